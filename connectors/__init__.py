@@ -1,0 +1,1 @@
+"""Vendor connectors and their simulators. Plain Python: nothing here imports Django."""
