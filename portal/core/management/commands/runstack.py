@@ -1,0 +1,98 @@
+"""Run the whole embedded stack in the foreground: ``python manage.py runstack``."""
+
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from portal.core.runtime import Supervisor, free_port, python, redis_server_command, wait_for_port
+
+
+class Command(BaseCommand):
+    help = "Start Redis (embedded), the vendor simulators, a Celery worker and beat, and the web server."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--no-simulators", action="store_true", help="Do not start the vendor simulators.")
+
+    def handle(self, *args, port, no_simulators, **options):
+        supervisor = Supervisor()
+        stop = threading.Event()
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            self.start_redis(supervisor)
+            if not no_simulators:
+                self.start_simulators(supervisor)
+            manage = [python(), str(settings.BASE_DIR / "manage.py")]
+            celery = [python(), "-m", "celery", "-A", "portal"]
+            supervisor.start(
+                "worker",
+                [*celery, "worker", "-Q", "celery,sync,push,doors", "--concurrency", "2",
+                 "--loglevel", "WARNING", "--hostname", "worker@%h"],
+            )
+            supervisor.start(
+                "beat",
+                [*celery, "beat", "--loglevel", "WARNING", "--pidfile", "",
+                 "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"],
+            )
+            web_port = free_port(port)
+            supervisor.start("web", [*manage, "runserver", f"127.0.0.1:{web_port}", "--noreload"])
+            if not wait_for_port(web_port, timeout=30):
+                raise SystemExit("The web server did not start; see the messages above.")
+            self.announce(web_port)
+            while not stop.wait(1.0):
+                exited = supervisor.first_exited()
+                if exited:
+                    name, code = exited
+                    self.stderr.write(f"{name} stopped (exit code {code}); stopping everything.")
+                    break
+        finally:
+            self.stdout.write("Stopping…")
+            supervisor.stop_all()
+            self.stdout.write("Stopped.")
+
+    def start_redis(self, supervisor: Supervisor) -> None:
+        if os.environ.get("REDIS_URL"):
+            self.stdout.write(f"Using Redis at {os.environ['REDIS_URL']}")
+            return
+        port = free_port(6390)
+        supervisor.start("redis", redis_server_command(port, settings.VAR_DIR / "redis"),
+                         stdout=open(settings.VAR_DIR / "redis.log", "ab"), stderr=subprocess.STDOUT)
+        if not wait_for_port(port):
+            raise SystemExit("Embedded Redis did not start; see var/redis.log.")
+        supervisor.env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+        self.stdout.write(f"Embedded Redis on 127.0.0.1:{port}")
+
+    def start_simulators(self, supervisor: Supervisor) -> None:
+        process = supervisor.start(
+            "simulators", [python(), "-m", "connectors.simulators"], stdout=subprocess.PIPE, text=True
+        )
+        from portal.sync.demo_accounts import register_simulator_account
+
+        expected = 5
+        deadline = time.monotonic() + 60
+        while expected and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                raise SystemExit("The vendor simulators stopped while starting; see the messages above.")
+            announced = json.loads(line)
+            account = register_simulator_account(announced)
+            self.stdout.write(f"Simulator {announced['kind']:<9} {announced['base_url']}  → account “{account.name}”")
+            expected -= 1
+        # keep draining its output so the pipe never fills up and blocks the simulators
+        threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+
+    def announce(self, web_port: int) -> None:
+        from portal.core.demo_users import DEMO_USERS
+
+        self.stdout.write(self.style.SUCCESS(f"\nWorkgate is running at http://127.0.0.1:{web_port}/"))
+        self.stdout.write("Demo logins (user / password — role):")
+        for user in DEMO_USERS:
+            self.stdout.write(f"  {user.username:<10} / {user.password:<16} — {user.description}")
+        self.stdout.write("Press Ctrl-C to stop everything.\n")

@@ -1,0 +1,28 @@
+"""What the navigation offers, by permission: a person sees only what their role may use."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str | None  # None: every signed-in user
+    section: str
+
+
+NAV_ITEMS = (
+    NavItem("Dashboard", "core:dashboard", None, "dashboard"),
+    NavItem("People", "people:person-list", "people.view_person", "people"),
+    NavItem("Doors", "doors:door-list", "doors.view_door", "doors"),
+    NavItem("Devices", "devices:device-list", "devices.view_device", "devices"),
+    NavItem("Timecards", "attendance:timecard-list", "attendance.view_timecard", "attendance"),
+    NavItem("Vendor accounts", "sync:account-list", "sync.view_vendoraccount", "sync"),
+    NavItem("Audit log", "core:audit-list", "core.view_auditentry", "audit"),
+)
+
+
+def items_for(user) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    return [item for item in NAV_ITEMS if item.permission is None or user.has_perm(item.permission)]

@@ -1,0 +1,16 @@
+"""Small shared pieces for views that answer both full-page and HTMX requests."""
+
+from django.views.generic import ListView
+
+
+class PartialListView(ListView):
+    """A list page whose HTMX requests get only the named partial of the same template."""
+
+    partial_name = ""
+    paginate_by = 50
+
+    def get_template_names(self):
+        names = super().get_template_names()
+        if self.request.htmx and not self.request.htmx.boosted and self.partial_name:
+            return [f"{names[0]}#{self.partial_name}"]
+        return names

@@ -1,0 +1,110 @@
+"""People as HR knows them: the portal owns these fields and pushes them to vendors."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Site(models.Model):
+    """A place people work at. Vendors call it an area."""
+
+    name = models.CharField(max_length=100, unique=True)
+    code = models.CharField(max_length=20, unique=True)
+    time_zone = models.CharField(max_length=64, default="Europe/Berlin")
+    address = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    name = models.CharField(max_length=100)
+    code = models.CharField(max_length=20, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="department_unique_name_per_parent")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def ancestors(self) -> list["Department"]:
+        chain, node = [], self.parent
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+
+class Position(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    code = models.CharField(max_length=20, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Person(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        TERMINATED = "terminated", "Terminated"
+
+    employee_code = models.CharField(
+        max_length=32, unique=True, help_text="Kept as text: leading zeros matter (\u201c00042\u201d)."
+    )
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField(blank=True, db_index=True)
+    phone = models.CharField(max_length=40, blank=True)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
+    position = models.ForeignKey(
+        Position, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
+    sites = models.ManyToManyField(Site, blank=True, related_name="people")
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+        help_text="The portal login of this person, if any (managers see their reports).",
+    )
+    hire_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    termination_date = models.DateField(null=True, blank=True)
+    termination_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name_plural = "people"
+        permissions = [("terminate_person", "Can terminate and rehire people")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="active") | models.Q(termination_date__isnull=False),
+                name="person_terminated_has_date",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.employee_code})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"

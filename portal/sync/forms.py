@@ -1,0 +1,94 @@
+from zoneinfo import available_timezones
+
+from cryptography import x509
+from django import forms
+
+from portal.sync.models import VendorAccount, VendorKind
+from portal.sync.vendor_kinds import KIND_SPECS
+
+SECRET_KEPT_HELP = "A value is saved and is never shown again. Leave blank to keep it."
+
+
+class VendorAccountForm(forms.ModelForm):
+    """Account settings plus the chosen kind's credentials. Secrets are write-only."""
+
+    class Meta:
+        model = VendorAccount
+        fields = [
+            "kind", "name", "base_url", "time_zone", "verify_tls", "ca_certificate",
+            "enabled", "pull_enabled", "push_enabled",
+        ]
+        widgets = {"ca_certificate": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, kind: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        editing = self.instance.pk is not None
+        self.kind = self.instance.kind if editing else (self.data.get("kind") or kind or VendorKind.BIOTIME)
+        if self.kind not in KIND_SPECS:
+            self.kind = VendorKind.BIOTIME
+        self.fields["kind"].initial = self.kind
+        if editing:
+            self.fields["kind"].disabled = True
+            self.fields["kind"].help_text = "The kind of an account cannot change; add a new account instead."
+        spec = KIND_SPECS[self.kind]
+        self.fields["base_url"].widget.attrs["placeholder"] = spec.base_url_example
+        for option in spec.options:
+            field = (
+                forms.ChoiceField(choices=option.choices, label=option.label, help_text=option.help_text)
+                if option.choices
+                else forms.CharField(label=option.label, help_text=option.help_text, max_length=200)
+            )
+            field.initial = self.instance.options.get(option.name)
+            self.fields[f"option_{option.name}"] = field
+        for secret in spec.secrets:
+            saved = editing and bool(self.instance.credentials.get(secret.name))
+            self.fields[f"secret_{secret.name}"] = forms.CharField(
+                label=secret.label,
+                required=not saved,
+                strip=False,
+                max_length=500,
+                widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+                help_text=SECRET_KEPT_HELP if saved else secret.help_text,
+            )
+
+    @property
+    def option_fields(self):
+        return [self[name] for name in self.fields if name.startswith("option_")]
+
+    @property
+    def secret_fields(self):
+        return [self[name] for name in self.fields if name.startswith("secret_")]
+
+    def clean_time_zone(self):
+        zone = self.cleaned_data["time_zone"]
+        if zone not in available_timezones():
+            raise forms.ValidationError("Unknown time zone. Use a name like Europe/Berlin.")
+        return zone
+
+    def clean_ca_certificate(self):
+        pem = self.cleaned_data["ca_certificate"].strip()
+        if pem:
+            try:
+                x509.load_pem_x509_certificates(pem.encode())
+            except ValueError:
+                raise forms.ValidationError(
+                    "This is not a PEM certificate. Paste the text from -----BEGIN CERTIFICATE----- "
+                    "to -----END CERTIFICATE-----."
+                ) from None
+        return pem
+
+    def replaced_secrets(self) -> list[str]:
+        return [name[len("secret_"):] for name in self.fields if name.startswith("secret_") and self.cleaned_data.get(name)]
+
+    def save(self, commit=True):
+        account = super().save(commit=False)
+        account.kind = self.kind
+        spec = KIND_SPECS[self.kind]
+        account.options = {o.name: self.cleaned_data[f"option_{o.name}"] for o in spec.options}
+        credentials = dict(account.credentials)
+        for name in self.replaced_secrets():
+            credentials[name] = self.cleaned_data[f"secret_{name}"]
+        account.credentials = credentials
+        if commit:
+            account.save()
+        return account

@@ -1,0 +1,152 @@
+"""Vendor accounts and the bookkeeping that keeps the mirror in step with them."""
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from portal.sync.crypto import EncryptedJSONField
+
+
+class VendorKind(models.TextChoices):
+    BIOTIME = "biotime", "ZKTeco BioTime"
+    BIOSTAR = "biostar", "Suprema BioStar X"
+    WORKTIME = "worktime", "WorkTime One"
+    ZEITSTROM = "zeitstrom", "Zeitstrom"
+    Q2 = "q2", "OpenTimeClock Q2"
+
+
+class VendorAccount(models.Model):
+    kind = models.CharField(max_length=12, choices=VendorKind.choices)
+    name = models.CharField(max_length=100, unique=True)
+    base_url = models.URLField(max_length=300)
+    #: non-secret connection settings (user name, company id, login kind)
+    options = models.JSONField(default=dict, blank=True)
+    #: passwords, tokens and keys; encrypted at rest, never rendered back to a page
+    credentials = EncryptedJSONField(blank=True, default=dict, editable=False)
+    verify_tls = models.BooleanField(
+        "Verify TLS certificate", default=True, help_text="Turn off only for a self-signed test server."
+    )
+    ca_certificate = models.TextField(
+        "Custom CA (PEM)", blank=True, help_text="For servers with a certificate from a private CA."
+    )
+    time_zone = models.CharField(
+        max_length=64, default="Europe/Berlin", help_text="The zone the vendor writes its naive times in."
+    )
+    enabled = models.BooleanField(default=True)
+    pull_enabled = models.BooleanField("Read from this system", default=True)
+    push_enabled = models.BooleanField("Write people to this system", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def __repr__(self):  # never let credentials reach a log line through repr()
+        return f"<VendorAccount {self.pk} {self.kind} {self.name!r}>"
+
+    @property
+    def secret_names(self) -> list[str]:
+        return sorted(self.credentials)
+
+
+class ExternalLink(models.Model):
+    """One local row ↔ one record in one vendor account."""
+
+    account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="links")
+    vendor_id = models.CharField(max_length=128)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    local_object = GenericForeignKey("content_type", "object_id")
+    content_hash = models.CharField(max_length=64, blank=True, help_text="Hash of the last vendor content seen.")
+    last_pulled_at = models.DateTimeField(null=True, blank=True)
+    last_pushed_at = models.DateTimeField(null=True, blank=True)
+    gone_at = models.DateTimeField(null=True, blank=True, help_text="The vendor stopped listing it.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "content_type", "vendor_id"], name="link_unique_vendor_record"
+            ),
+            models.UniqueConstraint(
+                fields=["account", "content_type", "object_id"], name="link_one_record_per_account"
+            ),
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.account} {self.content_type.model} {self.vendor_id} → {self.object_id}"
+
+
+class SyncCursor(models.Model):
+    account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="cursors")
+    stream = models.CharField(max_length=32)
+    value = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "stream"], name="cursor_one_per_stream")
+        ]
+
+    def __str__(self):
+        return f"{self.account}/{self.stream} = {self.value}"
+
+
+class SyncRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="runs")
+    stream = models.CharField(max_length=32)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    pages = models.PositiveIntegerField(default=0)
+    fetched = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["account", "stream", "-started_at"])]
+
+    def __str__(self):
+        return f"{self.account}/{self.stream} {self.status} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class OutboxMessage(models.Model):
+    """A change waiting to reach a vendor; written in the same transaction as the change."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed: needs a person"
+
+    account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="outbox")
+    record_kind = models.CharField(max_length=32, help_text="person, department, …")
+    action = models.CharField(max_length=16, help_text="create, update, terminate, rehire, delete")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    payload = models.JSONField(default=dict)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    scheduled_for = models.DateTimeField(db_index=True, help_text="Next attempt not before this.")
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "scheduled_for"])]
+
+    def __str__(self):
+        return f"{self.action} {self.record_kind} #{self.object_id} → {self.account} ({self.status})"

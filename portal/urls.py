@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from portal.core.forms import LoginForm
+
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("people/", include("portal.people.urls")),
+    path("devices/", include("portal.devices.urls")),
+    path("doors/", include("portal.doors.urls")),
+    path("attendance/", include("portal.attendance.urls")),
+    path("sync/", include("portal.sync.urls")),
+    path("", include("portal.core.urls")),
+]
