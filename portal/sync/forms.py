@@ -12,6 +12,11 @@ SECRET_KEPT_HELP = "A value is saved and is never shown again. Leave blank to ke
 class VendorAccountForm(forms.ModelForm):
     """Account settings plus the chosen kind's credentials. Secrets are write-only."""
 
+    base_url = forms.URLField(
+        label="Server address", max_length=300, assume_scheme="https",
+        help_text="The address you open the vendor's console or API at, with the port if it has one.",
+    )
+
     class Meta:
         model = VendorAccount
         fields = [
@@ -19,6 +24,8 @@ class VendorAccountForm(forms.ModelForm):
             "enabled", "pull_enabled", "push_enabled",
         ]
         widgets = {"ca_certificate": forms.Textarea(attrs={"rows": 3})}
+        labels = {"kind": "System", "name": "Account name"}
+        help_texts = {"name": "How this account is called in Workgate, e.g. “Hamburg BioTime”."}
 
     def __init__(self, *args, kind: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -26,7 +33,8 @@ class VendorAccountForm(forms.ModelForm):
         self.kind = self.instance.kind if editing else (self.data.get("kind") or kind or VendorKind.BIOTIME)
         if self.kind not in KIND_SPECS:
             self.kind = VendorKind.BIOTIME
-        self.fields["kind"].initial = self.kind
+        self.fields["kind"].choices = VendorKind.choices
+        self.initial["kind"] = self.kind  # the instance's blank kind would win over field.initial
         if editing:
             self.fields["kind"].disabled = True
             self.fields["kind"].help_text = "The kind of an account cannot change; add a new account instead."

@@ -1,0 +1,1 @@
+"""Root fixtures. Nothing here imports Django, so connector tests run without it."""

@@ -1,0 +1,74 @@
+"""factory_boy factories for the portal's models."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from portal.people.models import Department, Person, Position, Site
+from portal.sync.models import VendorAccount
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@workgate.example")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.set(Group.objects.filter(name__in=extracted))
+        if create:
+            self.save()
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    name = factory.Sequence(lambda n: f"Site {n}")
+    code = factory.Sequence(lambda n: f"S{n:03d}")
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    name = factory.Sequence(lambda n: f"Department {n}")
+    code = factory.Sequence(lambda n: f"D{n:03d}")
+
+
+class PositionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Position
+
+    name = factory.Sequence(lambda n: f"Position {n}")
+    code = factory.Sequence(lambda n: f"P{n:03d}")
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    employee_code = factory.Sequence(lambda n: f"{n:05d}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda p: f"{p.first_name}.{p.last_name}@example.com".lower())
+    department = factory.SubFactory(DepartmentFactory)
+
+
+class VendorAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VendorAccount
+
+    kind = "biotime"
+    name = factory.Sequence(lambda n: f"BioTime {n}")
+    base_url = "http://127.0.0.1:8105"
+    options = factory.LazyFunction(lambda: {"username": "api", "login_kind": "jwt"})
+    credentials = factory.LazyFunction(lambda: {"password": "s3cret-vendor-password"})
