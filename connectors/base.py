@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date
 from typing import ClassVar
 
 import httpx
 
 from connectors.client import ClientOptions
-from connectors.records import Capabilities, ServerIdentity
+from connectors import errors
+from connectors.records import Capabilities, Page, PersonRecord, ServerIdentity
+
+#: The streams a connector may read, each a generator ``read_<stream>(cursor)`` of Pages.
+STREAMS = (
+    "people", "departments", "positions", "sites", "devices", "doors", "door_state",
+    "door_events", "punches", "time_cards", "lock_events",
+)
+#: Door commands a connector may accept (``command_door(door_vendor_id, action)``).
+DOOR_ACTIONS = ("open", "unlock", "lock", "release", "clear_alarm")
 
 
 class Connector:
@@ -40,6 +50,41 @@ class Connector:
 
     def check(self) -> ServerIdentity:
         """Log in and read something small: proves address, credentials and licence."""
+        raise NotImplementedError
+
+    # -- reading ----------------------------------------------------------------------------
+    def read(self, stream: str, cursor: str | None = None) -> Iterator[Page]:
+        """Pages of ``stream`` from ``cursor`` (None: from the beginning).
+
+        Each page's ``cursor`` is where to resume once that page is stored. The connector applies
+        its stream's overlap window when resuming, so records near the cursor come again and the
+        caller de-duplicates them on ``vendor_id``.
+        """
+        if stream not in self.capabilities.reads:
+            raise errors.PermissionDeniedError(f"{self.kind} does not offer {stream!r}")
+        return getattr(self, f"read_{stream}")(cursor)
+
+    # -- people writes (only where ``capabilities.writes`` has "people") ---------------------
+    def find_person(self, code: str) -> PersonRecord | None:
+        """Look a person up by natural key (employee code) before creating: creates stay idempotent."""
+        raise NotImplementedError
+
+    def create_person(self, person: PersonRecord) -> PersonRecord:
+        raise NotImplementedError
+
+    def update_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+        raise NotImplementedError
+
+    def terminate_person(self, vendor_id: str, on: date, reason: str = "") -> None:
+        """Revoke the person on this vendor the way it is done there (disable, resign, delete)."""
+        raise NotImplementedError
+
+    def rehire_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+        raise NotImplementedError
+
+    # -- doors ------------------------------------------------------------------------------
+    def command_door(self, door_vendor_id: str, action: str) -> dict:
+        """Send ``action`` (one of DOOR_ACTIONS) and return the vendor's answer."""
         raise NotImplementedError
 
     def close(self) -> None:
