@@ -1,0 +1,276 @@
+"""The BioStar X simulator: routes, the always-on vendor behaviour, the clock, demo and large data.
+
+Always on: ``Response: {code, message}`` in every answer, string scalars, optional fields left
+out, a trailing ``/`` refused, HTTP 401 + code ``"10"`` ``"Login required."`` without a live
+session. Switchable: :class:`BioStarQuirks` on ``sim.quirks``. Vendor faults:
+:meth:`end_sessions_after` / :meth:`end_all_sessions`, plus the kit's :class:`Faults`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from connectors.biostar.simulator import envelope as env
+from connectors.biostar.simulator.activity import (
+    ATTEMPT,
+    ATTEMPT_HOLD,
+    CONSOLE_CLEAR,
+    FORCED,
+    HELD_CHECK,
+    ActivityPlan,
+)
+from connectors.biostar.simulator.auth import SESSION_HEADER, AuthRoutes, SessionStore
+from connectors.biostar.simulator.devices import DeviceRoutes
+from connectors.biostar.simulator.doors import DoorRoutes
+from connectors.biostar.simulator.eventlog import EventLog, SyntheticEvents
+from connectors.biostar.simulator.events import EventRoutes
+from connectors.biostar.simulator.groups import GroupRoutes
+from connectors.biostar.simulator.quirks import BioStarQuirks
+from connectors.biostar.simulator.seed import (
+    ENTRANCES,
+    build_plan,
+    seed_admin,
+    seed_people,
+    seed_sites,
+)
+from connectors.biostar.simulator.state import (
+    AccessGroup,
+    AccessLevel,
+    Device,
+    Door,
+    User,
+    UserGroup,
+)
+from connectors.biostar.simulator.users import UserRoutes
+from connectors.simkit.base import Simulator, json_response
+from connectors.simkit.clock import SimClock
+from connectors.simkit.demo_company import TIME_ZONE, build_company
+from connectors.simkit.faults import Faults
+
+ADMIN_PASSWORD = "biostar-demo-1"
+_FIRST_IDS = {"user_group": 1002, "access_group": 1, "access_level": 1, "door": 1}
+
+
+class BioStarSimulator(
+    AuthRoutes, UserRoutes, GroupRoutes, DoorRoutes, DeviceRoutes, EventRoutes, Simulator
+):
+    name = "biostar"
+
+    def __init__(
+        self,
+        *,
+        clock: SimClock | None = None,
+        faults: Faults | None = None,
+        seed: int = 1,
+        quirks: BioStarQuirks | None = None,
+        time_zone: str = TIME_ZONE,
+        admin_password: str = ADMIN_PASSWORD,
+        session_idle: timedelta = timedelta(minutes=30),
+        session_lifetime: timedelta = timedelta(hours=12),
+    ):
+        self.quirks = quirks or BioStarQuirks()
+        self.zone = ZoneInfo(time_zone)
+        self.admin_password = admin_password
+        self.sessions = SessionStore(session_idle, session_lifetime)
+        self.users: dict[str, User] = {}
+        self.user_groups: dict[int, UserGroup] = {}
+        self.access_levels: dict[int, AccessLevel] = {}
+        self.access_groups: dict[int, AccessGroup] = {}
+        self.devices: dict[int, Device] = {}
+        self.doors: dict[int, Door] = {}
+        self.events = EventLog(self.zone)
+        self.company = build_company()
+        self.change_counter = 0  # drives users' last_modified and cache invalidation
+        self.activity: ActivityPlan | None = None
+        self.activity_ms = 0  # the plan has been played up to here
+        self._ids = dict(_FIRST_IDS)
+        self._user_order_cache: dict[str, Any] = {}
+        self._door_access_cache: dict[Any, Any] = {}
+        self._sessions_end_in: int | None = None
+        self._end_sessions_after_response = False
+        super().__init__(clock=clock, faults=faults, seed=seed)
+        seed_admin(self, admin_password)
+
+    # -- building -----------------------------------------------------------------------------
+    @classmethod
+    def demo(
+        cls, clock: SimClock | None = None, faults: Faults | None = None, **kwargs
+    ) -> BioStarSimulator:
+        """The demo company's BioStar people, groups, a door and controller per site door, and
+        30 days of access events ending now; ``tick()`` keeps the doors busy."""
+        sim = cls(clock=clock, faults=faults, **kwargs)
+        seed_sites(sim, sim.company)
+        seed_people(sim, sim.company)
+        sim.activity = build_plan(sim, sim.company)
+        sim.activity_ms = int((sim.clock.now() - timedelta(days=30)).timestamp() * 1000)
+        with sim.lock:
+            sim.tick()
+        return sim
+
+    @classmethod
+    def large(
+        cls,
+        events: int = 100_000,
+        users: int = 5_000,
+        days: int = 30,
+        clock: SimClock | None = None,
+        faults: Faults | None = None,
+        **kwargs,
+    ) -> BioStarSimulator:
+        """The demo sites and doors with ``users`` synthetic users (ids from 100001) and
+        ``events`` access events over ``days`` ending now, generated by index on demand."""
+        sim = cls(clock=clock, faults=faults, **kwargs)
+        seed_sites(sim, sim.company)
+        staff = next(g for g in sim.access_groups.values() if g.name.endswith("staff"))
+        for number in range(users):
+            user = User(str(100_001 + number), f"User {100_001 + number}", face_count=1)
+            sim.users[user.user_id] = user
+            user.last_modified = sim.bump()
+            staff.user_ids.add(user.user_id)
+        end = sim.clock.now()
+        entrances = {d.id for d in sim.doors.values() if d.name in ENTRANCES}
+        doors = [(d, sim.doors[d].device_id, d in entrances) for d in sorted(sim.doors)]
+        sim.events = EventLog(
+            sim.zone,
+            SyntheticEvents(
+                events,
+                int((end - timedelta(days=days)).timestamp() * 1000),
+                int(end.timestamp() * 1000),
+                [u for u in sim.users if u != "1"],
+                doors,
+                sim.zone,
+                sim.seed,
+            ),
+        )
+        return sim
+
+    def next_id(self, kind: str) -> int:
+        value = self._ids[kind]
+        self._ids[kind] = value + 1
+        return value
+
+    def bump(self) -> int:
+        self.change_counter += 1
+        return self.change_counter
+
+    def credentials(self) -> dict[str, str]:
+        return {"login_id": "admin", "password": self.admin_password}
+
+    # -- the clock ----------------------------------------------------------------------------
+    def tick(self) -> None:
+        """Play the activity plan up to the clock: access attempts, forced and held-open doors,
+        alarms cleared at the console. Door relocking needs no step: status reads the clock."""
+        if self.activity is None:
+            return
+        now_ms = int(self.clock.now().timestamp() * 1000)
+        if now_ms <= self.activity_ms:
+            return
+        happenings = self.activity.between(self.activity_ms, now_ms)
+        for ts_ms, _, kind, door_id, user_id, tna_key in happenings:
+            door = self.doors.get(door_id)
+            if door is None:
+                continue
+            if kind in (ATTEMPT, ATTEMPT_HOLD):
+                self.attempt_access(ts_ms, door, user_id, tna_key, hold=kind == ATTEMPT_HOLD)
+            elif kind == FORCED:
+                self.force_open(ts_ms, door)
+            elif kind == HELD_CHECK:
+                self.check_held_open(ts_ms, door)
+            elif kind == CONSOLE_CLEAR and door.alarm_flags:
+                self.clear_alarms(door, ts_ms / 1000)
+        self.activity_ms = now_ms
+
+    # -- routing ------------------------------------------------------------------------------
+    def routes(self):
+        get, post, put, delete = ["GET"], ["POST"], ["PUT"], ["DELETE"]
+        return [
+            Rule("/api/login", endpoint="login", methods=post),
+            Rule("/api/logout", endpoint="logout", methods=post),
+            Rule("/api/users", endpoint="list_users", methods=get),
+            Rule("/api/users", endpoint="create_users", methods=post),
+            Rule("/api/users", endpoint="bulk_update_users", methods=put),
+            Rule("/api/users", endpoint="delete_users", methods=delete),
+            Rule("/api/users/<user_id>", endpoint="get_user", methods=get),
+            Rule("/api/users/<user_id>", endpoint="update_user", methods=put),
+            Rule("/api/v2/users/search", endpoint="search_users_v2", methods=post),
+            Rule("/api/user_groups", endpoint="list_user_groups", methods=get),
+            Rule("/api/user_groups", endpoint="create_user_group", methods=post),
+            Rule("/api/user_groups", endpoint="delete_user_groups", methods=delete),
+            Rule("/api/user_groups/<group_id>", endpoint="get_user_group", methods=get),
+            Rule("/api/user_groups/<group_id>", endpoint="update_user_group", methods=put),
+            Rule("/api/access_levels", endpoint="list_access_levels", methods=get),
+            Rule("/api/access_levels/<level_id>", endpoint="get_access_level", methods=get),
+            Rule("/api/access_groups", endpoint="list_access_groups", methods=get),
+            Rule("/api/access_groups", endpoint="create_access_group", methods=post),
+            Rule("/api/access_groups", endpoint="delete_access_group", methods=delete),
+            Rule("/api/access_groups/<group_id>", endpoint="get_access_group", methods=get),
+            Rule("/api/access_groups/<group_id>", endpoint="update_access_group", methods=put),
+            Rule("/api/access_groups/<group_id>/users", endpoint="access_group_users", methods=get),
+            Rule("/api/v2/access_groups/search", endpoint="search_access_groups_v2", methods=post),
+            Rule("/api/doors", endpoint="list_doors", methods=get),
+            Rule("/api/doors/status", endpoint="door_status", methods=post),
+            Rule(
+                "/api/doors/<any(open, lock, unlock, release, clear_alarm):command>",
+                endpoint="door_command",
+                methods=post,
+            ),
+            Rule("/api/doors/<door_id>", endpoint="get_door", methods=get),
+            Rule("/api/v2/doors/search", endpoint="search_doors_v2", methods=post),
+            Rule("/api/devices", endpoint="list_devices", methods=get),
+            Rule("/api/devices/<device_id>", endpoint="get_device", methods=get),
+            Rule("/api/v2/devices/search", endpoint="search_devices_v2", methods=post),
+            Rule("/api/events/search", endpoint="search_events", methods=post),
+            Rule("/api/event_types", endpoint="list_event_types", methods=get),
+        ]
+
+    # -- the vendor's always-on behaviour -----------------------------------------------------
+    def respond(
+        self, body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+    ) -> Response:
+        if self.quirks.omit_empty_collections:
+            body = env.drop_empty_collections(body)
+        if self.quirks.indexed_object_arrays:
+            body = env.index_arrays(body)
+        return json_response(body, status=status, headers=headers)
+
+    def error_response(self, error: env.ApiError) -> Response:
+        body = {"Response": {"code": error.code, "message": error.message}}
+        return json_response(body, status=error.status)
+
+    def dispatch(self, request: Request) -> Response:
+        try:
+            return super().dispatch(request)
+        except env.ApiError as error:
+            with self.lock:
+                if error.malformed and self.quirks.malformed_request_ends_session:
+                    self.sessions.end(request.headers.get(SESSION_HEADER))
+                return self.after_request(request, self.error_response(error))
+
+    def before_request(self, request: Request) -> Response | None:
+        if request.path != "/" and request.path.endswith("/"):
+            raise env.not_found(f"{request.path}: a trailing '/' is not supported; drop it.")
+        if request.path != "/api/login":
+            self.check_session(request)
+        return None
+
+    def after_request(self, request: Request, response: Response) -> Response:
+        if self._end_sessions_after_response:
+            self._end_sessions_after_response = False
+            self.sessions.end_all()
+        return response
+
+    def not_found(self, request: Request) -> Response:
+        message = f"{request.method} {request.path} is not an endpoint."
+        return self.error_response(env.not_found(message))
+
+    def method_not_allowed(self, request: Request, exc: MethodNotAllowed) -> Response:
+        return self.error_response(env.method_not_allowed(request.method))
+
+    def now(self) -> datetime:
+        return self.clock.now()
