@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
@@ -46,7 +47,8 @@ class Simulator:
         self.seed = seed
         self.lock = threading.RLock()
         self.requests_served = 0
-        self.request_log: list[tuple[str, str]] = []  # (method, path) of every request, for tests
+        # (method, path) of recent requests, for tests; bounded so a long demo does not grow
+        self.request_log: deque[tuple[str, str]] = deque(maxlen=10_000)
         self.url_map = Map(list(self.routes()), strict_slashes=self.strict_slashes)
 
     # -- to implement -------------------------------------------------------------------------
