@@ -201,6 +201,8 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "portal.core.tasks.heartbeat", "schedule": 15.0},
+    # the outbox is drained on commit; this catches what a lost broker message or a retry delay left
+    "push-outbox": {"task": "portal.sync.tasks.push_outbox", "schedule": 30.0},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"

@@ -6,4 +6,9 @@ app_name = "people"
 
 urlpatterns = [
     path("", pages.PersonListView.as_view(), name="person-list"),
+    path("add/", pages.PersonFormView.as_view(), name="person-add"),
+    path("<int:pk>/", pages.PersonDetailView.as_view(), name="person-detail"),
+    path("<int:pk>/edit/", pages.PersonFormView.as_view(), name="person-edit"),
+    path("<int:pk>/terminate/", pages.PersonTerminateView.as_view(), name="person-terminate"),
+    path("<int:pk>/rehire/", pages.PersonRehireView.as_view(), name="person-rehire"),
 ]

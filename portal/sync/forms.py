@@ -21,7 +21,7 @@ class VendorAccountForm(forms.ModelForm):
         model = VendorAccount
         fields = [
             "kind", "name", "base_url", "time_zone", "verify_tls", "ca_certificate",
-            "enabled", "pull_enabled", "push_enabled",
+            "enabled", "pull_enabled", "push_enabled", "import_new_people",
         ]
         widgets = {"ca_certificate": forms.Textarea(attrs={"rows": 3})}
         labels = {"kind": "System", "name": "Account name"}

@@ -35,14 +35,31 @@ class VendorAccount(models.Model):
     enabled = models.BooleanField(default=True)
     pull_enabled = models.BooleanField("Read from this system", default=True)
     push_enabled = models.BooleanField("Write people to this system", default=True)
+    import_new_people = models.BooleanField(
+        "Create people found only here",
+        default=False,
+        help_text="For the system that holds the staff list at onboarding. Otherwise people that "
+        "match nobody wait in the unmatched queue for HR.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # "Test connection": requested from the page, answered by a worker (pages never call vendors)
+    check_requested_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    check_ok = models.BooleanField(null=True)
+    check_message = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    @property
+    def check_pending(self) -> bool:
+        return self.check_requested_at is not None and (
+            self.checked_at is None or self.checked_at < self.check_requested_at
+        )
 
     def __repr__(self):  # never let credentials reach a log line through repr()
         return f"<VendorAccount {self.pk} {self.kind} {self.name!r}>"
@@ -57,6 +74,9 @@ class ExternalLink(models.Model):
 
     account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="links")
     vendor_id = models.CharField(max_length=128)
+    #: the vendor's natural key when it differs from its id (BioTime emp_code, BioStar user_id):
+    #: punches name people by it
+    vendor_code = models.CharField(max_length=64, blank=True)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     local_object = GenericForeignKey("content_type", "object_id")
@@ -74,7 +94,10 @@ class ExternalLink(models.Model):
                 fields=["account", "content_type", "object_id"], name="link_one_record_per_account"
             ),
         ]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            models.Index(fields=["account", "content_type", "vendor_code"]),
+        ]
 
     def __str__(self):
         return f"{self.account} {self.content_type.model} {self.vendor_id} → {self.object_id}"
@@ -85,6 +108,9 @@ class SyncCursor(models.Model):
     stream = models.CharField(max_length=32)
     value = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    #: a pull holds the stream until this moment; a second pull of the same stream waits
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -112,6 +138,10 @@ class SyncRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    gone = models.PositiveIntegerField(default=0)
+    #: the first reasons records were skipped, for the health page
+    skipped_reasons = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:
@@ -128,6 +158,7 @@ class OutboxMessage(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
         SENT = "sent", "Sent"
+        SUPERSEDED = "superseded", "Replaced by a newer change"
         FAILED = "failed", "Failed: needs a person"
 
     account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="outbox")
@@ -137,8 +168,10 @@ class OutboxMessage(models.Model):
     object_id = models.PositiveBigIntegerField()
     payload = models.JSONField(default=dict)
     idempotency_key = models.CharField(max_length=100, unique=True)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    #: what the vendor answered last (ids, status), as proof of delivery
+    vendor_answer = models.JSONField(null=True, blank=True)
     scheduled_for = models.DateTimeField(db_index=True, help_text="Next attempt not before this.")
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -150,3 +183,57 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.record_kind} #{self.object_id} → {self.account} ({self.status})"
+
+    def local_person(self):
+        from portal.people.models import Person
+
+        return Person.objects.get(pk=self.object_id)
+
+
+class UnmatchedPerson(models.Model):
+    """A vendor person no local person matches (or several do): HR links or creates one."""
+
+    class Reason(models.TextChoices):
+        NO_MATCH = "no_match", "Matches nobody"
+        AMBIGUOUS = "ambiguous", "Matches several people"
+
+    account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="unmatched")
+    vendor_id = models.CharField(max_length=128)
+    code = models.CharField(max_length=64, blank=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    candidates = models.ManyToManyField("people.Person", blank=True, related_name="+")
+    raw = models.JSONField(default=dict, blank=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["account__name", "last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "vendor_id"], name="unmatched_one_per_vendor_record")
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name} ({self.code}) in {self.account}"
+
+
+class PersonDrift(models.Model):
+    """A field the portal owns that a vendor changed on its side: shown, never silently overwritten."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="drifts")
+    account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="+")
+    field = models.CharField(max_length=32)
+    portal_value = models.CharField(max_length=254, blank=True)
+    vendor_value = models.CharField(max_length=254, blank=True)
+    detected_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person", "field"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "account", "field"], name="drift_one_per_field")
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.field}: {self.portal_value!r} here, {self.vendor_value!r} in {self.account}"

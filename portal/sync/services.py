@@ -1,14 +1,19 @@
-"""Operations on vendor accounts that touch several models (account + audit)."""
+"""Operations on vendor accounts and the outbox that touch several models (always with audit)."""
 
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
+from connectors import errors
 from portal.core import audit
-from portal.sync.models import VendorAccount
+from portal.core.dispatch import enqueue_on_commit
+from portal.sync.connectors import connector_for
+from portal.sync.models import OutboxMessage, VendorAccount
+from portal.sync.outbox import kick_drain
 
 AUDITED_FIELDS = [
     "kind", "name", "base_url", "options", "time_zone", "verify_tls", "ca_certificate",
-    "enabled", "pull_enabled", "push_enabled",
+    "enabled", "pull_enabled", "push_enabled", "import_new_people",
 ]
 
 
@@ -36,3 +41,46 @@ def save_vendor_account(form, request) -> VendorAccount:
         if old or new:
             audit.record("vendor_account.changed", request=request, obj=account, before=old, after=new)
     return account
+
+
+def check_connection(account_id: int, *, transport=None) -> bool:
+    """Run the connector's ``check()`` and store the answer for the page (runs in a worker)."""
+    account = VendorAccount.objects.get(pk=account_id)
+    try:
+        with connector_for(account, transport=transport) as connector:
+            identity = connector.check()
+        ok = True
+        message = f"Connected to {identity.server}" + (f" {identity.version}" if identity.version else "")
+        message += f" as {identity.user}." if identity.user else "."
+    except errors.ConnectorError as exc:
+        ok, message = False, f"{type(exc).__name__}: {exc.message}"
+    VendorAccount.objects.filter(pk=account_id).update(checked_at=timezone.now(), check_ok=ok, check_message=message[:500])
+    return ok
+
+
+@transaction.atomic
+def request_check(account: VendorAccount, request) -> None:
+    from portal.sync.tasks import check_connection_task
+
+    VendorAccount.objects.filter(pk=account.pk).update(check_requested_at=timezone.now())
+    audit.record("vendor_account.check_requested", request=request, obj=account)
+    enqueue_on_commit(check_connection_task, account.pk)
+
+
+@transaction.atomic
+def request_sync(account: VendorAccount, request) -> None:
+    from portal.sync.tasks import pull_account_task
+
+    audit.record("vendor_account.sync_requested", request=request, obj=account)
+    enqueue_on_commit(pull_account_task, account.pk)
+
+
+@transaction.atomic
+def retry_message(message: OutboxMessage, request) -> None:
+    """Put a failed outbox message back in line, now, with a fresh count of tries."""
+    before = {"status": message.status, "attempts": message.attempts, "last_error": message.last_error}
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.PENDING, attempts=0, scheduled_for=timezone.now()
+    )
+    audit.record("outbox.retried", request=request, obj=message, before=before, after={"status": "pending"})
+    kick_drain()

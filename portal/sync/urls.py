@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.sync.views import pages
+from portal.sync.views import health, pages, unmatched
 
 app_name = "sync"
 
@@ -8,4 +8,9 @@ urlpatterns = [
     path("accounts/", pages.VendorAccountListView.as_view(), name="account-list"),
     path("accounts/add/", pages.VendorAccountFormView.as_view(), name="account-add"),
     path("accounts/<int:pk>/edit/", pages.VendorAccountFormView.as_view(), name="account-edit"),
+    path("accounts/<int:pk>/<str:action>/", health.AccountActionView.as_view(), name="account-action"),
+    path("health/", health.SyncHealthView.as_view(), name="health"),
+    path("outbox/<int:pk>/retry/", health.RetryMessageView.as_view(), name="outbox-retry"),
+    path("unmatched/", unmatched.UnmatchedListView.as_view(), name="unmatched-list"),
+    path("unmatched/<int:pk>/<str:how>/", unmatched.ResolveUnmatchedView.as_view(), name="unmatched-resolve"),
 ]

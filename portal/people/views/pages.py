@@ -1,7 +1,17 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import DetailView
+from django_htmx.http import HttpResponseClientRedirect
+
 from portal.core.permissions import PermissionRequiredMixin
 from portal.core.views.htmx import PartialListView
+from portal.people import services
 from portal.people.filters import PersonFilterSet
+from portal.people.forms import PersonForm, TerminationForm
 from portal.people.models import Person
+from portal.people.presence import presence_of
 
 
 class PersonListView(PermissionRequiredMixin, PartialListView):
@@ -19,3 +29,94 @@ class PersonListView(PermissionRequiredMixin, PartialListView):
         context["filterset"] = self.filterset
         context["any_people"] = Person.objects.exists()
         return context
+
+
+class PersonDetailView(PermissionRequiredMixin, DetailView):
+    permission_required = "people.view_person"
+    model = Person
+    template_name = "people/person_detail.html"
+
+    def get_template_names(self):
+        if self.request.htmx and not self.request.htmx.boosted:
+            return [f"{self.template_name}#systems"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["systems"] = presence_of(self.object)
+        context["termination_form"] = TerminationForm()
+        return context
+
+
+class FormPartialView(PermissionRequiredMixin, View):
+    """GET shows the form; an invalid POST re-renders it with errors; a valid one redirects."""
+
+    template_name = ""
+    partial_name = ""
+
+    def render_form(self, context):
+        template = self.template_name
+        if self.request.htmx and not self.request.htmx.boosted:
+            template += f"#{self.partial_name}"
+        return render(self.request, template, context)
+
+    def done(self, person, message):
+        messages.success(self.request, message)
+        target = reverse("people:person-detail", args=[person.pk])
+        return HttpResponseClientRedirect(target) if self.request.htmx else redirect(target)
+
+
+class PersonFormView(FormPartialView):
+    template_name = "people/person_form.html"
+    partial_name = "person-form"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.permission_required = "people.change_person" if kwargs.get("pk") else "people.add_person"
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_person(self):
+        pk = self.kwargs.get("pk")
+        return get_object_or_404(Person, pk=pk) if pk else Person()
+
+    def get(self, request, pk=None):
+        person = self.get_person()
+        return self.render_form({"form": PersonForm(instance=person), "person": person})
+
+    def post(self, request, pk=None):
+        person = self.get_person()
+        form = PersonForm(request.POST, instance=person)
+        if not form.is_valid():
+            return self.render_form({"form": form, "person": person})
+        creating = person.pk is None
+        person = services.save_person(form, request)
+        verb = "Added" if creating else "Saved"
+        return self.done(person, f"{verb} {person.full_name}. Connected systems are being updated.")
+
+
+class PersonTerminateView(FormPartialView):
+    permission_required = "people.terminate_person"
+    template_name = "people/person_detail.html"
+    partial_name = "termination"
+
+    def post(self, request, pk):
+        person = get_object_or_404(Person, pk=pk)
+        form = TerminationForm(request.POST)
+        if person.status == Person.Status.TERMINATED:
+            form.add_error(None, f"{person.full_name} is already terminated.")
+        if not form.is_valid():
+            return self.render_form({"object": person, "person": person, "termination_form": form})
+        services.terminate_person(
+            person, on=form.cleaned_data["termination_date"], reason=form.cleaned_data["reason"], request=request
+        )
+        return self.done(person, f"Terminated {person.full_name}. Access is being revoked in every system.")
+
+
+class PersonRehireView(FormPartialView):
+    permission_required = "people.terminate_person"
+
+    def post(self, request, pk):
+        person = get_object_or_404(Person, pk=pk)
+        if person.status == Person.Status.ACTIVE:
+            return self.done(person, f"{person.full_name} is already active; nothing changed.")
+        services.rehire_person(person, request=request)
+        return self.done(person, f"Rehired {person.full_name}. Connected systems are being updated.")

@@ -7,11 +7,14 @@ from portal.core.navigation import items_for
 pytestmark = pytest.mark.django_db
 
 EXPECTED_NAV = {
-    "hr": ["Dashboard", "People"],
+    "hr": ["Dashboard", "People", "Unmatched"],
     "security": ["Dashboard", "Doors", "Devices"],
     "guard": ["Dashboard", "Doors", "Devices"],
     "manager": ["Dashboard", "Timecards"],
-    "admin": ["Dashboard", "People", "Doors", "Devices", "Timecards", "Vendor accounts", "Audit log"],
+    "admin": [
+        "Dashboard", "People", "Doors", "Devices", "Timecards", "Unmatched", "Sync health",
+        "Vendor accounts", "Audit log",
+    ],
 }
 
 

@@ -14,6 +14,8 @@ PAGES = {
     "attendance:timecard-list": "manager",
     "sync:account-list": "admin",
     "core:audit-list": "admin",
+    "sync:health": "admin",
+    "sync:unmatched-list": "hr",
 }
 
 

@@ -1,0 +1,37 @@
+from django import forms
+from django.utils import timezone
+
+from portal.people.models import Person
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "employee_code", "first_name", "last_name", "email", "phone", "department", "position",
+            "sites", "manager", "hire_date",
+        ]
+        widgets = {
+            "hire_date": forms.DateInput(attrs={"type": "date"}),
+            "sites": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {"employee_code": "As on the badge and in payroll. Leading zeros count: 00042 ≠ 42."}
+
+    def clean_employee_code(self):
+        code = self.cleaned_data["employee_code"].strip()
+        if not code.replace("-", "").isalnum():
+            raise forms.ValidationError("Use letters, digits and dashes only; vendors reject other characters.")
+        return code
+
+    def clean_manager(self):
+        manager = self.cleaned_data.get("manager")
+        if manager and self.instance.pk and manager.pk == self.instance.pk:
+            raise forms.ValidationError("A person cannot be their own manager.")
+        return manager
+
+
+class TerminationForm(forms.Form):
+    termination_date = forms.DateField(
+        label="Last working day", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+    reason = forms.CharField(max_length=200, help_text="Kept in the audit log and sent to BioTime as the resignation reason.")

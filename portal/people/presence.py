@@ -1,0 +1,52 @@
+"""Where a person stands in each connected system: linked record, pending or failed pushes, drift."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+
+from connectors.registry import connector_class
+from portal.people.models import Person
+from portal.sync.models import ExternalLink, OutboxMessage, PersonDrift, VendorAccount
+
+
+@dataclass
+class SystemPresence:
+    account: VendorAccount
+    writable: bool
+    link: ExternalLink | None = None
+    latest: OutboxMessage | None = None
+    drifts: list[PersonDrift] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        if self.latest is not None and self.latest.status == OutboxMessage.Status.FAILED:
+            return "failed"
+        if self.latest is not None and self.latest.status == OutboxMessage.Status.PENDING:
+            return "pending"
+        if self.drifts:
+            return "drift"
+        return "linked" if self.link else "absent"
+
+
+def presence_of(person: Person) -> list[SystemPresence]:
+    content_type = ContentType.objects.get_for_model(Person)
+    links = {l.account_id: l for l in ExternalLink.objects.filter(content_type=content_type, object_id=person.pk)}
+    latest: dict[int, OutboxMessage] = {}
+    for message in OutboxMessage.objects.filter(content_type=content_type, object_id=person.pk).exclude(
+        status=OutboxMessage.Status.SUPERSEDED
+    ).order_by("id"):
+        latest[message.account_id] = message
+    drifts: dict[int, list[PersonDrift]] = {}
+    for drift in PersonDrift.objects.filter(person=person):
+        drifts.setdefault(drift.account_id, []).append(drift)
+    rows = []
+    for account in VendorAccount.objects.filter(enabled=True):
+        writable = account.push_enabled and "people" in connector_class(account.kind).capabilities.writes
+        if account.pk in links or writable or account.pk in latest:
+            rows.append(SystemPresence(account, writable, links.get(account.pk), latest.get(account.pk),
+                                       drifts.get(account.pk, [])))
+        else:
+            rows.append(SystemPresence(account, writable))
+    return rows

@@ -1,0 +1,67 @@
+"""HR operations on people. Each change, its audit entry and its outbox messages commit together."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.forms.models import model_to_dict
+
+from portal.core import audit
+from portal.people.models import Person
+from portal.sync.outbox import enqueue_person
+
+AUDITED = [
+    "employee_code", "first_name", "last_name", "email", "phone", "department", "position",
+    "manager", "hire_date", "status", "termination_date", "termination_reason",
+]
+
+
+def snapshot(person: Person) -> dict:
+    values = model_to_dict(person, fields=AUDITED)
+    values["sites"] = sorted(site.pk for site in person.sites.all()) if person.pk else []
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
+
+
+@transaction.atomic
+def save_person(form, request) -> Person:
+    """Create or update from a valid PersonForm."""
+    creating = form.instance.pk is None
+    before = {} if creating else snapshot(Person.objects.get(pk=form.instance.pk))
+    person = form.save()
+    after = snapshot(person)
+    if creating:
+        audit.record("person.created", request=request, obj=person, after=after)
+        enqueue_person(person, "create")
+        return person
+    old, new = audit.changed_values(before, after)
+    if old or new:
+        audit.record("person.changed", request=request, obj=person, before=old, after=new)
+        enqueue_person(person, "update")
+    return person
+
+
+@transaction.atomic
+def terminate_person(person: Person, *, on: date, reason: str, request) -> Person:
+    before = snapshot(person)
+    person.status = Person.Status.TERMINATED
+    person.termination_date = on
+    person.termination_reason = reason
+    person.save()
+    old, new = audit.changed_values(before, snapshot(person))
+    audit.record("person.terminated", request=request, obj=person, before=old, after=new)
+    enqueue_person(person, "terminate")
+    return person
+
+
+@transaction.atomic
+def rehire_person(person: Person, *, request) -> Person:
+    before = snapshot(person)
+    person.status = Person.Status.ACTIVE
+    person.termination_date = None
+    person.termination_reason = ""
+    person.save()
+    old, new = audit.changed_values(before, snapshot(person))
+    audit.record("person.rehired", request=request, obj=person, before=old, after=new)
+    enqueue_person(person, "rehire")
+    return person

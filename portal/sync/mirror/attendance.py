@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from portal.attendance.models import Punch
+from portal.devices.models import Device
+from portal.doors.models import Door, DoorEvent
+from portal.people.models import Person
+from portal.sync.mirror.base import LinkIndex
+from portal.sync.mirror.doors import EventLogWriter, touch_last_event
+
+
+class PunchWriter(EventLogWriter):
+    """Punches are the vendor's: stored once per natural key, attached to a person when linked."""
+
+    model = Punch
+    key_field = "vendor_id"
+
+    def write(self, records):
+        self.insert_new(self.rows(records))
+
+    def rows(self, records) -> list[Punch]:
+        people = LinkIndex(self.account, Person).object_ids(
+            key for r in records for key in (r.person_id, r.person_code)
+        )
+        devices = dict(
+            Device.objects.filter(account=self.account, vendor_id__in={r.device_id for r in records if r.device_id})
+            .values_list("vendor_id", "id")
+        )
+        return [
+            Punch(
+                account=self.account, vendor_id=r.vendor_id, punched_at=r.occurred_at, direction=r.direction,
+                person_id=people.get(r.person_id) or people.get(r.person_code),
+                vendor_person_id=r.person_id or r.person_code, device_id=devices.get(r.device_id), raw=dict(r.raw),
+            )
+            for r in records
+        ]
+
+
+class TimeCardWriter(PunchWriter):
+    """Vendor time cards (Q2, Zeitstrom timespans) become an in and, once clocked out, an out punch.
+
+    Workgate builds its own timecards from punches of every clock, so a vendor's card is split
+    into the punches it records. Leave and adjustment entries are not punches: skipped, with why.
+    """
+
+    def write(self, records):
+        from connectors.records import PunchRecord, SkippedRecord
+
+        punches, skipped = [], []
+        for card in records:
+            if card.entry_type != "job" or card.clock_in is None:
+                skipped.append(SkippedRecord(f"{card.entry_type} entry {card.vendor_id} is not a punch", card.raw))
+                continue
+            common = {"person_code": card.person_id, "person_id": card.person_id, "raw": card.raw}
+            punches.append(PunchRecord(f"{card.vendor_id}:in", occurred_at=card.clock_in, direction="in", **common))
+            if card.clock_out is not None:
+                punches.append(PunchRecord(f"{card.vendor_id}:out", occurred_at=card.clock_out, direction="out", **common))
+        self.run.skipped += len(skipped)
+        self.insert_new(self.rows(punches))
+
+
+class LockEventWriter(EventLogWriter):
+    """Smart-lock openings are door events of the lock's door."""
+
+    def write(self, records):
+        doors = dict(
+            Door.objects.filter(account=self.account, vendor_id__in={r.lock_id for r in records})
+            .values_list("vendor_id", "id")
+        )
+        people = LinkIndex(self.account, Person).object_ids(r.person_id for r in records)
+        rows = [
+            DoorEvent(
+                account=self.account, door_id=doors.get(r.lock_id), occurred_at=r.occurred_at,
+                kind=DoorEvent.Kind.GRANTED if r.success else DoorEvent.Kind.DENIED,
+                person_id=people.get(r.person_id), vendor_user_id=r.person_id or "", vendor_code=r.method,
+                vendor_key=r.vendor_id, description=f"Lock opened by {r.method}" if r.success else "Lock refused",
+                raw=dict(r.raw),
+            )
+            for r in records
+        ]
+        touch_last_event(self.insert_new(rows))

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, fields
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q
+from django.utils import timezone
+
+from portal.sync.models import ExternalLink, SyncRun, VendorAccount
+
+
+def record_hash(record) -> str:
+    """Hash of a canonical record's mapped fields (not ``raw``): equal hash, nothing to write."""
+    values = {f.name: getattr(record, f.name) for f in fields(record) if f.name != "raw"}
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class MirrorWriter:
+    #: whether a full read can tell which records vanished (lists, not event logs)
+    tracks_gone = False
+
+    def __init__(self, account: VendorAccount, run: SyncRun):
+        self.account = account
+        self.run = run
+        self.now = timezone.now()
+
+    def write(self, records: list) -> None:
+        raise NotImplementedError
+
+    def mark_gone(self, seen_vendor_ids: set[str]) -> None:
+        """Called after a complete read: what was not seen is gone from the vendor."""
+
+
+class LinkIndex:
+    """The account's ExternalLinks of one local model, looked up by vendor id or vendor code."""
+
+    def __init__(self, account: VendorAccount, model: type[Model]):
+        self.account = account
+        self.content_type = ContentType.objects.get_for_model(model)
+
+    def queryset(self):
+        return ExternalLink.objects.filter(account=self.account, content_type=self.content_type)
+
+    def by_vendor_id(self, vendor_ids: Iterable[str]) -> dict[str, ExternalLink]:
+        return {link.vendor_id: link for link in self.queryset().filter(vendor_id__in=set(vendor_ids))}
+
+    def object_ids(self, keys: Iterable[str | None]) -> dict[str, int]:
+        """vendor id or vendor code → local object id, for the given keys."""
+        wanted = {k for k in keys if k}
+        if not wanted:
+            return {}
+        found: dict[str, int] = {}
+        for vendor_id, code, object_id in self.queryset().filter(
+            Q(vendor_id__in=wanted) | Q(vendor_code__in=wanted)
+        ).values_list("vendor_id", "vendor_code", "object_id"):
+            found[vendor_id] = object_id
+            if code:
+                found.setdefault(code, object_id)
+        return found
+
+    def link(self, vendor_id: str, obj: Model, content_hash: str = "", vendor_code: str = "") -> ExternalLink:
+        return ExternalLink.objects.create(
+            account=self.account, content_type=self.content_type, vendor_id=vendor_id,
+            vendor_code=vendor_code, object_id=obj.pk, content_hash=content_hash,
+            last_pulled_at=timezone.now(),
+        )
+
+    def mark_gone(self, seen: set[str]) -> int:
+        return (
+            self.queryset().filter(gone_at__isnull=True).exclude(vendor_id__in=seen).update(gone_at=timezone.now())
+        )

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from portal.devices.models import Device
+from portal.people.models import Site
+from portal.sync.mirror.base import LinkIndex, MirrorWriter
+
+
+class DeviceWriter(MirrorWriter):
+    """Vendors own devices: their fields follow the vendor."""
+
+    tracks_gone = True
+    FIELDS = ["name", "kind", "serial", "site_id", "online", "last_seen_at", "firmware", "gone_at"]
+
+    def write(self, records):
+        existing = {
+            d.vendor_id: d
+            for d in Device.objects.filter(account=self.account, vendor_id__in=[r.vendor_id for r in records])
+        }
+        sites = LinkIndex(self.account, Site).object_ids(r.site_id for r in records)
+        new, changed = [], []
+        for record in records:
+            values = {
+                "name": record.name, "kind": record.kind, "serial": record.serial,
+                "site_id": sites.get(record.site_id), "online": record.online,
+                "last_seen_at": record.last_seen_at, "firmware": record.firmware, "gone_at": None,
+            }
+            device = existing.get(record.vendor_id)
+            if device is None:
+                new.append(Device(account=self.account, vendor_id=record.vendor_id, **values))
+            elif any(getattr(device, k) != v for k, v in values.items()):
+                for key, value in values.items():
+                    setattr(device, key, value)
+                changed.append(device)
+            else:
+                self.run.unchanged += 1
+        Device.objects.bulk_create(new)
+        Device.objects.bulk_update(changed, self.FIELDS)
+        self.run.created += len(new)
+        self.run.updated += len(changed)
+
+    def mark_gone(self, seen):
+        self.run.gone += (
+            Device.objects.filter(account=self.account, gone_at__isnull=True)
+            .exclude(vendor_id__in=seen)
+            .update(gone_at=self.now, online=False)
+        )

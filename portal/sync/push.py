@@ -1,0 +1,151 @@
+"""Delivering outbox messages to vendors: claim, send the newest per record, record the answer.
+
+A message is claimed by pushing its ``scheduled_for`` into the future in a short transaction;
+the vendor call happens outside any transaction, and a crashed worker's claim simply lapses.
+Retryable errors back off exponentially (capped, with jitter); rate limits wait for the vendor's
+reset; after MAX_ATTEMPTS, or on an error no retry can fix, the message is parked as failed.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import replace
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from connectors import errors
+from connectors.records import PersonRecord
+from portal.sync.connectors import connector_for
+from portal.sync.identity import link_person
+from portal.sync.models import OutboxMessage
+from portal.sync.outbox import link_for
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(seconds=5)
+BACKOFF_CAP = timedelta(minutes=30)
+CLAIM_FOR = timedelta(minutes=2)
+
+
+def next_attempt_delay(attempts: int, rng: random.Random = random.Random()) -> timedelta:
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(attempts - 1, 0)))
+    return ceiling * rng.uniform(0.5, 1.0)
+
+
+def claim_next() -> OutboxMessage | None:
+    """The oldest due record's newest message; older pending ones for that record are superseded."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=OutboxMessage.Status.PENDING, scheduled_for__lte=now)
+            .order_by("scheduled_for", "id")
+            .first()
+        )
+        if due is None:
+            return None
+        same_record = OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.PENDING, account_id=due.account_id,
+            content_type_id=due.content_type_id, object_id=due.object_id,
+        ).order_by("-id")
+        newest = same_record.select_for_update(skip_locked=True).first() or due
+        same_record.exclude(pk=newest.pk).update(
+            status=OutboxMessage.Status.SUPERSEDED, last_error=f"Replaced by newer change #{newest.pk}"
+        )
+        newest.attempts += 1
+        newest.scheduled_for = now + CLAIM_FOR
+        newest.save(update_fields=["attempts", "scheduled_for"])
+        return newest
+
+
+def drain(*, transport=None, sleep=time.sleep, limit: int = 500) -> int:
+    """Deliver due messages until none is due (or ``limit``); returns how many were handled."""
+    handled = 0
+    while handled < limit and (message := claim_next()) is not None:
+        deliver(message, transport=transport, sleep=sleep)
+        handled += 1
+    return handled
+
+
+def deliver(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> None:
+    try:
+        answer = send_person(message, transport=transport, sleep=sleep)
+    except errors.RateLimitError as exc:
+        wait = timedelta(seconds=exc.retry_after or 60)
+        _retry_later(message, exc, wait, count_attempt=False)
+    except errors.ConnectorError as exc:
+        if exc.is_retryable and message.attempts < MAX_ATTEMPTS:
+            _retry_later(message, exc, next_attempt_delay(message.attempts))
+        else:
+            _fail(message, exc)
+    else:
+        message.status = OutboxMessage.Status.SENT
+        message.sent_at = timezone.now()
+        message.vendor_answer = answer
+        message.last_error = ""
+        message.save(update_fields=["status", "sent_at", "vendor_answer", "last_error"])
+
+
+def _retry_later(message, exc, wait: timedelta, count_attempt: bool = True) -> None:
+    if not count_attempt:
+        message.attempts -= 1  # the vendor asked us to wait; that is not a failed try
+    message.scheduled_for = timezone.now() + wait
+    message.last_error = _describe(exc)
+    message.save(update_fields=["attempts", "scheduled_for", "last_error"])
+
+
+def _fail(message, exc) -> None:
+    message.status = OutboxMessage.Status.FAILED
+    message.last_error = _describe(exc)
+    message.save(update_fields=["status", "last_error"])
+
+
+def _describe(exc: errors.ConnectorError) -> str:
+    field = getattr(exc, "field", None)
+    where = f" (field {field})" if field else ""
+    return f"{type(exc).__name__}{where}: {exc.message}"
+
+
+def person_record(payload: dict, vendor_id: str = "") -> PersonRecord:
+    return PersonRecord(
+        vendor_id=vendor_id, code=payload["code"], first_name=payload["first_name"],
+        last_name=payload["last_name"], email=payload["email"], phone=payload["phone"],
+        department_name=payload["department"], position_name=payload["position"],
+        hire_date=date.fromisoformat(payload["hire_date"]) if payload["hire_date"] else None,
+        active=payload["active"],
+        terminated_on=date.fromisoformat(payload["terminated_on"]) if payload["terminated_on"] else None,
+    )
+
+
+def send_person(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> dict:
+    """Make the vendor's record match the payload: find or create, update, then (un)terminate."""
+    account = message.account
+    payload = message.payload
+    wanted = person_record(payload)
+    with connector_for(account, transport=transport, sleep=sleep) as connector:
+        link = link_for(account, message.object_id)
+        if link is None:
+            found = connector.find_person(wanted.code)  # a retried create must not make a second record
+            if found is None:
+                found = connector.create_person(wanted)
+                created = True
+            else:
+                created = False
+            link = link_person(account, found.vendor_id, found.code, message.local_person())
+        else:
+            created = False
+        record = replace(wanted, vendor_id=link.vendor_id)
+        if not created:
+            connector.update_person(link.vendor_id, record)
+        if payload["active"]:
+            if message.action == "rehire":
+                connector.rehire_person(link.vendor_id, record)
+        else:
+            connector.terminate_person(
+                link.vendor_id, wanted.terminated_on or timezone.localdate(), payload.get("termination_reason", "")
+            )
+        link.last_pushed_at = timezone.now()
+        link.save(update_fields=["last_pushed_at"])
+    return {"vendor_id": link.vendor_id, "created": created, "active": payload["active"]}

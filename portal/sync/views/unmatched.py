@@ -1,0 +1,84 @@
+from django import forms
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+
+from portal.core import audit
+from portal.core.permissions import PermissionRequiredMixin
+from portal.core.views.htmx import PartialListView
+from portal.people.models import Person
+from portal.sync.identity import link_person
+from portal.sync.models import UnmatchedPerson
+
+
+class UnmatchedListView(PermissionRequiredMixin, PartialListView):
+    """Vendor people nobody is linked to yet, with the likely candidates."""
+
+    permission_required = "people.change_person"
+    template_name = "sync/unmatched_list.html"
+    partial_name = "unmatched-table"
+
+    def get_queryset(self):
+        entries = UnmatchedPerson.objects.select_related("account").prefetch_related("candidates")
+        if account := self.request.GET.get("account"):
+            entries = entries.filter(account_id=account)
+        return entries
+
+
+class LinkForm(forms.Form):
+    employee_code = forms.CharField(label="Employee code of the person in Workgate", max_length=32)
+
+    def clean_employee_code(self):
+        code = self.cleaned_data["employee_code"].strip()
+        try:
+            self.person = Person.objects.get(employee_code=code)
+        except Person.DoesNotExist:
+            raise forms.ValidationError(f"Nobody in Workgate has the code {code}. Check it, or create a new person.") from None
+        return code
+
+
+class ResolveUnmatchedView(PermissionRequiredMixin, View):
+    """Link the vendor record to an existing person, or create a new person from it."""
+
+    permission_required = "people.change_person"
+
+    def post(self, request, pk, how):
+        entry = get_object_or_404(UnmatchedPerson, pk=pk)
+        if how == "link":
+            form = LinkForm(request.POST)
+            if not form.is_valid():
+                return render(request, "sync/unmatched_list.html#resolve-form", {"entry": entry, "form": form})
+            person = form.person
+        else:
+            if not request.user.has_perm("people.add_person"):
+                return render(request, "403.html", {"exception": "Creating people needs the HR role."}, status=403)
+            person = None
+        try:
+            with transaction.atomic():
+                if person is None:
+                    person = Person.objects.create(
+                        employee_code=entry.code, first_name=entry.first_name, last_name=entry.last_name,
+                        email=entry.email,
+                    )
+                    audit.record("person.created", request=request, obj=person, after={"from": str(entry.account)})
+                link_person(entry.account, entry.vendor_id, entry.code, person)
+                audit.record(
+                    "person.linked", request=request, obj=person,
+                    after={"account": entry.account.name, "vendor_id": entry.vendor_id, "vendor_code": entry.code},
+                )
+        except IntegrityError:
+            form = LinkForm(initial={"employee_code": entry.code})
+            form.errors_text = (
+                f"{person.full_name if person else 'That code'} is already linked to another record of "
+                f"{entry.account.name}, or the code {entry.code} is taken. Pick another person."
+            )
+            return render(request, "sync/unmatched_list.html#resolve-form", {"entry": entry, "form": form})
+        messages.success(request, f"Linked {entry.account.name} record {entry.vendor_id} to {person.full_name}.")
+        target = reverse("sync:unmatched-list")
+        if request.htmx:
+            from django_htmx.http import HttpResponseClientRedirect
+
+            return HttpResponseClientRedirect(target)
+        return redirect(target)
