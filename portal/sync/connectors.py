@@ -13,10 +13,14 @@ from portal.sync.models import VendorAccount
 
 
 def client_options(account: VendorAccount) -> ClientOptions:
+    tuning = {}
+    if account.options.get("page_size"):  # an operator's override for a slow or picky server
+        tuning["page_size"] = int(account.options["page_size"])
     return ClientOptions(
         verify_tls=account.verify_tls,
         ca_certificate=account.ca_certificate,
         time_zone=account.time_zone,
+        **tuning,
     )
 
 

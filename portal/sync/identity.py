@@ -67,7 +67,11 @@ def queue_unmatched(account: VendorAccount, record: PersonRecord, match: Match) 
         defaults={
             "code": record.code, "first_name": record.first_name, "last_name": record.last_name,
             "email": record.email,
-            "reason": UnmatchedPerson.Reason.AMBIGUOUS if match.ambiguous else UnmatchedPerson.Reason.NO_MATCH,
+            "reason": (
+                UnmatchedPerson.Reason.AMBIGUOUS if match.ambiguous
+                else UnmatchedPerson.Reason.NO_MATCH if record.code.strip()
+                else UnmatchedPerson.Reason.NO_CODE
+            ),
             "raw": dict(record.raw),
         },
     )

@@ -106,7 +106,7 @@ class ExternalLink(models.Model):
 class SyncCursor(models.Model):
     account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="cursors")
     stream = models.CharField(max_length=32)
-    value = models.CharField(max_length=200, blank=True)
+    value = models.TextField(blank=True, help_text="Opaque to the portal: the connector's resume point.")
     updated_at = models.DateTimeField(auto_now=True)
     #: a pull holds the stream until this moment; a second pull of the same stream waits
     lease_owner = models.CharField(max_length=64, blank=True)
@@ -196,6 +196,7 @@ class UnmatchedPerson(models.Model):
     class Reason(models.TextChoices):
         NO_MATCH = "no_match", "Matches nobody"
         AMBIGUOUS = "ambiguous", "Matches several people"
+        NO_CODE = "no_code", "Has no employee code there, and no e-mail match"
 
     account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="unmatched")
     vendor_id = models.CharField(max_length=128)

@@ -44,7 +44,8 @@ class PersonWriter(MirrorWriter):
                 continue
             match = match_person(self.account, record)
             person = match.person
-            if person is None and not match.ambiguous and self.account.import_new_people:
+            creatable = record.code.strip() and not Person.objects.filter(employee_code=record.code.strip()).exists()
+            if person is None and not match.ambiguous and self.account.import_new_people and creatable:
                 person = self.create_person(record)
             if person is None:
                 queue_unmatched(self.account, record, match)
@@ -70,7 +71,7 @@ class PersonWriter(MirrorWriter):
         department = self.reference(Department, record.department_id, record.department_name)
         position = self.reference(Position, record.position_id, record.position_name)
         person = Person.objects.create(
-            employee_code=record.code, first_name=record.first_name, last_name=record.last_name,
+            employee_code=record.code.strip(), first_name=record.first_name, last_name=record.last_name,
             email=record.email, phone=record.phone, department=department, position=position,
             hire_date=record.hire_date,
             status=Person.Status.ACTIVE if record.active else Person.Status.TERMINATED,

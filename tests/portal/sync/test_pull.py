@@ -1,0 +1,123 @@
+"""Pulls over the simulators: full, incremental, idempotent, resumable, one at a time."""
+
+import pytest
+
+from portal.attendance.models import Punch
+from portal.people.models import Person
+from portal.sync.lease import StreamBusy, stream_lease
+from portal.sync.models import ExternalLink, SyncCursor, SyncRun, UnmatchedPerson
+from portal.sync.pull import pull_stream
+
+pytestmark = pytest.mark.django_db
+
+
+def pull(wired, stream, **kwargs):
+    return pull_stream(wired.account.pk, stream, transport=wired.transport, sleep=lambda s: None, **kwargs)
+
+
+def test_full_people_pull_creates_and_links_everyone_then_a_repeat_writes_nothing(q2, django_assert_max_num_queries):
+    first = pull(q2, "people", full=True)
+    assert first.status == SyncRun.Status.SUCCEEDED, first.error
+    people_in_q2 = first.fetched - first.skipped
+    # Q2 does not require an employee number: those few cannot be created and wait for HR
+    no_code = UnmatchedPerson.objects.filter(reason=UnmatchedPerson.Reason.NO_CODE).count()
+    assert first.unmatched == no_code > 0
+    assert first.created == people_in_q2 - no_code == Person.objects.count() > 40
+    assert ExternalLink.objects.filter(account=q2.account).count() == first.created
+
+    second = pull(q2, "people", full=True)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, first.created)
+
+
+def test_people_that_match_nobody_wait_in_the_unmatched_queue(zeitstrom):
+    run = pull(zeitstrom, "people", full=True)
+    assert run.status == "succeeded", run.error
+    assert run.unmatched == UnmatchedPerson.objects.count() == run.fetched - run.skipped > 0
+    assert not Person.objects.exists()
+
+
+def test_people_are_matched_by_code_then_email(zeitstrom):
+    from tests.factories import PersonFactory
+
+    pull(zeitstrom, "people", full=True)
+    by_code, by_email = UnmatchedPerson.objects.exclude(code="")[:1].get(), UnmatchedPerson.objects.exclude(email="")[1:2].get()
+    coded = PersonFactory(employee_code=by_code.code)
+    mailed = PersonFactory(employee_code="X-1", email=by_email.email.upper())
+    UnmatchedPerson.objects.all().delete()
+
+    run = pull(zeitstrom, "people", full=True)
+    linked = set(ExternalLink.objects.filter(account=zeitstrom.account).values_list("object_id", flat=True))
+    assert {coded.pk, mailed.pk} <= linked
+    assert run.created == 2
+
+
+def test_time_cards_become_punches_once_however_often_pulled(q2):
+    pull(q2, "people", full=True)
+    first = pull(q2, "time_cards")
+    assert first.status == "succeeded", first.error
+    stored = Punch.objects.filter(account=q2.account).count()
+    assert stored == first.created > 100
+    # only the punches of people still waiting in the unmatched queue are unattached
+    unattached = set(Punch.objects.filter(person__isnull=True).values_list("vendor_person_id", flat=True))
+    assert unattached <= set(UnmatchedPerson.objects.values_list("vendor_id", flat=True))
+
+    again = pull(q2, "time_cards")  # incremental, overlapping window
+    assert again.created == 0 and again.unchanged > 0
+    assert Punch.objects.filter(account=q2.account).count() == stored
+
+
+def test_a_pull_killed_between_pages_resumes_without_losing_or_duplicating(q2):
+    q2.account.options["page_size"] = 50
+    q2.account.save()
+    pull(q2, "people", full=True)
+
+    class Killed(Exception):
+        pass
+
+    def kill_after_third_page(run):
+        if run.pages == 3:
+            raise Killed
+
+    with pytest.raises(Killed):
+        pull(q2, "time_cards", on_page=kill_after_third_page)
+    halfway = Punch.objects.count()
+    assert 0 < halfway
+    assert SyncCursor.objects.get(account=q2.account, stream="time_cards").value  # checkpoint kept
+    assert SyncRun.objects.get(stream="time_cards").status == "failed"
+
+    resumed = pull(q2, "time_cards")
+    assert resumed.status == "succeeded"
+    resumed_total = Punch.objects.count()
+
+    Punch.objects.all().delete()
+    SyncCursor.objects.filter(stream="time_cards").delete()
+    clean = pull(q2, "time_cards")
+    assert resumed_total == Punch.objects.count() == clean.created
+
+
+def test_a_vendor_error_fails_the_run_with_its_message_and_keeps_the_cursor(q2):
+    pull(q2, "people", full=True)
+    cursor_before = SyncCursor.objects.get(account=q2.account, stream="people").value
+    q2.simulator.rotate_token()
+    run = pull(q2, "people")
+    assert run.status == "failed"
+    assert "AuthenticationError" in run.error and "not correct" in run.error
+    assert SyncCursor.objects.get(account=q2.account, stream="people").value == cursor_before
+
+
+def test_two_pulls_of_one_stream_never_run_at_once(q2):
+    with stream_lease(q2.account, "people"):
+        with pytest.raises(StreamBusy):
+            pull(q2, "people")
+    assert pull(q2, "people").status == "succeeded"  # the lease is released after use
+
+
+def test_a_person_gone_from_the_vendor_is_marked_not_deleted(q2):
+    pull(q2, "people", full=True)
+    link = ExternalLink.objects.filter(account=q2.account).first()
+    with q2.simulator.lock:
+        q2.simulator.users = [u for u in q2.simulator.users if u.user_name != link.vendor_id]
+    run = pull(q2, "people", full=True)
+    link.refresh_from_db()
+    assert run.gone == 1 and link.gone_at is not None
+    assert Person.objects.filter(pk=link.object_id).exists()
