@@ -49,7 +49,11 @@ def main(argv: list[str] | None = None) -> int:
         handle = serve(simulator, host=args.host, port=args.base_port + offset)
         running.append(handle)
         print(
-            json.dumps({"kind": kind, "base_url": handle.base_url, "credentials": simulator.credentials()}),
+            json.dumps({
+                "kind": kind,
+                "base_url": handle.base_url + simulator.base_path,
+                "credentials": simulator.credentials(),
+            }),
             flush=True,
         )
 

@@ -37,6 +37,8 @@ class Simulator:
     """A vendor server in a box. Subclasses set ``name`` and implement ``routes()``."""
 
     name = "vendor"
+    #: path prefix clients include in their base URL (WorkTime One's "/v1")
+    base_path = ""
     #: Werkzeug's strict_slashes: False so a path with the "wrong" slash reaches a handler that
     #: answers the way the vendor does (BioTime redirects/HTML, BioStar refuses), not a generic 404.
     strict_slashes = False

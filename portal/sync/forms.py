@@ -5,7 +5,10 @@ from django import forms
 
 from portal.sync.models import VendorAccount, VendorKind
 from portal.sync.vendor_kinds import KIND_SPECS
+from portal.sync.webhooks import new_webhook_token
 
+#: options the system sets, not the form: kept across edits
+KEPT_OPTIONS = ("webhook_token", "page_size")
 SECRET_KEPT_HELP = "A value is saved and is never shown again. Leave blank to keep it."
 
 
@@ -52,7 +55,7 @@ class VendorAccountForm(forms.ModelForm):
             saved = editing and bool(self.instance.credentials.get(secret.name))
             self.fields[f"secret_{secret.name}"] = forms.CharField(
                 label=secret.label,
-                required=not saved,
+                required=secret.required and not saved,
                 strip=False,
                 max_length=500,
                 widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
@@ -92,7 +95,10 @@ class VendorAccountForm(forms.ModelForm):
         account = super().save(commit=False)
         account.kind = self.kind
         spec = KIND_SPECS[self.kind]
-        account.options = {o.name: self.cleaned_data[f"option_{o.name}"] for o in spec.options}
+        kept = {k: v for k, v in account.options.items() if k in KEPT_OPTIONS}
+        account.options = kept | {o.name: self.cleaned_data[f"option_{o.name}"] for o in spec.options}
+        if self.kind == VendorKind.WORKTIME and "webhook_token" not in account.options:
+            account.options["webhook_token"] = new_webhook_token()
         credentials = dict(account.credentials)
         for name in self.replaced_secrets():
             credentials[name] = self.cleaned_data[f"secret_{name}"]

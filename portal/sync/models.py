@@ -238,3 +238,22 @@ class PersonDrift(models.Model):
 
     def __str__(self):
         return f"{self.person} {self.field}: {self.portal_value!r} here, {self.vendor_value!r} in {self.account}"
+
+
+class WebhookDelivery(models.Model):
+    """A webhook call received from a vendor, kept to drop duplicates and to show what arrived."""
+
+    account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    delivery_id = models.CharField(max_length=100)
+    event = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "delivery_id"], name="webhook_delivery_once")
+        ]
+
+    def __str__(self):
+        return f"{self.event} {self.delivery_id} from {self.account}"

@@ -44,3 +44,12 @@ def check_connection_task(account_id: int) -> bool:
     from portal.sync.services import check_connection
 
     return check_connection(account_id)
+
+
+@shared_task(name="portal.sync.tasks.pull_for_webhook", bind=True, max_retries=5)
+def pull_for_webhook_task(self, account_id: int, stream: str) -> str:
+    """A vendor told us something changed: pull now, or right after the pull that is running."""
+    try:
+        return pull_stream(account_id, stream).status
+    except StreamBusy:
+        raise self.retry(countdown=5) from None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.sync.views import health, pages, unmatched
+from portal.sync.views import health, pages, unmatched, webhooks
 
 app_name = "sync"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/<int:pk>/<str:action>/", health.AccountActionView.as_view(), name="account-action"),
     path("health/", health.SyncHealthView.as_view(), name="health"),
     path("outbox/<int:pk>/retry/", health.RetryMessageView.as_view(), name="outbox-retry"),
+    path("webhooks/worktime/<str:token>/", webhooks.worktime_webhook, name="worktime-webhook"),
     path("unmatched/", unmatched.UnmatchedListView.as_view(), name="unmatched-list"),
     path("unmatched/<int:pk>/<str:how>/", unmatched.ResolveUnmatchedView.as_view(), name="unmatched-resolve"),
 ]

@@ -9,6 +9,7 @@ class CredentialField:
     label: str
     help_text: str = ""
     choices: tuple[tuple[str, str], ...] = ()
+    required: bool = True
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,12 @@ KIND_SPECS: dict[str, KindSpec] = {
         secrets=(
             CredentialField(
                 "api_key", "API key", "From WorkTime One: Settings → API Keys. Read/write scope to push people."
+            ),
+            CredentialField(
+                "webhook_secret", "Webhook secret",
+                "Optional. The secret WorkTime One shows for the webhook you point at this account's "
+                "webhook address; with it, changes arrive within seconds instead of at the next pull.",
+                required=False,
             ),
         ),
         base_url_example="https://api.worktime.one/v1",

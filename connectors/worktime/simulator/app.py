@@ -114,6 +114,7 @@ BAD_GATEWAY_HTML = (
 
 class WorkTimeSimulator(Endpoints, SimulatedWorld, Simulator):
     name = "worktime"
+    base_path = API
     strict_slashes = True
 
     def __init__(

@@ -1,0 +1,715 @@
+"""The BioStar X connector over HTTP against its simulator, in-process: the session, every read
+and write, door commands, every BioStarQuirks switch and the kit's and the vendor's faults."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+import pytest
+
+from connectors import errors
+from connectors.biostar.connector import BioStarConnector
+from connectors.biostar.simulator import BioStarQuirks, BioStarSimulator
+from connectors.biostar.simulator import eventlog as ev
+from connectors.biostar.simulator.seed import seed_sites
+from connectors.client import ClientOptions
+from connectors.records import DOOR_STATES, DoorEventRecord, PersonRecord, PunchRecord
+from connectors.registry import connector_class
+from connectors.simkit.clock import SimClock
+from zoneinfo import ZoneInfo
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Berlin
+ZONE = "Europe/Berlin"
+
+
+@pytest.fixture
+def clock():
+    return SimClock(START, frozen=True)
+
+
+@pytest.fixture
+def sim(clock):
+    return BioStarSimulator.demo(clock=clock)
+
+
+@pytest.fixture
+def bare(clock):
+    """Only the Administrator and the demo sites' doors and controllers: no activity."""
+    sim = BioStarSimulator(clock=clock)
+    seed_sites(sim, sim.company)
+    return sim
+
+
+@pytest.fixture
+def sleeps():
+    return []
+
+
+def connect(sim, sleeps=None, *, page_size=100, max_retries=3, **credentials) -> BioStarConnector:
+    options = ClientOptions(page_size=page_size, time_zone=ZONE, max_retries=max_retries)
+    return BioStarConnector(
+        "http://biostar.test",
+        {**sim.credentials(), **credentials},
+        options,
+        transport=sim.transport(),
+        sleep=(sleeps if sleeps is not None else []).append,
+        now=sim.clock.now,
+    )
+
+
+@pytest.fixture
+def conn(sim, sleeps):
+    return connect(sim, sleeps)
+
+
+def logins(sim) -> int:
+    return sum(1 for method, path in sim.request_log if path == "/api/login")
+
+
+def records(pages) -> list:
+    return [record for page in pages for record in page.records]
+
+
+def scripted(*answers):
+    """A transport answering from a script (for what the simulator never says)."""
+    queue = list(answers)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/login":
+            return httpx.Response(200, json={"User": {"user_id": "1"}, "Response": {"code": "0"}},
+                                  headers={"bs-session-id": "s1"})
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    return httpx.MockTransport(handler)
+
+
+def scripted_connector(*answers) -> BioStarConnector:
+    return BioStarConnector("http://biostar.test", {"login_id": "a", "password": "b"},
+                            ClientOptions(max_retries=2), transport=scripted(*answers), sleep=[].append)
+
+
+# -- registry, check and the session -------------------------------------------------------------
+def test_registry_finds_the_connector_and_it_declares_its_capabilities():
+    cls = connector_class("biostar")
+
+    assert cls is BioStarConnector
+    assert {"people", "departments", "devices", "doors", "door_state", "door_events", "punches"} == cls.capabilities.reads
+    assert cls.capabilities.can("writes", "people") and cls.capabilities.can("deletes", "people")
+    assert cls.capabilities.commands == {"open", "unlock", "lock", "release", "clear_alarm"}
+
+
+def test_missing_credentials_are_refused_before_any_request(sim):
+    with pytest.raises(errors.AuthenticationError, match="password"):
+        BioStarConnector("http://biostar.test", {"login_id": "admin"}, transport=sim.transport())
+
+    assert len(sim.request_log) == 0
+
+
+def test_check_logs_in_and_reports_the_operator(conn):
+    identity = conn.check()
+
+    assert identity.vendor == "Suprema BioStar X" and identity.server == "http://biostar.test"
+    assert identity.user == "admin"
+    assert identity.details == {"user_id": "1", "name": "Administrator", "permission": "Administrator"}
+
+
+def test_check_with_a_wrong_password_is_an_authentication_error_never_retried(sim, sleeps):
+    conn = connect(sim, sleeps, password="wrong")
+
+    with pytest.raises(errors.AuthenticationError) as caught:
+        conn.check()
+
+    assert caught.value.vendor_code == "11" and "check the login ID" in caught.value.message
+    assert logins(sim) == 1 and sleeps == []
+
+
+def test_a_refused_login_inside_a_read_is_not_retried_either(sim, sleeps):
+    conn = connect(sim, sleeps, password="wrong")
+
+    with pytest.raises(errors.AuthenticationError):
+        list(conn.read("doors"))
+
+    assert logins(sim) == 1 and sleeps == [] and not conn.client.is_auth_expired(
+        httpx.Response(401, json={"Response": {"code": "11"}}))
+
+
+def test_one_session_serves_every_call_and_travels_as_a_request_header(sim, conn):
+    for stream in ("people", "departments", "devices", "doors", "door_state"):
+        list(conn.read(stream))
+    conn.find_person("00002")
+
+    assert logins(sim) == 1
+    assert len(conn.client.session_id) == 32 and len(sim.sessions) == 1
+
+
+def test_no_request_ends_in_a_trailing_slash(sim, conn):
+    list(conn.read("people"))
+    conn.client.call("GET", "/api/doors/")  # even when a caller writes one
+
+    assert all(not path.endswith("/") for _, path in sim.request_log)
+
+
+def test_an_ended_session_means_one_login_and_the_call_repeated(sim, conn):
+    conn.check()
+    sim.end_all_sessions()
+
+    doors = records(conn.read("doors"))
+
+    assert len(doors) == 10 and logins(sim) == 2
+
+
+def test_a_session_killed_mid_paging_logs_in_once_and_paging_continues(sim, sleeps):
+    conn = connect(sim, sleeps, page_size=50)
+    sim.end_sessions_after(3)  # login is not counted: pages 1-3 pass, page 4 finds it ended
+
+    people = records(conn.read("people"))
+
+    assert logins(sim) == 2 and sleeps == []
+    assert sorted(p.vendor_id for p in people) == sorted(sim.users)
+    assert sim.request_log.count(("GET", "/api/users")) == 7  # 6 pages, one of them twice
+
+
+def test_login_required_again_right_after_a_fresh_login_is_an_authentication_error():
+    login_required = httpx.Response(401, json={"Response": {"code": "10", "message": "Login required."}})
+    conn = scripted_connector(login_required)
+
+    with pytest.raises(errors.AuthenticationError, match="Login required"):
+        list(conn.read("devices"))
+
+    assert conn.client.logins == 2
+
+
+def test_close_logs_out(sim, conn):
+    conn.check()
+
+    conn.close()
+
+    assert ("POST", "/api/logout") in sim.request_log and len(sim.sessions) == 0
+
+
+# -- reads: people, departments, devices ---------------------------------------------------------
+def test_people_full_read_pages_every_user_and_ends_with_the_change_counter(sim):
+    conn = connect(sim, page_size=60)
+
+    pages = list(conn.read("people"))
+
+    people = records(pages)
+    assert sorted(p.vendor_id for p in people) == sorted(sim.users)
+    assert [page.cursor for page in pages[:-1]] == [None] * (len(pages) - 1)
+    assert pages[-1].cursor == str(max(u.last_modified for u in sim.users.values()))
+    vera = next(p for p in people if p.email == "vera.jansen@nordhafen.example")
+    user = sim.users[vera.code]
+    assert (vera.first_name, vera.last_name) == tuple(user.name.split(" ", 1))
+    assert vera.department_name == user.department and vera.position_name == user.user_title
+    assert vera.department_id == str(user.user_group_id) and vera.code.startswith("0")
+
+
+def test_people_incremental_read_returns_changes_since_the_cursor_with_overlap(sim, conn):
+    cursor = list(conn.read("people"))[-1].cursor
+    conn.update_person("00002", PersonRecord("00002", "00002", first_name="Renamed", last_name="Person",
+                                             department_id="1"))
+
+    pages = list(conn.read("people", cursor))
+
+    changed = records(pages)
+    assert "00002" in {p.vendor_id for p in changed}
+    assert len(changed) <= conn.people_lookback + 2  # the overlap, not a full read
+    assert int(pages[-1].cursor) > int(cursor)
+
+
+def test_people_cursor_that_is_not_a_number_is_refused(conn):
+    with pytest.raises(errors.ValidationError):
+        list(conn.read("people", "yesterday"))
+
+
+def test_people_map_disabled_and_expiring_users(sim, conn):
+    people = {p.vendor_id: p for p in records(conn.read("people"))}
+
+    disabled = next(u for u in sim.users.values() if u.disabled)
+    contractor = next(u for u in sim.users.values() if u.expiry_datetime.year < 2037)
+    assert people[disabled.user_id].active is False
+    assert people[contractor.user_id].active is True
+    assert people[contractor.user_id].terminated_on == contractor.expiry_datetime.astimezone(
+        ZoneInfo(ZONE)).date()  # a local date: 22:59 UTC is the next day in Berlin
+
+
+def test_departments_are_the_user_group_tree(sim, conn):
+    departments = records(conn.read("departments"))
+
+    by_name = {d.name: d for d in departments}
+    assert set(by_name) == {g.name for g in sim.user_groups.values()}
+    assert by_name["All Users"].parent_id is None and by_name["IT"].parent_id == "1"
+
+
+@pytest.mark.parametrize("integers", [True, False], ids=["v2-integers", "v2-strings"])
+def test_devices_read_the_same_whether_v2_sends_integers_or_strings(clock, integers):
+    sim = BioStarSimulator.demo(clock=clock, quirks=BioStarQuirks(v2_integers=integers))
+
+    devices = records(connect(sim).read("devices"))
+
+    assert [d.vendor_id for d in devices] == [str(i) for i in sorted(sim.devices)]
+    assert all(d.kind == "terminal" and d.online and d.serial == d.vendor_id for d in devices)
+    assert isinstance(devices[0].raw["id"], int) is integers
+
+
+def test_a_disconnected_device_reads_offline_and_its_door_too(bare):
+    door = bare.doors[2]
+    bare.devices[door.device_id].status = 0
+    conn = connect(bare)
+
+    device = next(d for d in records(conn.read("devices")) if d.vendor_id == str(door.device_id))
+    state = next(d for d in records(conn.read("door_state")) if d.vendor_id == "2")
+
+    assert device.online is False and state.state == "offline"
+
+
+# -- reads: doors and their state ------------------------------------------------------------------
+def door(conn, door_id: int):
+    return next(d for d in records(conn.read("door_state")) if d.vendor_id == str(door_id))
+
+
+def test_doors_page_and_carry_their_controller(bare):
+    conn = connect(bare, page_size=4)
+
+    doors = records(conn.read("doors"))
+
+    assert [d.name for d in doors] == [bare.doors[i].name for i in sorted(bare.doors)]
+    assert all(d.device_id == str(bare.doors[int(d.vendor_id)].device_id) for d in doors)
+    assert {d.state for d in doors} == {"locked"} and {d.mode for d in doors} == {"normal"}
+
+
+def test_door_commands_drive_the_door_state(bare, clock):
+    conn = connect(bare)
+
+    answer = conn.command_door("1", "open")
+    opened = door(conn, 1)
+    clock.advance(6)
+    relocked = door(conn, 1)
+    conn.command_door("1", "unlock")
+    unlocked = door(conn, 1)
+    conn.command_door("1", "lock")
+    locked = door(conn, 1)
+    refused = pytest.raises(errors.ValidationError, conn.command_door, "1", "open")
+    conn.command_door("1", "release")
+    released = door(conn, 1)
+
+    assert answer["DeviceResponse"]["rows"] == [{"id": str(bare.doors[1].device_id), "code": "0"}]
+    assert answer["Response"]["code"] == "0"
+    assert (opened.state, opened.mode) == ("unlocked", "normal")
+    assert (relocked.state, unlocked.state, unlocked.mode) == ("locked", "unlocked", "manual_unlock")
+    assert (locked.state, locked.mode) == ("locked", "manual_lock")
+    assert "release them before opening" in refused.value.message
+    assert (released.state, released.mode) == ("locked", "normal")
+    assert ("POST", "/api/doors/open") in bare.request_log
+    assert not any("/api/doors/1/" in path for _, path in bare.request_log)
+
+
+def test_forced_open_then_clear_alarm(bare, clock):
+    conn = connect(bare)
+    now_ms = int(clock.now().timestamp() * 1000)
+    bare.force_open(now_ms, bare.doors[3])
+
+    forced = door(conn, 3)
+    conn.command_door("3", "clear_alarm")
+    clock.advance(20)
+    cleared = door(conn, 3)
+
+    assert forced.state == "forced" and forced.last_open_at == clock.now().replace(microsecond=0) - timedelta(seconds=20)
+    assert cleared.state == "locked"
+
+
+def test_a_door_held_open_and_a_door_standing_open(sim, clock):
+    conn = connect(sim)
+    entrance = sim.doors[4]
+    user = next(u for u in sim.users.values() if entrance.id in sim.doors_of(u) and not u.disabled)
+    now_ms = int(clock.now().timestamp() * 1000)
+    sim.attempt_access(now_ms, entrance, user.user_id, 0, hold=True)
+
+    standing = door(conn, 4)
+    clock.advance(entrance.open_timeout + 1)
+    sim.check_held_open(now_ms + (entrance.open_timeout + 1) * 1000, entrance)
+    held = door(conn, 4)
+
+    assert standing.state in ("open", "unlocked") and held.state == "held_open"
+    assert all(d.state in DOOR_STATES for d in records(conn.read("door_state")))
+
+
+def test_door_commands_refuse_unknown_actions_and_doors(bare):
+    conn = connect(bare)
+
+    with pytest.raises(errors.ValidationError):
+        conn.command_door("1", "explode")
+    with pytest.raises(errors.NotFoundError, match="Door 999 does not exist"):
+        conn.command_door("999", "unlock")
+
+
+def test_a_device_that_refuses_a_door_command_is_a_transient_error():
+    refused = httpx.Response(200, json={"DeviceResponse": {"rows": {"0": {"id": "5", "code": "-3"}},
+                                                           "result": "false"},
+                                        "Response": {"code": "0", "message": "Success"}})
+
+    with pytest.raises(errors.TransientError, match="device 5 code -3"):
+        scripted_connector(refused).command_door("1", "unlock")
+
+
+# -- reads: events and punches -------------------------------------------------------------------
+def test_door_events_are_ascending_unique_and_keyed_by_datetime_device_and_id(sim):
+    conn = connect(sim, page_size=150)
+
+    pages = list(conn.read("door_events", "2026-02-27T00:00:00Z"))
+
+    events = records(pages)
+    assert len(pages) > 3
+    assert [e.occurred_at for e in events] == sorted(e.occurred_at for e in events)
+    assert len({e.vendor_id for e in events}) == len(events)
+    first = events[0]
+    moment, device_id, event_id = first.vendor_id.split("|")
+    assert (device_id, event_id) == (first.device_id, first.raw["id"])
+    assert moment == first.raw["datetime"][:-1] + "0Z" or moment.startswith(first.raw["datetime"][:19])
+    assert pages[-1].cursor == events[-1].vendor_id.split("|")[0]
+    window = [r for r in (sim.events[i] for i in range(len(sim.events)))
+              if r[0] >= int((datetime(2026, 2, 27, tzinfo=UTC) - conn.event_lookback).timestamp() * 1000)]
+    assert len(events) == len(window)
+
+
+def test_door_event_time_is_the_utc_datetime_never_server_datetime(sim, conn):
+    events = records(conn.read("door_events", "2026-03-02T07:00:00Z"))
+
+    event = events[-1]
+    assert event.occurred_at.strftime("%Y-%m-%dT%H:%M:%S") == event.raw["datetime"][:19]
+    assert event.raw["server_datetime"][:19] != event.raw["datetime"][:19]
+    assert event.occurred_at.tzinfo is UTC
+
+
+def test_door_event_kinds_directions_and_descriptions(sim, clock):
+    conn = connect(sim, page_size=500)
+    door3 = sim.doors[3]
+    now_ms = int(clock.now().timestamp() * 1000)
+    sim.force_open(now_ms + 1, door3)
+    sim.clear_alarms(door3, (now_ms + 2) / 1000)
+
+    events = records(conn.read("door_events", "2026-02-23T00:00:00Z"))
+
+    kinds = {e.kind for e in events}
+    assert {"granted", "denied", "forced_open", "held_open", "alarm_cleared"} <= kinds
+    face = next(e for e in events if e.code == str(ev.IDENTIFY_SUCCESS_FACE))
+    assert face.kind == "granted" and face.description == "1:N authentication succeeded (Face)"
+    assert next(e for e in events if e.code == str(ev.ACCESS_DENIED)).kind == "denied"
+    assert {e.direction for e in events if e.raw["tna_key"] == "1"} == {"in"}
+    assert {e.direction for e in events if e.raw["tna_key"] == "5"} == {"break_out"}
+    assert {e.direction for e in events if e.raw["tna_key"] == "0"} == {"unknown"}
+    tail = [e.kind for e in events if e.door_id == "3" and e.occurred_at >= START]
+    assert tail[-3:] == ["forced_open", "forced_open", "alarm_cleared"]
+
+
+def test_resuming_from_a_cursor_rereads_the_overlap_and_then_only_new_events(sim, clock):
+    conn = connect(sim, page_size=500)
+    first = records(conn.read("door_events", "2026-03-02T00:00:00Z"))
+    cursor = list(conn.read("door_events", "2026-03-02T00:00:00Z"))[-1].cursor
+    clock.advance(timedelta(hours=3))
+
+    again = records(conn.read("door_events", cursor))
+
+    old_keys = {e.vendor_id for e in first}
+    overlap = [e for e in again if e.vendor_id in old_keys]
+    fresh = [e for e in again if e.vendor_id not in old_keys]
+    assert overlap and all(e.occurred_at >= first[-1].occurred_at - conn.event_lookback for e in overlap)
+    assert fresh and min(e.occurred_at for e in fresh) > first[-1].occurred_at
+
+
+def test_events_at_the_same_instant_beyond_a_page_are_each_read_once(bare, clock):
+    conn = connect(bare, page_size=10)
+    door1 = bare.doors[1]
+    instant = int(clock.now().timestamp() * 1000)
+    for _ in range(35):
+        bare.log_event(instant, door1, "1", ev.VERIFY_SUCCESS_CARD, 1)
+    bare.log_event(instant + 5000, door1, "1", ev.VERIFY_SUCCESS_CARD, 2)
+
+    events = records(conn.read("door_events"))
+
+    assert len(events) == len({e.vendor_id for e in events}) == 36
+    assert events[-1].direction == "out"
+
+
+def test_event_ids_restart_monthly_so_the_key_keeps_both(sim):
+    conn = connect(sim, page_size=1000)
+
+    events = records(conn.read("door_events"))  # January's last day, February, March so far
+
+    by_id: dict[tuple, set] = {}
+    for e in events:
+        by_id.setdefault((e.device_id, e.raw["id"]), set()).add(e.vendor_id)
+    assert any(len(keys) > 1 for keys in by_id.values())
+    assert len({e.vendor_id for e in events}) == len(events) == len(sim.events)
+
+
+def test_an_event_cursor_that_is_not_a_datetime_is_refused(conn):
+    with pytest.raises(errors.ValidationError):
+        list(conn.read("door_events", "last tuesday"))
+
+
+def test_punches_are_granted_events_with_a_tna_key(sim):
+    conn = connect(sim, page_size=500)
+
+    punches = records(conn.read("punches", "2026-02-26T00:00:00Z"))
+    events = records(conn.read("door_events", "2026-02-26T00:00:00Z"))
+
+    expected = [e for e in events if e.kind == "granted" and e.raw["tna_key"] != "0"]
+    assert [p.vendor_id for p in punches] == [e.vendor_id for e in expected]
+    assert all(isinstance(p, PunchRecord) and p.person_code == p.person_id for p in punches)
+    assert {p.direction for p in punches} == {"in", "out", "break_out", "break_in"}
+
+
+# -- people writes ------------------------------------------------------------------------------
+def new_person(**changes) -> PersonRecord:
+    fields = dict(vendor_id="", code="0777", first_name="Ada", last_name="van Lovelace",
+                  email="ada@nordhafen.example", phone="+49 40 1234", department_id="1002",
+                  department_name="Finance", position_name="Controller", hire_date=date(2026, 4, 1))
+    return PersonRecord(**{**fields, **changes})
+
+
+def test_find_person_by_code_keeps_leading_zeros_and_answers_none_when_missing(conn):
+    found = conn.find_person("00002")
+
+    assert found is not None and found.code == "00002"
+    assert conn.find_person("2") is None and conn.find_person("no/such user") is None
+
+
+def test_create_person_then_read_it_back(sim, conn):
+    created = conn.create_person(new_person())
+
+    user = sim.users["0777"]
+    assert created.vendor_id == "0777" and created.last_name == "van Lovelace"
+    assert (user.name, user.user_group_id, user.user_title) == ("Ada van Lovelace", 1002, "Controller")
+    assert created.hire_date == date(2026, 4, 1) and user.start_datetime == datetime(2026, 3, 31, 22, 0, tzinfo=UTC)
+    assert created.active and created.terminated_on is None
+
+
+def test_create_person_twice_is_a_conflict(conn):
+    conn.create_person(new_person())
+
+    with pytest.raises(errors.ConflictError) as caught:
+        conn.create_person(new_person())
+
+    assert "already in use" in caught.value.message and caught.value.vendor_code == "31"
+
+
+def test_create_person_with_a_bad_group_is_not_found_with_the_vendors_message(conn):
+    with pytest.raises(errors.NotFoundError, match="User group 99 does not exist"):
+        conn.create_person(new_person(department_id="99"))
+
+
+def test_update_person_moves_the_user_group_and_changes_fields(sim, conn):
+    it = next(g for g in sim.user_groups.values() if g.name == "IT")
+    before = conn.find_person("00002")
+
+    after = conn.update_person("00002", PersonRecord(
+        "00002", "00002", first_name="Neu", last_name=before.last_name, email=before.email,
+        department_id=str(it.id), department_name="IT", position_name="Support Engineer"))
+
+    assert (after.first_name, after.department_id, after.position_name) == ("Neu", str(it.id), "Support Engineer")
+    assert sim.users["00002"].user_group_id == it.id
+
+
+def test_terminate_then_rehire(sim, clock, conn):
+    person = conn.create_person(new_person(hire_date=date(2025, 1, 1)))
+
+    conn.terminate_person(person.vendor_id, clock.now().date(), "left")
+    clock.advance(60)
+    gone = conn.find_person(person.code)
+    ended_at = sim.users["0777"].expiry_datetime
+    back = conn.rehire_person(person.vendor_id, person)
+
+    assert gone.active is False and gone.terminated_on == date(2026, 3, 2)
+    assert ended_at == START
+    assert back.active is True and back.terminated_on is None
+    assert sim.users["0777"].disabled is False
+
+
+def test_terminating_before_the_access_started_moves_the_start_too(sim, conn):
+    person = conn.create_person(new_person(hire_date=date(2026, 6, 1)))
+
+    conn.terminate_person(person.vendor_id, date(2026, 3, 2))
+
+    user = sim.users["0777"]
+    assert user.disabled and user.start_datetime == user.expiry_datetime == START
+
+
+def test_access_group_membership_is_set_on_the_user(sim, conn):
+    staff = next(g for g in sim.access_groups.values() if g.name == "Hamburg HQ staff")
+    conn.create_person(new_person())
+
+    person = conn.set_access_groups("0777", [str(staff.id)])
+
+    assert "0777" in staff.user_ids
+    assert [g["id"] for g in person.raw["access_groups"]] == [str(staff.id)]
+
+
+@pytest.mark.parametrize("truncates", [False, True], ids=["plain", "large-delete-truncates"])
+def test_deleting_many_users_goes_in_batches_of_at_most_1000(clock, truncates):
+    sim = BioStarSimulator(clock=clock, quirks=BioStarQuirks(large_user_delete_truncates=truncates))
+    api = sim.client()
+    api.post("/api/users", json={"UserCollection": {"rows": [
+        {"user_id": str(20000 + i), "name": f"Bulk {i}"} for i in range(2500)]}},
+        headers={"bs-session-id": connect(sim).client.auth_headers()["bs-session-id"]})
+
+    result = connect(sim).delete_people(str(20000 + i) for i in range(2500))
+
+    assert result == {"deleted": 2500, "missing": []}
+    assert set(sim.users) == {"1"}
+    assert sim.request_log.count(("DELETE", "/api/users")) == 3
+
+
+def test_deleting_users_that_are_already_gone_reports_them(sim, conn):
+    first, second = sorted(u for u in sim.users if u != "1")[:2]
+
+    result = conn.delete_people([first, "424242", second])
+
+    assert result == {"deleted": 2, "missing": ["424242"]}
+    assert not {first, second} & set(sim.users)
+
+
+# -- quirks ------------------------------------------------------------------------------------
+def test_omitted_empty_collections_read_as_empty_pages(clock):
+    sim = BioStarSimulator(clock=clock, quirks=BioStarQuirks(omit_empty_collections=True))
+    conn = connect(sim)
+
+    people = list(conn.read("people", "999999"))
+    events = list(conn.read("door_events", "2026-03-01T00:00:00Z"))
+    doors = list(conn.read("doors"))
+
+    assert records(people) == [] and people[-1].cursor == "999999"
+    assert records(events) == [] and events[-1].cursor == "2026-03-01T00:00:00Z"
+    assert records(doors) == [] and records(conn.read("devices")) == []
+
+
+def test_indexed_object_arrays_read_like_lists(clock):
+    sim = BioStarSimulator.demo(clock=clock, quirks=BioStarQuirks(indexed_object_arrays=True))
+    conn = connect(sim, page_size=100)
+
+    people = records(conn.read("people"))
+    doors = records(conn.read("door_state"))
+    events = records(conn.read("door_events", "2026-03-02T00:00:00Z"))
+
+    assert len(people) == len(sim.users) and len(doors) == 10 and events
+    assert len(records(conn.read("departments"))) == len(sim.user_groups)
+    assert len(records(conn.read("devices"))) == len(sim.devices)
+    member = conn.find_person("00002")
+    assert isinstance(member.raw["access_groups"], dict)
+    from connectors.biostar.mapping import access_group_ids
+    assert access_group_ids(member.raw)
+    assert conn.command_door("1", "unlock")["DeviceResponse"]["result"] == "true"
+
+
+def test_a_new_login_ending_older_sessions_costs_each_connector_one_relogin(clock):
+    sim = BioStarSimulator.demo(clock=clock, quirks=BioStarQuirks(new_login_ends_old_sessions=True))
+    first, second = connect(sim), connect(sim)
+
+    first.check()
+    second.check()  # ends the first connector's session
+    doors = records(first.read("doors"))
+
+    assert len(doors) == 10 and logins(sim) == 3
+
+
+def test_a_malformed_request_that_ended_the_session_costs_one_relogin(clock):
+    sim = BioStarSimulator.demo(clock=clock, quirks=BioStarQuirks(malformed_request_ends_session=True))
+    conn = connect(sim)
+    conn.check()
+    bad = sim.client().post("/api/users", content=b"{not json",
+                            headers={"bs-session-id": conn.client.session_id, "content-type": "application/json"})
+
+    doors = records(conn.read("doors"))
+
+    assert bad.status_code == 400 and len(doors) == 10 and logins(sim) == 2
+
+
+# -- faults ------------------------------------------------------------------------------------
+def test_an_error_burst_is_retried_with_backoff(sim, sleeps):
+    conn = connect(sim, sleeps)
+    sim.faults.error_burst = 2
+
+    doors = records(conn.read("doors"))
+
+    assert len(doors) == 10 and len(sleeps) == 2
+
+
+def test_an_error_burst_longer_than_the_retries_is_a_transient_error(sim, sleeps):
+    conn = connect(sim, sleeps, max_retries=3)
+    conn.check()
+    sim.faults.error_burst = 10
+    sim.faults.only_paths = ("/api/doors",)
+
+    with pytest.raises(errors.TransientError) as caught:
+        list(conn.read("doors"))
+
+    assert caught.value.status_code == 503 and len(sleeps) == 3
+    assert sim.request_log.count(("POST", "/api/doors/status")) == 4
+
+
+@pytest.mark.parametrize("fault", ["timeouts", "drops"])
+def test_timeouts_and_drops_are_retried(sim, sleeps, fault):
+    conn = connect(sim, sleeps)
+    setattr(sim.faults, fault, 2)
+
+    people = records(conn.read("people"))
+
+    assert len(people) == len(sim.users) and len(sleeps) == 2
+
+
+@pytest.mark.parametrize("fault", ["timeouts", "drops"])
+def test_endless_timeouts_and_drops_end_in_a_bounded_transient_error(sim, sleeps, fault):
+    conn = connect(sim, sleeps, max_retries=2)
+    setattr(sim.faults, fault, 50)
+
+    with pytest.raises(errors.TransientError):
+        conn.check()
+
+    assert len(sleeps) == 2 and len(sim.request_log) == 3
+
+
+def test_a_fault_on_the_login_inside_a_call_is_retried_by_that_call(sim, sleeps):
+    conn = connect(sim, sleeps)
+    sim.faults.drops = 1
+    sim.faults.only_paths = ("/api/login",)
+
+    devices = records(conn.read("devices"))
+
+    assert devices and logins(sim) == 2 and len(sleeps) == 1
+
+
+def test_latency_slows_but_does_not_break_a_read(sim, conn):
+    sim.faults.latency = 0.002
+
+    assert len(records(conn.read("door_state"))) == 10
+
+
+def test_an_html_page_with_200_is_a_protocol_error():
+    html = httpx.Response(200, text="<html><body>Login</body></html>", headers={"content-type": "text/html"})
+
+    with pytest.raises(errors.ProtocolError, match="HTML"):
+        list(scripted_connector(html).read("devices"))
+
+
+def test_a_2xx_answer_with_a_failure_code_is_an_error_with_the_vendors_message():
+    partial = httpx.Response(200, json={"Response": {"code": "8", "message": "Failed"}})
+
+    with pytest.raises(errors.ValidationError, match="Failed"):
+        list(scripted_connector(partial).read("devices"))
+
+
+def test_a_page_that_repeats_is_a_protocol_error():
+    rows = [{"id": str(i), "name": f"D{i}"} for i in range(100)]
+    same = httpx.Response(200, json={"DoorCollection": {"total": "1000", "rows": rows},
+                                     "DoorStatusCollection": {"rows": []},
+                                     "Response": {"code": "0"}})
+
+    with pytest.raises(errors.ProtocolError, match="same page"):
+        list(scripted_connector(same).read("doors"))
+
+
+def test_reads_of_streams_biostar_lacks_are_refused(conn):
+    with pytest.raises(errors.PermissionDeniedError):
+        conn.read("time_cards")
+    assert isinstance(DoorEventRecord, type)

@@ -1,0 +1,69 @@
+"""WorkTime One webhooks: verified by the account's secret, stored once, turned into a pull."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from portal.sync.models import WebhookDelivery
+from tests.factories import VendorAccountFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def account():
+    return VendorAccountFactory(
+        kind="worktime", options={"webhook_token": "tok-abc"}, credentials={"api_key": "k", "webhook_secret": "s3cr3t"}
+    )
+
+
+def post(client, token="tok-abc", secret="s3cr3t", delivery="dlv_1", event="attendance.clock_in"):
+    return client.post(
+        reverse("sync:worktime-webhook", args=[token]),
+        data=json.dumps({"event": event, "data": {"employee_id": "emp_1"}}), content_type="application/json",
+        headers={"X-WorkTime-Secret": secret, "X-WorkTime-Delivery": delivery, "X-WorkTime-Event": event},
+    )
+
+
+def test_a_genuine_delivery_is_stored_and_queues_a_targeted_pull(client, account, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = post(client)
+    assert response.status_code == 202
+    assert WebhookDelivery.objects.get().event == "attendance.clock_in"
+    assert len(callbacks) == 1
+
+
+def test_a_duplicate_delivery_is_acknowledged_and_dropped(client, account, django_capture_on_commit_callbacks):
+    post(client)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = post(client)
+    assert response.status_code == 200 and response.json()["duplicate"] is True
+    assert WebhookDelivery.objects.count() == 1 and callbacks == []
+
+
+def test_a_wrong_secret_or_address_is_refused(client, account):
+    assert post(client, secret="guess").status_code == 403
+    assert post(client, token="nope").status_code == 404
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_events_without_a_stream_are_stored_but_pull_nothing(client, account, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert post(client, event="penalty.created").status_code == 202
+    assert callbacks == []
+
+
+def test_a_new_worktime_account_gets_a_webhook_address(client_as):
+    client = client_as("admin")
+    client.post(reverse("sync:account-add"), {
+        "kind": "worktime", "name": "WT", "base_url": "https://api.worktime.one/v1", "time_zone": "Europe/Berlin",
+        "enabled": "on", "pull_enabled": "on", "secret_api_key": "key-1",
+    })
+    from portal.sync.models import VendorAccount
+
+    account = VendorAccount.objects.get(name="WT")
+    token = account.options["webhook_token"]
+    assert len(token) > 20
+    page = client.get(reverse("sync:account-edit", args=[account.pk])).content.decode()
+    assert reverse("sync:worktime-webhook", args=[token]) in page
