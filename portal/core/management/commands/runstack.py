@@ -27,8 +27,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
             self.start_redis(supervisor)
+            web_port = free_port(port)
             if not no_simulators:
-                self.start_simulators(supervisor)
+                self.start_simulators(supervisor, web_port)
             manage = [python(), str(settings.BASE_DIR / "manage.py")]
             celery = [python(), "-m", "celery", "-A", "portal"]
             supervisor.start(
@@ -41,11 +42,12 @@ class Command(BaseCommand):
                 [*celery, "beat", "--loglevel", "WARNING", "--pidfile", "",
                  "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"],
             )
-            web_port = free_port(port)
             supervisor.start("web", [*manage, "runserver", f"127.0.0.1:{web_port}", "--noreload"])
             if not wait_for_port(web_port, timeout=30):
                 raise SystemExit("The web server did not start; see the messages above.")
             self.announce(web_port)
+            if not no_simulators:
+                self.first_sync()
             while not stop.wait(1.0):
                 exited = supervisor.first_exited()
                 if exited:
@@ -69,11 +71,17 @@ class Command(BaseCommand):
         supervisor.env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
         self.stdout.write(f"Embedded Redis on 127.0.0.1:{port}")
 
-    def start_simulators(self, supervisor: Supervisor) -> None:
+    def start_simulators(self, supervisor: Supervisor, web_port: int) -> None:
+        from django.urls import reverse
+
+        from portal.sync.demo_accounts import demo_webhook_token, register_simulator_account
+
+        token = demo_webhook_token()
+        webhook = f"http://127.0.0.1:{web_port}" + reverse("sync:worktime-webhook", args=[token])
         process = supervisor.start(
-            "simulators", [python(), "-m", "connectors.simulators"], stdout=subprocess.PIPE, text=True
+            "simulators", [python(), "-m", "connectors.simulators", "--worktime-webhook-url", webhook],
+            stdout=subprocess.PIPE, text=True,
         )
-        from portal.sync.demo_accounts import register_simulator_account
 
         expected = 5
         deadline = time.monotonic() + 60
@@ -82,11 +90,19 @@ class Command(BaseCommand):
             if not line:
                 raise SystemExit("The vendor simulators stopped while starting; see the messages above.")
             announced = json.loads(line)
-            account = register_simulator_account(announced)
+            account = register_simulator_account(announced, webhook_token=token)
             self.stdout.write(f"Simulator {announced['kind']:<9} {announced['base_url']}  → account “{account.name}”")
             expected -= 1
         # keep draining its output so the pipe never fills up and blocks the simulators
         threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+
+    def first_sync(self) -> None:
+        """Pull every demo account once now; after that beat keeps each stream on its schedule."""
+        from portal.sync.models import VendorAccount
+        from portal.sync.tasks import pull_account_task
+
+        for account in VendorAccount.objects.filter(enabled=True, name__startswith="Demo "):
+            pull_account_task.delay(account.pk)
 
     def announce(self, web_port: int) -> None:
         from portal.core.demo_users import DEMO_USERS
