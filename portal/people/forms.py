@@ -12,7 +12,7 @@ class PersonForm(forms.ModelForm):
             "sites", "manager", "hire_date",
         ]
         widgets = {
-            "hire_date": forms.DateInput(attrs={"type": "date"}),
+            "hire_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "sites": forms.CheckboxSelectMultiple,
         }
         help_texts = {"employee_code": "As on the badge and in payroll. Leading zeros count: 00042 ≠ 42."}
@@ -32,6 +32,6 @@ class PersonForm(forms.ModelForm):
 
 class TerminationForm(forms.Form):
     termination_date = forms.DateField(
-        label="Last working day", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label="Last working day", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), initial=timezone.localdate
     )
     reason = forms.CharField(max_length=200, help_text="Kept in the audit log and sent to BioTime as the resignation reason.")

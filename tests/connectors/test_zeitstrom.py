@@ -14,7 +14,7 @@ from connectors.registry import connector_class
 from connectors.simkit.clock import SimClock
 from connectors.simkit.serve import serve
 from connectors.zeitstrom.connector import ZeitstromConnector
-from connectors.zeitstrom.simulator import ZeitstromQuirks, ZeitstromSimulator
+from connectors.zeitstrom.simulator import ZeitstromSimulator
 from connectors.zeitstrom.simulator.records import Employee
 
 WEDNESDAY_MORNING = datetime(2030, 3, 13, 9, 30, tzinfo=UTC)
@@ -32,7 +32,8 @@ def clock():
 def sim(clock):
     sim = ZeitstromSimulator.demo(clock=clock)
     created = clock.now() - timedelta(days=400)
-    elon = Employee(DOC_EMPLOYEE, created, created, "Elon", "Musk", "elon@example.com", None, "12345")
+    elon = Employee(
+        DOC_EMPLOYEE, created, created, "Elon", "Musk", "elon@example.com", None, "12345")
     sim.add_employee(elon)
     return sim
 

@@ -1,0 +1,821 @@
+"""The BioTime connector against its simulator, over HTTP in-process (``sim.transport()``).
+
+Nothing of the connector is patched: faults and quirks are switched on the simulator, and a
+recording transport around ``sim.transport()`` shows which answers came back.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+import pytest
+
+from connectors import errors
+from connectors.biotime.connector import BioTimeConnector
+from connectors.biotime.cursor import PunchCursor
+from connectors.biotime.simulator import BioTimeQuirks, BioTimeSimulator
+from connectors.biotime.simulator.records import Terminal
+from connectors.biotime.simulator.seed import CONTRACTOR_CODE
+from connectors.client import ClientOptions
+from connectors.records import PersonRecord
+from connectors.registry import connector_class
+from connectors.simkit.clock import SimClock
+from connectors.simkit.serve import serve
+
+# A Wednesday, 12:40 in Berlin: people are at work, the Bremen loading dock is offline.
+NOW = datetime(2025, 3, 12, 11, 40, tzinfo=UTC)
+BERLIN = "Europe/Berlin"
+
+
+class Recording(httpx.BaseTransport):
+    """``sim.transport()`` plus a log of (method, path, status) for assertions."""
+
+    def __init__(self, inner: httpx.BaseTransport):
+        self.inner, self.log = inner, []
+
+    def handle_request(self, request):
+        try:
+            response = self.inner.handle_request(request)
+        except httpx.TransportError as exc:
+            self.log.append((request.method, request.url.path, type(exc).__name__))
+            raise
+        self.log.append((request.method, request.url.path, response.status_code))
+        return response
+
+    def statuses(self, path_part: str = "") -> list:
+        return [status for _, path, status in self.log if path_part in path]
+
+    def logins(self) -> int:
+        return sum(1 for method, path, _ in self.log if method == "POST" and "token-auth" in path)
+
+
+@pytest.fixture
+def clock():
+    return SimClock(NOW, frozen=True)
+
+
+@pytest.fixture
+def demo(clock):
+    """The demo company with a week of punches (the resignations are 12 days old)."""
+    return BioTimeSimulator.demo(clock=clock, history_days=7)
+
+
+@pytest.fixture
+def empty(clock):
+    """A fresh server with one terminal (default department and area only)."""
+    sim = BioTimeSimulator(clock=clock)
+    sim.directory.add_terminal(Terminal(1, "ACEZ185060382", "Gate", "127.0.0.1", area_id=1))
+    return sim
+
+
+@pytest.fixture
+def sleeps():
+    return []
+
+
+@pytest.fixture
+def make(clock, sleeps):
+    def make(sim, credentials=None, *, sim_clock=True, **kwargs):
+        options = ClientOptions(**{"time_zone": BERLIN, "page_size": kwargs.pop("page_size", 100)}
+                                | kwargs.pop("options", {}))
+        recording = Recording(sim.transport())
+        connector = BioTimeConnector(
+            "http://sim.test", credentials or sim.credentials(), options, transport=recording,
+            sleep=sleeps.append, clock=(lambda: clock.now().timestamp()) if sim_clock else (lambda: 0.0),
+            **kwargs,
+        )
+        connector.http_log = recording
+        return connector
+    return make
+
+
+def everything(connector, stream, cursor=None):
+    pages = list(connector.read(stream, cursor))
+    return pages, [r for p in pages for r in p.records], [s for p in pages for s in p.skipped]
+
+
+def person(code="0042", **fields) -> PersonRecord:
+    values = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"} | fields
+    return PersonRecord(vendor_id="", code=code, **values)
+
+
+def with_token(sim, kind):
+    return sim.credentials() | {"login_kind": kind}
+
+
+# -- identity, capabilities ------------------------------------------------------------------------
+def test_registry_finds_the_connector_with_its_capabilities():
+    cls = connector_class("biotime")
+
+    assert cls is BioTimeConnector
+    assert cls.capabilities.reads == {"people", "departments", "positions", "sites", "devices", "punches"}
+    assert cls.capabilities.can("writes", "people") and cls.capabilities.can("deletes", "people")
+    assert not cls.capabilities.commands
+
+
+def test_check_logs_in_and_counts_terminals(demo, make):
+    bt = make(demo)
+
+    identity = bt.check()
+
+    assert identity.vendor == "ZKTeco BioTime" and identity.server == "http://sim.test"
+    assert identity.user == "admin" and identity.details["terminals"] == 7
+    assert bt.http_log.logins() == 1
+
+
+def test_unknown_stream_is_refused(demo, make):
+    with pytest.raises(errors.PermissionDeniedError):
+        make(demo).read("doors")
+
+
+# -- logins ----------------------------------------------------------------------------------------
+def test_general_token_is_sent_as_token_and_never_renewed(empty, make, clock):
+    bt = make(empty, with_token(empty, "token"))
+    bt.check()
+
+    clock.advance(timedelta(days=400))
+    bt.check()
+
+    assert bt.client.scheme == "Token" and bt.http_log.logins() == 1
+
+
+def test_jwt_is_renewed_before_exp_without_a_401_round_trip(demo, make, clock):
+    bt = make(demo)  # its clock is the simulator's clock
+    bt.check()
+
+    clock.advance(301)  # past the 5-minute exp
+    bt.check()
+
+    assert bt.http_log.logins() == 2
+    assert 401 not in bt.http_log.statuses()
+
+
+def test_jwt_expiry_unseen_by_our_clock_costs_one_401_then_one_relogin(demo, make, clock):
+    bt = make(demo, sim_clock=False)  # our clock never moves: only the server sees the expiry
+    bt.check()
+
+    clock.advance(301)
+    identity = bt.check()
+
+    assert identity.details["terminals"] == 7
+    assert bt.http_log.statuses("/iclock/") == [200, 401, 200]
+    assert bt.http_log.logins() == 2
+
+
+def test_tokens_revoked_mid_paging_cost_one_relogin_and_paging_goes_on(demo, make):
+    bt = make(demo, page_size=50)
+    demo.vendor_faults.revoke_tokens_after = 3
+
+    _, people, _ = everything(bt, "people")
+
+    codes = [p.code for p in people if p.active]
+    assert len(codes) == len(set(codes)) == len(demo.directory.active_employee_ids())
+    assert bt.http_log.logins() == 2
+    assert bt.http_log.statuses("/personnel/api/employees/").count(401) == 1
+
+
+def test_general_token_revoked_mid_paging_also_relogs_once(demo, make):
+    bt = make(demo, with_token(demo, "token"), page_size=50)
+    demo.vendor_faults.revoke_tokens_after = 2
+
+    _, devices, _ = everything(bt, "devices")
+    _, people, _ = everything(bt, "people")
+
+    assert len(devices) == 7 and len(people) > 250
+    assert bt.http_log.logins() == 2
+
+
+@pytest.mark.parametrize("kind", ["staff_jwt", "staff_token"])
+def test_staff_logins_read_only_their_own_punches(demo, make, kind):
+    credentials = with_token(demo, kind)
+    bt = make(demo, credentials)
+
+    _, punches, _ = everything(bt, "punches")
+
+    assert punches and {p.person_code for p in punches} == {credentials["staff_username"]}
+    assert all(p.device_id.startswith("CQZ") for p in punches)  # terminals are off limits: serials
+    with pytest.raises(errors.PermissionDeniedError):
+        everything(bt, "people")
+
+
+def test_wrong_password_is_one_login_attempt_and_an_authentication_error(demo, make):
+    bt = make(demo, {"username": "admin", "password": "wrong"})
+
+    with pytest.raises(errors.AuthenticationError, match="lock the account"):
+        bt.check()
+
+    assert bt.http_log.logins() == 1 and not bt.http_log.statuses("/iclock/")
+
+
+def test_locked_account_403_on_login_is_an_authentication_error_not_retried(demo, make, sleeps):
+    for _ in range(5):
+        with pytest.raises(errors.AuthenticationError):
+            make(demo, {"username": "admin", "password": "guess"}).check()
+    bt = make(demo)
+
+    with pytest.raises(errors.AuthenticationError, match="locked") as caught:
+        bt.check()
+
+    assert caught.value.status_code == 403 and bt.http_log.logins() == 1 and not sleeps
+
+
+def test_missing_credentials_are_refused_before_any_request(demo, make):
+    with pytest.raises(errors.AuthenticationError):
+        make(demo, {"username": "admin"})
+
+
+def test_unknown_login_kind_is_a_validation_error(demo, make):
+    with pytest.raises(errors.ValidationError):
+        make(demo, with_token(demo, "oauth"))
+
+
+def test_a_401_after_a_fresh_login_is_an_authentication_error():
+    def answer(request):
+        if "token-auth" in request.url.path:
+            return httpx.Response(200, json={"token": "abc"})
+        return httpx.Response(401, json={"detail": "Invalid token."})
+
+    bt = BioTimeConnector("http://x.test", {"username": "a", "password": "b", "login_kind": "token"},
+                          transport=httpx.MockTransport(answer), sleep=lambda s: None)
+
+    with pytest.raises(errors.AuthenticationError, match="fresh token"):
+        bt.check()
+    assert bt.client.logins == 2  # the first token, then exactly one more
+
+
+# -- licence, HTML, paths ----------------------------------------------------------------------------
+def test_missing_api_licence_says_so_plainly(demo, make):
+    demo.vendor_faults.licence_missing = True
+    bt = make(demo)
+
+    with pytest.raises(errors.PermissionDeniedError, match="API module") as caught:
+        bt.check()
+    with pytest.raises(errors.PermissionDeniedError, match="licen"):
+        everything(bt, "punches")
+
+    assert not caught.value.is_retryable
+
+
+def test_html_with_200_is_a_protocol_error_not_data(demo, make, sleeps):
+    bt = make(demo)
+    bt.check()
+    demo.vendor_faults.html_200 = 1
+
+    with pytest.raises(errors.ProtocolError, match="HTML"):
+        everything(bt, "devices")
+    assert not sleeps
+
+
+def test_html_with_200_on_the_login_is_a_protocol_error(demo, make):
+    demo.vendor_faults.html_200 = 1
+
+    with pytest.raises(errors.ProtocolError, match="HTML"):
+        make(demo).check()
+
+
+def test_wrong_base_path_gives_not_found_or_protocol_error_with_the_html_quirk(demo, sleeps):
+    def connector():
+        return BioTimeConnector("http://sim.test/biotime", demo.credentials(), transport=demo.transport(),
+                                sleep=sleeps.append)
+
+    with pytest.raises(errors.NotFoundError, match="server address"):
+        connector().check()
+    demo.quirks.html_for_unknown_paths = True
+    with pytest.raises(errors.ProtocolError, match="HTML"):
+        connector().check()
+
+
+def test_a_redirect_is_reported_not_followed():
+    def answer(request):
+        return httpx.Response(301, headers={"Location": "https://x.test/jwt-api-token-auth/"})
+
+    bt = BioTimeConnector("http://x.test", {"username": "a", "password": "b"},
+                          transport=httpx.MockTransport(answer), sleep=lambda s: None)
+
+    with pytest.raises(errors.ProtocolError, match="redirected"):
+        bt.check()
+
+
+def test_envelope_code_other_than_zero_is_an_error():
+    def answer(request):
+        if "token-auth" in request.url.path:
+            return httpx.Response(200, json={"token": "abc"})
+        return httpx.Response(200, json={"count": 0, "next": None, "previous": None, "msg": "busy",
+                                         "code": 1, "data": []})
+
+    bt = BioTimeConnector("http://x.test", {"username": "a", "password": "b", "login_kind": "token"},
+                          transport=httpx.MockTransport(answer), sleep=lambda s: None)
+
+    with pytest.raises(errors.ValidationError, match="busy"):
+        bt.check()
+
+
+# -- paging ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("param", ["page_size", "limit"])
+def test_page_size_arrives_whichever_parameter_the_build_honours(demo, make, param):
+    demo.quirks.page_size_param = param
+    bt = make(demo, page_size=100)
+
+    pages, people, _ = everything(bt, "people")
+
+    active = len(demo.directory.active_employee_ids())
+    assert len([p for p in pages if p.records and p.records[0].active]) == -(-active // 100)
+    assert len({p.vendor_id for p in people}) == len(people)
+
+
+def test_next_as_string_null_ends_paging(demo, make):
+    demo.quirks.next_as_string_null = True
+    bt = make(demo, page_size=3)
+
+    pages, sites, _ = everything(bt, "sites")
+
+    assert len(sites) == 4 and len(pages) == 2
+
+
+@pytest.mark.parametrize("results_key", [True, False])
+def test_empty_list_is_one_empty_page(clock, make, results_key):
+    sim = BioTimeSimulator(clock=clock)
+    sim.quirks.empty_page_results_key = results_key
+
+    pages, devices, skipped = everything(make(sim), "devices")
+
+    assert len(pages) == 1 and devices == [] and skipped == []
+
+
+def test_repeated_page_is_a_protocol_error_not_a_loop(demo, make):
+    demo.vendor_faults.repeat_page = 1
+    bt = make(demo, page_size=50)
+
+    with pytest.raises(errors.ProtocolError, match="same page"):
+        everything(bt, "people")
+
+
+def test_next_is_followed_as_given_over_real_loopback(clock, sleeps):
+    sim = BioTimeSimulator.demo(clock=clock)
+    running = serve(sim)
+    try:
+        bt = BioTimeConnector(running.base_url, sim.credentials(), ClientOptions(page_size=40, time_zone=BERLIN),
+                              sleep=sleeps.append)
+        pages, people, _ = everything(bt, "people")
+    finally:
+        running.server.shutdown()
+
+    assert len(pages) > 5 and len(people) == len(sim.directory.employees)
+
+
+# -- kit faults --------------------------------------------------------------------------------------
+def test_error_burst_is_retried_with_backoff_then_succeeds(demo, make, sleeps):
+    bt = make(demo)
+    demo.faults.error_burst = 2
+
+    _, devices, _ = everything(bt, "devices")
+
+    assert len(devices) == 7 and len(sleeps) == 2
+
+
+def test_long_error_burst_gives_up_with_a_transient_error(demo, make, sleeps):
+    bt = make(demo, options={"max_retries": 3})
+    demo.faults.error_burst = 20
+
+    with pytest.raises(errors.TransientError) as caught:
+        bt.check()
+
+    assert caught.value.is_retryable and len(sleeps) == 3
+
+
+def test_rate_limit_status_is_retried(demo, make, sleeps):
+    bt = make(demo)
+    demo.faults.error_status, demo.faults.error_burst = 429, 1
+
+    assert bt.check().details["terminals"] == 7
+    assert len(sleeps) == 1
+
+
+@pytest.mark.parametrize("fault", ["timeouts", "drops"])
+def test_timeouts_and_dropped_connections_are_retried(demo, make, sleeps, fault):
+    bt = make(demo)
+    setattr(demo.faults, fault, 2)
+
+    _, sites, _ = everything(bt, "sites")
+
+    assert len(sites) == 4 and len(sleeps) == 2
+
+
+def test_failing_login_is_retried_as_part_of_the_call_not_on_its_own(demo, make, sleeps):
+    bt = make(demo)
+    demo.faults.only_paths, demo.faults.error_burst = ("/jwt-api-token-auth/",), 2
+
+    assert bt.check().details["terminals"] == 7
+    assert len(sleeps) == 2 and bt.http_log.logins() == 3
+
+
+def test_latency_only_slows_things_down(demo, make):
+    demo.faults.latency = 0.01
+
+    assert make(demo).check().details["terminals"] == 7
+
+
+def test_slow_first_request_after_idle_times_out_once_then_succeeds(clock, sleeps):
+    quirks = BioTimeQuirks(slow_first_request_seconds=0.6, idle_threshold_seconds=600)
+    sim = BioTimeSimulator.demo(clock=clock, quirks=quirks)
+    running = serve(sim)
+    try:
+        options = ClientOptions(timeout=0.2, connect_timeout=1, time_zone=BERLIN)
+        bt = BioTimeConnector(running.base_url, sim.credentials(), options, sleep=sleeps.append)
+        identity = bt.check()
+    finally:
+        running.server.shutdown()
+
+    assert identity.details["terminals"] == 7 and len(sleeps) == 1
+
+
+# -- quirks: people ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("shape", ["nested", "flat"])
+def test_people_in_both_shapes_have_ids_names_and_sites(demo, make, shape):
+    demo.quirks.employee_shape = shape
+
+    _, people, skipped = everything(make(demo), "people")
+
+    first = next(p for p in people if p.code == demo.directory.employees[1].emp_code)
+    employee = demo.directory.employees[1]
+    assert not skipped
+    assert first.department_id == str(employee.department_id) and first.department_name
+    assert first.position_id == str(employee.position_id) and first.position_name
+    assert first.site_ids == tuple(str(a) for a in employee.area_ids)
+    assert first.code.startswith("00") and first.hire_date == date.fromisoformat(employee.hire_date)
+
+
+def test_resigned_people_come_last_inactive_with_their_date(demo, make):
+    _, people, _ = everything(make(demo), "people")
+
+    resigned = [p for p in people if not p.active]
+    assert len(resigned) == 2
+    assert all(p.terminated_on == date(2025, 2, 28) and p.department_name for p in resigned)
+    assert {p.vendor_id for p in resigned} == {"40", "150"}
+
+
+def test_custom_fields_are_kept_in_raw(demo, make):
+    demo.quirks.custom_fields = True
+
+    _, people, _ = everything(make(demo), "people")
+
+    assert all("Cost Center" in p.raw for p in people if p.active)
+
+
+@pytest.mark.parametrize("ids_on_detail", [True, False])
+def test_update_answer_with_ids_or_objects_maps_the_same(demo, make, ids_on_detail):
+    demo.quirks.fk_ids_on_detail = ids_on_detail
+    bt = make(demo)
+    found = bt.find_person(demo.directory.employees[1].emp_code)
+
+    updated = bt.update_person(found.vendor_id, found)
+
+    assert updated == found
+
+
+# -- quirks: devices and punches ---------------------------------------------------------------------
+@pytest.mark.parametrize("style", ["bool", "int", "string"])
+@pytest.mark.parametrize("state_as_string", [False, True])
+def test_terminal_state_and_flags_in_any_type(demo, make, style, state_as_string):
+    demo.quirks.is_attendance_style, demo.quirks.terminal_state_as_string = style, state_as_string
+
+    _, devices, _ = everything(make(demo), "devices")
+
+    by_name = {d.name: d for d in devices}
+    assert len(devices) == 7 and by_name["HAM Main entrance"].online
+    assert not by_name["BRE Loading dock"].online  # offline around noon
+    assert by_name["BRE Loading dock"].last_seen_at == datetime(2025, 3, 12, 9, 30, 7, tzinfo=UTC)
+    assert by_name["HAM Main entrance"].site_id == "2" and by_name["HAM Main entrance"].kind == "terminal"
+
+
+@pytest.mark.parametrize(
+    "quirk",
+    [
+        {"punch_state_as_int": True},
+        {"verify_type_as_string": True},
+        {"temperature": "string"},
+        {"temperature": "no_sensor"},
+        {"temperature": "mixed"},
+        {"punch_state_display": "french"},
+        {"punch_state_display": "unknown"},
+        {"punch_state_display": "null"},
+    ],
+)
+def test_punch_type_quirks_do_not_change_the_records(clock, make, quirk):
+    plain = everything(make(BioTimeSimulator.demo(clock=clock, history_days=3)), "punches")[1]
+    odd = everything(make(BioTimeSimulator.demo(clock=clock, history_days=3, quirks=BioTimeQuirks(**quirk))),
+                     "punches")[1]
+
+    assert plain and odd == plain
+    assert {p.direction for p in odd} >= {"in", "out", "break_out", "break_in"}
+
+
+@pytest.mark.parametrize("preset", ["build_8x", "messy"])
+def test_presets_read_every_stream(clock, make, preset):
+    sim = BioTimeSimulator.demo(clock=clock, history_days=3, quirks=getattr(BioTimeQuirks, preset)())
+    bt = make(sim, page_size=70)
+
+    counts = {stream: len(everything(bt, stream)[1]) for stream in sorted(bt.capabilities.reads)}
+    _, people, skipped = everything(bt, "people")
+
+    assert counts["devices"] == 7 and counts["sites"] == 4 and counts["departments"] == 9
+    assert counts["people"] == len(sim.directory.employees) and counts["punches"] > 1000
+    assert not skipped and all(p.department_name and p.site_ids for p in people)
+
+
+# -- punches ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("state", "direction"),
+    [(0, "in"), (1, "out"), (2, "break_out"), (3, "break_in"), (4, "in"), (5, "out"), (255, "unknown")],
+)
+@pytest.mark.parametrize("as_int", [False, True])
+def test_punch_state_becomes_a_direction(empty, make, state, direction, as_int):
+    empty.quirks.punch_state_as_int = as_int
+    empty.add_punch("007", terminal_id=1, state=state, upload_delay=3)
+    empty.clock.advance(5)
+
+    _, punches, _ = everything(make(empty), "punches")
+
+    assert [(p.person_code, p.direction) for p in punches] == [("007", direction)]
+
+
+def test_punch_times_are_local_to_utc_and_link_person_and_device(empty, make):
+    bt = make(empty)
+    bt.create_person(person("007"))
+    empty.add_punch("007", terminal_id=1, upload_delay=4)
+    empty.clock.advance(10)
+
+    _, [punch], _ = everything(bt, "punches")
+
+    assert punch.occurred_at == NOW and punch.uploaded_at == NOW + timedelta(seconds=4)
+    assert punch.person_code == "007" and punch.person_id is not None
+    assert punch.device_id == "1" and punch.vendor_id == "1"
+
+
+def test_device_only_people_have_a_code_but_no_person_id(demo, make):
+    _, punches, _ = everything(make(demo), "punches", cursor=_cursor(NOW - timedelta(days=3)))
+
+    contractor = [p for p in punches if p.person_code == CONTRACTOR_CODE]
+    assert contractor and all(p.person_id is None for p in contractor)
+
+
+def test_other_zones_convert_too(clock, make):
+    sim = BioTimeSimulator(clock=clock, time_zone="Asia/Dubai")
+    sim.directory.add_terminal(Terminal(1, "SN1", "Gate", "127.0.0.1", area_id=1))
+    sim.add_punch("1", terminal_id=1, upload_delay=0)
+    bt = make(sim, options={"time_zone": "Asia/Dubai"})
+
+    _, [punch], _ = everything(bt, "punches")
+
+    assert punch.occurred_at == NOW and punch.raw["punch_time"] == "2025-03-12 15:40:00"
+
+
+def _cursor(upload: datetime, swept: datetime | None = None) -> str:
+    return PunchCursor(upload, swept or upload).dumps()
+
+
+def test_page_cursors_never_go_back_and_the_last_records_the_sweep(demo, make):
+    pages, punches, _ = everything(make(demo, page_size=300), "punches")
+
+    uploads = [PunchCursor.loads(p.cursor, BERLIN).upload for p in pages]
+    assert uploads == sorted(uploads) and len(pages) > 10
+    assert uploads[-1] == max(p.uploaded_at for p in punches)
+    assert ";swept=" in pages[-1].cursor and ";swept=" not in pages[0].cursor
+
+
+def test_resume_rereads_only_the_lookback_and_brings_the_new_punches(demo, make, clock):
+    bt = make(demo, page_size=500)
+    cursor = list(bt.read("punches"))[-1].cursor
+
+    clock.advance(timedelta(minutes=20))
+    _, again, _ = everything(bt, "punches", cursor)
+
+    high = PunchCursor.loads(cursor, BERLIN).upload
+    assert again and min(p.occurred_at for p in again) >= high - timedelta(minutes=10)
+    assert any(p.uploaded_at > high for p in again)
+
+
+def test_mid_stream_failure_raises_and_the_last_cursor_resumes_without_loss(demo, make, sleeps):
+    bt = make(demo, page_size=1000, options={"max_retries": 1})
+    all_ids = {p.vendor_id for p in everything(bt, "punches")[1]}
+    saved, seen = None, set()
+    stream = bt.read("punches")
+    first = next(stream)
+    saved, seen = first.cursor, {p.vendor_id for p in first.records}
+    demo.faults.error_burst = 5
+
+    with pytest.raises(errors.TransientError):
+        for page in stream:
+            saved = page.cursor
+            seen |= {p.vendor_id for p in page.records}
+    demo.faults.error_burst = 0
+    seen |= {p.vendor_id for p in everything(bt, "punches", saved)[1]}
+
+    assert seen == all_ids
+
+
+def test_a_punch_uploaded_hours_late_is_caught_by_the_deep_reread(empty, make, clock):
+    bt = make(empty)
+    punched = int(clock.now().timestamp())
+    empty.add_punch("0042", terminal_id=1, state=0, at_ts=punched, upload_delay=3 * 3600)  # device offline
+    cursor = None
+    late_seen_at = None
+    for step in range(12):  # an on-time punch every 20 minutes, a pull after each
+        clock.advance(timedelta(minutes=20))
+        empty.add_punch("0100", terminal_id=1, state=step % 2, upload_delay=5)
+        clock.advance(10)
+        pages, punches, _ = everything(bt, "punches", cursor)
+        cursor = pages[-1].cursor
+        if any(p.person_code == "0042" for p in punches) and late_seen_at is None:
+            late_seen_at = clock.now()
+
+    assert late_seen_at is not None and late_seen_at >= NOW + timedelta(hours=3)
+    assert late_seen_at <= NOW + timedelta(hours=3) + bt.late_sweep_every + timedelta(minutes=21)
+
+
+def test_without_the_deep_reread_the_same_late_punch_is_missed(empty, make, clock):
+    bt = make(empty, late_sweep_every=timedelta(days=365))
+    empty.add_punch("0042", terminal_id=1, state=0, at_ts=int(clock.now().timestamp()), upload_delay=3 * 3600)
+    empty.add_punch("0100", terminal_id=1, upload_delay=1)
+    clock.advance(5)
+    cursor = list(bt.read("punches"))[-1].cursor
+    found = set()
+    for _ in range(12):
+        clock.advance(timedelta(minutes=20))
+        empty.add_punch("0100", terminal_id=1, upload_delay=5)
+        clock.advance(10)
+        pages, punches, _ = everything(bt, "punches", cursor)
+        cursor = pages[-1].cursor
+        found |= {p.person_code for p in punches}
+
+    assert "0042" not in found and len(empty.transactions) == 14
+
+
+def test_a_late_upload_within_the_lookback_is_caught_on_every_pull(empty, make, clock):
+    bt = make(empty, late_sweep_every=timedelta(days=365))
+    empty.add_punch("0100", terminal_id=1, upload_delay=1)
+    clock.advance(5)
+    cursor = list(bt.read("punches"))[-1].cursor
+    empty.add_punch("0042", terminal_id=1, at_ts=int(NOW.timestamp()) - 300, upload_delay=310)  # 5 min late
+
+    clock.advance(30)
+    _, punches, _ = everything(bt, "punches", cursor)
+
+    assert "0042" in {p.person_code for p in punches}
+
+
+def test_demo_offline_dock_punches_are_caught_after_it_comes_back(demo, make, clock):
+    bt = make(demo, page_size=1000)
+    cursor = list(bt.read("punches"))[-1].cursor
+    dock_pending = demo.pending_uploads(terminal_id=5)
+    ids = set()
+    for _ in range(8):  # pull every 15 minutes until 14:40 Berlin; the dock is back at 13:45
+        clock.advance(timedelta(minutes=15))
+        pages, punches, _ = everything(bt, "punches", cursor)
+        cursor = pages[-1].cursor
+        ids |= {p.vendor_id for p in punches if p.device_id == "5" and p.occurred_at > NOW - timedelta(hours=2)}
+
+    assert dock_pending > 0 and demo.pending_uploads(terminal_id=5) == 0
+    assert len(ids) >= dock_pending
+
+
+@pytest.mark.parametrize(
+    ("text", "upload"),
+    [
+        ("2025-03-12T11:40:05Z", datetime(2025, 3, 12, 11, 40, 5, tzinfo=UTC)),
+        ("2025-03-12 12:40:05", datetime(2025, 3, 12, 11, 40, 5, tzinfo=UTC)),  # Berlin local text
+        ("2025-03-12T11:40:05Z;swept=2025-03-12T11:00:00Z", datetime(2025, 3, 12, 11, 40, 5, tzinfo=UTC)),
+    ],
+)
+def test_cursor_text_forms(text, upload):
+    assert PunchCursor.loads(text, BERLIN).upload == upload
+
+
+def test_unreadable_cursor_is_a_validation_error(demo, make):
+    with pytest.raises(errors.ValidationError):
+        everything(make(demo), "punches", "yesterday")
+
+
+# -- people writes -----------------------------------------------------------------------------------
+def test_find_person_matches_the_code_exactly_with_leading_zeros(empty, make):
+    bt = make(empty)
+    bt.create_person(person("007"))
+    bt.create_person(person("7", email="seven@example.com"))
+
+    assert bt.find_person("007").code == "007"
+    assert bt.find_person("7").email == "seven@example.com"
+    assert bt.find_person("0007") is None
+
+
+def test_create_resolves_department_areas_and_position_by_name(demo, make):
+    bt = make(demo)
+
+    created = bt.create_person(person(
+        "09999", department_name="finance", position_name="Accountant", site_ids=("Bremen Warehouse", "HAM"),
+        hire_date=date(2024, 5, 1), phone="+49 1",
+    ))
+
+    assert created.department_name == "Finance" and created.position_name == "Accountant"
+    assert created.site_ids == ("3", "2") and created.hire_date == date(2024, 5, 1)
+    assert created.phone == "+49 1" and created.active
+    assert bt.find_person("09999") == created
+
+
+def test_create_with_an_unknown_department_uses_the_default_and_says_so(demo, make, caplog):
+    bt = make(demo)
+
+    created = bt.create_person(person("09998", department_name="Moon Base", site_ids=("Atlantis",),
+                                      position_name="Astronaut"))
+
+    assert created.department_id == "1" and created.department_name == "Department"
+    assert created.site_ids == ("1",) and created.position_id is None
+    assert "default department" in caplog.text and "Moon Base" in caplog.text
+
+
+def test_create_twice_is_a_conflict(empty, make):
+    bt = make(empty)
+    bt.create_person(person())
+
+    with pytest.raises(errors.ConflictError) as caught:
+        bt.create_person(person())
+
+    assert caught.value.field == "emp_code"
+
+
+def test_invalid_data_names_the_field(empty, make):
+    with pytest.raises(errors.ValidationError) as caught:
+        make(empty).create_person(person(email="not-an-address"))
+
+    assert caught.value.field == "email" and not isinstance(caught.value, errors.ConflictError)
+
+
+def test_update_changes_fields_and_leaves_unknown_references_alone(demo, make):
+    bt = make(demo)
+    found = bt.find_person(demo.directory.employees[1].emp_code)
+
+    updated = bt.update_person(found.vendor_id, PersonRecord(
+        vendor_id=found.vendor_id, code=found.code, first_name="Vera-Maria", last_name=found.last_name,
+        email=found.email, department_name="No Such Department", site_ids=found.site_ids,
+    ))
+
+    assert updated.first_name == "Vera-Maria"
+    assert updated.department_id == found.department_id and updated.position_id == found.position_id
+
+
+def test_terminate_then_rehire(empty, make):
+    bt = make(empty)
+    created = bt.create_person(person())
+
+    bt.terminate_person(created.vendor_id, date(2025, 3, 31), "Moved away")
+    bt.terminate_person(created.vendor_id, date(2025, 3, 31), "again")  # already resigned: done
+    gone = bt.find_person("0042")
+    _, people, _ = everything(bt, "people")
+    back = bt.rehire_person(created.vendor_id, PersonRecord(**{**created.__dict__, "first_name": "Augusta"}))
+
+    assert not gone.active and gone.terminated_on == date(2025, 3, 31)
+    assert [(p.code, p.active) for p in people] == [("0042", False)]
+    assert back.active and back.first_name == "Augusta"
+    assert bt.find_person("0042").active and not empty.directory.resigns
+
+
+def test_terminate_an_unknown_employee_is_not_found(empty, make):
+    with pytest.raises(errors.NotFoundError):
+        make(empty).terminate_person("999", date(2025, 1, 1))
+
+
+def test_delete_person_is_idempotent(empty, make):
+    bt = make(empty)
+    created = bt.create_person(person())
+
+    assert bt.delete_person(created.vendor_id) is True
+    assert bt.delete_person(created.vendor_id) is False
+    assert bt.find_person("0042") is None
+
+
+# -- tree writes -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["department", "position", "site"])
+def test_tree_create_update_delete(empty, make, kind):
+    bt = make(empty)
+    create, update, delete = (getattr(bt, f"{verb}_{kind}") for verb in ("create", "update", "delete"))
+
+    root = create("Root", "R1")
+    child = create("Child", "C1", parent_id=root.vendor_id)
+    renamed = update(child.vendor_id, name="Child 2")
+    moved = update(child.vendor_id, parent_id=None)
+    with pytest.raises(errors.ConflictError):
+        create("Again", "R1")
+
+    assert renamed.name == "Child 2" and renamed.code == "C1"
+    if kind != "site":
+        assert child.parent_id == root.vendor_id and moved.parent_id is None
+    assert delete(child.vendor_id) is True and delete(child.vendor_id) is False
+
+
+def test_deleting_a_department_in_use_is_refused(empty, make):
+    bt = make(empty)
+    department = bt.create_department("Nine", "9")
+    bt.create_person(person(department_id=department.vendor_id))
+
+    with pytest.raises(errors.ValidationError, match="still has employees"):
+        bt.delete_department(department.vendor_id)
