@@ -1,0 +1,342 @@
+"""Suprema BioStar X as a Workgate connector: users, user groups, devices, doors and their state,
+access events and the punches among them; people writes, batched deletes and door commands.
+
+Credentials: ``{"login_id": …, "password": …}``. One session is reused by every call.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from connectors import errors
+from connectors.base import DOOR_ACTIONS, Connector
+from connectors.biostar import mapping
+from connectors.biostar.client import BioStarClient, collection, user_path
+from connectors.biostar.event_mapping import punch_from_event
+from connectors.biostar.events import event_batches
+from connectors.biostar.scalars import as_list, format_utc, ref_id, text, to_int
+from connectors.client import ClientOptions
+from connectors.records import Capabilities, Page, PersonRecord, ServerIdentity, SkippedRecord
+
+DELETE_BATCH = 1000  # more ids than this in one DELETE misbehaves on some versions (quirk)
+DELETE_URL_BUDGET = 6000  # characters of ids per DELETE URL: long user ids hit URL limits first
+
+
+class BioStarConnector(Connector):
+    kind = "biostar"
+    capabilities = Capabilities(
+        reads=frozenset(
+            {"people", "departments", "devices", "doors", "door_state", "door_events", "punches"}
+        ),
+        writes=frozenset({"people"}),
+        deletes=frozenset({"people"}),
+        commands=frozenset(DOOR_ACTIONS),
+    )
+    #: ``last_modified`` is a server-wide change counter: re-read this many changes back so a
+    #: user changed on an already-read page while a pass was running is not missed.
+    people_lookback = 100
+    #: events re-read before the cursor: late uploads from devices that were offline.
+    event_lookback = timedelta(minutes=15)
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Mapping[str, str],
+        options: ClientOptions | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] | None = None,  # tests pass the simulator's clock
+    ):
+        super().__init__(base_url, credentials, options, transport=transport, sleep=sleep)
+        missing = [key for key in ("login_id", "password") if not self.credentials.get(key)]
+        if missing:
+            raise errors.AuthenticationError(f"BioStar X credentials lack {', '.join(missing)}.")
+        self.now = now or (lambda: datetime.now(UTC))
+        self.client = BioStarClient(
+            base_url,
+            self.credentials["login_id"],
+            self.credentials["password"],
+            options=self.options,
+            transport=transport,
+            sleep=self.sleep,
+        )
+        self._event_types: dict[int, str] | None = None
+
+    @property
+    def time_zone(self) -> str:
+        return self.options.time_zone
+
+    def close(self) -> None:
+        self.client.logout()
+        self.client.close()
+
+    # -- check ---------------------------------------------------------------------------------
+    def check(self) -> ServerIdentity:
+        user = self.client.login(retry=True)  # a fresh login proves address and credentials
+        version, details = "", {}
+        try:  # the document's version endpoint; older servers and the simulator lack it
+            info = self.client.call("GET", "/js/info.json")
+            version = text(info.get("version") or info.get("server_version"))
+        except (errors.NotFoundError, errors.ProtocolError):
+            pass
+        permission = user.get("permission")
+        details = {
+            "user_id": text(user.get("user_id")),
+            "name": text(user.get("name")),
+            "permission": text(permission.get("name")) if isinstance(permission, Mapping) else "",
+        }
+        if self.client.server_date:
+            details["server_time"] = self.client.server_date
+        return ServerIdentity(
+            vendor="Suprema BioStar X",
+            server=self.client.base_url,
+            version=version,
+            user=text(user.get("login_id")) or self.credentials["login_id"],
+            details=details,
+        )
+
+    # -- reads ---------------------------------------------------------------------------------
+    def read_people(self, cursor: str | None) -> Iterator[Page]:
+        """Users by ``last_modified`` (a change counter, ``>=``); None: every user.
+
+        Users come ordered by ``user_id``, not by change, so only the last page carries the
+        advanced cursor; earlier pages carry the cursor the read started from.
+        """
+        start = to_int(cursor)
+        if cursor and start is None:
+            raise errors.ValidationError(
+                f"BioStar X people cursor {cursor!r} is not a number.", field="cursor"
+            )
+        params: dict[str, Any] = {"order_by": "user_id:false"}
+        if start is not None:
+            params["last_modified"] = max(0, start - self.people_lookback)
+        highest = start
+        pages = self.client.list_pages("/api/users", "UserCollection", params)
+
+        def mapped() -> Iterator[Page]:
+            nonlocal highest
+            for rows in pages:
+                records, skipped = _split(
+                    mapping.person_from_vendor(row, self.time_zone) for row in rows
+                )
+                for row in rows:
+                    value = to_int(row.get("last_modified")) if isinstance(row, Mapping) else None
+                    if value is not None and (highest is None or value > highest):
+                        highest = value
+                yield Page(records, cursor, skipped)
+
+        yield from _final_cursor(mapped(), lambda: None if highest is None else str(highest))
+
+    def read_departments(self, cursor: str | None) -> Iterator[Page]:
+        rows = collection(self.client.call("GET", "/api/user_groups"), "UserGroupCollection").rows
+        yield from self._chunked(rows, mapping.department_from_vendor)
+
+    def read_devices(self, cursor: str | None) -> Iterator[Page]:
+        # The document's v2 search (``limit`` 0 is "all"); v2 answers carry integers.
+        body = {"limit": 0, "order_by": "id:false"}
+        answer = self.client.call("POST", "/api/v2/devices/search", json=body)
+        rows = collection(answer, "DeviceCollection").rows
+        yield from self._chunked(rows, mapping.device_from_vendor)
+
+    def read_doors(self, cursor: str | None) -> Iterator[Page]:
+        """Doors (paged) joined with their live status (one call for every door)."""
+        status = self._door_status()
+        pages = self.client.list_pages("/api/doors", "DoorCollection", {"order_by": "id:false"})
+        for rows in pages:
+            records, skipped = _split(
+                mapping.door_from_vendor(row, _status_of(row, status)) for row in rows
+            )
+            yield Page(records, None, skipped)
+
+    def read_door_state(self, cursor: str | None) -> Iterator[Page]:
+        return self.read_doors(cursor)
+
+    def read_door_events(self, cursor: str | None) -> Iterator[Page]:
+        batches = event_batches(
+            self.client,
+            cursor,
+            lookback=self.event_lookback,
+            page_size=self.options.page_size,
+            descriptions=self.event_types(),
+        )
+        for batch in batches:
+            yield Page(batch.events, batch.cursor, batch.skipped)
+
+    def read_punches(self, cursor: str | None) -> Iterator[Page]:
+        """Granted access events carrying a T&A key (``tna_key`` ≠ 0) by a known user. Filtered
+        here, not on the server: the document does not promise a ``tna_key`` search condition."""
+        batches = event_batches(
+            self.client, cursor, lookback=self.event_lookback, page_size=self.options.page_size
+        )
+        for batch in batches:
+            punches = [p for p in map(punch_from_event, batch.events) if p is not None]
+            yield Page(punches, batch.cursor, batch.skipped)
+
+    def event_types(self) -> dict[int, str]:
+        """Event code → name (``GET /api/event_types``), read once per connector."""
+        if self._event_types is None:
+            try:
+                answer = self.client.call("GET", "/api/event_types")
+                rows = collection(answer, "EventTypeCollection").rows
+            except (errors.NotFoundError, errors.PermissionDeniedError):
+                rows = []
+            self._event_types = {
+                code: text(row.get("description") or row.get("name"))
+                for row in rows if isinstance(row, Mapping)
+                for code in [to_int(row.get("code"))] if code is not None
+            }
+        return self._event_types
+
+    def _door_status(self) -> dict[str, Mapping[str, Any]]:
+        body = self.client.call("POST", "/api/doors/status", json={"monitoring_permission": True})
+        return mapping.status_by_door(collection(body, "DoorStatusCollection").rows)
+
+    def _chunked(self, rows: list[Any], mapper) -> Iterator[Page]:
+        size = max(1, self.options.page_size)
+        for start in range(0, max(len(rows), 1), size):
+            records, skipped = _split(mapper(row) for row in rows[start:start + size])
+            yield Page(records, None, skipped)
+
+    # -- people writes -------------------------------------------------------------------------
+    def find_person(self, code: str) -> PersonRecord | None:
+        try:
+            return self._get_person(code)
+        except errors.NotFoundError:
+            return None
+
+    def create_person(self, person: PersonRecord) -> PersonRecord:
+        """``POST /api/users``; a taken ``user_id`` (or e-mail) is a :class:`ConflictError`."""
+        if not person.code:
+            raise errors.ValidationError("A BioStar user needs a code (user_id).", field="user_id")
+        body = {"User": mapping.person_to_vendor(person, self.time_zone, creating=True)}
+        self.client.call("POST", "/api/users", json=body)
+        return self._get_person(person.code)
+
+    def update_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+        body = {"User": mapping.person_to_vendor(person, self.time_zone, creating=False)}
+        self.client.call("PUT", user_path(vendor_id), json=body)
+        return self._get_person(vendor_id)
+
+    def terminate_person(self, vendor_id: str, on: date, reason: str = "") -> None:
+        """Disable the user and end its access now (BioStar keeps no reason)."""
+        ended = format_utc(self.now())
+        body = {"User": {"disabled": "true", "expiry_datetime": ended}}
+        try:
+            self.client.call("PUT", user_path(vendor_id), json=body)
+        except errors.ValidationError as exc:
+            if isinstance(exc, errors.ConflictError) or "start_datetime" not in exc.message:
+                raise
+            # Access that had not started yet: BioStar refuses an expiry before the start.
+            body["User"]["start_datetime"] = ended
+            self.client.call("PUT", user_path(vendor_id), json=body)
+
+    def rehire_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+        """Enable the user, clear its expiry (BioStar's far-future default) and apply ``person``."""
+        user = mapping.person_to_vendor(person, self.time_zone, creating=False)
+        user.update(disabled="false", expiry_datetime=format_utc(mapping.NO_EXPIRY))
+        self.client.call("PUT", user_path(vendor_id), json={"User": user})
+        return self._get_person(vendor_id)
+
+    def set_access_groups(self, vendor_id: str, access_group_ids: Iterable[str]) -> PersonRecord:
+        """Make the user a direct member of exactly these access groups (BioStar replaces the
+        list). The user group (department) is written by create/update via ``department_id``."""
+        groups = [{"id": str(group_id)} for group_id in access_group_ids]
+        self.client.call("PUT", user_path(vendor_id), json={"User": {"access_groups": groups}})
+        return self._get_person(vendor_id)
+
+    def delete_people(self, vendor_ids: Iterable[str]) -> dict[str, Any]:
+        """Delete users in batches of at most 1000 ids (and a bounded URL). A batch naming a
+        user that is already gone is refused whole: it is then deleted one by one."""
+        deleted, missing = 0, []
+        user_ids = [text(v) for v in vendor_ids if text(v)]
+        for batch in _batches(user_ids, DELETE_BATCH, DELETE_URL_BUDGET):
+            try:
+                self.client.delete_users(batch)
+                deleted += len(batch)
+            except errors.NotFoundError:
+                for user_id in batch:
+                    try:
+                        self.client.delete_users([user_id])
+                        deleted += 1
+                    except errors.NotFoundError:
+                        missing.append(user_id)
+        return {"deleted": deleted, "missing": missing}
+
+    def _get_person(self, user_id: str) -> PersonRecord:
+        row = self.client.call("GET", user_path(user_id)).get("User")
+        record = mapping.person_from_vendor(row, self.time_zone)
+        if isinstance(record, SkippedRecord):
+            raise errors.ProtocolError(
+                f"BioStar X answered user {user_id} with an unusable record: {record.reason}."
+            )
+        return record
+
+    # -- doors ---------------------------------------------------------------------------------
+    def command_door(self, door_vendor_id: str, action: str) -> dict:
+        """``POST /api/doors/<action>`` with ``{"DoorCollection": {"rows": [{"id": …}]}}``.
+        Returns the vendor's answer; a device that refused the command raises TransientError."""
+        if action not in DOOR_ACTIONS:
+            raise errors.ValidationError(
+                f"Unknown door action {action!r}; expected one of {DOOR_ACTIONS}.", field="action"
+            )
+        door_id = text(door_vendor_id)
+        if not door_id:
+            raise errors.ValidationError("A door command needs a door id.", field="door_id")
+        body = {"DoorCollection": {"rows": [{"id": door_id}]}}
+        answer = self.client.call("POST", f"/api/doors/{quote(action, safe='')}", json=body)
+        device = answer.get("DeviceResponse")
+        if isinstance(device, Mapping):
+            failed = [row for row in as_list(device.get("rows"))
+                      if isinstance(row, Mapping) and text(row.get("code")) not in ("", "0")]
+            if failed or text(device.get("result")).lower() == "false":
+                codes = ", ".join(
+                    f"device {text(r.get('id'))} code {text(r.get('code'))}" for r in failed
+                )
+                raise errors.TransientError(
+                    f"BioStar X accepted '{action}' for door {door_id} but the device refused it"
+                    f" ({codes or 'result false'}); check that the controller is online.",
+                )
+        return answer
+
+
+def _split(mapped: Iterable[Any]) -> tuple[list[Any], list[SkippedRecord]]:
+    records, skipped = [], []
+    for item in mapped:
+        (skipped if isinstance(item, SkippedRecord) else records).append(item)
+    return records, skipped
+
+
+def _status_of(row: Any, status: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    return status.get(ref_id(row.get("id")) or "") if isinstance(row, Mapping) else None
+
+
+def _final_cursor(pages: Iterator[Page], final: Callable[[], str | None]) -> Iterator[Page]:
+    """Hold each page back until the next arrives so the last one can carry ``final()``."""
+    previous: Page | None = None
+    for page in pages:
+        if previous is not None:
+            yield previous
+        previous = page
+    last = previous or Page([])
+    yield Page(last.records, final(), last.skipped)
+
+
+def _batches(ids: list[str], size: int, budget: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    length = 0
+    for user_id in ids:
+        cost = len(quote(user_id, safe="")) + 1
+        if batch and (len(batch) >= size or length + cost > budget):
+            yield batch
+            batch, length = [], 0
+        batch.append(user_id)
+        length += cost
+    if batch:
+        yield batch
