@@ -55,6 +55,7 @@ def tls_verification(options: ClientOptions) -> bool | ssl.SSLContext:
 
 
 _rng = random.Random()
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
 def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random = _rng) -> float:
@@ -123,6 +124,15 @@ class VendorClient:
     def raise_for_vendor_error(self, response: httpx.Response) -> None:
         raise_for_status(response)
 
+    def is_replayable(self, method: str, path: str) -> bool:
+        """Whether repeating this request after a lost answer is harmless.
+
+        GET, PUT and DELETE are by HTTP's rules; vendors that read through POST (searches,
+        one-URL APIs) say which of their POSTs only read. A create is never replayed here: the
+        caller looks the record up by its natural key before trying again.
+        """
+        return method.upper() in IDEMPOTENT_METHODS
+
     # -- the request loop --------------------------------------------------------------------
     def request(
         self,
@@ -150,7 +160,8 @@ class VendorClient:
                 self.raise_for_vendor_error(response)
                 return response
             except errors.ConnectorError as exc:
-                if not (retry and exc.is_retryable and attempt < self.options.max_retries):
+                unsafe = getattr(exc, "may_have_run", False) and not self.is_replayable(method, path)
+                if unsafe or not (retry and exc.is_retryable and attempt < self.options.max_retries):
                     raise
                 delay = self._delay_for(exc, attempt)
                 attempt += 1
@@ -170,6 +181,9 @@ class VendorClient:
         self.requests_sent += 1
         try:
             return self.http.request(method, path, params=params, json=json, data=data, headers=merged)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            # never reached the server: always safe to try again
+            raise errors.TransientError(f"{self.vendor} could not be reached: {exc}", may_have_run=False) from exc
         except httpx.TimeoutException as exc:
             raise errors.TransientError(f"{self.vendor} did not answer in time ({exc.__class__.__name__})") from exc
         except httpx.TransportError as exc:
@@ -219,5 +233,6 @@ def raise_for_status(response: httpx.Response, message: str | None = None, *, ve
     if status in (400, 422):
         raise errors.ValidationError(text, field=field, **kwargs)
     if status >= 500 or status == 408:
-        raise errors.TransientError(text, **kwargs)
+        # 503 and 408 say the request was not processed; other 5xx may have been half done
+        raise errors.TransientError(text, may_have_run=status not in (503, 408), **kwargs)
     raise errors.ProtocolError(text, **kwargs)

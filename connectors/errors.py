@@ -41,16 +41,24 @@ class ConflictError(ValidationError):
 
 
 class TransientError(ConnectorError):
-    """5xx, timeouts, dropped connections: trying again later can succeed."""
+    """5xx, timeouts, dropped connections: trying again later can succeed.
+
+    ``may_have_run`` says the server may have carried the request out although we got no answer
+    (a read timeout, a dropped connection, most 5xx): repeating a create is then not safe.
+    """
 
     is_retryable = True
+
+    def __init__(self, message: str, *, may_have_run: bool = True, **kwargs):
+        super().__init__(message, **kwargs)
+        self.may_have_run = may_have_run
 
 
 class RateLimitError(TransientError):
     """The vendor's rate limit: ``retry_after`` seconds until it lets requests through again."""
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs):
-        super().__init__(message, **kwargs)
+        super().__init__(message, may_have_run=False, **kwargs)
         self.retry_after = retry_after
 
 

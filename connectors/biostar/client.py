@@ -77,6 +77,15 @@ class BioStarClient(VendorClient):
         self.login_user: dict[str, Any] = {}
         self.server_date = ""  # the login answer's HTTP Date header, when the server sends one
 
+    #: POSTs that only read (searches, status, logging in): safe to repeat after a lost answer
+    READ_ONLY_POSTS = ("/api/login", "/api/logout", "/api/events/search", "/api/doors/status", "/api/v2/")
+
+    def is_replayable(self, method: str, path: str) -> bool:
+        path = path.split("?", 1)[0]
+        return super().is_replayable(method, path) or (
+            method.upper() == "POST" and (path.startswith(self.READ_ONLY_POSTS) or path.endswith("/search"))
+        )
+
     # -- the session ---------------------------------------------------------------------------
     def login(self, *, retry: bool = False) -> dict[str, Any]:
         """Open a new session; returns the ``User`` the server answered with.

@@ -41,6 +41,9 @@ class Q2Page:
 class Q2Client(VendorClient):
     vendor = "OpenTimeClock Q2"
 
+    def is_replayable(self, method: str, path: str) -> bool:
+        return True  # every Q2 command reads
+
     def __init__(self, base_url: str, company_id: str, developer_token: str, **kwargs):
         base = base_url.rstrip("/")
         if base.endswith(PATH):  # accounts may hold the full command URL from the document

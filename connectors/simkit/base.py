@@ -109,7 +109,10 @@ class Simulator:
                 response = exc.get_response(request.environ)
             else:
                 response = getattr(self, endpoint)(request, **values)
-            return self.after_request(request, response)
+            response = self.after_request(request, response)
+        if self.faults.take("lost_answers", path):  # the work is done; the client never hears of it
+            raise InjectedFault("drop")
+        return response
 
     def method_not_allowed(self, request: Request, exc: MethodNotAllowed) -> Response:
         return json_response({"detail": f'Method "{request.method}" not allowed.'}, status=405)

@@ -25,6 +25,7 @@ class Faults:
     error_status: int = 503
     timeouts: int = 0  # the next N requests never answer (client sees a timeout)
     drops: int = 0  # the next N requests lose the connection before an answer
+    lost_answers: int = 0  # the next N requests are carried out, then the answer is lost
     hang_seconds: float = 35.0  # how long a loopback "timeout" holds the socket
     only_paths: tuple[str, ...] = ()  # restrict the counted faults to paths starting with these
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -45,5 +46,5 @@ class Faults:
 
     def clear(self) -> None:
         self.latency = 0.0
-        self.error_burst = self.timeouts = self.drops = 0
+        self.error_burst = self.timeouts = self.drops = self.lost_answers = 0
         self.only_paths = ()

@@ -146,3 +146,36 @@ def test_tls_verification_uses_a_custom_ca(tmp_path):
     assert tls_verification(ClientOptions()) is True
     with pytest.raises(Exception):
         tls_verification(ClientOptions(ca_certificate="-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----"))
+
+
+def test_a_create_whose_answer_was_lost_is_not_repeated_by_the_client():
+    recorder = Recorder(httpx.RemoteProtocolError("gone"), httpx.Response(201, json={}))
+    client, sleeps = make_client(recorder)
+    with pytest.raises(errors.TransientError) as caught:
+        client.request("POST", "/things", json={"code": "1"})
+    assert caught.value.may_have_run and len(recorder.requests) == 1 and sleeps == []
+
+
+@pytest.mark.parametrize("failure", [
+    httpx.ConnectError("refused"), httpx.Response(503), httpx.Response(429, headers={"Retry-After": "1"}),
+])
+def test_a_create_that_surely_did_not_run_is_retried(failure):
+    recorder = Recorder(failure, httpx.Response(201, json={"id": 1}))
+    client, _ = make_client(recorder)
+    assert client.request("POST", "/things", json={}).status_code == 201
+    assert len(recorder.requests) == 2
+
+
+def test_a_create_answered_with_502_is_not_repeated():
+    recorder = Recorder(httpx.Response(502), httpx.Response(201))
+    client, _ = make_client(recorder)
+    with pytest.raises(errors.TransientError):
+        client.request("POST", "/things", json={})
+    assert len(recorder.requests) == 1
+
+
+def test_idempotent_methods_are_repeated_after_a_lost_answer():
+    recorder = Recorder(httpx.ReadTimeout("slow"), httpx.Response(200, json={}))
+    client, _ = make_client(recorder)
+    client.request("PUT", "/things/1", json={})
+    assert len(recorder.requests) == 2

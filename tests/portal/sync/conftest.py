@@ -52,3 +52,10 @@ def zeitstrom(db, clock):
     from connectors.zeitstrom.simulator import ZeitstromSimulator
 
     return wire("zeitstrom", ZeitstromSimulator.demo(clock=clock))
+
+
+@pytest.fixture
+def biostar(db, clock):
+    from connectors.biostar.simulator import BioStarSimulator
+
+    return wire("biostar", BioStarSimulator.demo(clock=clock))
