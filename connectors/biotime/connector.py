@@ -1,0 +1,161 @@
+"""ZKTeco BioTime 9.5 (and 8.x) as a Workgate connector.
+
+Reads: people (employees, plus the resigned ones the list hides), departments, positions,
+sites (areas), devices (terminals) and punches (transactions). Writes: people (create, update,
+resign, reinstate, delete) and the code-name trees (see ``writes.py``).
+
+Streams other than punches have no change marker in the API, so they are full snapshots: every
+page carries cursor None. Punches follow ``upload_time`` with an overlap (see ``cursor.py``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from datetime import timedelta
+from typing import Any, ClassVar
+
+import httpx
+
+from connectors import errors
+from connectors.base import Connector
+from connectors.biotime import mapping
+from connectors.biotime.client import EMPLOYEES, RESIGNS, TERMINALS, TRANSACTIONS, BioTimeClient
+from connectors.biotime.cursor import PunchCursor
+from connectors.biotime.writes import BioTimeWrites, TreeLookup
+from connectors.client import ClientOptions
+from connectors.records import Capabilities, Page, ServerIdentity, SkippedRecord
+from connectors.timezones import utc_to_local_naive
+
+TREES = ("departments", "positions", "areas")
+
+
+class BioTimeConnector(BioTimeWrites, Connector):
+    kind = "biotime"
+    capabilities = Capabilities(
+        reads=frozenset({"people", "departments", "positions", "sites", "devices", "punches"}),
+        writes=frozenset({"people", "departments", "positions", "sites"}),
+        deletes=frozenset({"people", "departments", "positions", "sites"}),
+    )
+    #: re-read punch times this far before the newest upload seen, on every pull
+    PUNCH_LOOKBACK: ClassVar[timedelta] = timedelta(minutes=10)
+    #: how far back a deep re-read reaches: the longest a terminal may stay offline and still
+    #: have its punches picked up
+    LATE_UPLOAD_WINDOW: ClassVar[timedelta] = timedelta(hours=24)
+    #: how often (in server time, measured on upload_time) the deep re-read runs
+    LATE_SWEEP_EVERY: ClassVar[timedelta] = timedelta(hours=1)
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Mapping[str, str],
+        options: ClientOptions | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        punch_lookback: timedelta | None = None,
+        late_upload_window: timedelta | None = None,
+        late_sweep_every: timedelta | None = None,
+    ):
+        super().__init__(base_url, credentials, options, transport=transport, sleep=sleep)
+        kind = self.credentials.get("login_kind") or "jwt"
+        staff = kind.startswith("staff_")
+        found = self.credentials
+        username = found.get("staff_username" if staff else "username") or found.get("username")
+        password = found.get("staff_password" if staff else "password") or found.get("password")
+        if not username or not password:
+            raise errors.AuthenticationError("BioTime credentials need a username and a password.")
+        self.client = BioTimeClient(
+            base_url, username=username, password=password, login_kind=kind, clock=clock,
+            options=self.options, transport=transport, sleep=sleep,
+        )
+        self.punch_lookback = punch_lookback or self.PUNCH_LOOKBACK
+        window = late_upload_window or self.LATE_UPLOAD_WINDOW
+        self.late_upload_window = max(window, self.punch_lookback)
+        every = late_sweep_every
+        self.late_sweep_every = every if every is not None else self.LATE_SWEEP_EVERY
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- identity ---------------------------------------------------------------------------
+    def check(self) -> ServerIdentity:
+        """Log in and count the terminals (one small page): proves address, login and licence."""
+        first = next(self.client.pages(TERMINALS, size=1))
+        details: dict[str, Any] = {"login_kind": self.client.login_kind, "terminals": first.count}
+        return ServerIdentity(
+            vendor="ZKTeco BioTime",
+            server=self.base_url,
+            user=self.client.username,
+            details=details,
+        )
+
+    # -- snapshot streams -------------------------------------------------------------------
+    def read_people(self, cursor: str | None = None) -> Iterator[Page]:
+        """Active employees page by page, then the resigned ones (each read by id, since the
+        list hides them) marked inactive with their resignation date."""
+        for page in self.client.pages(EMPLOYEES):
+            yield _page([mapping.person_from_employee(row) for row in page.rows])
+        lookup = TreeLookup(self.client)
+        for page in self.client.pages(RESIGNS):
+            yield _page([self._resigned_record(resign, lookup) for resign in page.rows])
+
+    def read_departments(self, cursor: str | None = None) -> Iterator[Page]:
+        yield from self._tree_pages("departments")
+
+    def read_positions(self, cursor: str | None = None) -> Iterator[Page]:
+        yield from self._tree_pages("positions")
+
+    def read_sites(self, cursor: str | None = None) -> Iterator[Page]:
+        yield from self._tree_pages("areas")
+
+    def _tree_pages(self, kind: str) -> Iterator[Page]:
+        for page in self.client.pages(f"/personnel/api/{kind}/"):
+            yield _page([mapping.node_from_row(kind, row) for row in page.rows])
+
+    def read_devices(self, cursor: str | None = None) -> Iterator[Page]:
+        zone = self.options.time_zone
+        for page in self.client.pages(TERMINALS):
+            yield _page([mapping.device_from_terminal(row, zone) for row in page.rows])
+
+    # -- punches ----------------------------------------------------------------------------
+    def read_punches(self, cursor: str | None = None) -> Iterator[Page]:
+        """Transactions whose punch time is at or after the cursor's window start, in id (=
+        upload) order; each page's cursor is the newest upload_time seen so far."""
+        zone = self.options.time_zone
+        start_from = PunchCursor.loads(cursor, zone)
+        sweeping = start_from.upload is None or start_from.sweep_due(self.late_sweep_every)
+        start = start_from.window_start(
+            self.punch_lookback, self.late_upload_window, self.late_sweep_every
+        )
+        params = {"start_time": utc_to_local_naive(start, zone)} if start is not None else {}
+        terminal_ids = self._terminal_ids()
+        state = start_from
+        for page in self.client.pages(TRANSACTIONS, params):
+            found = [mapping.punch_from_transaction(row, zone, terminal_ids) for row in page.rows]
+            for record in found:
+                state = state.seen(getattr(record, "uploaded_at", None))
+            if page.last and sweeping and state.upload is not None:
+                # the deep re-read is complete: the next one is due LATE_SWEEP_EVERY from here
+                state = PunchCursor(state.upload, start_from.upload or state.upload)
+            yield _page(found, state.dumps())
+
+    def _terminal_ids(self) -> dict[str, str]:
+        """Serial → terminal id, so a punch points at its DeviceRecord. A staff login may not
+        list terminals: then punches carry the serial as device id."""
+        try:
+            return {
+                mapping.text(row.get("sn")): mapping.ref_id(row.get("id")) or ""
+                for row in self.client.all_rows(TERMINALS)
+                if isinstance(row, Mapping) and mapping.text(row.get("sn"))
+            }
+        except errors.PermissionDeniedError as exc:
+            if "licen" in exc.message.lower():
+                raise
+            return {}
+
+
+def _page(found: list, cursor: str | None = None) -> Page:
+    records = [r for r in found if not isinstance(r, SkippedRecord)]
+    return Page(records, cursor, [r for r in found if isinstance(r, SkippedRecord)])
