@@ -35,7 +35,7 @@ test: install-dev chromium
 	$(PY) -m pytest
 
 bench: install-dev
-	$(PY) -m pytest benchmarks -q -s
+	$(PY) -m benchmarks.pull_biotime
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

@@ -65,8 +65,11 @@ class Connector:
         return getattr(self, f"read_{stream}")(cursor)
 
     # -- people writes (only where ``capabilities.writes`` has "people") ---------------------
-    def find_person(self, code: str) -> PersonRecord | None:
-        """Look a person up by natural key (employee code) before creating: creates stay idempotent."""
+    def find_person(self, code: str, *, email: str = "") -> PersonRecord | None:
+        """Look a person up by natural key before creating, so creates stay idempotent.
+
+        The key is the employee code; vendors that keep no code (WorkTime One) use ``email``.
+        """
         raise NotImplementedError
 
     def create_person(self, person: PersonRecord) -> PersonRecord:

@@ -75,6 +75,7 @@ class DeviceRecord:
     online: bool = False
     last_seen_at: datetime | None = None
     firmware: str = ""
+    battery_level: int | None = None  # percent, for battery-powered devices (smart locks)
     raw: Mapping[str, Any] = _RAW
 
 

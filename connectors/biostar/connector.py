@@ -205,7 +205,7 @@ class BioStarConnector(Connector):
             yield Page(records, None, skipped)
 
     # -- people writes -------------------------------------------------------------------------
-    def find_person(self, code: str) -> PersonRecord | None:
+    def find_person(self, code: str, *, email: str = "") -> PersonRecord | None:
         try:
             return self._get_person(code)
         except errors.NotFoundError:

@@ -84,7 +84,7 @@ class BioTimeWrites:
     client: BioTimeClient
 
     # -- people -----------------------------------------------------------------------------
-    def find_person(self, code: str) -> PersonRecord | None:
+    def find_person(self, code: str, *, email: str = "") -> PersonRecord | None:
         """By ``emp_code`` (exact, leading zeros kept). Resigned people are hidden from the
         employee list, so their resignations are searched too: a rehire finds them."""
         for row in self.client.all_rows(EMPLOYEES, {"emp_code": code}):

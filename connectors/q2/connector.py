@@ -126,7 +126,7 @@ class Q2Connector(Connector):
                     high = seen
             yield Page(records, self._cursor(Q2Cursor(high), since, page.following), skipped)
 
-    def find_person(self, code: str) -> PersonRecord | None:
+    def find_person(self, code: str, *, email: str = "") -> PersonRecord | None:
         """Q2 cannot filter by employee number: the users are read and compared here."""
         for page in self.read_people():
             for person in page.records:

@@ -24,6 +24,9 @@ from connectors.simkit.clock import SimClock
 from connectors.simkit.faults import Faults, InjectedFault
 
 
+PACE_KEY = "simkit.pace_seconds"
+
+
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
         json.dumps(body, separators=(",", ":"), default=str),
@@ -39,6 +42,9 @@ class Simulator:
     name = "vendor"
     #: path prefix clients include in their base URL (WorkTime One's "/v1")
     base_path = ""
+    #: the vendor's own pace: list pages cost ``rows / pace`` seconds to serve (None: as fast as
+    #: Python goes). Benchmarks set it so the simulator, like a real server, is the bottleneck.
+    pace_rows_per_second: float | None = None
     #: Werkzeug's strict_slashes: False so a path with the "wrong" slash reaches a handler that
     #: answers the way the vendor does (BioTime redirects/HTML, BioStar refuses), not a generic 404.
     strict_slashes = False
@@ -110,9 +116,16 @@ class Simulator:
             else:
                 response = getattr(self, endpoint)(request, **values)
             response = self.after_request(request, response)
+        if pace := request.environ.get(PACE_KEY):
+            time.sleep(pace)  # outside the lock: a slow server is slow for each client, not all
         if self.faults.take("lost_answers", path):  # the work is done; the client never hears of it
             raise InjectedFault("drop")
         return response
+
+    def charge(self, request: Request, rows: int) -> None:
+        """Account for serving ``rows`` records at the vendor's pace (see ``pace_rows_per_second``)."""
+        if self.pace_rows_per_second:
+            request.environ[PACE_KEY] = request.environ.get(PACE_KEY, 0.0) + rows / self.pace_rows_per_second
 
     def method_not_allowed(self, request: Request, exc: MethodNotAllowed) -> Response:
         return json_response({"detail": f'Method "{request.method}" not allowed.'}, status=405)

@@ -142,7 +142,7 @@ class ZeitstromConnector(Connector):
             yield Page(records, following.dumps() if following else None, skipped)
 
     # -- people lookups (matching only; Zeitstrom people are not written) --------------------
-    def find_person(self, code: str) -> PersonRecord | None:
+    def find_person(self, code: str, *, email: str = "") -> PersonRecord | None:
         """The employee whose personnel number (``accounting_number``), else ``external_id``, is
         ``code``. Compared here too: a server that ignores a filter returns everyone."""
         for key in ("accounting_number", "external_id"):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from connectors.records import PersonRecord
@@ -29,22 +30,6 @@ class Match:
         return self.person is None and len(self.candidates) > 1
 
 
-def match_person(account: VendorAccount, record: PersonRecord) -> Match:
-    linked_here = ExternalLink.objects.filter(
-        account=account, content_type=ContentType.objects.get_for_model(Person)
-    ).values("object_id")
-    free = Person.objects.exclude(pk__in=linked_here)
-    for lookup, value in (("employee_code", record.code.strip()), ("email__iexact", record.email.strip())):
-        if not value:
-            continue
-        found = list(free.filter(**{lookup: value})[:5])
-        if len(found) == 1:
-            return Match(found[0])
-        if len(found) > 1:
-            return Match(None, tuple(found))
-    return Match(None)
-
-
 @transaction.atomic
 def link_person(account: VendorAccount, record_vendor_id: str, vendor_code: str, person: Person,
                 content_hash: str = "") -> ExternalLink:
@@ -54,11 +39,32 @@ def link_person(account: VendorAccount, record_vendor_id: str, vendor_code: str,
         vendor_id=record_vendor_id, vendor_code=vendor_code, content_hash=content_hash,
         last_pulled_at=timezone.now(),
     )
-    keys = {k for k in (record_vendor_id, vendor_code) if k}
-    Punch.objects.filter(account=account, person__isnull=True, vendor_person_id__in=keys).update(person=person)
-    DoorEvent.objects.filter(account=account, person__isnull=True, vendor_user_id__in=keys).update(person=person)
-    UnmatchedPerson.objects.filter(account=account, vendor_id=record_vendor_id).delete()
+    attach_vendor_history(account, [record_vendor_id])
     return link
+
+
+def attach_vendor_history(account: VendorAccount, vendor_ids: list[str]) -> None:
+    """Give punches and door events recorded before these people were linked their person.
+
+    Vendors name a person in punches by id or by code; both are on the link. One UPDATE per
+    table however many people, and the unmatched queue forgets them.
+    """
+    if not vendor_ids:
+        return
+    links = ExternalLink.objects.filter(
+        account=account, content_type=ContentType.objects.get_for_model(Person), vendor_id__in=vendor_ids
+    )
+    owner: dict[str, int] = {}
+    for vendor_id, code, object_id in links.values_list("vendor_id", "vendor_code", "object_id"):
+        owner[vendor_id] = object_id
+        if code:
+            owner.setdefault(code, object_id)
+    for model, key in ((Punch, "vendor_person_id"), (DoorEvent, "vendor_user_id")):
+        waiting = model.objects.filter(account=account, person__isnull=True, **{f"{key}__in": list(owner)})
+        if waiting.exists():
+            whens = [When(**{key: k}, then=Value(v)) for k, v in owner.items()]
+            waiting.update(person_id=Case(*whens, output_field=IntegerField()))
+    UnmatchedPerson.objects.filter(account=account, vendor_id__in=vendor_ids).delete()
 
 
 def queue_unmatched(account: VendorAccount, record: PersonRecord, match: Match) -> UnmatchedPerson:

@@ -127,7 +127,8 @@ def send_person(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> 
     with connector_for(account, transport=transport, sleep=sleep) as connector:
         link = link_for(account, message.object_id)
         if link is None:
-            found = connector.find_person(wanted.code)  # a retried create must not make a second record
+            # a retried create must not make a second record: look it up by its natural key first
+            found = connector.find_person(wanted.code, email=wanted.email)
             if found is None:
                 found = connector.create_person(wanted)
                 created = True

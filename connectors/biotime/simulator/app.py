@@ -337,6 +337,7 @@ class BioTimeSimulator(Simulator):
             default_size=self.default_page_size,
             max_size=self.max_page_size,
         )
+        self.charge(request, len(body["data"]))
         return json_response(body)
 
     def _list(self, request: Request, rows: list, render) -> Response:

@@ -1,10 +1,7 @@
 from __future__ import annotations
 
 from portal.attendance.models import Punch
-from portal.devices.models import Device
-from portal.doors.models import Door, DoorEvent
-from portal.people.models import Person
-from portal.sync.mirror.base import LinkIndex
+from portal.doors.models import DoorEvent
 from portal.sync.mirror.doors import EventLogWriter, touch_last_event
 
 
@@ -17,20 +14,15 @@ class PunchWriter(EventLogWriter):
     def write(self, records):
         self.insert_new(self.rows(records))
 
-    def rows(self, records) -> list[Punch]:
-        people = LinkIndex(self.account, Person).object_ids(
-            key for r in records for key in (r.person_id, r.person_code)
-        )
-        devices = dict(
-            Device.objects.filter(account=self.account, vendor_id__in={r.device_id for r in records if r.device_id})
-            .values_list("vendor_id", "id")
-        )
+    def rows(self, records) -> list[dict]:
+        people, devices, account_id = self.people, self.devices, self.account.pk
         return [
-            Punch(
-                account=self.account, vendor_id=r.vendor_id, punched_at=r.occurred_at, direction=r.direction,
-                person_id=people.get(r.person_id) or people.get(r.person_code),
-                vendor_person_id=r.person_id or r.person_code, device_id=devices.get(r.device_id), raw=dict(r.raw),
-            )
+            {
+                "account_id": account_id, "vendor_id": r.vendor_id, "punched_at": r.occurred_at,
+                "direction": r.direction, "person_id": people.get(r.person_id) or people.get(r.person_code),
+                "vendor_person_id": r.person_id or r.person_code, "device_id": devices.get(r.device_id),
+                "door_id": None, "raw": dict(r.raw),
+            }
             for r in records
         ]
 
@@ -62,19 +54,16 @@ class LockEventWriter(EventLogWriter):
     """Smart-lock openings are door events of the lock's door."""
 
     def write(self, records):
-        doors = dict(
-            Door.objects.filter(account=self.account, vendor_id__in={r.lock_id for r in records})
-            .values_list("vendor_id", "id")
-        )
-        people = LinkIndex(self.account, Person).object_ids(r.person_id for r in records)
+        people, doors = self.people, self.doors
         rows = [
-            DoorEvent(
-                account=self.account, door_id=doors.get(r.lock_id), occurred_at=r.occurred_at,
-                kind=DoorEvent.Kind.GRANTED if r.success else DoorEvent.Kind.DENIED,
-                person_id=people.get(r.person_id), vendor_user_id=r.person_id or "", vendor_code=r.method,
-                vendor_key=r.vendor_id, description=f"Lock opened by {r.method}" if r.success else "Lock refused",
-                raw=dict(r.raw),
-            )
+            {
+                "account_id": self.account.pk, "door_id": doors.get(r.lock_id), "occurred_at": r.occurred_at,
+                "kind": DoorEvent.Kind.GRANTED if r.success else DoorEvent.Kind.DENIED,
+                "person_id": people.get(r.person_id), "vendor_user_id": r.person_id or "", "vendor_code": r.method,
+                "vendor_key": r.vendor_id,
+                "description": f"Lock opened by {r.method}" if r.success else "Lock refused",
+                "raw": dict(r.raw),
+            }
             for r in records
         ]
         touch_last_event(self.insert_new(rows))

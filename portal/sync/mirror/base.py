@@ -61,6 +61,15 @@ class LinkIndex:
                 found.setdefault(code, object_id)
         return found
 
+    def all_object_ids(self) -> dict[str, int]:
+        """Every link of the account: vendor id and vendor code → local object id."""
+        found: dict[str, int] = {}
+        for vendor_id, code, object_id in self.queryset().values_list("vendor_id", "vendor_code", "object_id"):
+            found[vendor_id] = object_id
+            if code:
+                found.setdefault(code, object_id)
+        return found
+
     def link(self, vendor_id: str, obj: Model, content_hash: str = "", vendor_code: str = "") -> ExternalLink:
         return ExternalLink.objects.create(
             account=self.account, content_type=self.content_type, vendor_id=vendor_id,

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from django.db.models import Max
-
 from portal.devices.models import Device
 from portal.doors.models import Door, DoorEvent
 from portal.people.models import Person, Site
 from portal.sync.mirror.base import LinkIndex, MirrorWriter
+from portal.sync.mirror.bulk import bulk_insert
 
 
 class DoorWriter(MirrorWriter):
@@ -56,53 +55,77 @@ class DoorWriter(MirrorWriter):
 
 
 class EventLogWriter(MirrorWriter):
-    """Append-only logs: a record already stored (same natural key) is skipped as unchanged."""
+    """Append-only logs: a record already stored (same natural key) is skipped as unchanged.
+
+    Lookups the rows need (people, devices, doors of this account) are loaded once per run.
+    """
 
     model = DoorEvent
     key_field = "vendor_key"
 
-    def insert_new(self, rows: list) -> list:
-        keys = [getattr(row, self.key_field) for row in rows]
+    def __init__(self, account, run):
+        super().__init__(account, run)
+        self._people: dict[str, int] | None = None
+        self._devices: dict[str, int] | None = None
+        self._doors: dict[str, int] | None = None
+
+    @property
+    def people(self) -> dict[str, int]:
+        if self._people is None:
+            self._people = LinkIndex(self.account, Person).all_object_ids()
+        return self._people
+
+    @property
+    def devices(self) -> dict[str, int]:
+        if self._devices is None:
+            self._devices = dict(Device.objects.filter(account=self.account).values_list("vendor_id", "id"))
+        return self._devices
+
+    @property
+    def doors(self) -> dict[str, int]:
+        if self._doors is None:
+            self._doors = dict(Door.objects.filter(account=self.account).values_list("vendor_id", "id"))
+        return self._doors
+
+    def insert_new(self, rows: list[dict]) -> list[dict]:
+        keys = [row[self.key_field] for row in rows]
         stored = set(
             self.model.objects.filter(account=self.account, **{f"{self.key_field}__in": keys})
             .values_list(self.key_field, flat=True)
         )
         fresh, seen = [], set()
         for row in rows:
-            key = getattr(row, self.key_field)
+            key = row[self.key_field]
             if key in stored or key in seen:  # seen: the overlap window repeats records in a page too
                 self.run.unchanged += 1
                 continue
             seen.add(key)
             fresh.append(row)
-        self.model.objects.bulk_create(fresh)
-        self.run.created += len(fresh)
+        self.run.created += bulk_insert(self.model, fresh)
         return fresh
 
 
 class DoorEventWriter(EventLogWriter):
     def write(self, records):
-        doors = dict(
-            Door.objects.filter(account=self.account, vendor_id__in={r.door_id for r in records if r.door_id})
-            .values_list("vendor_id", "id")
-        )
-        people = LinkIndex(self.account, Person).object_ids(r.person_id for r in records)
+        people, doors = self.people, self.doors
         rows = [
-            DoorEvent(
-                account=self.account, door_id=doors.get(r.door_id), occurred_at=r.occurred_at, kind=r.kind,
-                person_id=people.get(r.person_id), vendor_user_id=r.person_id or "", vendor_code=r.code,
-                vendor_key=r.vendor_id, description=r.description[:200], raw=dict(r.raw),
-            )
+            {
+                "account_id": self.account.pk, "door_id": doors.get(r.door_id), "occurred_at": r.occurred_at,
+                "kind": r.kind, "person_id": people.get(r.person_id), "vendor_user_id": r.person_id or "",
+                "vendor_code": r.code, "vendor_key": r.vendor_id, "description": r.description[:200],
+                "raw": dict(r.raw),
+            }
             for r in records
         ]
         touch_last_event(self.insert_new(rows))
 
 
-def touch_last_event(events: list[DoorEvent]) -> None:
+def touch_last_event(events: list[dict]) -> None:
     """Keep each door's "last event" current with the newest event stored for it."""
     latest: dict[int, object] = {}
     for event in events:
-        if event.door_id and (event.door_id not in latest or event.occurred_at > latest[event.door_id]):
-            latest[event.door_id] = event.occurred_at
+        door_id, when = event["door_id"], event["occurred_at"]
+        if door_id and (door_id not in latest or when > latest[door_id]):
+            latest[door_id] = when
     for door_id, when in latest.items():
         Door.objects.filter(pk=door_id).exclude(last_event_at__gte=when).update(last_event_at=when)

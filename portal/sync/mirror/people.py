@@ -1,13 +1,19 @@
-"""Vendor people: linked to local people, never allowed to overwrite what the portal owns."""
+"""Vendor people: linked to local people, never allowed to overwrite what the portal owns.
+
+Works a page at a time with a fixed number of queries: links, candidates by code and by e-mail,
+and the people to create are each fetched or written in bulk.
+"""
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from portal.people.models import Department, Person, Position, Site
-from portal.sync.identity import link_person, match_person, queue_unmatched
+from portal.sync.identity import Match, attach_vendor_history, queue_unmatched
 from portal.sync.mirror.base import LinkIndex, MirrorWriter, record_hash
-from portal.sync.models import PersonDrift
+from portal.sync.models import ExternalLink, PersonDrift
 
 #: fields the portal owns and vendors hold a copy of: a difference is drift
 OWNED_FIELDS = ("first_name", "last_name", "email")
@@ -24,72 +30,129 @@ class PersonWriter(MirrorWriter):
     def __init__(self, account, run):
         super().__init__(account, run)
         self.links = LinkIndex(account, Person)
+        self._references: dict[type, tuple[dict, dict]] = {}
 
+    # -- per run caches -----------------------------------------------------------------------
+    def reference_id(self, model, vendor_id: str | None, name: str) -> int | None:
+        if model not in self._references:
+            by_link = LinkIndex(self.account, model).all_object_ids()
+            by_name = {n.casefold(): pk for pk, n in model.objects.values_list("pk", "name")}
+            self._references[model] = (by_link, by_name)
+        by_link, by_name = self._references[model]
+        return by_link.get(vendor_id or "") or by_name.get((name or "").casefold())
+
+    # -- the page -----------------------------------------------------------------------------
     def write(self, records):
         existing = self.links.by_vendor_id(r.vendor_id for r in records)
         people = Person.objects.in_bulk([link.object_id for link in existing.values()])
+        changed_links, drift_checks, fresh = [], [], []
         for record in records:
-            digest = record_hash(record)
             link = existing.get(record.vendor_id)
-            if link is not None:
-                if link.content_hash == digest and link.gone_at is None:
-                    self.run.unchanged += 1
-                    continue
-                link.content_hash, link.gone_at, link.last_pulled_at = digest, None, timezone.now()
-                link.vendor_code = record.code
-                link.save(update_fields=["content_hash", "gone_at", "last_pulled_at", "vendor_code"])
-                if person := people.get(link.object_id):
-                    self.record_drift(person, record)
-                self.run.updated += 1
+            if link is None:
+                fresh.append(record)
                 continue
-            match = match_person(self.account, record)
-            person = match.person
-            creatable = record.code.strip() and not Person.objects.filter(employee_code=record.code.strip()).exists()
-            if person is None and not match.ambiguous and self.account.import_new_people and creatable:
-                person = self.create_person(record)
-            if person is None:
-                queue_unmatched(self.account, record, match)
-                self.run.unmatched += 1
+            digest = record_hash(record)
+            if link.content_hash == digest and link.gone_at is None:
+                self.run.unchanged += 1
                 continue
-            link_person(self.account, record.vendor_id, record.code, person, digest)
-            self.record_drift(person, record)
-            self.run.created += 1
+            link.content_hash, link.gone_at, link.last_pulled_at, link.vendor_code = digest, None, self.now, record.code
+            changed_links.append(link)
+            if person := people.get(link.object_id):
+                drift_checks.append((person, record))
+            self.run.updated += 1
+        ExternalLink.objects.bulk_update(changed_links, ["content_hash", "gone_at", "last_pulled_at", "vendor_code"])
+        if fresh:
+            drift_checks += self.link_or_create(fresh)
+        self.record_drift(drift_checks)
 
-    def record_drift(self, person: Person, record) -> None:
-        for field in OWNED_FIELDS:
-            vendor_value = getattr(record, field)
-            drifted = vendor_value and normalized(field, vendor_value) != normalized(field, getattr(person, field))
-            if drifted:
-                PersonDrift.objects.update_or_create(
-                    person=person, account=self.account, field=field,
-                    defaults={"portal_value": getattr(person, field), "vendor_value": vendor_value},
-                )
-            else:
-                PersonDrift.objects.filter(person=person, account=self.account, field=field).delete()
+    def link_or_create(self, records) -> list[tuple[Person, object]]:
+        """Match new vendor records to people (code, then e-mail), create where allowed, link."""
+        free = Person.objects.exclude(pk__in=self.links.queryset().values("object_id"))
+        codes = {r.code.strip() for r in records if r.code.strip()}
+        emails = {r.email.strip().casefold() for r in records if r.email.strip()}
+        by_code = {p.employee_code: p for p in free.filter(employee_code__in=codes)}
+        by_email: dict[str, list[Person]] = {}
+        for person in free.annotate(email_key=Lower("email")).filter(email_key__in=emails):
+            by_email.setdefault(person.email_key, []).append(person)
 
-    def create_person(self, record) -> Person:
-        department = self.reference(Department, record.department_id, record.department_name)
-        position = self.reference(Position, record.position_id, record.position_name)
-        person = Person.objects.create(
+        matched: list[tuple[Person, object]] = []
+        to_create: list[tuple[Person, object]] = []
+        claimed: set[int] = set()
+        taken_codes = set(Person.objects.filter(employee_code__in=codes).values_list("employee_code", flat=True))
+        for record in records:
+            match = self.match(record, by_code, by_email, claimed)
+            if match.person is not None:
+                claimed.add(match.person.pk)
+                matched.append((match.person, record))
+                continue
+            code = record.code.strip()
+            if not match.ambiguous and self.account.import_new_people and code and code not in taken_codes:
+                taken_codes.add(code)
+                to_create.append((self.new_person(record), record))
+                continue
+            queue_unmatched(self.account, record, match)
+            self.run.unmatched += 1
+
+        created = Person.objects.bulk_create([person for person, _ in to_create])
+        self.set_sites(zip(created, (record for _, record in to_create)))
+        pairs = matched + list(zip(created, (record for _, record in to_create)))
+        self.link_all(pairs)
+        self.run.created += len(pairs)
+        return matched  # only matched people can differ from their vendor record
+
+    def match(self, record, by_code, by_email, claimed) -> Match:
+        person = by_code.get(record.code.strip())
+        if person is not None and person.pk not in claimed:
+            return Match(person)
+        candidates = [p for p in by_email.get(record.email.strip().casefold(), []) if p.pk not in claimed]
+        if len(candidates) == 1:
+            return Match(candidates[0])
+        return Match(None, tuple(candidates))
+
+    def new_person(self, record) -> Person:
+        return Person(
             employee_code=record.code.strip(), first_name=record.first_name, last_name=record.last_name,
-            email=record.email, phone=record.phone, department=department, position=position,
+            email=record.email, phone=record.phone,
+            department_id=self.reference_id(Department, record.department_id, record.department_name),
+            position_id=self.reference_id(Position, record.position_id, record.position_name),
             hire_date=record.hire_date,
             status=Person.Status.ACTIVE if record.active else Person.Status.TERMINATED,
             termination_date=record.terminated_on or (None if record.active else timezone.localdate()),
         )
-        sites = LinkIndex(self.account, Site).object_ids(record.site_ids)
-        if sites:
-            person.sites.set(sites.values())
-        return person
 
-    def reference(self, model, vendor_id, name):
-        if vendor_id:
-            object_id = LinkIndex(self.account, model).object_ids([vendor_id]).get(vendor_id)
-            if object_id:
-                return model.objects.get(pk=object_id)
-        if name:
-            return model.objects.filter(name__iexact=name).first()
-        return None
+    def set_sites(self, pairs) -> None:
+        through = Person.sites.through
+        rows = [
+            through(person_id=person.pk, site_id=site_id)
+            for person, record in pairs
+            for site_id in {self.reference_id(Site, site, "") for site in record.site_ids} - {None}
+        ]
+        through.objects.bulk_create(rows, ignore_conflicts=True)
+
+    def link_all(self, pairs) -> None:
+        content_type = ContentType.objects.get_for_model(Person)
+        ExternalLink.objects.bulk_create([
+            ExternalLink(
+                account=self.account, content_type=content_type, object_id=person.pk, vendor_id=record.vendor_id,
+                vendor_code=record.code, content_hash=record_hash(record), last_pulled_at=self.now,
+            )
+            for person, record in pairs
+        ])
+        attach_vendor_history(self.account, [record.vendor_id for _, record in pairs])
+
+    def record_drift(self, checks) -> None:
+        """Store each owned field that differs (both values), drop drift that has been resolved."""
+        if not checks:
+            return
+        people_ids = [person.pk for person, _ in checks]
+        PersonDrift.objects.filter(account=self.account, person_id__in=people_ids).delete()
+        PersonDrift.objects.bulk_create([
+            PersonDrift(person=person, account=self.account, field=field,
+                        portal_value=getattr(person, field), vendor_value=getattr(record, field))
+            for person, record in checks
+            for field in OWNED_FIELDS
+            if getattr(record, field) and normalized(field, getattr(record, field)) != normalized(field, getattr(person, field))
+        ])
 
     def mark_gone(self, seen):
         self.run.gone += self.links.mark_gone(seen)
