@@ -9,6 +9,7 @@ from django.forms.models import model_to_dict
 
 from portal.core import audit
 from portal.people.models import Person
+from portal.sync.identity import rematch_unmatched
 from portal.sync.outbox import enqueue_person
 
 AUDITED = [
@@ -33,6 +34,7 @@ def save_person(form, request) -> Person:
     if creating:
         audit.record("person.created", request=request, obj=person, after=after)
         enqueue_person(person, "create")
+        rematch_unmatched()  # a vendor record may have been waiting for exactly this person
         return person
     old, new = audit.changed_values(before, after)
     if old or new:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from connectors.records import PersonRecord
@@ -83,3 +84,42 @@ def queue_unmatched(account: VendorAccount, record: PersonRecord, match: Match) 
     )
     entry.candidates.set(match.candidates)
     return entry
+
+
+def rematch_unmatched() -> int:
+    """Link queued vendor people that now match exactly one local person; returns how many.
+
+    Runs after every people pull and whenever HR adds someone: the person a vendor record was
+    waiting for may have just arrived from another system or from the People page.
+    """
+    content_type = ContentType.objects.get_for_model(Person)
+    linked = 0
+    for account in VendorAccount.objects.filter(unmatched__isnull=False).distinct():
+        entries = list(UnmatchedPerson.objects.filter(account=account))
+        free = Person.objects.exclude(
+            pk__in=ExternalLink.objects.filter(account=account, content_type=content_type).values("object_id")
+        )
+        codes = {e.code.strip() for e in entries if e.code.strip()}
+        emails = {e.email.strip().casefold() for e in entries if e.email.strip()}
+        by_code = {p.employee_code: p.pk for p in free.filter(employee_code__in=codes)}
+        by_email: dict[str, list[int]] = {}
+        for pk, email in free.annotate(email_key=Lower("email")).filter(email_key__in=emails).values_list("pk", "email_key"):
+            by_email.setdefault(email, []).append(pk)
+        claimed: set[int] = set()
+        links = []
+        for entry in entries:
+            person_id = by_code.get(entry.code.strip())
+            if person_id is None:
+                candidates = by_email.get(entry.email.strip().casefold(), [])
+                person_id = candidates[0] if len(candidates) == 1 else None
+            if person_id is None or person_id in claimed:
+                continue
+            claimed.add(person_id)
+            links.append(ExternalLink(
+                account=account, content_type=content_type, object_id=person_id, vendor_id=entry.vendor_id,
+                vendor_code=entry.code, last_pulled_at=timezone.now(),  # no hash: the next pull checks drift
+            ))
+        ExternalLink.objects.bulk_create(links)
+        attach_vendor_history(account, [link.vendor_id for link in links])
+        linked += len(links)
+    return linked

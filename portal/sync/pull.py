@@ -60,9 +60,10 @@ def pull_stream(
                         seen.update(record.vendor_id for record in page.records)
                     if on_page:
                         on_page(run)
-            if seen is not None:
-                with transaction.atomic():
+            with transaction.atomic():
+                if seen is not None:
                     writer.mark_gone(seen)
+                writer.finish()
             run.status = SyncRun.Status.SUCCEEDED
         except errors.ConnectorError as exc:
             run.status = SyncRun.Status.FAILED

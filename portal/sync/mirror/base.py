@@ -33,6 +33,9 @@ class MirrorWriter:
     def mark_gone(self, seen_vendor_ids: set[str]) -> None:
         """Called after a complete read: what was not seen is gone from the vendor."""
 
+    def finish(self) -> None:
+        """Called once after the last page of a successful run."""
+
 
 class LinkIndex:
     """The account's ExternalLinks of one local model, looked up by vendor id or vendor code."""

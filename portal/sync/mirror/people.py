@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from portal.people.models import Department, Person, Position, Site
-from portal.sync.identity import Match, attach_vendor_history, queue_unmatched
+from portal.sync.identity import Match, attach_vendor_history, queue_unmatched, rematch_unmatched
 from portal.sync.mirror.base import LinkIndex, MirrorWriter, record_hash
 from portal.sync.models import ExternalLink, PersonDrift
 
@@ -153,6 +153,10 @@ class PersonWriter(MirrorWriter):
             for field in OWNED_FIELDS
             if getattr(record, field) and normalized(field, getattr(record, field)) != normalized(field, getattr(person, field))
         ])
+
+    def finish(self) -> None:
+        # someone this account's people waited for may have come from another system
+        rematch_unmatched()
 
     def mark_gone(self, seen):
         self.run.gone += self.links.mark_gone(seen)

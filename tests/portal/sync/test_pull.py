@@ -121,3 +121,17 @@ def test_a_person_gone_from_the_vendor_is_marked_not_deleted(q2):
     link.refresh_from_db()
     assert run.gone == 1 and link.gone_at is not None
     assert Person.objects.filter(pk=link.object_id).exists()
+
+
+def test_people_waiting_for_someone_another_system_brings_are_linked_when_they_arrive(q2, zeitstrom):
+    """Zeitstrom is pulled before Q2 has created anyone: its people wait, then link on their own."""
+    zeitstrom.account.name = "zs"
+    zeitstrom.account.save()
+    first = pull(zeitstrom, "people", full=True)
+    waiting = UnmatchedPerson.objects.filter(account=zeitstrom.account).count()
+    assert first.unmatched == waiting > 0
+
+    pull(q2, "people", full=True)  # Q2 creates the people (import_new_people)
+    linked_now = ExternalLink.objects.filter(account=zeitstrom.account).count()
+    assert linked_now > 0
+    assert UnmatchedPerson.objects.filter(account=zeitstrom.account).count() == waiting - linked_now

@@ -10,6 +10,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from portal.celery import app as celery_app
 from portal.core.runtime import Supervisor, free_port, python, redis_server_command, wait_for_port
 
 
@@ -68,7 +69,9 @@ class Command(BaseCommand):
                          stdout=open(settings.VAR_DIR / "redis.log", "ab"), stderr=subprocess.STDOUT)
         if not wait_for_port(port):
             raise SystemExit("Embedded Redis did not start; see var/redis.log.")
-        supervisor.env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+        url = f"redis://127.0.0.1:{port}/0"
+        supervisor.env["REDIS_URL"] = url
+        celery_app.conf.broker_url = url  # this process queues the first sync itself
         self.stdout.write(f"Embedded Redis on 127.0.0.1:{port}")
 
     def start_simulators(self, supervisor: Supervisor, web_port: int) -> None:
