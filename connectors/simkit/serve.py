@@ -51,9 +51,11 @@ class RunningSimulator:
 
 
 def serve(simulator: Simulator, host: str = "127.0.0.1", port: int = 0) -> RunningSimulator:
-    server = make_server(
-        host, port, _loopback_app(simulator), threaded=True, request_handler=_QuietHandler
-    )
+    """Serve on ``port``, or on any free port if that one is taken (0: any)."""
+    try:
+        server = make_server(host, port, _loopback_app(simulator), threaded=True, request_handler=_QuietHandler)
+    except (OSError, SystemExit):  # werkzeug exits when the port is in use
+        server = make_server(host, 0, _loopback_app(simulator), threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name=f"sim-{simulator.name}", daemon=True)
     thread.start()
     return RunningSimulator(simulator, server, thread)

@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from portal.sync.lease import StreamBusy
+from portal.sync.models import VendorAccount
 from portal.sync.pull import pull_stream
 from portal.sync.schedules import streams_of
 
@@ -17,15 +18,17 @@ def pull_stream_task(account_id: int, stream: str, full: bool = False) -> str:
         run = pull_stream(account_id, stream, full=full)
     except StreamBusy:
         return "busy"  # the pull already running covers this tick
+    except VendorAccount.DoesNotExist:
+        return "account removed"  # a message queued before the account was deleted
     return run.status
 
 
 @shared_task(name="portal.sync.tasks.pull_account")
 def pull_account_task(account_id: int, full: bool = False) -> list[str]:
     """"Sync now": every stream of the account, references first."""
-    from portal.sync.models import VendorAccount
-
-    account = VendorAccount.objects.get(pk=account_id)
+    account = VendorAccount.objects.filter(pk=account_id).first()
+    if account is None:
+        return ["account removed"]
     results = []
     for stream in streams_of(account):
         results.append(f"{stream}: {pull_stream_task.run(account_id, stream, full)}")
@@ -53,3 +56,5 @@ def pull_for_webhook_task(self, account_id: int, stream: str) -> str:
         return pull_stream(account_id, stream).status
     except StreamBusy:
         raise self.retry(countdown=5) from None
+    except VendorAccount.DoesNotExist:
+        return "account removed"
