@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import httpx
 
 from connectors import errors
+from connectors.paging import prefetch
 from connectors.base import Connector
 from connectors.biotime import mapping
 from connectors.biotime.client import EMPLOYEES, RESIGNS, TERMINALS, TRANSACTIONS, BioTimeClient
@@ -132,7 +133,8 @@ class BioTimeConnector(BioTimeWrites, Connector):
         params = {"start_time": utc_to_local_naive(start, zone)} if start is not None else {}
         terminal_ids = self._terminal_ids()
         state = start_from
-        for page in self.client.pages(TRANSACTIONS, params):
+        # raw pages are fetched ahead while this thread maps the previous one
+        for page in prefetch(self.client.pages(TRANSACTIONS, params), depth=2):
             found = [mapping.punch_from_transaction(row, zone, terminal_ids) for row in page.rows]
             for record in found:
                 state = state.seen(getattr(record, "uploaded_at", None))

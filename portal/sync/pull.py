@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
 
 from connectors import errors
+from connectors.paging import prefetch
 from portal.sync.connectors import connector_for
 from portal.sync.lease import renew, stream_lease
 from portal.sync.mirror import writer_for
@@ -46,7 +46,7 @@ def pull_stream(
         seen: set[str] | None = set() if start is None and writer.tracks_gone else None
         try:
             with connector_for(account, transport=transport, sleep=sleep) as connector:
-                for page in read_ahead(connector.read(stream, start)):
+                for page in prefetch(connector.read(stream, start)):
                     with transaction.atomic():
                         writer.write(page.records)
                         _note_skipped(run, page.skipped)
@@ -76,22 +76,6 @@ def pull_stream(
                 run.error = run.error or "Stopped by an internal error; see the worker log."
             run.save()
     return run
-
-
-_END = object()
-
-
-def read_ahead(pages: Iterator) -> Iterator:
-    """Fetch the next page while the caller stores this one: the vendor's time hides ours.
-
-    One page ahead at most, so memory stays bounded; the connector runs in one helper thread
-    that never touches the database.
-    """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead") as pool:
-        upcoming = pool.submit(next, pages, _END)
-        while (page := upcoming.result()) is not _END:
-            upcoming = pool.submit(next, pages, _END)
-            yield page
 
 
 def _note_skipped(run: SyncRun, skipped) -> None:
