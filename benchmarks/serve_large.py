@@ -10,6 +10,7 @@ import signal
 import threading
 
 from connectors.biotime.simulator import BioTimeSimulator
+from connectors.simkit.clock import SimClock
 from connectors.simkit.serve import serve
 
 
@@ -19,7 +20,10 @@ def main():
     parser.add_argument("--transactions", type=int, default=200_000)
     parser.add_argument("--pace", type=float, default=0, help="rows per second the server serves (0: unpaced)")
     args = parser.parse_args()
-    simulator = BioTimeSimulator.large(employees=args.employees, transactions=args.transactions)
+    # a frozen clock: nothing happens on this server but the benchmark's own requests
+    simulator = BioTimeSimulator.large(
+        employees=args.employees, transactions=args.transactions, clock=SimClock(frozen=True)
+    )
     simulator.pace_rows_per_second = args.pace or None
     handle = serve(simulator)
     print(json.dumps({"base_url": handle.base_url, "credentials": simulator.credentials()}), flush=True)

@@ -124,6 +124,16 @@ class VendorClient:
     def raise_for_vendor_error(self, response: httpx.Response) -> None:
         raise_for_status(response)
 
+    def refuse_redirect(self, response: httpx.Response) -> None:
+        """Redirects are never followed: Django's APPEND_SLASH or http→https would turn a POST into
+        a GET and lose its body. A redirect means the account's address needs fixing."""
+        if 300 <= response.status_code < 400:
+            raise errors.ProtocolError(
+                f"{self.vendor} redirected {response.request.url.path} to "
+                f"{response.headers.get('Location', '')!r}; check the server address (https? path?).",
+                status_code=response.status_code,
+            )
+
     def is_replayable(self, method: str, path: str) -> bool:
         """Whether repeating this request after a lost answer is harmless.
 
@@ -157,6 +167,7 @@ class VendorClient:
                     renewed = True
                     self.renew_auth()
                     continue
+                self.refuse_redirect(response)
                 self.raise_for_vendor_error(response)
                 return response
             except errors.ConnectorError as exc:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors.values import text
+
 
 def as_list(value: Any) -> list[Any]:
     """A JSON array, an indexed object ``{"0": a, "1": b}`` (in index order) or nothing: a list."""
@@ -24,15 +26,6 @@ def as_list(value: Any) -> list[Any]:
             return [value[key] for key in sorted(value, key=lambda k: int(str(k)))]
         return [value]
     return [value]
-
-
-def text(value: Any) -> str:
-    """A scalar as the string BioStar would have sent; None and containers → ``""``."""
-    if value is None or isinstance(value, (dict, list)):
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value).strip()
 
 
 def truthy(value: Any, default: bool = False) -> bool:

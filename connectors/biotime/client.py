@@ -152,14 +152,6 @@ class BioTimeClient(VendorClient):
     # -- errors -----------------------------------------------------------------------------
     def raise_for_vendor_error(self, response: httpx.Response) -> None:
         status, path = response.status_code, response.request.url.path
-        if 300 <= status < 400:
-            # Django's APPEND_SLASH or http→https: following it would turn a POST into a GET
-            location = response.headers.get("Location", "")
-            raise errors.ProtocolError(
-                f"BioTime redirected {path} to {location!r}; "
-                "check the server address (https? path?).",
-                status_code=status,
-            )
         if status < 400:
             return
         try:

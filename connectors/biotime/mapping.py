@@ -22,6 +22,7 @@ from connectors.records import (
     SkippedRecord,
 )
 from connectors.timezones import local_naive_to_utc, parse_date
+from connectors.values import text
 
 #: punch_state → direction; overtime in/out count as in/out (the canonical set has no overtime)
 DIRECTIONS = {0: "in", 1: "out", 2: "break_out", 3: "break_in", 4: "in", 5: "out", 255: "unknown"}
@@ -37,14 +38,6 @@ TREE_KEYS = {
 
 
 # -- small tolerant readers ------------------------------------------------------------------------
-def text(value: Any) -> str:
-    """A scalar as text; None → "". Numbers keep their digits (a code sent as 7 is "7")."""
-    if value is None or isinstance(value, (dict, list)):
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value).strip()
-
 
 def as_int(value: Any) -> int | None:
     if isinstance(value, bool):

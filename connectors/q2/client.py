@@ -57,11 +57,6 @@ class Q2Client(VendorClient):
 
     def raise_for_vendor_error(self, response: httpx.Response) -> None:
         status = response.status_code
-        if 300 <= status < 400:
-            location = response.headers.get("Location")
-            raise errors.ProtocolError(
-                f"Q2 redirected to {location!r}; check the address.", status_code=status
-            )
         if status < 400:
             return
         try:

@@ -9,12 +9,15 @@ no id of its own, so its ``vendor_id`` is built from what identifies it (see
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 from connectors.records import PersonRecord, SkippedRecord, TimeCardRecord
 from connectors.timezones import zone
+from connectors import values
 
 SERVER_TIME_ZONE = "America/New_York"  # the document: "our server time ... aws North Virginia"
 NOT_CLOCKED_OUT = "0000-00-00 00:00:00"
@@ -25,14 +28,7 @@ _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y
 
 
 # -- scalars ---------------------------------------------------------------------------------
-def text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+text = functools.partial(values.text, true="1", false="0")  # Q2 writes flags as "1"/"0"
 
 
 def integer(value: Any) -> int | None:

@@ -26,6 +26,7 @@ from connectors.records import (
     SkippedRecord,
 )
 from connectors.timezones import zone
+from connectors.values import text
 
 ACTIVE, INACTIVE = "active", "inactive"
 INACTIVE_STATUSES = {"inactive", "deleted", "terminated", "disabled", "archived", "false", "0"}
@@ -34,14 +35,6 @@ OFFLINE_STATUSES = {"offline", "disconnected", "unreachable", "false", "0"}
 
 
 # -- scalars ---------------------------------------------------------------------------------
-def text(value: Any) -> str:
-    """A string field that may arrive as a number, a bool or null."""
-    if value is None or isinstance(value, dict | list):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
 
 def ref(value: Any) -> str | None:
     """An id (``"emp_1"``, ``123`` or ``{"id": …}``) as a string; blank → None."""

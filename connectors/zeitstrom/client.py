@@ -70,13 +70,6 @@ class ZeitstromClient(VendorClient):
     def raise_for_vendor_error(self, response: httpx.Response) -> None:
         status = response.status_code
         path = response.request.url.path
-        if 300 <= status < 400:
-            # Django's APPEND_SLASH (or http→https): following it would turn a POST into a GET
-            location = response.headers.get("Location", "")
-            raise errors.ProtocolError(
-                f"Zeitstrom redirected {path} to {location!r}; check the server address (https?).",
-                status_code=status,
-            )
         if status < 400:
             return
         try:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors.records import PersonRecord, PunchRecord, SkippedRecord, TimeCardRecord
+from connectors.values import text
 
 #: canonical punch direction → the ``intent`` of an app timestamp. Zeitstrom only knows working
 #: sessions: a break out ends the session, a break in starts the next one.
@@ -24,14 +25,6 @@ DIRECTION_FOR_INTENT = {"checkin": "in", "checkout": "out"}
 
 
 # -- scalars ---------------------------------------------------------------------------------
-def text(value: Any) -> str:
-    """A string field that may arrive as a number, a bool or null."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
 
 def parse_time(value: Any) -> datetime | None:
     """DRF datetime (``Z``, an offset, or naive = UTC) → aware UTC; blank/unparsable → None."""
