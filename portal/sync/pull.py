@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from connectors import errors
 from connectors.paging import prefetch
-from portal.sync.connectors import connector_for
+from portal.sync.connectors import kept_connector
 from portal.sync.lease import renew, stream_lease
 from portal.sync.mirror import writer_for
 from portal.sync.models import SyncCursor, SyncRun, VendorAccount
@@ -45,7 +45,7 @@ def pull_stream(
         start = None if full else (cursor.value or None)
         seen: set[str] | None = set() if start is None and writer.tracks_gone else None
         try:
-            with connector_for(account, transport=transport, sleep=sleep) as connector:
+            with kept_connector(account, transport=transport, sleep=sleep) as connector:
                 for page in prefetch(connector.read(stream, start)):
                     with transaction.atomic():
                         writer.write(page.records)

@@ -135,3 +135,16 @@ def test_people_waiting_for_someone_another_system_brings_are_linked_when_they_a
     linked_now = ExternalLink.objects.filter(account=zeitstrom.account).count()
     assert linked_now > 0
     assert UnmatchedPerson.objects.filter(account=zeitstrom.account).count() == waiting - linked_now
+
+
+def test_pulls_in_one_worker_reuse_the_vendor_session(biostar):
+    transport, sleep = biostar.transport, (lambda s: None)
+    for _ in range(3):
+        run = pull_stream(biostar.account.pk, "door_state", transport=transport, sleep=sleep)
+        assert run.status == "succeeded", run.error
+    logins = [path for method, path in biostar.simulator.request_log if path == "/api/login"]
+    assert len(logins) == 1
+
+    biostar.account.save()  # an edited account (new credentials, say) starts a fresh session
+    pull_stream(biostar.account.pk, "door_state", transport=transport, sleep=sleep)
+    assert len([p for m, p in biostar.simulator.request_log if p == "/api/login"]) == 2
