@@ -1,3 +1,5 @@
+from django.db.models import Case, Value, When
+
 from portal.core.permissions import PermissionRequiredMixin
 from portal.core.views.htmx import PartialListView
 from portal.doors.models import Door
@@ -12,4 +14,13 @@ class DoorListView(PermissionRequiredMixin, PartialListView):
     paginate_by = 200
 
     def get_queryset(self):
-        return Door.objects.filter(gone_at__isnull=True).select_related("account", "site")
+        alarm_first = Case(
+            When(state__in=[Door.State.FORCED, Door.State.HELD_OPEN], then=Value(0)),
+            When(state=Door.State.OFFLINE, then=Value(2)),
+            default=Value(1),
+        )
+        return (
+            Door.objects.filter(gone_at__isnull=True)
+            .select_related("account", "site")
+            .order_by(alarm_first, "site__name", "name")
+        )
