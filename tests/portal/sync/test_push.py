@@ -156,3 +156,22 @@ def test_a_pull_never_echoes_vendor_changes_back(biostar):
         run = pull_stream(biostar.account.pk, stream, transport=biostar.transport)
         assert run.status == "succeeded", run.error
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_name_changed_in_biostar_is_shown_as_drift_not_copied(biostar, hr, client_as):
+    person = hire(hr)
+    drain(biostar)
+    client = biostar.simulator.client()
+    session = client.post("/api/login", json={"login_id": "admin", "password": biostar.simulator.admin_password})
+    headers = {"bs-session-id": session.headers["bs-session-id"]}
+    answer = client.put("/api/users/90001", json={"User": {"name": "Nina Nyström"}}, headers=headers)
+    assert answer.status_code == 200, answer.text
+
+    run = pull_stream(biostar.account.pk, "people", transport=biostar.transport)
+    assert run.status == "succeeded", run.error
+    person.refresh_from_db()
+    assert person.last_name == "Nielsen"  # the portal owns the name: not overwritten
+    drift = person.drifts.get(field="last_name")
+    assert (drift.portal_value, drift.vendor_value) == ("Nielsen", "Nyström")
+    html = client_as("hr").get(f"/people/{person.pk}/").content.decode()
+    assert "Differs" in html and "Nyström" in html
