@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.http import http_date
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -116,6 +117,8 @@ class Simulator:
             else:
                 response = getattr(self, endpoint)(request, **values)
             response = self.after_request(request, response)
+            if "Date" not in response.headers:  # servers date their answers; ours by the simulated clock
+                response.headers["Date"] = http_date(self.clock.now())
         if pace := request.environ.get(PACE_KEY):
             time.sleep(pace)  # outside the lock: a slow server is slow for each client, not all
         if self.faults.take("lost_answers", path):  # the work is done; the client never hears of it

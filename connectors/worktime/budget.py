@@ -26,6 +26,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from connectors import errors
 
@@ -70,7 +71,8 @@ class RateBudget:
     """The client's view of its key's budget; ``now`` returns epoch seconds (injectable)."""
 
     def __init__(self, now: Callable[[], float]):
-        self.now = now
+        self._local_now = now
+        self.skew = 0.0  # server clock minus ours, from the last answer's Date header
         self.limit: int | None = None
         self.remaining: int | None = None
         self.reset: float | None = None  # epoch seconds
@@ -85,6 +87,19 @@ class RateBudget:
         self.limit = limit if limit is not None else self.limit
         self.remaining = remaining if remaining is not None else self.remaining
         self.reset = float(reset) if reset is not None else self.reset
+        self._note_server_clock(headers.get("Date"))
+
+    def now(self) -> float:
+        """The server's time as best we know it: the reset header is in the server's clock."""
+        return self._local_now() + self.skew
+
+    def _note_server_clock(self, date_header: str | None) -> None:
+        if not date_header:
+            return
+        try:
+            self.skew = parsedate_to_datetime(date_header).timestamp() - self._local_now()
+        except (TypeError, ValueError):
+            pass  # an unreadable Date: keep the last estimate
 
     def seconds_to_reset(self) -> float | None:
         """Seconds until the window ends; never more than a window (our clock may be behind)."""

@@ -125,6 +125,7 @@ class SyncRun(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
+        DEFERRED = "deferred", "Paused for the vendor's rate limit"
         FAILED = "failed", "Failed"
 
     account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="runs")
@@ -132,6 +133,8 @@ class SyncRun(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    #: a deferred run goes on from its cursor once the vendor's budget refills
+    resume_after = models.DateTimeField(null=True, blank=True)
     pages = models.PositiveIntegerField(default=0)
     fetched = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)

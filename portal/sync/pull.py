@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -65,6 +66,13 @@ def pull_stream(
                     writer.mark_gone(seen)
                 writer.finish()
             run.status = SyncRun.Status.SUCCEEDED
+        except errors.RateLimitError as exc:
+            # Not a failure: the pages read so far are stored and the cursor holds; the next
+            # scheduled pull goes on from there once the vendor's budget has refilled.
+            run.status = SyncRun.Status.DEFERRED
+            wait = exc.retry_after if exc.retry_after is not None else 60
+            run.resume_after = timezone.now() + timedelta(seconds=wait)
+            run.error = f"Paused: {exc.message}"
         except errors.ConnectorError as exc:
             run.status = SyncRun.Status.FAILED
             run.error = f"{type(exc).__name__}: {exc.message}"
