@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from werkzeug.http import http_date
 
 from connectors import errors
 from connectors.biostar.connector import BioStarConnector
@@ -112,13 +113,14 @@ def test_missing_credentials_are_refused_before_any_request(sim):
     assert len(sim.request_log) == 0
 
 
-def test_check_logs_in_and_reports_the_operator(conn):
+def test_check_logs_in_and_reports_the_operator(conn, sim):
     identity = conn.check()
 
     assert identity.vendor == "Suprema BioStar X" and identity.server == "http://biostar.test"
     assert identity.user == "admin"
     assert identity.details == {
-        "user_id": "1", "name": "Administrator", "permission": "Administrator"
+        "user_id": "1", "name": "Administrator", "permission": "Administrator",
+        "server_time": http_date(sim.clock.now()),  # the login answer's Date header
     }
 
 
