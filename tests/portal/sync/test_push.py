@@ -175,3 +175,27 @@ def test_a_name_changed_in_biostar_is_shown_as_drift_not_copied(biostar, hr, cli
     assert (drift.portal_value, drift.vendor_value) == ("Nielsen", "Nyström")
     html = client_as("hr").get(f"/people/{person.pk}/").content.decode()
     assert "Differs" in html and "Nyström" in html
+
+
+@pytest.mark.parametrize("kind", ["biotime", "worktime"])
+def test_hire_and_termination_reach_biotime_and_worktime_their_way(kind, clock, hr):
+    from tests.portal.sync.conftest import demo_simulator, wire
+
+    wired = wire(kind, demo_simulator(kind, clock))
+    person = hire(hr, code="90077", email="ines.iversen@example.com", first_name="Ines", last_name="Iversen")
+    drain(wired)
+    message = OutboxMessage.objects.get(action="create")
+    assert message.status == "sent", message.last_error
+    vendor_id = ExternalLink.objects.get(account=wired.account, object_id=person.pk).vendor_id
+
+    services.terminate_person(person, on=timezone.localdate(), reason="Contract ended", request=hr)
+    drain(wired)
+    terminate = OutboxMessage.objects.get(action="terminate")
+    assert terminate.status == "sent", terminate.last_error
+
+    from portal.sync.connectors import connector_for
+
+    with connector_for(wired.account, transport=wired.transport, sleep=lambda s: None) as connector:
+        found = connector.find_person("90077", email="ines.iversen@example.com")
+    assert found is not None and found.vendor_id == vendor_id
+    assert found.active is False  # BioTime: resigned; WorkTime One: soft-deleted (inactive)
