@@ -48,6 +48,8 @@ class VendorAccount(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
     check_ok = models.BooleanField(null=True)
     check_message = models.CharField(max_length=500, blank=True)
+    #: the vendor's request budget as its last answer told it (WorkTime One): limit, remaining, reset
+    rate_limit = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

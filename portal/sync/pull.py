@@ -61,6 +61,7 @@ def pull_stream(
                         seen.update(record.vendor_id for record in page.records)
                     if on_page:
                         on_page(run)
+                _remember_rate_limit(account, connector)
             with transaction.atomic():
                 if seen is not None:
                     writer.mark_gone(seen)
@@ -84,6 +85,13 @@ def pull_stream(
                 run.error = run.error or "Stopped by an internal error; see the worker log."
             run.save()
     return run
+
+
+def _remember_rate_limit(account: VendorAccount, connector) -> None:
+    """Keep the vendor's request budget for the health page (only vendors that meter requests)."""
+    state = getattr(connector, "rate_limit_state", None)
+    if state is not None:
+        VendorAccount.objects.filter(pk=account.pk).update(rate_limit=state().as_dict())
 
 
 def _note_skipped(run: SyncRun, skipped) -> None:

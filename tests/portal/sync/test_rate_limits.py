@@ -23,7 +23,7 @@ class StatusLog(httpx.BaseTransport):
         return response
 
 
-def test_a_free_plan_account_spreads_its_sync_over_the_hours_without_a_429(clock):
+def test_a_free_plan_account_spreads_its_sync_over_the_hours_without_a_429(clock, client_as):
     simulator = WorkTimeSimulator.demo(clock=clock)
     simulator.add_api_key("wt_free_key", plan="free")
     wired = wire("worktime", simulator, options={"page_size": 20})
@@ -49,3 +49,7 @@ def test_a_free_plan_account_spreads_its_sync_over_the_hours_without_a_429(clock
     assert 429 not in transport.statuses
     assert sum(waited) > 0 and max(waited) <= 120  # paced, never a wait beyond the worker's limit
     assert deferred >= 1
+    wired.account.refresh_from_db()
+    assert wired.account.rate_limit["limit"] == 100 and wired.account.rate_limit["plan"] == "free"
+    html = client_as("admin").get("/sync/health/").content.decode()
+    assert "request budget" in html and "of 100 an hour (free plan)" in html
