@@ -1,6 +1,13 @@
 """Small shared pieces for views that answer both full-page and HTMX requests."""
 
+from django.shortcuts import redirect
 from django.views.generic import ListView
+from django_htmx.http import HttpResponseClientRedirect
+
+
+def redirect_after_post(request, url: str):
+    """After a valid POST: HTMX is told to load ``url`` as a whole page; a plain form is redirected."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 class PartialListView(ListView):

@@ -1,12 +1,11 @@
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView
-from django_htmx.http import HttpResponseClientRedirect
 
 from portal.core.permissions import PermissionRequiredMixin
-from portal.core.views.htmx import PartialListView
+from portal.core.views.htmx import PartialListView, redirect_after_post
 from portal.people import services
 from portal.people.filters import PersonFilterSet
 from portal.people.forms import PersonForm, TerminationForm
@@ -62,8 +61,7 @@ class FormPartialView(PermissionRequiredMixin, View):
 
     def done(self, person, message):
         messages.success(self.request, message)
-        target = reverse("people:person-detail", args=[person.pk])
-        return HttpResponseClientRedirect(target) if self.request.htmx else redirect(target)
+        return redirect_after_post(self.request, reverse("people:person-detail", args=[person.pk]))
 
 
 class PersonFormView(FormPartialView):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, fields
+from dataclasses import fields
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q

@@ -1,11 +1,10 @@
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views import View
-from django_htmx.http import HttpResponseClientRedirect
 
 from portal.core.permissions import PermissionRequiredMixin
-from portal.core.views.htmx import PartialListView
+from portal.core.views.htmx import PartialListView, redirect_after_post
 from portal.sync.forms import VendorAccountForm
 from portal.sync.models import VendorAccount
 from portal.sync.services import save_vendor_account
@@ -51,5 +50,4 @@ class VendorAccountFormView(PermissionRequiredMixin, View):
             return self.render_form(form)
         account = save_vendor_account(form, request)
         messages.success(request, f"Saved \u201c{account.name}\u201d.")
-        target = reverse("sync:account-list")
-        return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+        return redirect_after_post(request, reverse("sync:account-list"))

@@ -1,13 +1,13 @@
 from django import forms
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views import View
 
 from portal.core import audit
 from portal.core.permissions import PermissionRequiredMixin
-from portal.core.views.htmx import PartialListView
+from portal.core.views.htmx import PartialListView, redirect_after_post
 from portal.people.models import Person
 from portal.sync.identity import link_person
 from portal.sync.models import UnmatchedPerson
@@ -76,9 +76,4 @@ class ResolveUnmatchedView(PermissionRequiredMixin, View):
             )
             return render(request, "sync/unmatched_list.html#resolve-form", {"entry": entry, "form": form})
         messages.success(request, f"Linked {entry.account.name} record {entry.vendor_id} to {person.full_name}.")
-        target = reverse("sync:unmatched-list")
-        if request.htmx:
-            from django_htmx.http import HttpResponseClientRedirect
-
-            return HttpResponseClientRedirect(target)
-        return redirect(target)
+        return redirect_after_post(request, reverse("sync:unmatched-list"))

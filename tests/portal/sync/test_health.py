@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from portal.core.models import AuditEntry
-from portal.sync.models import OutboxMessage
 from portal.sync.pull import pull_stream
 from portal.sync.services import check_connection
 
