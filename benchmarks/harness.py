@@ -40,9 +40,20 @@ def throwaway_database():
 @contextmanager
 def loopback_biotime(employees: int, transactions: int, pace: float = 0):
     process = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.serve_large", "--employees", str(employees),
-         "--transactions", str(transactions), "--pace", str(pace)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.serve_large",
+            "--employees",
+            str(employees),
+            "--transactions",
+            str(transactions),
+            "--pace",
+            str(pace),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         announced = json.loads(process.stdout.readline())

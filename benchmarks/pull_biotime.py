@@ -32,11 +32,17 @@ def bare_loop(base_url: str, credentials: dict) -> tuple[float, int]:
     start = time.perf_counter()
     rows = 0
     with httpx.Client(base_url=base_url, timeout=120) as client:
-        token = client.post("/jwt-api-token-auth/", json={
-            "username": credentials["username"], "password": credentials["password"]}).json()["token"]
+        token = client.post(
+            "/jwt-api-token-auth/",
+            json={"username": credentials["username"], "password": credentials["password"]},
+        ).json()["token"]
         headers = {"Authorization": f"JWT {token}"}
-        for path in ("/iclock/api/terminals/", "/personnel/api/employees/", "/personnel/api/resigns/",
-                     "/iclock/api/transactions/"):
+        for path in (
+            "/iclock/api/terminals/",
+            "/personnel/api/employees/",
+            "/personnel/api/resigns/",
+            "/iclock/api/transactions/",
+        ):
             url = f"{path}?page=1&page_size={PAGE_SIZE}&limit={PAGE_SIZE}"
             while url:
                 body = client.get(url, headers=headers).json()
@@ -50,7 +56,10 @@ def make_account(base_url: str, credentials: dict):
     from portal.sync.models import VendorAccount
 
     return VendorAccount.objects.create(
-        kind="biotime", name="Bench BioTime", base_url=base_url, import_new_people=True,
+        kind="biotime",
+        name="Bench BioTime",
+        base_url=base_url,
+        import_new_people=True,
         options={"username": credentials["username"], "login_kind": "jwt", "page_size": PAGE_SIZE},
         credentials={"password": credentials["password"]},
     )
@@ -60,7 +69,10 @@ def portal_pull(account, streams=("people", "punches"), transport=None) -> tuple
     from portal.sync.pull import pull_stream
 
     start = time.perf_counter()
-    runs = [pull_stream(account.pk, stream, full=transport is None, transport=transport) for stream in streams]
+    runs = [
+        pull_stream(account.pk, stream, full=transport is None, transport=transport)
+        for stream in streams
+    ]
     for run in runs:
         if run.status != "succeeded":
             raise SystemExit(f"{run.stream} failed: {run.error}")
@@ -74,7 +86,9 @@ def throughput_child(employees: int, transactions: int, pace: float) -> dict:
         pulled, runs = portal_pull(account)
         bare_second, _ = bare_loop(sim["base_url"], sim["credentials"])
         figures = {
-            "rows": rows, "bare": [bare_first, bare_second], "pulled": pulled,
+            "rows": rows,
+            "bare": [bare_first, bare_second],
+            "pulled": pulled,
             "created": sum(r.created for r in runs),
         }
         if pace:
@@ -84,7 +98,8 @@ def throughput_child(employees: int, transactions: int, pace: float) -> dict:
             portal_pull(account, streams_of(account))  # every stream once, from scratch
             _, idle_runs = portal_pull(account, streams_of(account), transport=counting)
             figures["idle"] = {
-                "streams": len(idle_runs), "requests": counting.requests,
+                "streams": len(idle_runs),
+                "requests": counting.requests,
                 "written": sum(r.created + r.updated for r in idle_runs),
             }
         return figures
@@ -102,7 +117,10 @@ def in_child(*args) -> dict:
     """Each measurement in a fresh process: its own database, and an honest peak memory."""
     result = subprocess.run(
         [sys.executable, "-m", "benchmarks.pull_biotime", "--child", *map(str, args)],
-        cwd=ROOT, capture_output=True, text=True, timeout=3600,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=3600,
     )
     if result.returncode != 0:
         raise SystemExit(result.stdout + result.stderr)
@@ -113,13 +131,19 @@ def report_throughput(employees: int, transactions: int, pace: float) -> None:
     figures = in_child("throughput", employees, transactions, pace)
     bare = sum(figures["bare"]) / 2
     label = f"vendor pace {pace:,.0f} rows/s" if pace else "simulator unpaced"
-    print(f"full pull, {label}: {employees:,} employees + {transactions:,} transactions ({figures['rows']:,} rows)")
-    print(f"  bare httpx loop   {bare:7.2f} s  ({figures['bare'][0]:.2f} s, {figures['bare'][1]:.2f} s)")
+    print(
+        f"full pull, {label}: {employees:,} employees + {transactions:,} transactions ({figures['rows']:,} rows)"
+    )
+    print(
+        f"  bare httpx loop   {bare:7.2f} s  ({figures['bare'][0]:.2f} s, {figures['bare'][1]:.2f} s)"
+    )
     print(f"  portal pull       {figures['pulled']:7.2f} s  ({figures['created']:,} rows created)")
     target = "(target <= 1.25)" if pace else "(the portal's own processing rate; no target)"
     print(f"  ratio portal/bare {figures['pulled'] / bare:7.2f}   {target}")
     if idle := figures.get("idle"):
-        print(f"idle re-sync of {idle['streams']} streams: {idle['requests']} requests, {idle['written']} rows written")
+        print(
+            f"idle re-sync of {idle['streams']} streams: {idle['requests']} requests, {idle['written']} rows written"
+        )
 
 
 def main(argv: list[str]) -> None:
@@ -137,8 +161,10 @@ def main(argv: list[str]) -> None:
     report_throughput(employees, transactions, 0)
     million = 100_000 if quick else 1_000_000
     figures = in_child("memory", million)
-    print(f"peak memory of a {million:,}-transaction pull: {figures['peak_mb']:.0f} MB "
-          f"(target < 250 MB; {figures['created']:,} punches stored in {figures['seconds']:.0f} s)")
+    print(
+        f"peak memory of a {million:,}-transaction pull: {figures['peak_mb']:.0f} MB "
+        f"(target < 250 MB; {figures['created']:,} punches stored in {figures['seconds']:.0f} s)"
+    )
 
 
 if __name__ == "__main__":

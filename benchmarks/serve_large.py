@@ -18,7 +18,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--employees", type=int, default=10_000)
     parser.add_argument("--transactions", type=int, default=200_000)
-    parser.add_argument("--pace", type=float, default=0, help="rows per second the server serves (0: unpaced)")
+    parser.add_argument(
+        "--pace", type=float, default=0, help="rows per second the server serves (0: unpaced)"
+    )
     args = parser.parse_args()
     # a frozen clock: nothing happens on this server but the benchmark's own requests
     simulator = BioTimeSimulator.large(
@@ -26,7 +28,10 @@ def main():
     )
     simulator.pace_rows_per_second = args.pace or None
     handle = serve(simulator)
-    print(json.dumps({"base_url": handle.base_url, "credentials": simulator.credentials()}), flush=True)
+    print(
+        json.dumps({"base_url": handle.base_url, "credentials": simulator.credentials()}),
+        flush=True,
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -9,14 +9,23 @@ from typing import ClassVar
 
 import httpx
 
-from connectors.client import ClientOptions
 from connectors import errors
+from connectors.client import ClientOptions
 from connectors.records import Capabilities, Page, PersonRecord, ServerIdentity
 
 #: The streams a connector may read, each a generator ``read_<stream>(cursor)`` of Pages.
 STREAMS = (
-    "people", "departments", "positions", "sites", "devices", "doors", "door_state",
-    "door_events", "punches", "time_cards", "lock_events",
+    "people",
+    "departments",
+    "positions",
+    "sites",
+    "devices",
+    "doors",
+    "door_state",
+    "door_events",
+    "punches",
+    "time_cards",
+    "lock_events",
 )
 #: Door commands a connector may accept (``command_door(door_vendor_id, action)``).
 DOOR_ACTIONS = ("open", "unlock", "lock", "release", "clear_alarm")

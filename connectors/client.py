@@ -63,7 +63,9 @@ def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random = _r
     return rng.uniform(0, min(cap, base * (2**attempt)))
 
 
-def retry_after_seconds(response: httpx.Response, now: Callable[[], float] = time.time) -> float | None:
+def retry_after_seconds(
+    response: httpx.Response, now: Callable[[], float] = time.time
+) -> float | None:
     """Seconds to wait from ``Retry-After`` (seconds or HTTP date) or an epoch reset header."""
     value = response.headers.get("Retry-After")
     if value:
@@ -171,12 +173,24 @@ class VendorClient:
                 self.raise_for_vendor_error(response)
                 return response
             except errors.ConnectorError as exc:
-                unsafe = getattr(exc, "may_have_run", False) and not self.is_replayable(method, path)
-                if unsafe or not (retry and exc.is_retryable and attempt < self.options.max_retries):
+                unsafe = getattr(exc, "may_have_run", False) and not self.is_replayable(
+                    method, path
+                )
+                if unsafe or not (
+                    retry and exc.is_retryable and attempt < self.options.max_retries
+                ):
                     raise
                 delay = self._delay_for(exc, attempt)
                 attempt += 1
-                log.info("%s %s %s failed (%s); retry %d in %.1fs", self.vendor, method, path, exc, attempt, delay)
+                log.info(
+                    "%s %s %s failed (%s); retry %d in %.1fs",
+                    self.vendor,
+                    method,
+                    path,
+                    exc,
+                    attempt,
+                    delay,
+                )
                 self.sleep(delay)
 
     def _delay_for(self, exc: errors.ConnectorError, attempt: int) -> float:
@@ -191,12 +205,18 @@ class VendorClient:
         merged.update(headers or {})
         self.requests_sent += 1
         try:
-            return self.http.request(method, path, params=params, json=json, data=data, headers=merged)
+            return self.http.request(
+                method, path, params=params, json=json, data=data, headers=merged
+            )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # never reached the server: always safe to try again
-            raise errors.TransientError(f"{self.vendor} could not be reached: {exc}", may_have_run=False) from exc
+            raise errors.TransientError(
+                f"{self.vendor} could not be reached: {exc}", may_have_run=False
+            ) from exc
         except httpx.TimeoutException as exc:
-            raise errors.TransientError(f"{self.vendor} did not answer in time ({exc.__class__.__name__})") from exc
+            raise errors.TransientError(
+                f"{self.vendor} did not answer in time ({exc.__class__.__name__})"
+            ) from exc
         except httpx.TransportError as exc:
             raise errors.TransientError(f"{self.vendor} connection failed: {exc}") from exc
 
@@ -206,7 +226,11 @@ class VendorClient:
         try:
             return response.json()
         except ValueError:
-            kind = "an HTML page" if "html" in content_type or response.text.lstrip().startswith("<") else "non-JSON"
+            kind = (
+                "an HTML page"
+                if "html" in content_type or response.text.lstrip().startswith("<")
+                else "non-JSON"
+            )
             raise errors.ProtocolError(
                 f"{self.vendor} answered {response.request.method} {response.request.url.path} with {kind} "
                 f"(HTTP {response.status_code}); check the server address and API path.",
@@ -223,8 +247,13 @@ class VendorClient:
         self.close()
 
 
-def raise_for_status(response: httpx.Response, message: str | None = None, *, vendor_code: str | None = None,
-                     field: str | None = None) -> None:
+def raise_for_status(
+    response: httpx.Response,
+    message: str | None = None,
+    *,
+    vendor_code: str | None = None,
+    field: str | None = None,
+) -> None:
     """Map an HTTP status to the error family; a 2xx/3xx passes."""
     status = response.status_code
     if status < 400:

@@ -9,7 +9,9 @@ from __future__ import annotations
 class ConnectorError(Exception):
     is_retryable = False
 
-    def __init__(self, message: str, *, status_code: int | None = None, vendor_code: str | None = None):
+    def __init__(
+        self, message: str, *, status_code: int | None = None, vendor_code: str | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.status_code = status_code

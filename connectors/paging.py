@@ -69,4 +69,6 @@ class LoopGuard:
             )
         self.seen.add(marker)
         if len(self.seen) > self.max_pages:
-            raise errors.ProtocolError(f"{self.vendor} paging did not end after {self.max_pages} pages.")
+            raise errors.ProtocolError(
+                f"{self.vendor} paging did not end after {self.max_pages} pages."
+            )

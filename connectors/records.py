@@ -95,7 +95,15 @@ class DoorRecord:
     raw: Mapping[str, Any] = _RAW
 
 
-DOOR_EVENT_KINDS = ("granted", "denied", "forced_open", "held_open", "alarm_cleared", "state_change", "other")
+DOOR_EVENT_KINDS = (
+    "granted",
+    "denied",
+    "forced_open",
+    "held_open",
+    "alarm_cleared",
+    "state_change",
+    "other",
+)
 
 
 @dataclass(frozen=True)

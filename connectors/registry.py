@@ -19,5 +19,7 @@ def connector_class(kind: str) -> type[Connector]:
     try:
         module_name, class_name = CONNECTORS[kind].split(":")
     except KeyError:
-        raise ValueError(f"Unknown vendor kind {kind!r}; expected one of {sorted(CONNECTORS)}") from None
+        raise ValueError(
+            f"Unknown vendor kind {kind!r}; expected one of {sorted(CONNECTORS)}"
+        ) from None
     return getattr(importlib.import_module(module_name), class_name)

@@ -38,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--base-port", type=int, default=8101)
     parser.add_argument("--only", nargs="*", choices=sorted(SIMULATORS), default=sorted(SIMULATORS))
-    parser.add_argument("--worktime-webhook-url", help="Where the WorkTime simulator posts its webhooks.")
+    parser.add_argument(
+        "--worktime-webhook-url", help="Where the WorkTime simulator posts its webhooks."
+    )
     args = parser.parse_args(argv)
 
     clock = SimClock()
@@ -46,16 +48,22 @@ def main(argv: list[str] | None = None) -> int:
     for offset, kind in enumerate(sorted(SIMULATORS)):
         if kind not in args.only:
             continue
-        extra = {"webhook_urls": [args.worktime_webhook_url]} if kind == "worktime" and args.worktime_webhook_url else {}
+        extra = (
+            {"webhook_urls": [args.worktime_webhook_url]}
+            if kind == "worktime" and args.worktime_webhook_url
+            else {}
+        )
         simulator = load(kind).demo(clock=clock, **extra)
         handle = serve(simulator, host=args.host, port=args.base_port + offset)
         running.append(handle)
         print(
-            json.dumps({
-                "kind": kind,
-                "base_url": handle.base_url + simulator.base_path,
-                "credentials": simulator.credentials(),
-            }),
+            json.dumps(
+                {
+                    "kind": kind,
+                    "base_url": handle.base_url + simulator.base_path,
+                    "credentials": simulator.credentials(),
+                }
+            ),
             flush=True,
         )
 

@@ -15,7 +15,9 @@ def zone(name: str) -> ZoneInfo:
 DEFAULT_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def local_naive_to_utc(value: str | None, time_zone: str, fmt: str = DEFAULT_FORMAT) -> datetime | None:
+def local_naive_to_utc(
+    value: str | None, time_zone: str, fmt: str = DEFAULT_FORMAT
+) -> datetime | None:
     """``"2024-06-20 08:00:00"`` written in ``time_zone`` → aware UTC. Empty → None."""
     if not value:
         return None

@@ -78,12 +78,19 @@ class BioStarClient(VendorClient):
         self.server_date = ""  # the login answer's HTTP Date header, when the server sends one
 
     #: POSTs that only read (searches, status, logging in): safe to repeat after a lost answer
-    READ_ONLY_POSTS = ("/api/login", "/api/logout", "/api/events/search", "/api/doors/status", "/api/v2/")
+    READ_ONLY_POSTS = (
+        "/api/login",
+        "/api/logout",
+        "/api/events/search",
+        "/api/doors/status",
+        "/api/v2/",
+    )
 
     def is_replayable(self, method: str, path: str) -> bool:
         path = path.split("?", 1)[0]
         return super().is_replayable(method, path) or (
-            method.upper() == "POST" and (path.startswith(self.READ_ONLY_POSTS) or path.endswith("/search"))
+            method.upper() == "POST"
+            and (path.startswith(self.READ_ONLY_POSTS) or path.endswith("/search"))
         )
 
     # -- the session ---------------------------------------------------------------------------
@@ -234,6 +241,7 @@ def _quiet_json(response: httpx.Response) -> Any:
 
 def _signature(rows: list[Any]) -> str:
     """Enough of a page to notice a server that ignores ``offset`` and repeats it."""
+
     def key(row: Any) -> str:
         if isinstance(row, Mapping):
             return text(row.get("id")) or text(row.get("user_id")) or repr(sorted(row.items()))[:80]

@@ -189,8 +189,10 @@ class BioStarConnector(Connector):
                 rows = []
             self._event_types = {
                 code: text(row.get("description") or row.get("name"))
-                for row in rows if isinstance(row, Mapping)
-                for code in [to_int(row.get("code"))] if code is not None
+                for row in rows
+                if isinstance(row, Mapping)
+                for code in [to_int(row.get("code"))]
+                if code is not None
             }
         return self._event_types
 
@@ -201,7 +203,7 @@ class BioStarConnector(Connector):
     def _chunked(self, rows: list[Any], mapper) -> Iterator[Page]:
         size = max(1, self.options.page_size)
         for start in range(0, max(len(rows), 1), size):
-            records, skipped = _split(mapper(row) for row in rows[start:start + size])
+            records, skipped = _split(mapper(row) for row in rows[start : start + size])
             yield Page(records, None, skipped)
 
     # -- people writes -------------------------------------------------------------------------
@@ -293,8 +295,11 @@ class BioStarConnector(Connector):
         answer = self.client.call("POST", f"/api/doors/{quote(action, safe='')}", json=body)
         device = answer.get("DeviceResponse")
         if isinstance(device, Mapping):
-            failed = [row for row in as_list(device.get("rows"))
-                      if isinstance(row, Mapping) and text(row.get("code")) not in ("", "0")]
+            failed = [
+                row
+                for row in as_list(device.get("rows"))
+                if isinstance(row, Mapping) and text(row.get("code")) not in ("", "0")
+            ]
             if failed or text(device.get("result")).lower() == "false":
                 codes = ", ".join(
                     f"device {text(r.get('id'))} code {text(r.get('code'))}" for r in failed

@@ -86,7 +86,7 @@ def parse_utc(value: Any) -> datetime | None:
     head, dot, rest = word.partition(".")
     if dot:  # Python wants 0, 3 or 6 fraction digits before 3.11's wider parser; be explicit
         digits = "".join(ch for ch in rest if ch.isdigit())
-        zone = rest[len(digits):]
+        zone = rest[len(digits) :]
         word = f"{head}.{(digits + '000000')[:6]}{zone}"
     try:
         moment = datetime.fromisoformat(word)

@@ -126,8 +126,11 @@ class BioTimeClient(VendorClient):
         path = LOGINS[self.login_kind][0]
         self._token, self._renew_at = None, None
         response = self.request(
-            "POST", path, json={"username": self.username, "password": self._password},
-            authenticated=False, retry=False,
+            "POST",
+            path,
+            json={"username": self.username, "password": self._password},
+            authenticated=False,
+            retry=False,
         )
         body = self.json(response)
         token = body.get("token") if isinstance(body, Mapping) else None
@@ -244,7 +247,7 @@ class BioTimeClient(VendorClient):
         parts = urlsplit(url)
         path = parts.path or "/"
         if self._prefix and path.startswith(self._prefix + "/"):
-            path = path[len(self._prefix):]
+            path = path[len(self._prefix) :]
         return path, parse_qsl(parts.query, keep_blank_values=True)
 
     def all_rows(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]:

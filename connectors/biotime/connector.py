@@ -18,13 +18,13 @@ from typing import Any, ClassVar
 import httpx
 
 from connectors import errors
-from connectors.paging import prefetch
 from connectors.base import Connector
 from connectors.biotime import mapping
 from connectors.biotime.client import EMPLOYEES, RESIGNS, TERMINALS, TRANSACTIONS, BioTimeClient
 from connectors.biotime.cursor import PunchCursor
 from connectors.biotime.writes import BioTimeWrites, TreeLookup
 from connectors.client import ClientOptions
+from connectors.paging import prefetch
 from connectors.records import Capabilities, Page, ServerIdentity, SkippedRecord
 from connectors.timezones import utc_to_local_naive
 
@@ -68,8 +68,14 @@ class BioTimeConnector(BioTimeWrites, Connector):
         if not username or not password:
             raise errors.AuthenticationError("BioTime credentials need a username and a password.")
         self.client = BioTimeClient(
-            base_url, username=username, password=password, login_kind=kind, clock=clock,
-            options=self.options, transport=transport, sleep=sleep,
+            base_url,
+            username=username,
+            password=password,
+            login_kind=kind,
+            clock=clock,
+            options=self.options,
+            transport=transport,
+            sleep=sleep,
         )
         self.punch_lookback = punch_lookback or self.PUNCH_LOOKBACK
         window = late_upload_window or self.LATE_UPLOAD_WINDOW

@@ -39,6 +39,7 @@ TREE_KEYS = {
 
 # -- small tolerant readers ------------------------------------------------------------------------
 
+
 def as_int(value: Any) -> int | None:
     if isinstance(value, bool):
         return int(value)
@@ -197,8 +198,14 @@ def node_from_row(kind: str, row: Any):
     return cls(vendor_id, name, code, ref_id(row.get(parent_key)), raw=row)
 
 
-def node_body(kind: str, *, name: str | None = None, code: str | None = None,
-              parent_id: str | None = None, with_parent: bool = False) -> dict[str, Any]:
+def node_body(
+    kind: str,
+    *,
+    name: str | None = None,
+    code: str | None = None,
+    parent_id: str | None = None,
+    with_parent: bool = False,
+) -> dict[str, Any]:
     code_key, name_key, parent_key = TREE_KEYS[kind]
     body: dict[str, Any] = {}
     if code is not None:

@@ -135,8 +135,13 @@ class BioTimeWrites:
         self, vendor_id: str, on: date, reason: str = "", *, resign_type: int = RESIGN_QUIT
     ) -> None:
         """A resignation on ``on`` with attendance disabled; already resigned counts as done."""
-        body = {"employee": _pk(vendor_id), "disableatt": True, "resign_type": resign_type,
-                "resign_date": on.isoformat(), "reason": reason[:200]}
+        body = {
+            "employee": _pk(vendor_id),
+            "disableatt": True,
+            "resign_type": resign_type,
+            "resign_date": on.isoformat(),
+            "reason": reason[:200],
+        }
         try:
             self.client.call("POST", RESIGNS, body=body)
         except errors.ConflictError:
@@ -174,7 +179,9 @@ class BioTimeWrites:
             if person.department_id or person.department_name:
                 log.warning(
                     "BioTime has no department %r; %s goes to the default department %s",
-                    person.department_name or person.department_id, person.code, department,
+                    person.department_name or person.department_id,
+                    person.code,
+                    department,
                 )
         areas = tuple(found for site in person.site_ids if (found := lookup.find("areas", site)))
         if len(areas) < len(person.site_ids):
@@ -193,9 +200,11 @@ class BioTimeWrites:
 
     @staticmethod
     def _mapped(row: Any, lookup: TreeLookup) -> PersonRecord:
-        return _person_or_error(mapping.person_from_employee(
-            row, departments=lookup.names("departments"), positions=lookup.names("positions")
-        ))
+        return _person_or_error(
+            mapping.person_from_employee(
+                row, departments=lookup.names("departments"), positions=lookup.names("positions")
+            )
+        )
 
     # -- departments, areas (sites), positions ----------------------------------------------
     def create_department(
@@ -203,8 +212,14 @@ class BioTimeWrites:
     ) -> DepartmentRecord:
         return self._create_node("departments", name, code, parent_id)
 
-    def update_department(self, vendor_id: str, *, name: str | None = None, code: str | None = None,
-                          parent_id: Any = UNCHANGED) -> DepartmentRecord:
+    def update_department(
+        self,
+        vendor_id: str,
+        *,
+        name: str | None = None,
+        code: str | None = None,
+        parent_id: Any = UNCHANGED,
+    ) -> DepartmentRecord:
         return self._update_node("departments", vendor_id, name, code, parent_id)
 
     def delete_department(self, vendor_id: str) -> bool:
@@ -213,8 +228,14 @@ class BioTimeWrites:
     def create_position(self, name: str, code: str, parent_id: str | None = None) -> PositionRecord:
         return self._create_node("positions", name, code, parent_id)
 
-    def update_position(self, vendor_id: str, *, name: str | None = None, code: str | None = None,
-                        parent_id: Any = UNCHANGED) -> PositionRecord:
+    def update_position(
+        self,
+        vendor_id: str,
+        *,
+        name: str | None = None,
+        code: str | None = None,
+        parent_id: Any = UNCHANGED,
+    ) -> PositionRecord:
         return self._update_node("positions", vendor_id, name, code, parent_id)
 
     def delete_position(self, vendor_id: str) -> bool:
@@ -223,8 +244,14 @@ class BioTimeWrites:
     def create_site(self, name: str, code: str, parent_id: str | None = None) -> SiteRecord:
         return self._create_node("areas", name, code, parent_id)
 
-    def update_site(self, vendor_id: str, *, name: str | None = None, code: str | None = None,
-                    parent_id: Any = UNCHANGED) -> SiteRecord:
+    def update_site(
+        self,
+        vendor_id: str,
+        *,
+        name: str | None = None,
+        code: str | None = None,
+        parent_id: Any = UNCHANGED,
+    ) -> SiteRecord:
         return self._update_node("areas", vendor_id, name, code, parent_id)
 
     def delete_site(self, vendor_id: str) -> bool:

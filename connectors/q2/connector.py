@@ -25,6 +25,8 @@ from typing import ClassVar
 
 from connectors import errors
 from connectors.base import Connector
+from connectors.q2 import mapping
+from connectors.q2.client import QUERY_TIME_CARDS, QUERY_USERS, Q2Client
 from connectors.records import (
     Capabilities,
     Page,
@@ -33,8 +35,6 @@ from connectors.records import (
     SkippedRecord,
     TimeCardRecord,
 )
-from connectors.q2 import mapping
-from connectors.q2.client import QUERY_TIME_CARDS, QUERY_USERS, Q2Client
 
 ALL = {"userFullName": "ALL USERS", "departmentName": "ALL DEPARTMENTS"}
 EARLIEST = "2000-01-01 00:00:00"
@@ -50,8 +50,15 @@ class Q2Cursor:
 
     def dumps(self) -> str:
         iso = lambda value: value.isoformat() if value else None  # noqa: E731
-        return json.dumps({"high": iso(self.high), "open": iso(self.open), "since": iso(self.since),
-                           "next": self.next}, sort_keys=True)
+        return json.dumps(
+            {
+                "high": iso(self.high),
+                "open": iso(self.open),
+                "since": iso(self.since),
+                "next": self.next,
+            },
+            sort_keys=True,
+        )
 
     @classmethod
     def loads(cls, cursor: str | None) -> Q2Cursor:
@@ -88,8 +95,13 @@ class Q2Connector(Connector):
                 "The Q2 account needs a company ID and a developer token."
             )
         self.client = Q2Client(
-            base_url, company_id, token,
-            options=self.options, transport=transport, sleep=self.sleep, **kwargs,
+            base_url,
+            company_id,
+            token,
+            options=self.options,
+            transport=transport,
+            sleep=self.sleep,
+            **kwargs,
         )
 
     def check(self) -> ServerIdentity:

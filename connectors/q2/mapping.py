@@ -10,14 +10,13 @@ no id of its own, so its ``vendor_id`` is built from what identifies it (see
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from connectors import values
 from connectors.records import PersonRecord, SkippedRecord, TimeCardRecord
 from connectors.timezones import zone
-from connectors import values
 
 SERVER_TIME_ZONE = "America/New_York"  # the document: "our server time ... aws North Virginia"
 NOT_CLOCKED_OUT = "0000-00-00 00:00:00"
@@ -141,8 +140,14 @@ def time_card_key(raw: Mapping[str, Any], entry_type: int) -> str:
     """Q2 gives cards no id: user, creation time, type and start identify one. Creation time alone
     is not enough (a week of PTO saved at once shares it); the start is needed too, so a card
     whose start a manager edits later comes back under a new key."""
-    return "|".join((text(raw.get("userName")), text(raw.get("createdDateTime")), str(entry_type),
-                     text(raw.get("inDateTime"))))
+    return "|".join(
+        (
+            text(raw.get("userName")),
+            text(raw.get("createdDateTime")),
+            str(entry_type),
+            text(raw.get("inDateTime")),
+        )
+    )
 
 
 def time_card_from_row(raw: Mapping[str, Any], time_zone: str) -> TimeCardRecord | SkippedRecord:

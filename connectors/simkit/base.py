@@ -24,7 +24,6 @@ from werkzeug.wrappers import Request, Response
 from connectors.simkit.clock import SimClock
 from connectors.simkit.faults import Faults, InjectedFault
 
-
 PACE_KEY = "simkit.pace_seconds"
 
 
@@ -50,7 +49,9 @@ class Simulator:
     #: answers the way the vendor does (BioTime redirects/HTML, BioStar refuses), not a generic 404.
     strict_slashes = False
 
-    def __init__(self, *, clock: SimClock | None = None, faults: Faults | None = None, seed: int = 1):
+    def __init__(
+        self, *, clock: SimClock | None = None, faults: Faults | None = None, seed: int = 1
+    ):
         self.clock = clock or SimClock()
         self.faults = faults or Faults()
         self.seed = seed
@@ -117,7 +118,9 @@ class Simulator:
             else:
                 response = getattr(self, endpoint)(request, **values)
             response = self.after_request(request, response)
-            if "Date" not in response.headers:  # servers date their answers; ours by the simulated clock
+            if (
+                "Date" not in response.headers
+            ):  # servers date their answers; ours by the simulated clock
                 response.headers["Date"] = http_date(self.clock.now())
         if pace := request.environ.get(PACE_KEY):
             time.sleep(pace)  # outside the lock: a slow server is slow for each client, not all
@@ -128,7 +131,9 @@ class Simulator:
     def charge(self, request: Request, rows: int) -> None:
         """Account for serving ``rows`` records at the vendor's pace (see ``pace_rows_per_second``)."""
         if self.pace_rows_per_second:
-            request.environ[PACE_KEY] = request.environ.get(PACE_KEY, 0.0) + rows / self.pace_rows_per_second
+            request.environ[PACE_KEY] = (
+                request.environ.get(PACE_KEY, 0.0) + rows / self.pace_rows_per_second
+            )
 
     def method_not_allowed(self, request: Request, exc: MethodNotAllowed) -> Response:
         return json_response({"detail": f'Method "{request.method}" not allowed.'}, status=405)

@@ -42,16 +42,93 @@ DEPARTMENTS = {
     "Security": ("Security Officer",),
 }
 
-_FIRST = (
-    "Anna Ben Clara David Elif Finn Greta Hannes Ida Jonas Karla Lukas Mara Noah Olga Paul Rosa "
-    "Samir Tara Umut Vera Willi Yara Zoe Aylin Bruno Carla Deniz Emil Frieda Gustav Hanna Ilias "
-    "Jana Kai Lea Milan Nina Oskar Pia Quentin Ronja Sven Tilda Uwe Valentina Wiebke Xaver"
-).split()
-_LAST = (
-    "Albers Becker Claussen Dietrich Engel Fischer Gerdes Hansen Iversen Jansen Kruse Lange "
-    "Meyer Nielsen Ohlsen Petersen Quast Rademacher Schulz Thiessen Ulrich Vogt Wagner Yilmaz "
-    "Zimmermann Brandt Carstens Dose Ehlers Friedrichs Groth Hinrichs Jessen Kowalski Lorenzen"
-).split()
+_FIRST = [
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Elif",
+    "Finn",
+    "Greta",
+    "Hannes",
+    "Ida",
+    "Jonas",
+    "Karla",
+    "Lukas",
+    "Mara",
+    "Noah",
+    "Olga",
+    "Paul",
+    "Rosa",
+    "Samir",
+    "Tara",
+    "Umut",
+    "Vera",
+    "Willi",
+    "Yara",
+    "Zoe",
+    "Aylin",
+    "Bruno",
+    "Carla",
+    "Deniz",
+    "Emil",
+    "Frieda",
+    "Gustav",
+    "Hanna",
+    "Ilias",
+    "Jana",
+    "Kai",
+    "Lea",
+    "Milan",
+    "Nina",
+    "Oskar",
+    "Pia",
+    "Quentin",
+    "Ronja",
+    "Sven",
+    "Tilda",
+    "Uwe",
+    "Valentina",
+    "Wiebke",
+    "Xaver",
+]
+_LAST = [
+    "Albers",
+    "Becker",
+    "Claussen",
+    "Dietrich",
+    "Engel",
+    "Fischer",
+    "Gerdes",
+    "Hansen",
+    "Iversen",
+    "Jansen",
+    "Kruse",
+    "Lange",
+    "Meyer",
+    "Nielsen",
+    "Ohlsen",
+    "Petersen",
+    "Quast",
+    "Rademacher",
+    "Schulz",
+    "Thiessen",
+    "Ulrich",
+    "Vogt",
+    "Wagner",
+    "Yilmaz",
+    "Zimmermann",
+    "Brandt",
+    "Carstens",
+    "Dose",
+    "Ehlers",
+    "Friedrichs",
+    "Groth",
+    "Hinrichs",
+    "Jessen",
+    "Kowalski",
+    "Lorenzen",
+]
 
 
 @dataclass(frozen=True)

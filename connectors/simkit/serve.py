@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -29,10 +30,8 @@ def _loopback_app(simulator: Simulator):
             if fault.kind == "timeout":
                 time.sleep(simulator.faults.hang_seconds)
             if sock is not None:
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
             raise
 
     return app
@@ -53,15 +52,23 @@ class RunningSimulator:
 def serve(simulator: Simulator, host: str = "127.0.0.1", port: int = 0) -> RunningSimulator:
     """Serve on ``port``, or on any free port if that one is taken (0: any)."""
     try:
-        server = make_server(host, port, _loopback_app(simulator), threaded=True, request_handler=_QuietHandler)
+        server = make_server(
+            host, port, _loopback_app(simulator), threaded=True, request_handler=_QuietHandler
+        )
     except (OSError, SystemExit):  # werkzeug exits when the port is in use
-        server = make_server(host, 0, _loopback_app(simulator), threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name=f"sim-{simulator.name}", daemon=True)
+        server = make_server(
+            host, 0, _loopback_app(simulator), threaded=True, request_handler=_QuietHandler
+        )
+    thread = threading.Thread(
+        target=server.serve_forever, name=f"sim-{simulator.name}", daemon=True
+    )
     thread.start()
     return RunningSimulator(simulator, server, thread)
 
 
-def tick_forever(simulators: list[Simulator], every: float = 1.0, stop: threading.Event | None = None):
+def tick_forever(
+    simulators: list[Simulator], every: float = 1.0, stop: threading.Event | None = None
+):
     """Move each simulator's world forward regularly even when nobody is asking."""
     stop = stop or threading.Event()
     while not stop.wait(every):

@@ -23,10 +23,20 @@ from connectors.worktime.budget import WINDOW_SECONDS, RateBudget, RateLimitStat
 MAX_LIMIT = 100  # the document: "limit - Results per page (default: 50, max: 100)"
 
 #: the scope a key needs per HTTP method (the document's "API Key Scopes")
-SCOPE_FOR_METHOD = {"GET": "Read Only", "POST": "Read/Write", "PUT": "Read/Write", "PATCH": "Read/Write",
-                    "DELETE": "Full Access"}
-ACTION_FOR_METHOD = {"GET": "read data", "POST": "create data", "PUT": "modify data", "PATCH": "modify data",
-                     "DELETE": "delete data"}
+SCOPE_FOR_METHOD = {
+    "GET": "Read Only",
+    "POST": "Read/Write",
+    "PUT": "Read/Write",
+    "PATCH": "Read/Write",
+    "DELETE": "Full Access",
+}
+ACTION_FOR_METHOD = {
+    "GET": "read data",
+    "POST": "create data",
+    "PUT": "modify data",
+    "PATCH": "modify data",
+    "DELETE": "delete data",
+}
 #: phrases of a 400 that mean "the state is already so" (a replayed write), not bad data
 CONFLICT_MARKERS = ("already been taken", "already exists", "already clocked in", "not clocked in")
 
@@ -48,7 +58,11 @@ def error_fields(response: httpx.Response) -> tuple[str, str, str | None] | None
     problem = body.get("error") if isinstance(body, Mapping) else None
     if isinstance(problem, Mapping):
         field = problem.get("field")
-        return str(problem.get("code") or ""), str(problem.get("message") or ""), str(field) if field else None
+        return (
+            str(problem.get("code") or ""),
+            str(problem.get("message") or ""),
+            str(field) if field else None,
+        )
     if isinstance(problem, str):  # some gateways answer {"error": "..."}
         return "", problem, None
     return None
@@ -64,7 +78,9 @@ def _as_int(value: Any) -> int | None:
 class WorkTimeClient(VendorClient):
     vendor = "WorkTime One"
 
-    def __init__(self, base_url: str, api_key: str, *, now: Callable[[], float] = time.time, **kwargs):
+    def __init__(
+        self, base_url: str, api_key: str, *, now: Callable[[], float] = time.time, **kwargs
+    ):
         super().__init__(base_url, **kwargs)
         self._api_key = api_key
         self.now = now
@@ -105,8 +121,10 @@ class WorkTimeClient(VendorClient):
         path = response.request.url.path
         parsed = error_fields(response)
         if parsed is None:  # the edge proxy's HTML page ("502 Bad Gateway"): no API answered
-            raise_for_status(response, f"WorkTime One answered {method} {path} with a non-JSON error page "
-                                       f"(HTTP {status})")
+            raise_for_status(
+                response,
+                f"WorkTime One answered {method} {path} with a non-JSON error page (HTTP {status})",
+            )
             return
         code, message, field = parsed
         message = message or f"HTTP {status}"
@@ -114,17 +132,26 @@ class WorkTimeClient(VendorClient):
         if status == 401:
             raise errors.AuthenticationError(
                 f"WorkTime One refused the API key ({message}). Create a key in WorkTime One under "
-                "Settings → API Keys and save it in this vendor account.", **common)
+                "Settings → API Keys and save it in this vendor account.",
+                **common,
+            )
         if status == 403:
             scope = SCOPE_FOR_METHOD.get(method, "Full Access")
             action = ACTION_FOR_METHOD.get(method, "do this")
             raise errors.PermissionDeniedError(
                 f"The WorkTime One API key lacks the {scope} scope needed to {action} ({message}). "
-                f"Create a key with {scope} under Settings → API Keys.", **common)
+                f"Create a key with {scope} under Settings → API Keys.",
+                **common,
+            )
         if status == 429:
             raise errors.RateLimitError(
-                f"WorkTime One's rate limit: {message}", retry_after=self.retry_after(response), **common)
-        if status in (400, 409, 422) and (status == 409 or any(m in message.lower() for m in CONFLICT_MARKERS)):
+                f"WorkTime One's rate limit: {message}",
+                retry_after=self.retry_after(response),
+                **common,
+            )
+        if status in (400, 409, 422) and (
+            status == 409 or any(m in message.lower() for m in CONFLICT_MARKERS)
+        ):
             raise errors.ConflictError(message, field=field, **common)
         raise_for_status(response, message, vendor_code=code or None, field=field)
 
@@ -134,23 +161,32 @@ class WorkTimeClient(VendorClient):
         if not isinstance(body, Mapping) or "data" not in body:
             raise errors.ProtocolError(
                 f"WorkTime One answered {response.request.url.path} without the "
-                "{\"success\": true, \"data\": …} envelope.", status_code=response.status_code)
+                '{"success": true, "data": …} envelope.',
+                status_code=response.status_code,
+            )
         if body.get("success") is False:
-            raise errors.ProtocolError(f"WorkTime One answered HTTP {response.status_code} but success false: "
-                                       f"{json.dumps(body.get('error'))[:200]}", status_code=response.status_code)
+            raise errors.ProtocolError(
+                f"WorkTime One answered HTTP {response.status_code} but success false: "
+                f"{json.dumps(body.get('error'))[:200]}",
+                status_code=response.status_code,
+            )
         return body
 
     def get_data(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.envelope(self.request("GET", path, params=_clean(params)))["data"]
 
     def send(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
-        return self.envelope(self.request(method, path, json=dict(body) if body is not None else None))["data"]
+        return self.envelope(
+            self.request(method, path, json=dict(body) if body is not None else None)
+        )["data"]
 
     # -- lists ------------------------------------------------------------------------------
     def page_limit(self) -> int:
         return max(1, min(self.options.page_size, MAX_LIMIT))
 
-    def pages(self, path: str, params: Mapping[str, Any] | None = None, *, offset: int = 0) -> Iterator[ListPage]:
+    def pages(
+        self, path: str, params: Mapping[str, Any] | None = None, *, offset: int = 0
+    ) -> Iterator[ListPage]:
         """Pages of a list from ``offset`` (re-reading the page that holds the row before it).
 
         Ends on a short or empty page or when ``pagination.total`` is reached; an answer without
@@ -162,10 +198,14 @@ class WorkTimeClient(VendorClient):
         page = max(1, offset // limit) if offset > 0 else 1
         guard = LoopGuard(self.vendor)
         while True:
-            body = self.envelope(self.request("GET", path, params={**_clean(params), "page": page, "limit": limit}))
+            body = self.envelope(
+                self.request("GET", path, params={**_clean(params), "page": page, "limit": limit})
+            )
             rows = body["data"]
             if not isinstance(rows, list):
-                raise errors.ProtocolError(f"WorkTime One answered {path} with data that is not a list.")
+                raise errors.ProtocolError(
+                    f"WorkTime One answered {path} with data that is not a list."
+                )
             pagination = body.get("pagination")
             if not isinstance(pagination, Mapping):
                 yield ListPage(rows, len(rows), len(rows), last=True)
@@ -189,4 +229,8 @@ def _clean(params: Mapping[str, Any] | None) -> dict[str, Any]:
 def _marker(rows: list[Any]) -> str:
     """What makes a page itself: its rows' ids (the whole rows when they carry none)."""
     ids = [str(r.get("id")) for r in rows if isinstance(r, Mapping) and r.get("id") is not None]
-    return "ids:" + ",".join(ids) if len(ids) == len(rows) else json.dumps(rows, sort_keys=True, default=str)
+    return (
+        "ids:" + ",".join(ids)
+        if len(ids) == len(rows)
+        else json.dumps(rows, sort_keys=True, default=str)
+    )

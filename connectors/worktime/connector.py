@@ -43,15 +43,32 @@ class WorkTimeConnector(Connector):
     #: openings only when a phone next syncs with them
     LOCK_OVERLAP: ClassVar[timedelta] = timedelta(days=2)
 
-    def __init__(self, base_url, credentials, options=None, *, transport=None, sleep=time.sleep,
-                 now: Callable[[], float] = time.time, **kwargs):
+    def __init__(
+        self,
+        base_url,
+        credentials,
+        options=None,
+        *,
+        transport=None,
+        sleep=time.sleep,
+        now: Callable[[], float] = time.time,
+        **kwargs,
+    ):
         super().__init__(base_url, credentials, options, transport=transport, sleep=sleep)
         api_key = str(self.credentials.get("api_key") or "").strip()
         if not api_key:
             raise errors.AuthenticationError(
-                "The WorkTime One account has no API key; create one under Settings → API Keys.")
-        self.client = WorkTimeClient(base_url, api_key, now=now, options=self.options, transport=transport,
-                                     sleep=self.sleep, **kwargs)
+                "The WorkTime One account has no API key; create one under Settings → API Keys."
+            )
+        self.client = WorkTimeClient(
+            base_url,
+            api_key,
+            now=now,
+            options=self.options,
+            transport=transport,
+            sleep=self.sleep,
+            **kwargs,
+        )
         self._departments: dict[str, str] = {}  # department name (lower case) → WorkTime id
 
     def check(self) -> ServerIdentity:
@@ -60,7 +77,9 @@ class WorkTimeConnector(Connector):
         except errors.NotFoundError as exc:
             raise errors.NotFoundError(
                 f"WorkTime One has no {ORGANIZATION} under {self.client.base_url}; the base URL should "
-                "end in /v1 (https://api.worktime.one/v1).", status_code=exc.status_code) from None
+                "end in /v1 (https://api.worktime.one/v1).",
+                status_code=exc.status_code,
+            ) from None
         org = org if isinstance(org, Mapping) else {}
         rate = self.rate_limit_state()
         return ServerIdentity(
@@ -97,7 +116,9 @@ class WorkTimeConnector(Connector):
 
     def read_devices(self, cursor: str | None = None) -> Iterator[Page]:
         tz = self.options.time_zone
-        return streams.read_locks(self.client, cursor, lambda raw: mapping.device_from_lock(raw, tz))
+        return streams.read_locks(
+            self.client, cursor, lambda raw: mapping.device_from_lock(raw, tz)
+        )
 
     def read_lock_events(self, cursor: str | None = None) -> Iterator[Page]:
         return streams.read_lock_events(self.client, cursor, self.LOCK_OVERLAP, self._today())
@@ -144,13 +165,18 @@ class WorkTimeConnector(Connector):
         self.client.send("DELETE", f"{streams.EMPLOYEES}/{vendor_id}")
 
     def rehire_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
-        body = {**mapping.employee_body(person, self._department_id(person)), "status": mapping.ACTIVE}
+        body = {
+            **mapping.employee_body(person, self._department_id(person)),
+            "status": mapping.ACTIVE,
+        }
         return self._person(self.client.send("PUT", f"{streams.EMPLOYEES}/{vendor_id}", body))
 
     def _person(self, raw: Any) -> PersonRecord:
         person = mapping.person_from_employee(raw)
         if not isinstance(person, PersonRecord):
-            raise errors.ProtocolError(f"WorkTime One answered with an employee we cannot read: {person.reason}")
+            raise errors.ProtocolError(
+                f"WorkTime One answered with an employee we cannot read: {person.reason}"
+            )
         self._learn_department(raw)
         return person
 
@@ -173,12 +199,21 @@ class WorkTimeConnector(Connector):
         if name not in self._departments:
             raise errors.ValidationError(
                 f"WorkTime One has no department named {person.department_name!r}; create it in WorkTime "
-                "One (the API cannot) or change the person's department.", field="department_id")
+                "One (the API cannot) or change the person's department.",
+                field="department_id",
+            )
         return self._departments[name]
 
     # -- manual clock -----------------------------------------------------------------------
-    def clock(self, employee_id: str, direction: str, at: datetime, *, lock_id: str | None = None,
-              notes: str | None = None) -> PunchRecord:
+    def clock(
+        self,
+        employee_id: str,
+        direction: str,
+        at: datetime,
+        *,
+        lock_id: str | None = None,
+        notes: str | None = None,
+    ) -> PunchRecord:
         """Clock ``employee_id`` in or out at ``at`` (naive: the account's zone).
 
         Replays are harmless: when WorkTime answers that the person is already clocked in (or
@@ -187,7 +222,8 @@ class WorkTimeConnector(Connector):
         """
         if direction not in mapping.CLOCK_TYPE:
             raise errors.ValidationError(
-                f"WorkTime One clocks only in or out, not {direction!r}.", field="direction")
+                f"WorkTime One clocks only in or out, not {direction!r}.", field="direction"
+            )
         tz = self.options.time_zone
         if at.tzinfo is None:
             at = at.replace(tzinfo=zone(tz))
@@ -206,11 +242,17 @@ class WorkTimeConnector(Connector):
 
     def _recorded_clock(self, employee_id: str, direction: str, at: datetime) -> Mapping | None:
         day = mapping.local_day(at, self.options.time_zone)
-        params = {"employee_id": employee_id, "start_date": (day - timedelta(days=2)).isoformat(),
-                  "end_date": day.isoformat()}
+        params = {
+            "employee_id": employee_id,
+            "start_date": (day - timedelta(days=2)).isoformat(),
+            "end_date": day.isoformat(),
+        }
         for page in self.client.pages(streams.ATTENDANCE, params):
             for raw in page.rows:
-                if not isinstance(raw, Mapping) or mapping.ref(raw.get("employee_id")) != employee_id:
+                if (
+                    not isinstance(raw, Mapping)
+                    or mapping.ref(raw.get("employee_id")) != employee_id
+                ):
                     continue
                 recorded = mapping.punch_at(raw, direction, self.options.time_zone)
                 if recorded is not None and abs((recorded - at).total_seconds()) < 1:
@@ -222,14 +264,26 @@ class WorkTimeConnector(Connector):
         """Salaries, overtime and penalties for ``start`` … ``end`` as WorkTime computes them."""
         return self._report("/reports/payroll", start, end, employee_id=employee_id)
 
-    def attendance_report(self, start: date | None = None, end: date | None = None, *,
-                          employee_id: str | None = None, department: str | None = None) -> dict:
+    def attendance_report(
+        self,
+        start: date | None = None,
+        end: date | None = None,
+        *,
+        employee_id: str | None = None,
+        department: str | None = None,
+    ) -> dict:
         """Work hours, late arrivals and absences (WorkTime defaults to this month so far)."""
-        return self._report("/reports/attendance", start, end, employee_id=employee_id, department=department)
+        return self._report(
+            "/reports/attendance", start, end, employee_id=employee_id, department=department
+        )
 
     def _report(self, path: str, start: date | None, end: date | None, **filters) -> dict:
-        params = {"start_date": start.isoformat() if start else None,
-                  "end_date": end.isoformat() if end else None, "format": "json", **filters}
+        params = {
+            "start_date": start.isoformat() if start else None,
+            "end_date": end.isoformat() if end else None,
+            "format": "json",
+            **filters,
+        }
         data = self.client.get_data(path, params)
         if not isinstance(data, Mapping):
             raise errors.ProtocolError(f"WorkTime One answered {path} without a report object.")

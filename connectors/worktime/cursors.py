@@ -31,7 +31,9 @@ def _load(cursor: str | None, stream: str) -> Mapping[str, Any]:
     except ValueError:
         data = {"high": cursor}  # a bare day, as an operator might type it
     if not isinstance(data, Mapping):
-        raise errors.ValidationError(f"Unreadable WorkTime One {stream} cursor {cursor!r}", field="cursor")
+        raise errors.ValidationError(
+            f"Unreadable WorkTime One {stream} cursor {cursor!r}", field="cursor"
+        )
     return data
 
 
@@ -41,7 +43,9 @@ def _day(value: Any, cursor: Any, stream: str) -> date | None:
     try:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
-        raise errors.ValidationError(f"Unreadable WorkTime One {stream} cursor {cursor!r}", field="cursor") from None
+        raise errors.ValidationError(
+            f"Unreadable WorkTime One {stream} cursor {cursor!r}", field="cursor"
+        ) from None
 
 
 def _offset(value: Any) -> int | None:
@@ -119,7 +123,9 @@ class LockHistoryCursor:
         highs = data.get("highs") or {}
         current = data.get("current") or {}
         if not isinstance(highs, Mapping) or not isinstance(current, Mapping):
-            raise errors.ValidationError(f"Unreadable WorkTime One lock_events cursor {cursor!r}", field="cursor")
+            raise errors.ValidationError(
+                f"Unreadable WorkTime One lock_events cursor {cursor!r}", field="cursor"
+            )
         parsed = {str(k): _day(v, cursor, "lock_events") for k, v in highs.items()}
         lock = data.get("lock")
         return cls(

@@ -36,6 +36,7 @@ OFFLINE_STATUSES = {"offline", "disconnected", "unreachable", "false", "0"}
 
 # -- scalars ---------------------------------------------------------------------------------
 
+
 def ref(value: Any) -> str | None:
     """An id (``"emp_1"``, ``123`` or ``{"id": …}``) as a string; blank → None."""
     if isinstance(value, Mapping):
@@ -156,7 +157,8 @@ def person_from_employee(raw: Any) -> PersonRecord | SkippedRecord:
         first_name=first,
         last_name=last,
         email=text(raw.get("email")),
-        department_id=ref(raw.get("department_id")) or (ref(department) if isinstance(department, Mapping) else None),
+        department_id=ref(raw.get("department_id"))
+        or (ref(department) if isinstance(department, Mapping) else None),
         department_name=label(department),
         position_name=label(raw.get("position")),
         hire_date=parse_day(raw.get("start_date")),
@@ -186,7 +188,10 @@ def department_pairs(raw: Any) -> tuple[str, str] | None:
     """(name, id) of an employee's department, to resolve names the portal sends."""
     if not isinstance(raw, Mapping):
         return None
-    name, dept_id = label(raw.get("department")), ref(raw.get("department_id")) or ref(raw.get("department"))
+    name, dept_id = (
+        label(raw.get("department")),
+        ref(raw.get("department_id")) or ref(raw.get("department")),
+    )
     if name and dept_id and dept_id != name:
         return name, dept_id
     return None
@@ -197,10 +202,14 @@ def attendance_day(raw: Any, time_zone: str) -> date | None:
     """The record's day (the organisation's date of the clock-in), as the date filter uses it."""
     if not isinstance(raw, Mapping):
         return None
-    return parse_day(raw.get("date")) or local_day(parse_time(raw.get("clock_in"), time_zone), time_zone)
+    return parse_day(raw.get("date")) or local_day(
+        parse_time(raw.get("clock_in"), time_zone), time_zone
+    )
 
 
-def punches_from_attendance(raw: Any, time_zone: str) -> tuple[list[PunchRecord], list[SkippedRecord]]:
+def punches_from_attendance(
+    raw: Any, time_zone: str
+) -> tuple[list[PunchRecord], list[SkippedRecord]]:
     """An attendance record → its "in" punch and, once clocked out, its "out" punch."""
     if not isinstance(raw, Mapping):
         return [], [SkippedRecord("attendance record is not a JSON object", {"value": repr(raw)})]
@@ -219,25 +228,38 @@ def punches_from_attendance(raw: Any, time_zone: str) -> tuple[list[PunchRecord]
             continue  # no clock_out yet: still clocked in
         at = parse_time(value, time_zone)
         if at is None:
-            skipped.append(SkippedRecord(f"attendance {record_id} has an unreadable {key} {value!r}", raw))
+            skipped.append(
+                SkippedRecord(f"attendance {record_id} has an unreadable {key} {value!r}", raw)
+            )
             continue
-        punches.append(PunchRecord(
-            vendor_id=f"{record_id}:{direction}",
-            person_code=employee_id,  # WorkTime One punches under its own employee id
-            occurred_at=at,
-            direction=direction,
-            device_id=lock_id,
-            door_id=lock_id,
-            person_id=employee_id,
-            raw=raw,
-        ))
+        punches.append(
+            PunchRecord(
+                vendor_id=f"{record_id}:{direction}",
+                person_code=employee_id,  # WorkTime One punches under its own employee id
+                occurred_at=at,
+                direction=direction,
+                device_id=lock_id,
+                door_id=lock_id,
+                person_id=employee_id,
+                raw=raw,
+            )
+        )
     return punches, skipped
 
 
-def clock_body(employee_id: str, direction: str, at: datetime, time_zone: str,
-               lock_id: str | None = None, notes: str | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"employee_id": employee_id, "type": CLOCK_TYPE[direction],
-                            "timestamp": format_time(at, time_zone)}
+def clock_body(
+    employee_id: str,
+    direction: str,
+    at: datetime,
+    time_zone: str,
+    lock_id: str | None = None,
+    notes: str | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "employee_id": employee_id,
+        "type": CLOCK_TYPE[direction],
+        "timestamp": format_time(at, time_zone),
+    }
     if lock_id:
         body["lock_id"] = lock_id
     if notes:
@@ -302,7 +324,9 @@ def device_from_lock(raw: Any, time_zone: str = "UTC") -> DeviceRecord | Skipped
     )
 
 
-def lock_event_from_history(raw: Any, lock_id: str, time_zone: str = "UTC") -> LockEventRecord | SkippedRecord:
+def lock_event_from_history(
+    raw: Any, lock_id: str, time_zone: str = "UTC"
+) -> LockEventRecord | SkippedRecord:
     if not isinstance(raw, Mapping):
         return SkippedRecord("lock event is not a JSON object", {"value": repr(raw)})
     event_id = ref(raw.get("id"))
@@ -310,7 +334,9 @@ def lock_event_from_history(raw: Any, lock_id: str, time_zone: str = "UTC") -> L
         return SkippedRecord("lock event without an id", raw)
     at = parse_time(raw.get("timestamp"), time_zone)
     if at is None:
-        return SkippedRecord(f"lock event {event_id} has an unreadable timestamp {raw.get('timestamp')!r}", raw)
+        return SkippedRecord(
+            f"lock event {event_id} has an unreadable timestamp {raw.get('timestamp')!r}", raw
+        )
     return LockEventRecord(
         vendor_id=event_id,
         lock_id=ref(raw.get("lock_id")) or lock_id,

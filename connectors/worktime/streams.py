@@ -5,7 +5,7 @@ doors and devices, and each lock's history. Used by :class:`WorkTimeConnector`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from connectors.records import Page, SkippedRecord
@@ -48,12 +48,18 @@ def read_people(client: WorkTimeClient, cursor: str | None) -> Iterator[Page]:
             yield Page(records, following, skipped)
 
 
-def read_locks(client: WorkTimeClient, cursor: str | None, mapper: Callable[[Any], Any]) -> Iterator[Page]:
+def read_locks(
+    client: WorkTimeClient, cursor: str | None, mapper: Callable[[Any], Any]
+) -> Iterator[Page]:
     """Doors or devices: the lock list is small and read whole every time."""
     state = ListCursor.loads(cursor, "locks")
     for page in client.pages(LOCKS, offset=state.offset):
         records, skipped = split([mapper(raw) for raw in page.rows])
-        yield Page(records, START_OVER if page.last else ListCursor("locks", page.next_offset).dumps(), skipped)
+        yield Page(
+            records,
+            START_OVER if page.last else ListCursor("locks", page.next_offset).dumps(),
+            skipped,
+        )
 
 
 def read_days(
@@ -90,7 +96,9 @@ def read_days(
         yield Page(records, following.dumps(), skipped), following
 
 
-def read_punches(client: WorkTimeClient, cursor: str | None, overlap: timedelta, today: date) -> Iterator[Page]:
+def read_punches(
+    client: WorkTimeClient, cursor: str | None, overlap: timedelta, today: date
+) -> Iterator[Page]:
     zone_name = client.options.time_zone
 
     def map_page(rows):
@@ -107,12 +115,20 @@ def read_punches(client: WorkTimeClient, cursor: str | None, overlap: timedelta,
         yield page
 
 
-def read_lock_events(client: WorkTimeClient, cursor: str | None, overlap: timedelta, today: date) -> Iterator[Page]:
+def read_lock_events(
+    client: WorkTimeClient, cursor: str | None, overlap: timedelta, today: date
+) -> Iterator[Page]:
     """Every lock's history in turn (locks in id order), each from its own newest day."""
     zone_name = client.options.time_zone
     state = LockHistoryCursor.loads(cursor)
-    lock_ids = sorted({mapping.ref(raw.get("id")) for page in client.pages(LOCKS) for raw in page.rows
-                       if isinstance(raw, dict) and mapping.ref(raw.get("id"))})
+    lock_ids = sorted(
+        {
+            mapping.ref(raw.get("id"))
+            for page in client.pages(LOCKS)
+            for raw in page.rows
+            if isinstance(raw, dict) and mapping.ref(raw.get("id"))
+        }
+    )
     highs, done = dict(state.highs), list(state.done)
     pending = [lock for lock in lock_ids if lock not in done]
     if not pending:
@@ -125,11 +141,16 @@ def read_lock_events(client: WorkTimeClient, cursor: str | None, overlap: timede
             return split([mapping.lock_event_from_history(raw, lock_id, zone_name) for raw in rows])
 
         def day_of(raw):
-            at = mapping.parse_time(raw.get("timestamp"), zone_name) if isinstance(raw, dict) else None
+            at = (
+                mapping.parse_time(raw.get("timestamp"), zone_name)
+                if isinstance(raw, dict)
+                else None
+            )
             return mapping.local_day(at, zone_name)
 
-        for page, position in read_days(client, f"{LOCKS}/{lock_id}/history", resume, overlap, today,
-                                        day_of, map_page):
+        for page, position in read_days(
+            client, f"{LOCKS}/{lock_id}/history", resume, overlap, today, day_of, map_page
+        ):
             if position.offset is None:  # this lock is complete
                 if position.high:
                     highs[lock_id] = position.high
@@ -142,4 +163,4 @@ def read_lock_events(client: WorkTimeClient, cursor: str | None, overlap: timede
 
 
 def local_today(now: float, time_zone: str) -> date:
-    return mapping.local_day(datetime.fromtimestamp(now, timezone.utc), time_zone)
+    return mapping.local_day(datetime.fromtimestamp(now, UTC), time_zone)

@@ -51,11 +51,14 @@ class ListCursor:
     offset: int | None = None
 
     def dumps(self) -> str:
-        return json.dumps({
-            "high": mapping.format_time(self.high),
-            "since": mapping.format_time(self.since),
-            "offset": self.offset,
-        }, sort_keys=True)
+        return json.dumps(
+            {
+                "high": mapping.format_time(self.high),
+                "since": mapping.format_time(self.since),
+                "offset": self.offset,
+            },
+            sort_keys=True,
+        )
 
     @classmethod
     def loads(cls, cursor: str | None) -> ListCursor:

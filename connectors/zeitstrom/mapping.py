@@ -19,12 +19,16 @@ from connectors.values import text
 #: canonical punch direction → the ``intent`` of an app timestamp. Zeitstrom only knows working
 #: sessions: a break out ends the session, a break in starts the next one.
 INTENT_FOR_DIRECTION = {
-    "in": "checkin", "out": "checkout", "break_in": "checkin", "break_out": "checkout",
+    "in": "checkin",
+    "out": "checkout",
+    "break_in": "checkin",
+    "break_out": "checkout",
 }
 DIRECTION_FOR_INTENT = {"checkin": "in", "checkout": "out"}
 
 
 # -- scalars ---------------------------------------------------------------------------------
+
 
 def parse_time(value: Any) -> datetime | None:
     """DRF datetime (``Z``, an offset, or naive = UTC) → aware UTC; blank/unparsable → None."""

@@ -12,19 +12,27 @@ class Punch(models.Model):
         BREAK_IN = "break_in", "Break end"
         UNKNOWN = "unknown", "Unknown"
 
-    account = models.ForeignKey("sync.VendorAccount", on_delete=models.CASCADE, related_name="punches")
-    vendor_id = models.CharField(max_length=128, help_text="The vendor's natural key of this punch.")
+    account = models.ForeignKey(
+        "sync.VendorAccount", on_delete=models.CASCADE, related_name="punches"
+    )
+    vendor_id = models.CharField(
+        max_length=128, help_text="The vendor's natural key of this punch."
+    )
     person = models.ForeignKey(
         "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="punches"
     )
     #: who the vendor says punched, kept so an unmatched punch attaches once the person is linked
     vendor_person_id = models.CharField(max_length=64, blank=True, db_index=True)
     punched_at = models.DateTimeField(help_text="UTC.")
-    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.UNKNOWN)
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, default=Direction.UNKNOWN
+    )
     device = models.ForeignKey(
         "devices.Device", null=True, blank=True, on_delete=models.SET_NULL, related_name="punches"
     )
-    door = models.ForeignKey("doors.Door", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    door = models.ForeignKey(
+        "doors.Door", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     raw = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -66,7 +74,9 @@ class TimeCard(models.Model):
             ("view_all_timecards", "Can see every team's timecards"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["person", "work_date"], name="timecard_one_per_person_day")
+            models.UniqueConstraint(
+                fields=["person", "work_date"], name="timecard_one_per_person_day"
+            )
         ]
 
     def __str__(self):
@@ -79,7 +89,9 @@ class Approval(models.Model):
         REJECTED = "rejected", "Rejected"
 
     timecard = models.ForeignKey(TimeCard, on_delete=models.CASCADE, related_name="approvals")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(auto_now_add=True)
     decision = models.CharField(max_length=10, choices=Decision.choices)
     comment = models.CharField(max_length=300, blank=True)

@@ -18,12 +18,39 @@ class DemoUser:
 
 
 DEMO_USERS = (
-    DemoUser("admin", "workgate-admin", "Ada", "Admin", (roles.ADMINISTRATOR,),
-             "Administrator: everything, vendor accounts, admin site", is_staff=True, is_superuser=True),
+    DemoUser(
+        "admin",
+        "workgate-admin",
+        "Ada",
+        "Admin",
+        (roles.ADMINISTRATOR,),
+        "Administrator: everything, vendor accounts, admin site",
+        is_staff=True,
+        is_superuser=True,
+    ),
     DemoUser("hr", "workgate-hr", "Hanna", "Hinrichs", (roles.HR,), "HR: people"),
-    DemoUser("security", "workgate-security", "Sven", "Schulz", (roles.SECURITY_DESK, roles.DOOR_CONTROL),
-             "Security desk: door board and door commands"),
-    DemoUser("guard", "workgate-guard", "Greta", "Gerdes", (roles.SECURITY_DESK,),
-             "Security desk, watch only (no door commands)"),
-    DemoUser("manager", "workgate-manager", "Milan", "Meyer", (roles.MANAGER,), "Manager: own team's timecards"),
+    DemoUser(
+        "security",
+        "workgate-security",
+        "Sven",
+        "Schulz",
+        (roles.SECURITY_DESK, roles.DOOR_CONTROL),
+        "Security desk: door board and door commands",
+    ),
+    DemoUser(
+        "guard",
+        "workgate-guard",
+        "Greta",
+        "Gerdes",
+        (roles.SECURITY_DESK,),
+        "Security desk, watch only (no door commands)",
+    ),
+    DemoUser(
+        "manager",
+        "workgate-manager",
+        "Milan",
+        "Meyer",
+        (roles.MANAGER,),
+        "Manager: own team's timecards",
+    ),
 )

@@ -18,6 +18,8 @@ def enqueue_on_commit(task, *args) -> None:
         try:
             task.delay(*args)
         except Exception:
-            log.warning("could not queue %s%r; it will run from the periodic safety net", task.name, args)
+            log.warning(
+                "could not queue %s%r; it will run from the periodic safety net", task.name, args
+            )
 
     transaction.on_commit(send)

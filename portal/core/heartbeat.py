@@ -15,7 +15,9 @@ STALE_AFTER = timedelta(seconds=45)
 
 
 def beat(hostname: str) -> None:
-    WorkerHeartbeat.objects.update_or_create(hostname=hostname, defaults={"last_beat_at": timezone.now()})
+    WorkerHeartbeat.objects.update_or_create(
+        hostname=hostname, defaults={"last_beat_at": timezone.now()}
+    )
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,9 @@ class WorkerStatus:
     @property
     def summary(self) -> str:
         if self.last_beat_at is None:
-            return "No worker has reported yet. Start the Celery worker and beat (make run does both)."
+            return (
+                "No worker has reported yet. Start the Celery worker and beat (make run does both)."
+            )
         age = int((timezone.now() - self.last_beat_at).total_seconds())
         if self.healthy:
             return f"Worker and beat running: last heartbeat {age} s ago from {', '.join(self.hostnames)}."

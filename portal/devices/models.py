@@ -9,10 +9,14 @@ class Device(models.Model):
         CONTROLLER = "controller", "Door controller"
         LOCK = "lock", "Smart lock"
 
-    account = models.ForeignKey("sync.VendorAccount", on_delete=models.CASCADE, related_name="devices")
+    account = models.ForeignKey(
+        "sync.VendorAccount", on_delete=models.CASCADE, related_name="devices"
+    )
     vendor_id = models.CharField(max_length=64, help_text="The vendor's id of this device.")
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    serial = models.CharField(max_length=64, blank=True, help_text="The serial number, when the vendor gives one.")
+    serial = models.CharField(
+        max_length=64, blank=True, help_text="The serial number, when the vendor gives one."
+    )
     name = models.CharField(max_length=100)
     site = models.ForeignKey(
         "people.Site", null=True, blank=True, on_delete=models.SET_NULL, related_name="devices"
@@ -27,7 +31,9 @@ class Device(models.Model):
     class Meta:
         ordering = ["site__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["account", "vendor_id"], name="device_unique_per_account")
+            models.UniqueConstraint(
+                fields=["account", "vendor_id"], name="device_unique_per_account"
+            )
         ]
 
     def __str__(self):

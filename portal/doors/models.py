@@ -19,7 +19,9 @@ class Door(models.Model):
         MANUAL_UNLOCK = "manual_unlock", "Manual unlock"
         LOCKDOWN = "lockdown", "Lockdown"
 
-    account = models.ForeignKey("sync.VendorAccount", on_delete=models.CASCADE, related_name="doors")
+    account = models.ForeignKey(
+        "sync.VendorAccount", on_delete=models.CASCADE, related_name="doors"
+    )
     vendor_id = models.CharField(max_length=64)
     device = models.ForeignKey(
         "devices.Device", null=True, blank=True, on_delete=models.SET_NULL, related_name="doors"
@@ -60,11 +62,17 @@ class DoorEvent(models.Model):
         OTHER = "other", "Other"
 
     account = models.ForeignKey("sync.VendorAccount", on_delete=models.CASCADE, related_name="+")
-    door = models.ForeignKey(Door, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    door = models.ForeignKey(
+        Door, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
     occurred_at = models.DateTimeField(db_index=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     person = models.ForeignKey(
-        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="door_events"
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="door_events",
     )
     vendor_user_id = models.CharField(max_length=64, blank=True)
     vendor_code = models.CharField(max_length=32, blank=True, help_text="The vendor's event code.")
@@ -76,7 +84,9 @@ class DoorEvent(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["account", "vendor_key"], name="door_event_unique_vendor_key")
+            models.UniqueConstraint(
+                fields=["account", "vendor_key"], name="door_event_unique_vendor_key"
+            )
         ]
         indexes = [models.Index(fields=["door", "-occurred_at"])]
 
@@ -102,9 +112,13 @@ class DoorCommand(models.Model):
     door = models.ForeignKey(Door, on_delete=models.PROTECT, related_name="commands")
     action = models.CharField(max_length=12, choices=Action.choices)
     reason = models.CharField(max_length=300)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     requested_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(help_text="Not sent after this moment: a late open is dangerous.")
+    expires_at = models.DateTimeField(
+        help_text="Not sent after this moment: a late open is dangerous."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     sent_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)

@@ -8,19 +8,31 @@ class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
         fields = [
-            "employee_code", "first_name", "last_name", "email", "phone", "department", "position",
-            "sites", "manager", "hire_date",
+            "employee_code",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "department",
+            "position",
+            "sites",
+            "manager",
+            "hire_date",
         ]
         widgets = {
             "hire_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "sites": forms.CheckboxSelectMultiple,
         }
-        help_texts = {"employee_code": "As on the badge and in payroll. Leading zeros count: 00042 ≠ 42."}
+        help_texts = {
+            "employee_code": "As on the badge and in payroll. Leading zeros count: 00042 ≠ 42."
+        }
 
     def clean_employee_code(self):
         code = self.cleaned_data["employee_code"].strip()
         if not code.replace("-", "").isalnum():
-            raise forms.ValidationError("Use letters, digits and dashes only; vendors reject other characters.")
+            raise forms.ValidationError(
+                "Use letters, digits and dashes only; vendors reject other characters."
+            )
         return code
 
     def clean_manager(self):
@@ -32,6 +44,11 @@ class PersonForm(forms.ModelForm):
 
 class TerminationForm(forms.Form):
     termination_date = forms.DateField(
-        label="Last working day", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), initial=timezone.localdate
+        label="Last working day",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        initial=timezone.localdate,
     )
-    reason = forms.CharField(max_length=200, help_text="Kept in the audit log and sent to BioTime as the resignation reason.")
+    reason = forms.CharField(
+        max_length=200,
+        help_text="Kept in the audit log and sent to BioTime as the resignation reason.",
+    )

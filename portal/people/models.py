@@ -29,7 +29,9 @@ class Department(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="department_unique_name_per_parent")
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="department_unique_name_per_parent"
+            )
         ]
 
     def __str__(self):
@@ -60,7 +62,9 @@ class Person(models.Model):
         TERMINATED = "terminated", "Terminated"
 
     employee_code = models.CharField(
-        max_length=32, unique=True, help_text="Kept as text: leading zeros matter (\u201c00042\u201d)."
+        max_length=32,
+        unique=True,
+        help_text="Kept as text: leading zeros matter (\u201c00042\u201d).",
     )
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)

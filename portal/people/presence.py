@@ -32,21 +32,35 @@ class SystemPresence:
 
 def presence_of(person: Person) -> list[SystemPresence]:
     content_type = ContentType.objects.get_for_model(Person)
-    links = {l.account_id: l for l in ExternalLink.objects.filter(content_type=content_type, object_id=person.pk)}
+    links = {
+        link.account_id: link
+        for link in ExternalLink.objects.filter(content_type=content_type, object_id=person.pk)
+    }
     latest: dict[int, OutboxMessage] = {}
-    for message in OutboxMessage.objects.filter(content_type=content_type, object_id=person.pk).exclude(
-        status=OutboxMessage.Status.SUPERSEDED
-    ).order_by("id"):
+    for message in (
+        OutboxMessage.objects.filter(content_type=content_type, object_id=person.pk)
+        .exclude(status=OutboxMessage.Status.SUPERSEDED)
+        .order_by("id")
+    ):
         latest[message.account_id] = message
     drifts: dict[int, list[PersonDrift]] = {}
     for drift in PersonDrift.objects.filter(person=person):
         drifts.setdefault(drift.account_id, []).append(drift)
     rows = []
     for account in VendorAccount.objects.filter(enabled=True):
-        writable = account.push_enabled and "people" in connector_class(account.kind).capabilities.writes
+        writable = (
+            account.push_enabled and "people" in connector_class(account.kind).capabilities.writes
+        )
         if account.pk in links or writable or account.pk in latest:
-            rows.append(SystemPresence(account, writable, links.get(account.pk), latest.get(account.pk),
-                                       drifts.get(account.pk, [])))
+            rows.append(
+                SystemPresence(
+                    account,
+                    writable,
+                    links.get(account.pk),
+                    latest.get(account.pk),
+                    drifts.get(account.pk, []),
+                )
+            )
         else:
             rows.append(SystemPresence(account, writable))
     return rows

@@ -13,8 +13,18 @@ from portal.sync.identity import rematch_unmatched
 from portal.sync.outbox import enqueue_person
 
 AUDITED = [
-    "employee_code", "first_name", "last_name", "email", "phone", "department", "position",
-    "manager", "hire_date", "status", "termination_date", "termination_reason",
+    "employee_code",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "department",
+    "position",
+    "manager",
+    "hire_date",
+    "status",
+    "termination_date",
+    "termination_reason",
 ]
 
 

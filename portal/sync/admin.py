@@ -14,7 +14,14 @@ class VendorAccountAdmin(ReadOnlyAdmin):
 
 @admin.register(ExternalLink)
 class ExternalLinkAdmin(ReadOnlyAdmin):
-    list_display = ["account", "content_type", "vendor_id", "object_id", "last_pulled_at", "gone_at"]
+    list_display = [
+        "account",
+        "content_type",
+        "vendor_id",
+        "object_id",
+        "last_pulled_at",
+        "gone_at",
+    ]
     list_filter = ["account", "content_type"]
     search_fields = ["vendor_id"]
 
@@ -26,11 +33,28 @@ class SyncCursorAdmin(ReadOnlyAdmin):
 
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyAdmin):
-    list_display = ["started_at", "account", "stream", "status", "fetched", "created", "updated", "skipped"]
+    list_display = [
+        "started_at",
+        "account",
+        "stream",
+        "status",
+        "fetched",
+        "created",
+        "updated",
+        "skipped",
+    ]
     list_filter = ["status", "account", "stream"]
 
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "account", "record_kind", "action", "status", "attempts", "scheduled_for"]
+    list_display = [
+        "created_at",
+        "account",
+        "record_kind",
+        "action",
+        "status",
+        "attempts",
+        "scheduled_for",
+    ]
     list_filter = ["status", "account"]

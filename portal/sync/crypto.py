@@ -40,7 +40,9 @@ class EncryptedJSONField(models.TextField):
             ) from exc
 
     def to_python(self, value):
-        return value if isinstance(value, dict) else ({} if value in (None, "") else json.loads(value))
+        return (
+            value if isinstance(value, dict) else ({} if value in (None, "") else json.loads(value))
+        )
 
     def get_prep_value(self, value):
         if value is None:

@@ -30,11 +30,17 @@ def register_simulator_account(announced: dict, webhook_token: str | None = None
     )
     account.base_url = announced["base_url"]
     account.import_new_people = kind == VendorKind.BIOTIME  # the demo's HR master at onboarding
-    account.options = {o.name: given.get(o.name, o.choices[0][0] if o.choices else "") for o in spec.options}
+    account.options = {
+        o.name: given.get(o.name, o.choices[0][0] if o.choices else "") for o in spec.options
+    }
     account.credentials = {s.name: given[s.name] for s in spec.secrets if s.name in given}
     if kind == VendorKind.WORKTIME:
         account.options["webhook_token"] = webhook_token or new_webhook_token()
     account.save()
     if created:
-        audit.record("vendor_account.created", obj=account, after={"kind": kind, "base_url": account.base_url})
+        audit.record(
+            "vendor_account.created",
+            obj=account,
+            after={"kind": kind, "base_url": account.base_url},
+        )
     return account

@@ -16,15 +16,25 @@ class VendorAccountForm(forms.ModelForm):
     """Account settings plus the chosen kind's credentials. Secrets are write-only."""
 
     base_url = forms.URLField(
-        label="Server address", max_length=300, assume_scheme="https",
+        label="Server address",
+        max_length=300,
+        assume_scheme="https",
         help_text="The address you open the vendor's console or API at, with the port if it has one.",
     )
 
     class Meta:
         model = VendorAccount
         fields = [
-            "kind", "name", "base_url", "time_zone", "verify_tls", "ca_certificate",
-            "enabled", "pull_enabled", "push_enabled", "import_new_people",
+            "kind",
+            "name",
+            "base_url",
+            "time_zone",
+            "verify_tls",
+            "ca_certificate",
+            "enabled",
+            "pull_enabled",
+            "push_enabled",
+            "import_new_people",
         ]
         widgets = {"ca_certificate": forms.Textarea(attrs={"rows": 3})}
         labels = {"kind": "System", "name": "Account name"}
@@ -33,19 +43,25 @@ class VendorAccountForm(forms.ModelForm):
     def __init__(self, *args, kind: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         editing = self.instance.pk is not None
-        self.kind = self.instance.kind if editing else (self.data.get("kind") or kind or VendorKind.BIOTIME)
+        self.kind = (
+            self.instance.kind if editing else (self.data.get("kind") or kind or VendorKind.BIOTIME)
+        )
         if self.kind not in KIND_SPECS:
             self.kind = VendorKind.BIOTIME
         self.fields["kind"].choices = VendorKind.choices
         self.initial["kind"] = self.kind  # the instance's blank kind would win over field.initial
         if editing:
             self.fields["kind"].disabled = True
-            self.fields["kind"].help_text = "The kind of an account cannot change; add a new account instead."
+            self.fields[
+                "kind"
+            ].help_text = "The kind of an account cannot change; add a new account instead."
         spec = KIND_SPECS[self.kind]
         self.fields["base_url"].widget.attrs["placeholder"] = spec.base_url_example
         for option in spec.options:
             field = (
-                forms.ChoiceField(choices=option.choices, label=option.label, help_text=option.help_text)
+                forms.ChoiceField(
+                    choices=option.choices, label=option.label, help_text=option.help_text
+                )
                 if option.choices
                 else forms.CharField(label=option.label, help_text=option.help_text, max_length=200)
             )
@@ -58,7 +74,9 @@ class VendorAccountForm(forms.ModelForm):
                 required=secret.required and not saved,
                 strip=False,
                 max_length=500,
-                widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+                widget=forms.PasswordInput(
+                    render_value=False, attrs={"autocomplete": "new-password"}
+                ),
                 help_text=SECRET_KEPT_HELP if saved else secret.help_text,
             )
 
@@ -89,14 +107,20 @@ class VendorAccountForm(forms.ModelForm):
         return pem
 
     def replaced_secrets(self) -> list[str]:
-        return [name[len("secret_"):] for name in self.fields if name.startswith("secret_") and self.cleaned_data.get(name)]
+        return [
+            name[len("secret_") :]
+            for name in self.fields
+            if name.startswith("secret_") and self.cleaned_data.get(name)
+        ]
 
     def save(self, commit=True):
         account = super().save(commit=False)
         account.kind = self.kind
         spec = KIND_SPECS[self.kind]
         kept = {k: v for k, v in account.options.items() if k in KEPT_OPTIONS}
-        account.options = kept | {o.name: self.cleaned_data[f"option_{o.name}"] for o in spec.options}
+        account.options = kept | {
+            o.name: self.cleaned_data[f"option_{o.name}"] for o in spec.options
+        }
         if self.kind == VendorKind.WORKTIME and "webhook_token" not in account.options:
             account.options["webhook_token"] = new_webhook_token()
         credentials = dict(account.credentials)

@@ -36,7 +36,9 @@ class AccountHealth:
 
     @property
     def errors(self) -> list[StreamHealth]:
-        return [s for s in self.streams if s.last_run and s.last_run.status == SyncRun.Status.FAILED]
+        return [
+            s for s in self.streams if s.last_run and s.last_run.status == SyncRun.Status.FAILED
+        ]
 
     @property
     def last_success_at(self):
@@ -53,23 +55,31 @@ def account_health(accounts=None) -> list[AccountHealth]:
     accounts = list(accounts if accounts is not None else VendorAccount.objects.all())
     ids = [a.pk for a in accounts]
     latest_ids = (
-        SyncRun.objects.filter(account_id__in=ids).values("account_id", "stream").annotate(last=Max("id"))
+        SyncRun.objects.filter(account_id__in=ids)
+        .values("account_id", "stream")
+        .annotate(last=Max("id"))
     )
     latest = SyncRun.objects.in_bulk([row["last"] for row in latest_ids])
     successes = {
         (row["account_id"], row["stream"]): row["at"]
         for row in SyncRun.objects.filter(account_id__in=ids, status=SyncRun.Status.SUCCEEDED)
-        .values("account_id", "stream").annotate(at=Max("finished_at"))
+        .values("account_id", "stream")
+        .annotate(at=Max("finished_at"))
     }
     failed: dict[int, list[OutboxMessage]] = {}
-    for message in OutboxMessage.objects.filter(account_id__in=ids, status=OutboxMessage.Status.FAILED).order_by("-id")[:200]:
+    for message in OutboxMessage.objects.filter(
+        account_id__in=ids, status=OutboxMessage.Status.FAILED
+    ).order_by("-id")[:200]:
         failed.setdefault(message.account_id, []).append(message)
     pending = dict(
         OutboxMessage.objects.filter(account_id__in=ids, status=OutboxMessage.Status.PENDING)
-        .values_list("account_id").annotate(n=Count("id"))
+        .values_list("account_id")
+        .annotate(n=Count("id"))
     )
     unmatched = dict(
-        UnmatchedPerson.objects.filter(account_id__in=ids).values_list("account_id").annotate(n=Count("id"))
+        UnmatchedPerson.objects.filter(account_id__in=ids)
+        .values_list("account_id")
+        .annotate(n=Count("id"))
     )
     from portal.sync.schedules import streams_of
 

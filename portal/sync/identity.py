@@ -32,12 +32,21 @@ class Match:
 
 
 @transaction.atomic
-def link_person(account: VendorAccount, record_vendor_id: str, vendor_code: str, person: Person,
-                content_hash: str = "") -> ExternalLink:
+def link_person(
+    account: VendorAccount,
+    record_vendor_id: str,
+    vendor_code: str,
+    person: Person,
+    content_hash: str = "",
+) -> ExternalLink:
     """Link and attach what the vendor recorded for this person before the link existed."""
     link = ExternalLink.objects.create(
-        account=account, content_type=ContentType.objects.get_for_model(Person), object_id=person.pk,
-        vendor_id=record_vendor_id, vendor_code=vendor_code, content_hash=content_hash,
+        account=account,
+        content_type=ContentType.objects.get_for_model(Person),
+        object_id=person.pk,
+        vendor_id=record_vendor_id,
+        vendor_code=vendor_code,
+        content_hash=content_hash,
         last_pulled_at=timezone.now(),
     )
     attach_vendor_history(account, [record_vendor_id])
@@ -53,7 +62,9 @@ def attach_vendor_history(account: VendorAccount, vendor_ids: list[str]) -> None
     if not vendor_ids:
         return
     links = ExternalLink.objects.filter(
-        account=account, content_type=ContentType.objects.get_for_model(Person), vendor_id__in=vendor_ids
+        account=account,
+        content_type=ContentType.objects.get_for_model(Person),
+        vendor_id__in=vendor_ids,
     )
     owner: dict[str, int] = {}
     for vendor_id, code, object_id in links.values_list("vendor_id", "vendor_code", "object_id"):
@@ -61,7 +72,9 @@ def attach_vendor_history(account: VendorAccount, vendor_ids: list[str]) -> None
         if code:
             owner.setdefault(code, object_id)
     for model, key in ((Punch, "vendor_person_id"), (DoorEvent, "vendor_user_id")):
-        waiting = model.objects.filter(account=account, person__isnull=True, **{f"{key}__in": list(owner)})
+        waiting = model.objects.filter(
+            account=account, person__isnull=True, **{f"{key}__in": list(owner)}
+        )
         if waiting.exists():
             whens = [When(**{key: k}, then=Value(v)) for k, v in owner.items()]
             waiting.update(person_id=Case(*whens, output_field=IntegerField()))
@@ -70,13 +83,18 @@ def attach_vendor_history(account: VendorAccount, vendor_ids: list[str]) -> None
 
 def queue_unmatched(account: VendorAccount, record: PersonRecord, match: Match) -> UnmatchedPerson:
     entry, _ = UnmatchedPerson.objects.update_or_create(
-        account=account, vendor_id=record.vendor_id,
+        account=account,
+        vendor_id=record.vendor_id,
         defaults={
-            "code": record.code, "first_name": record.first_name, "last_name": record.last_name,
+            "code": record.code,
+            "first_name": record.first_name,
+            "last_name": record.last_name,
             "email": record.email,
             "reason": (
-                UnmatchedPerson.Reason.AMBIGUOUS if match.ambiguous
-                else UnmatchedPerson.Reason.NO_MATCH if record.code.strip()
+                UnmatchedPerson.Reason.AMBIGUOUS
+                if match.ambiguous
+                else UnmatchedPerson.Reason.NO_MATCH
+                if record.code.strip()
                 else UnmatchedPerson.Reason.NO_CODE
             ),
             "raw": dict(record.raw),
@@ -97,13 +115,19 @@ def rematch_unmatched() -> int:
     for account in VendorAccount.objects.filter(unmatched__isnull=False).distinct():
         entries = list(UnmatchedPerson.objects.filter(account=account))
         free = Person.objects.exclude(
-            pk__in=ExternalLink.objects.filter(account=account, content_type=content_type).values("object_id")
+            pk__in=ExternalLink.objects.filter(account=account, content_type=content_type).values(
+                "object_id"
+            )
         )
         codes = {e.code.strip() for e in entries if e.code.strip()}
         emails = {e.email.strip().casefold() for e in entries if e.email.strip()}
         by_code = {p.employee_code: p.pk for p in free.filter(employee_code__in=codes)}
         by_email: dict[str, list[int]] = {}
-        for pk, email in free.annotate(email_key=Lower("email")).filter(email_key__in=emails).values_list("pk", "email_key"):
+        for pk, email in (
+            free.annotate(email_key=Lower("email"))
+            .filter(email_key__in=emails)
+            .values_list("pk", "email_key")
+        ):
             by_email.setdefault(email, []).append(pk)
         claimed: set[int] = set()
         links = []
@@ -115,10 +139,16 @@ def rematch_unmatched() -> int:
             if person_id is None or person_id in claimed:
                 continue
             claimed.add(person_id)
-            links.append(ExternalLink(
-                account=account, content_type=content_type, object_id=person_id, vendor_id=entry.vendor_id,
-                vendor_code=entry.code, last_pulled_at=timezone.now(),  # no hash: the next pull checks drift
-            ))
+            links.append(
+                ExternalLink(
+                    account=account,
+                    content_type=content_type,
+                    object_id=person_id,
+                    vendor_id=entry.vendor_id,
+                    vendor_code=entry.code,
+                    last_pulled_at=timezone.now(),  # no hash: the next pull checks drift
+                )
+            )
         ExternalLink.objects.bulk_create(links)
         attach_vendor_history(account, [link.vendor_id for link in links])
         linked += len(links)

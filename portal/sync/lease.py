@@ -23,7 +23,9 @@ def _acquire(cursor: SyncCursor, owner: str) -> bool:
     now = timezone.now()
     free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now) | Q(lease_owner=owner)
     return bool(
-        SyncCursor.objects.filter(free, pk=cursor.pk).update(lease_owner=owner, lease_expires_at=now + LEASE_TTL)
+        SyncCursor.objects.filter(free, pk=cursor.pk).update(
+            lease_owner=owner, lease_expires_at=now + LEASE_TTL
+        )
     )
 
 
@@ -43,4 +45,6 @@ def stream_lease(account: VendorAccount, stream: str):
     try:
         yield cursor
     finally:
-        SyncCursor.objects.filter(pk=cursor.pk, lease_owner=owner).update(lease_owner="", lease_expires_at=None)
+        SyncCursor.objects.filter(pk=cursor.pk, lease_owner=owner).update(
+            lease_owner="", lease_expires_at=None
+        )

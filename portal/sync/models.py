@@ -24,13 +24,17 @@ class VendorAccount(models.Model):
     #: passwords, tokens and keys; encrypted at rest, never rendered back to a page
     credentials = EncryptedJSONField(blank=True, default=dict, editable=False)
     verify_tls = models.BooleanField(
-        "Verify TLS certificate", default=True, help_text="Turn off only for a self-signed test server."
+        "Verify TLS certificate",
+        default=True,
+        help_text="Turn off only for a self-signed test server.",
     )
     ca_certificate = models.TextField(
         "Custom CA (PEM)", blank=True, help_text="For servers with a certificate from a private CA."
     )
     time_zone = models.CharField(
-        max_length=64, default="Europe/Berlin", help_text="The zone the vendor writes its naive times in."
+        max_length=64,
+        default="Europe/Berlin",
+        help_text="The zone the vendor writes its naive times in.",
     )
     enabled = models.BooleanField(default=True)
     pull_enabled = models.BooleanField("Read from this system", default=True)
@@ -57,14 +61,14 @@ class VendorAccount(models.Model):
     def __str__(self):
         return self.name
 
+    def __repr__(self):  # never let credentials reach a log line through repr()
+        return f"<VendorAccount {self.pk} {self.kind} {self.name!r}>"
+
     @property
     def check_pending(self) -> bool:
         return self.check_requested_at is not None and (
             self.checked_at is None or self.checked_at < self.check_requested_at
         )
-
-    def __repr__(self):  # never let credentials reach a log line through repr()
-        return f"<VendorAccount {self.pk} {self.kind} {self.name!r}>"
 
     @property
     def secret_names(self) -> list[str]:
@@ -82,10 +86,14 @@ class ExternalLink(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     local_object = GenericForeignKey("content_type", "object_id")
-    content_hash = models.CharField(max_length=64, blank=True, help_text="Hash of the last vendor content seen.")
+    content_hash = models.CharField(
+        max_length=64, blank=True, help_text="Hash of the last vendor content seen."
+    )
     last_pulled_at = models.DateTimeField(null=True, blank=True)
     last_pushed_at = models.DateTimeField(null=True, blank=True)
-    gone_at = models.DateTimeField(null=True, blank=True, help_text="The vendor stopped listing it.")
+    gone_at = models.DateTimeField(
+        null=True, blank=True, help_text="The vendor stopped listing it."
+    )
 
     class Meta:
         constraints = [
@@ -108,7 +116,9 @@ class ExternalLink(models.Model):
 class SyncCursor(models.Model):
     account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="cursors")
     stream = models.CharField(max_length=32)
-    value = models.TextField(blank=True, help_text="Opaque to the portal: the connector's resume point.")
+    value = models.TextField(
+        blank=True, help_text="Opaque to the portal: the connector's resume point."
+    )
     updated_at = models.DateTimeField(auto_now=True)
     #: a pull holds the stream until this moment; a second pull of the same stream waits
     lease_owner = models.CharField(max_length=64, blank=True)
@@ -187,7 +197,9 @@ class OutboxMessage(models.Model):
         indexes = [models.Index(fields=["status", "scheduled_for"])]
 
     def __str__(self):
-        return f"{self.action} {self.record_kind} #{self.object_id} → {self.account} ({self.status})"
+        return (
+            f"{self.action} {self.record_kind} #{self.object_id} → {self.account} ({self.status})"
+        )
 
     def local_person(self):
         from portal.people.models import Person
@@ -218,7 +230,9 @@ class UnmatchedPerson(models.Model):
     class Meta:
         ordering = ["account__name", "last_name", "first_name"]
         constraints = [
-            models.UniqueConstraint(fields=["account", "vendor_id"], name="unmatched_one_per_vendor_record")
+            models.UniqueConstraint(
+                fields=["account", "vendor_id"], name="unmatched_one_per_vendor_record"
+            )
         ]
 
     def __str__(self):
@@ -238,7 +252,9 @@ class PersonDrift(models.Model):
     class Meta:
         ordering = ["person", "field"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "account", "field"], name="drift_one_per_field")
+            models.UniqueConstraint(
+                fields=["person", "account", "field"], name="drift_one_per_field"
+            )
         ]
 
     def __str__(self):
@@ -248,7 +264,9 @@ class PersonDrift(models.Model):
 class WebhookDelivery(models.Model):
     """A webhook call received from a vendor, kept to drop duplicates and to show what arrived."""
 
-    account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    account = models.ForeignKey(
+        VendorAccount, on_delete=models.CASCADE, related_name="webhook_deliveries"
+    )
     delivery_id = models.CharField(max_length=100)
     event = models.CharField(max_length=64)
     payload = models.JSONField(default=dict)

@@ -44,8 +44,13 @@ def enqueue_person(person: Person, action: str) -> list[OutboxMessage]:
     payload = person_payload(person)
     messages = [
         OutboxMessage(
-            account=account, record_kind="person", action=action, content_type=content_type,
-            object_id=person.pk, payload=payload, idempotency_key=f"person:{person.pk}:{uuid.uuid4().hex}",
+            account=account,
+            record_kind="person",
+            action=action,
+            content_type=content_type,
+            object_id=person.pk,
+            payload=payload,
+            idempotency_key=f"person:{person.pk}:{uuid.uuid4().hex}",
             scheduled_for=timezone.now(),
         )
         for account in people_writable_accounts()

@@ -97,4 +97,4 @@ def _remember_rate_limit(account: VendorAccount, connector) -> None:
 def _note_skipped(run: SyncRun, skipped) -> None:
     run.skipped += len(skipped)
     room = MAX_SKIPPED_REASONS - len(run.skipped_reasons)
-    run.skipped_reasons = run.skipped_reasons + [s.reason for s in skipped[:max(room, 0)]]
+    run.skipped_reasons = run.skipped_reasons + [s.reason for s in skipped[: max(room, 0)]]

@@ -29,7 +29,10 @@ BACKOFF_CAP = timedelta(minutes=30)
 CLAIM_FOR = timedelta(minutes=2)
 
 
-def next_attempt_delay(attempts: int, rng: random.Random = random.Random()) -> timedelta:
+_jitter = random.Random()
+
+
+def next_attempt_delay(attempts: int, rng: random.Random = _jitter) -> timedelta:
     ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(attempts - 1, 0)))
     return ceiling * rng.uniform(0.5, 1.0)
 
@@ -47,12 +50,15 @@ def claim_next() -> OutboxMessage | None:
         if due is None:
             return None
         same_record = OutboxMessage.objects.filter(
-            status=OutboxMessage.Status.PENDING, account_id=due.account_id,
-            content_type_id=due.content_type_id, object_id=due.object_id,
+            status=OutboxMessage.Status.PENDING,
+            account_id=due.account_id,
+            content_type_id=due.content_type_id,
+            object_id=due.object_id,
         ).order_by("-id")
         newest = same_record.select_for_update(skip_locked=True).first() or due
         same_record.exclude(pk=newest.pk).update(
-            status=OutboxMessage.Status.SUPERSEDED, last_error=f"Replaced by newer change #{newest.pk}"
+            status=OutboxMessage.Status.SUPERSEDED,
+            last_error=f"Replaced by newer change #{newest.pk}",
         )
         newest.attempts += 1
         newest.scheduled_for = now + CLAIM_FOR
@@ -110,12 +116,19 @@ def _describe(exc: errors.ConnectorError) -> str:
 
 def person_record(payload: dict, vendor_id: str = "") -> PersonRecord:
     return PersonRecord(
-        vendor_id=vendor_id, code=payload["code"], first_name=payload["first_name"],
-        last_name=payload["last_name"], email=payload["email"], phone=payload["phone"],
-        department_name=payload["department"], position_name=payload["position"],
+        vendor_id=vendor_id,
+        code=payload["code"],
+        first_name=payload["first_name"],
+        last_name=payload["last_name"],
+        email=payload["email"],
+        phone=payload["phone"],
+        department_name=payload["department"],
+        position_name=payload["position"],
         hire_date=date.fromisoformat(payload["hire_date"]) if payload["hire_date"] else None,
         active=payload["active"],
-        terminated_on=date.fromisoformat(payload["terminated_on"]) if payload["terminated_on"] else None,
+        terminated_on=date.fromisoformat(payload["terminated_on"])
+        if payload["terminated_on"]
+        else None,
     )
 
 
@@ -145,7 +158,9 @@ def send_person(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> 
                 connector.rehire_person(link.vendor_id, record)
         else:
             connector.terminate_person(
-                link.vendor_id, wanted.terminated_on or timezone.localdate(), payload.get("termination_reason", "")
+                link.vendor_id,
+                wanted.terminated_on or timezone.localdate(),
+                payload.get("termination_reason", ""),
             )
         link.last_pushed_at = timezone.now()
         link.save(update_fields=["last_pushed_at"])

@@ -25,8 +25,17 @@ DEFAULT_EVERY = {
 }
 #: the order a full "sync now" runs streams in: references before what points at them
 STREAM_ORDER = (
-    "sites", "departments", "positions", "people", "devices", "doors", "door_state",
-    "door_events", "lock_events", "punches", "time_cards",
+    "sites",
+    "departments",
+    "positions",
+    "people",
+    "devices",
+    "doors",
+    "door_state",
+    "door_events",
+    "lock_events",
+    "punches",
+    "time_cards",
 )
 
 
@@ -43,12 +52,16 @@ def ensure_schedules(account: VendorAccount) -> None:
     """Create missing schedules and switch all of them with the account; keeps edited intervals."""
     enabled = account.enabled and account.pull_enabled
     for stream in streams_of(account):
-        every, _ = IntervalSchedule.objects.get_or_create(every=DEFAULT_EVERY[stream], period=IntervalSchedule.SECONDS)
+        every, _ = IntervalSchedule.objects.get_or_create(
+            every=DEFAULT_EVERY[stream], period=IntervalSchedule.SECONDS
+        )
         task, created = PeriodicTask.objects.get_or_create(
             name=task_name(account.pk, stream),
             defaults={
-                "task": "portal.sync.tasks.pull_stream", "interval": every,
-                "args": json.dumps([account.pk, stream]), "enabled": enabled,
+                "task": "portal.sync.tasks.pull_stream",
+                "interval": every,
+                "args": json.dumps([account.pk, stream]),
+                "enabled": enabled,
                 "description": f"Pull {stream} from {account.name}",
             },
         )

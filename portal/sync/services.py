@@ -12,8 +12,17 @@ from portal.sync.models import OutboxMessage, VendorAccount
 from portal.sync.outbox import kick_drain
 
 AUDITED_FIELDS = [
-    "kind", "name", "base_url", "options", "time_zone", "verify_tls", "ca_certificate",
-    "enabled", "pull_enabled", "push_enabled", "import_new_people",
+    "kind",
+    "name",
+    "base_url",
+    "options",
+    "time_zone",
+    "verify_tls",
+    "ca_certificate",
+    "enabled",
+    "pull_enabled",
+    "push_enabled",
+    "import_new_people",
 ]
 
 
@@ -39,7 +48,9 @@ def save_vendor_account(form, request) -> VendorAccount:
         if replaced:
             new["secrets_replaced"] = replaced
         if old or new:
-            audit.record("vendor_account.changed", request=request, obj=account, before=old, after=new)
+            audit.record(
+                "vendor_account.changed", request=request, obj=account, before=old, after=new
+            )
     return account
 
 
@@ -50,11 +61,15 @@ def check_connection(account_id: int, *, transport=None) -> bool:
         with connector_for(account, transport=transport) as connector:
             identity = connector.check()
         ok = True
-        message = f"Connected to {identity.server}" + (f" {identity.version}" if identity.version else "")
+        message = f"Connected to {identity.server}" + (
+            f" {identity.version}" if identity.version else ""
+        )
         message += f" as {identity.user}." if identity.user else "."
     except errors.ConnectorError as exc:
         ok, message = False, f"{type(exc).__name__}: {exc.message}"
-    VendorAccount.objects.filter(pk=account_id).update(checked_at=timezone.now(), check_ok=ok, check_message=message[:500])
+    VendorAccount.objects.filter(pk=account_id).update(
+        checked_at=timezone.now(), check_ok=ok, check_message=message[:500]
+    )
     return ok
 
 
@@ -78,9 +93,15 @@ def request_sync(account: VendorAccount, request) -> None:
 @transaction.atomic
 def retry_message(message: OutboxMessage, request) -> None:
     """Put a failed outbox message back in line, now, with a fresh count of tries."""
-    before = {"status": message.status, "attempts": message.attempts, "last_error": message.last_error}
+    before = {
+        "status": message.status,
+        "attempts": message.attempts,
+        "last_error": message.last_error,
+    }
     OutboxMessage.objects.filter(pk=message.pk).update(
         status=OutboxMessage.Status.PENDING, attempts=0, scheduled_for=timezone.now()
     )
-    audit.record("outbox.retried", request=request, obj=message, before=before, after={"status": "pending"})
+    audit.record(
+        "outbox.retried", request=request, obj=message, before=before, after={"status": "pending"}
+    )
     kick_drain()

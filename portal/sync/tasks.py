@@ -25,7 +25,7 @@ def pull_stream_task(account_id: int, stream: str, full: bool = False) -> str:
 
 @shared_task(name="portal.sync.tasks.pull_account")
 def pull_account_task(account_id: int, full: bool = False) -> list[str]:
-    """"Sync now": every stream of the account, references first."""
+    """ "Sync now": every stream of the account, references first."""
     account = VendorAccount.objects.filter(pk=account_id).first()
     if account is None:
         return ["account removed"]

@@ -8,10 +8,16 @@ urlpatterns = [
     path("accounts/", pages.VendorAccountListView.as_view(), name="account-list"),
     path("accounts/add/", pages.VendorAccountFormView.as_view(), name="account-add"),
     path("accounts/<int:pk>/edit/", pages.VendorAccountFormView.as_view(), name="account-edit"),
-    path("accounts/<int:pk>/<str:action>/", health.AccountActionView.as_view(), name="account-action"),
+    path(
+        "accounts/<int:pk>/<str:action>/", health.AccountActionView.as_view(), name="account-action"
+    ),
     path("health/", health.SyncHealthView.as_view(), name="health"),
     path("outbox/<int:pk>/retry/", health.RetryMessageView.as_view(), name="outbox-retry"),
     path("webhooks/worktime/<str:token>/", webhooks.worktime_webhook, name="worktime-webhook"),
     path("unmatched/", unmatched.UnmatchedListView.as_view(), name="unmatched-list"),
-    path("unmatched/<int:pk>/<str:how>/", unmatched.ResolveUnmatchedView.as_view(), name="unmatched-resolve"),
+    path(
+        "unmatched/<int:pk>/<str:how>/",
+        unmatched.ResolveUnmatchedView.as_view(),
+        name="unmatched-resolve",
+    ),
 ]

@@ -42,10 +42,13 @@ KIND_SPECS: dict[str, KindSpec] = {
         options=(),
         secrets=(
             CredentialField(
-                "api_key", "API key", "From WorkTime One: Settings → API Keys. Read/write scope to push people."
+                "api_key",
+                "API key",
+                "From WorkTime One: Settings → API Keys. Read/write scope to push people.",
             ),
             CredentialField(
-                "webhook_secret", "Webhook secret",
+                "webhook_secret",
+                "Webhook secret",
                 "Optional. The secret WorkTime One shows for the webhook you point at this account's "
                 "webhook address; with it, changes arrive within seconds instead of at the next pull.",
                 required=False,

@@ -42,7 +42,9 @@ def account_for_token(token: str) -> VendorAccount:
     return account
 
 
-def receive(account: VendorAccount, *, secret: str, delivery_id: str, event: str, payload: dict) -> bool:
+def receive(
+    account: VendorAccount, *, secret: str, delivery_id: str, event: str, payload: dict
+) -> bool:
     """Verify and record one delivery. Returns False for a duplicate (already handled)."""
     expected = account.credentials.get("webhook_secret", "")
     if not expected or not secrets.compare_digest(secret.encode(), expected.encode()):
@@ -51,7 +53,9 @@ def receive(account: VendorAccount, *, secret: str, delivery_id: str, event: str
         raise WebhookRejected(400, "Missing X-WorkTime-Delivery or X-WorkTime-Event header.")
     try:
         with transaction.atomic():
-            WebhookDelivery.objects.create(account=account, delivery_id=delivery_id, event=event, payload=payload)
+            WebhookDelivery.objects.create(
+                account=account, delivery_id=delivery_id, event=event, payload=payload
+            )
             if stream := EVENT_STREAMS.get(event):
                 from portal.sync.tasks import pull_for_webhook_task
 

@@ -56,13 +56,17 @@ def test_door_board_shows_alarms_first_and_refreshes_itself(login, screenshot):
 
     account = VendorAccountFactory(kind="biostar", options={"login_id": "admin"})
     Door.objects.create(account=account, vendor_id="1", name="Archive", state=Door.State.LOCKED)
-    forced = Door.objects.create(account=account, vendor_id="2", name="Server room", state=Door.State.LOCKED)
+    forced = Door.objects.create(
+        account=account, vendor_id="2", name="Server room", state=Door.State.LOCKED
+    )
     page = login("guard")
     page.goto("/doors/")
     expect(page.locator("#door-table tbody tr").first).to_contain_text("Archive")
     forced.state = Door.State.FORCED
     forced.save()
     # no reload: the board polls and the alarm moves to the top
-    expect(page.locator("#door-table tbody tr").first).to_contain_text("Server room", timeout=10_000)
+    expect(page.locator("#door-table tbody tr").first).to_contain_text(
+        "Server room", timeout=10_000
+    )
     expect(page.locator("#door-table tbody tr").first).to_contain_text("Forced open")
     screenshot("door-board-alarm")

@@ -38,8 +38,13 @@ def test_hr_adds_fixes_and_terminates_a_person(login, screenshot):
     screenshot("person-terminated")
 
     person = Person.objects.get(employee_code="00077")
-    assert person.status == "terminated" and person.termination_reason == "Moved to a partner company"
-    assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == ["person.created", "person.terminated"]
+    assert (
+        person.status == "terminated" and person.termination_reason == "Moved to a partner company"
+    )
+    assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == [
+        "person.created",
+        "person.terminated",
+    ]
 
     page.get_by_role("button", name="Rehire").click()
     expect(page.locator("h1 .badge")).to_have_text("Active")

@@ -14,7 +14,11 @@ from tests.portal.sync.conftest import NOW, wire
 
 
 def pulled_q2(import_new_people=True):
-    wired = wire("q2", Q2Simulator.demo(clock=SimClock(NOW, frozen=True)), import_new_people=import_new_people)
+    wired = wire(
+        "q2",
+        Q2Simulator.demo(clock=SimClock(NOW, frozen=True)),
+        import_new_people=import_new_people,
+    )
     for stream in ("people", "time_cards"):
         pull_stream(wired.account.pk, stream, transport=wired.transport)
     return wired
@@ -26,10 +30,16 @@ def test_health_page_shows_runs_errors_and_retries_a_failed_change(login, screen
     pull_stream(wired.account.pk, "time_cards", transport=wired.transport)
     person = PersonFactory(first_name="Kai", last_name="Kruse", employee_code="00900")
     failed = OutboxMessage.objects.create(
-        account=wired.account, record_kind="person", action="update",
-        content_type=ContentType.objects.get_for_model(Person), object_id=person.pk,
-        payload={"first_name": "Kai", "last_name": "Kruse", "code": "00900"}, idempotency_key="k1",
-        status=OutboxMessage.Status.FAILED, attempts=8, scheduled_for=timezone.now(),
+        account=wired.account,
+        record_kind="person",
+        action="update",
+        content_type=ContentType.objects.get_for_model(Person),
+        object_id=person.pk,
+        payload={"first_name": "Kai", "last_name": "Kruse", "code": "00900"},
+        idempotency_key="k1",
+        status=OutboxMessage.Status.FAILED,
+        attempts=8,
+        scheduled_for=timezone.now(),
         last_error="TransientError: OpenTimeClock did not answer in time",
     )
     page = login("admin")
@@ -51,10 +61,14 @@ def test_hr_links_an_unmatched_person(login, screenshot):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Unmatched").click()
     screenshot("unmatched-queue", full_page=False)
     row = page.locator("tr", has=page.get_by_text(entry.code, exact=True))
-    row.get_by_label(f"Employee code in Workgate for {entry.first_name} {entry.last_name}").fill("nope")
+    row.get_by_label(f"Employee code in Workgate for {entry.first_name} {entry.last_name}").fill(
+        "nope"
+    )
     row.get_by_role("button", name="Link").click()
     expect(row.get_by_role("alert")).to_contain_text("Nobody in Workgate has the code nope")
-    row.get_by_label(f"Employee code in Workgate for {entry.first_name} {entry.last_name}").fill("55555")
+    row.get_by_label(f"Employee code in Workgate for {entry.first_name} {entry.last_name}").fill(
+        "55555"
+    )
     row.get_by_role("button", name="Link").click()
     expect(page.get_by_role("status")).to_contain_text("Linked")
     assert not UnmatchedPerson.objects.filter(pk=entry.pk).exists()

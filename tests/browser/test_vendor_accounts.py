@@ -13,7 +13,9 @@ def test_admin_adds_an_account_switching_kind_and_fixing_an_error(login, screens
     page.get_by_role("link", name="Add account").click()
 
     page.get_by_label("Account name").fill("Warehouse clocks")
-    page.get_by_label("System", exact=True).select_option("q2")  # htmx swaps in Q2's credential fields
+    page.get_by_label("System", exact=True).select_option(
+        "q2"
+    )  # htmx swaps in Q2's credential fields
     expect(page.get_by_label("Company ID")).to_be_visible()
     expect(page.get_by_label("Password", exact=True)).to_have_count(0)
     expect(page.get_by_label("Account name")).to_have_value("Warehouse clocks")
@@ -35,7 +37,9 @@ def test_admin_adds_an_account_switching_kind_and_fixing_an_error(login, screens
 
     account = VendorAccount.objects.get()
     assert account.credentials == {"developer_token": "tok-123-secret"}
-    assert AuditEntry.objects.filter(action="vendor_account.created", object_id=str(account.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="vendor_account.created", object_id=str(account.pk)
+    ).exists()
 
     page.get_by_role("link", name="Edit").click()
     expect(page.get_by_label("Developer token")).to_have_value("")

@@ -80,8 +80,11 @@ def scripted(*answers):
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/api/login":
-            return httpx.Response(200, json={"User": {"user_id": "1"}, "Response": {"code": "0"}},
-                                  headers={"bs-session-id": "s1"})
+            return httpx.Response(
+                200,
+                json={"User": {"user_id": "1"}, "Response": {"code": "0"}},
+                headers={"bs-session-id": "s1"},
+            )
         return queue.pop(0) if len(queue) > 1 else queue[0]
 
     return httpx.MockTransport(handler)
@@ -90,8 +93,9 @@ def scripted(*answers):
 def scripted_connector(*answers) -> BioStarConnector:
     credentials = {"login_id": "a", "password": "b"}
     options = ClientOptions(max_retries=2)
-    return BioStarConnector("http://biostar.test", credentials, options,
-                            transport=scripted(*answers), sleep=[].append)
+    return BioStarConnector(
+        "http://biostar.test", credentials, options, transport=scripted(*answers), sleep=[].append
+    )
 
 
 # -- registry, check and the session -------------------------------------------------------------
@@ -100,7 +104,13 @@ def test_registry_finds_the_connector_and_it_declares_its_capabilities():
 
     assert cls is BioStarConnector
     assert cls.capabilities.reads == {
-        "people", "departments", "devices", "doors", "door_state", "door_events", "punches"
+        "people",
+        "departments",
+        "devices",
+        "doors",
+        "door_state",
+        "door_events",
+        "punches",
     }
     assert cls.capabilities.can("writes", "people") and cls.capabilities.can("deletes", "people")
     assert cls.capabilities.commands == {"open", "unlock", "lock", "release", "clear_alarm"}
@@ -119,7 +129,9 @@ def test_check_logs_in_and_reports_the_operator(conn, sim):
     assert identity.vendor == "Suprema BioStar X" and identity.server == "http://biostar.test"
     assert identity.user == "admin"
     assert identity.details == {
-        "user_id": "1", "name": "Administrator", "permission": "Administrator",
+        "user_id": "1",
+        "name": "Administrator",
+        "permission": "Administrator",
         "server_time": http_date(sim.clock.now()),  # the login answer's Date header
     }
 
@@ -140,8 +152,11 @@ def test_a_refused_login_inside_a_read_is_not_retried_either(sim, sleeps):
     with pytest.raises(errors.AuthenticationError):
         list(conn.read("doors"))
 
-    assert logins(sim) == 1 and sleeps == [] and not conn.client.is_auth_expired(
-        httpx.Response(401, json={"Response": {"code": "11"}}))
+    assert (
+        logins(sim) == 1
+        and sleeps == []
+        and not conn.client.is_auth_expired(httpx.Response(401, json={"Response": {"code": "11"}}))
+    )
 
 
 def test_one_session_serves_every_call_and_travels_as_a_request_header(sim, conn):
@@ -241,8 +256,10 @@ def test_people_map_disabled_and_expiring_users(sim, conn):
     contractor = next(u for u in sim.users.values() if u.expiry_datetime.year < 2037)
     assert people[disabled.user_id].active is False
     assert people[contractor.user_id].active is True
-    assert people[contractor.user_id].terminated_on == contractor.expiry_datetime.astimezone(
-        ZoneInfo(ZONE)).date()  # a local date: 22:59 UTC is the next day in Berlin
+    assert (
+        people[contractor.user_id].terminated_on
+        == contractor.expiry_datetime.astimezone(ZoneInfo(ZONE)).date()
+    )  # a local date: 22:59 UTC is the next day in Berlin
 
 
 def test_departments_are_the_user_group_tree(sim, conn):
@@ -358,9 +375,13 @@ def test_door_commands_refuse_unknown_actions_and_doors(bare):
 
 
 def test_a_device_that_refuses_a_door_command_is_a_transient_error():
-    refused = httpx.Response(200, json={"DeviceResponse": {"rows": {"0": {"id": "5", "code": "-3"}},
-                                                           "result": "false"},
-                                        "Response": {"code": "0", "message": "Success"}})
+    refused = httpx.Response(
+        200,
+        json={
+            "DeviceResponse": {"rows": {"0": {"id": "5", "code": "-3"}}, "result": "false"},
+            "Response": {"code": "0", "message": "Success"},
+        },
+    )
 
     with pytest.raises(errors.TransientError, match="device 5 code -3"):
         scripted_connector(refused).command_door("1", "unlock")
@@ -478,9 +499,18 @@ def test_punches_are_granted_events_with_a_tna_key(sim):
 
 # -- people writes ------------------------------------------------------------------------------
 def new_person(**changes) -> PersonRecord:
-    fields = dict(vendor_id="", code="0777", first_name="Ada", last_name="van Lovelace",
-                  email="ada@nordhafen.example", phone="+49 40 1234", department_id="1002",
-                  department_name="Finance", position_name="Controller", hire_date=date(2026, 4, 1))
+    fields = {
+        "vendor_id": "",
+        "code": "0777",
+        "first_name": "Ada",
+        "last_name": "van Lovelace",
+        "email": "ada@nordhafen.example",
+        "phone": "+49 40 1234",
+        "department_id": "1002",
+        "department_name": "Finance",
+        "position_name": "Controller",
+        "hire_date": date(2026, 4, 1),
+    }
     return PersonRecord(**{**fields, **changes})
 
 
@@ -520,9 +550,19 @@ def test_update_person_moves_the_user_group_and_changes_fields(sim, conn):
     it = next(g for g in sim.user_groups.values() if g.name == "IT")
     before = conn.find_person("00002")
 
-    after = conn.update_person("00002", PersonRecord(
-        "00002", "00002", first_name="Neu", last_name=before.last_name, email=before.email,
-        department_id=str(it.id), department_name="IT", position_name="Support Engineer"))
+    after = conn.update_person(
+        "00002",
+        PersonRecord(
+            "00002",
+            "00002",
+            first_name="Neu",
+            last_name=before.last_name,
+            email=before.email,
+            department_id=str(it.id),
+            department_name="IT",
+            position_name="Support Engineer",
+        ),
+    )
 
     assert (after.first_name, after.department_id) == ("Neu", str(it.id))
     assert after.position_name == "Support Engineer"
@@ -567,9 +607,15 @@ def test_access_group_membership_is_set_on_the_user(sim, conn):
 def test_deleting_many_users_goes_in_batches_of_at_most_1000(clock, truncates):
     sim = BioStarSimulator(clock=clock, quirks=BioStarQuirks(large_user_delete_truncates=truncates))
     api = sim.client()
-    api.post("/api/users", json={"UserCollection": {"rows": [
-        {"user_id": str(20000 + i), "name": f"Bulk {i}"} for i in range(2500)]}},
-        headers={"bs-session-id": connect(sim).client.auth_headers()["bs-session-id"]})
+    api.post(
+        "/api/users",
+        json={
+            "UserCollection": {
+                "rows": [{"user_id": str(20000 + i), "name": f"Bulk {i}"} for i in range(2500)]
+            }
+        },
+        headers={"bs-session-id": connect(sim).client.auth_headers()["bs-session-id"]},
+    )
 
     result = connect(sim).delete_people(str(20000 + i) for i in range(2500))
 
@@ -719,9 +765,14 @@ def test_a_2xx_answer_with_a_failure_code_is_an_error_with_the_vendors_message()
 
 def test_a_page_that_repeats_is_a_protocol_error():
     rows = [{"id": str(i), "name": f"D{i}"} for i in range(100)]
-    same = httpx.Response(200, json={"DoorCollection": {"total": "1000", "rows": rows},
-                                     "DoorStatusCollection": {"rows": []},
-                                     "Response": {"code": "0"}})
+    same = httpx.Response(
+        200,
+        json={
+            "DoorCollection": {"total": "1000", "rows": rows},
+            "DoorStatusCollection": {"rows": []},
+            "Response": {"code": "0"},
+        },
+    )
 
     with pytest.raises(errors.ProtocolError, match="same page"):
         list(scripted_connector(same).read("doors"))

@@ -47,8 +47,11 @@ def indexed(items):
 
 def ref(inner=scalar):
     """A reference as BioStar sends it: bare, or an object with id (and maybe name)."""
-    return st.one_of(inner, st.fixed_dictionaries({"id": inner}, optional={"name": words}),
-                     st.fixed_dictionaries({"user_id": inner, "code": inner}))
+    return st.one_of(
+        inner,
+        st.fixed_dictionaries({"id": inner}, optional={"name": words}),
+        st.fixed_dictionaries({"user_id": inner, "code": inner}),
+    )
 
 
 loose = st.recursive(
@@ -63,26 +66,62 @@ def rows(keys: dict) -> st.SearchStrategy:
     return st.fixed_dictionaries({}, optional={**keys, "extra field": loose})
 
 
-user_rows = rows({
-    "user_id": scalar, "name": scalar, "email": scalar, "phone": scalar, "department": scalar,
-    "user_title": scalar, "title": scalar, "user_group_id": ref(), "disabled": scalar,
-    "expired": scalar,
-    "start_datetime": scalar, "expiry_datetime": scalar, "last_modified": scalar,
-    "access_groups": st.one_of(st.lists(ref()), st.lists(ref()).map(indexed), scalar),
-})
+user_rows = rows(
+    {
+        "user_id": scalar,
+        "name": scalar,
+        "email": scalar,
+        "phone": scalar,
+        "department": scalar,
+        "user_title": scalar,
+        "title": scalar,
+        "user_group_id": ref(),
+        "disabled": scalar,
+        "expired": scalar,
+        "start_datetime": scalar,
+        "expiry_datetime": scalar,
+        "last_modified": scalar,
+        "access_groups": st.one_of(st.lists(ref()), st.lists(ref()).map(indexed), scalar),
+    }
+)
 group_rows = rows({"id": scalar, "name": scalar, "parent_id": ref(), "depth": scalar})
 device_rows = rows(
     {"id": scalar, "name": scalar, "device_type_id": ref(), "status": scalar, "version": scalar}
 )
-door_rows = rows({"id": scalar, "name": scalar, "entry_device_id": ref(),
-                  "relay_output_id": st.one_of(scalar, st.fixed_dictionaries({"device_id": ref()})),
-                  })
-status_rows = rows({"door_id": ref(), "opened": scalar, "unlocked": scalar, "heldopened": scalar,
-                    "disconnected": scalar, "alarm_flags": scalar, "lock_flags": scalar,
-                    "unlock_flags": scalar, "last_open_time": scalar})
-event_rows = rows({"id": scalar, "datetime": scalar, "server_datetime": scalar, "device_id": ref(),
-                   "door_id": ref(), "user_id": ref(), "event_type_id": ref(), "tna_key": scalar,
-                   "timezone": loose})
+door_rows = rows(
+    {
+        "id": scalar,
+        "name": scalar,
+        "entry_device_id": ref(),
+        "relay_output_id": st.one_of(scalar, st.fixed_dictionaries({"device_id": ref()})),
+    }
+)
+status_rows = rows(
+    {
+        "door_id": ref(),
+        "opened": scalar,
+        "unlocked": scalar,
+        "heldopened": scalar,
+        "disconnected": scalar,
+        "alarm_flags": scalar,
+        "lock_flags": scalar,
+        "unlock_flags": scalar,
+        "last_open_time": scalar,
+    }
+)
+event_rows = rows(
+    {
+        "id": scalar,
+        "datetime": scalar,
+        "server_datetime": scalar,
+        "device_id": ref(),
+        "door_id": ref(),
+        "user_id": ref(),
+        "event_type_id": ref(),
+        "tna_key": scalar,
+        "timezone": loose,
+    }
+)
 anything = st.one_of(loose, st.lists(loose, max_size=2))
 
 
@@ -156,8 +195,11 @@ def vendor_users(draw):
         "phone": draw(st.one_of(st.just(""), ids.map(str))),
         "department": draw(st.one_of(st.just(""), names)),
         "user_title": draw(st.one_of(st.just(""), names)),
-        "user_group_id": draw(st.one_of(  # v1 strings or v2 integers
-            ids.map(lambda i: {"id": str(i), "name": "G"}), ids.map(lambda i: {"id": i}))),
+        "user_group_id": draw(
+            st.one_of(  # v1 strings or v2 integers
+                ids.map(lambda i: {"id": str(i), "name": "G"}), ids.map(lambda i: {"id": i})
+            )
+        ),
         "disabled": draw(st.sampled_from(["true", "false", True, False])),
         "expired": "false",
         "start_datetime": format_utc(mapping.NO_START),
@@ -180,8 +222,16 @@ def test_user_to_person_and_back_keeps_every_mapped_field(case):
     person = mapping.person_from_vendor(row, time_zone)
     back = mapping.person_to_vendor(person, time_zone, creating=True)
 
-    for key in ("user_id", "name", "email", "phone", "department", "user_title",
-                "start_datetime", "expiry_datetime"):
+    for key in (
+        "user_id",
+        "name",
+        "email",
+        "phone",
+        "department",
+        "user_title",
+        "start_datetime",
+        "expiry_datetime",
+    ):
         assert back[key] == row[key], key
     assert back["user_group_id"]["id"] == str(row["user_group_id"]["id"])
     assert truthy(back["disabled"]) == truthy(row["disabled"])
@@ -191,12 +241,18 @@ def test_user_to_person_and_back_keeps_every_mapped_field(case):
 def people(draw):
     first, last = draw(plain), draw(st.one_of(st.just(""), names))
     return PersonRecord(
-        vendor_id="", code=draw(plain), first_name=first, last_name=last,
-        email=draw(st.one_of(st.just(""), plain)), phone=draw(st.one_of(st.just(""), plain)),
-        department_id=draw(ids.map(str)), department_name=draw(st.one_of(st.just(""), names)),
+        vendor_id="",
+        code=draw(plain),
+        first_name=first,
+        last_name=last,
+        email=draw(st.one_of(st.just(""), plain)),
+        phone=draw(st.one_of(st.just(""), plain)),
+        department_id=draw(ids.map(str)),
+        department_name=draw(st.one_of(st.just(""), names)),
         position_name=draw(st.one_of(st.just(""), names)),
         hire_date=draw(st.one_of(st.none(), days)),
-        active=draw(st.booleans()), terminated_on=draw(st.one_of(st.none(), days)),
+        active=draw(st.booleans()),
+        terminated_on=draw(st.one_of(st.none(), days)),
     )
 
 
@@ -212,15 +268,19 @@ def test_person_to_user_and_back_is_the_same_person(person, time_zone):
 
 @st.composite
 def vendor_events(draw):
-    moment = draw(st.datetimes(min_value=datetime(2015, 1, 1), max_value=datetime(2035, 1, 1),
-                               timezones=st.just(UTC)))
+    moment = draw(
+        st.datetimes(
+            min_value=datetime(2015, 1, 1), max_value=datetime(2035, 1, 1), timezones=st.just(UTC)
+        )
+    )
     moment = moment.replace(microsecond=draw(st.integers(0, 999)) * 1000)
     row = {
         "id": str(draw(st.integers(1, 10**6))),
         "datetime": moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z",
         "server_datetime": (moment + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S.00Z"),
-        "event_type_id": draw(st.sampled_from(
-            [{"code": "4867"}, {"code": 6400}, "21504", 4102, {"code": "22784"}])),
+        "event_type_id": draw(
+            st.sampled_from([{"code": "4867"}, {"code": 6400}, "21504", 4102, {"code": "22784"}])
+        ),
         "tna_key": draw(st.sampled_from(["0", "1", "2", "3", "4", 1, 2])),
     }
     for key, inner in (("device_id", "id"), ("door_id", "id"), ("user_id", "user_id")):
@@ -256,8 +316,15 @@ def test_event_code_ranges():
 
 
 def test_door_state_precedence_and_modes():
-    base = {"opened": "false", "unlocked": "false", "disconnected": "false", "alarm_flags": "0",
-            "lock_flags": "0", "unlock_flags": "0", "last_open_time": "0"}
+    base = {
+        "opened": "false",
+        "unlocked": "false",
+        "disconnected": "false",
+        "alarm_flags": "0",
+        "lock_flags": "0",
+        "unlock_flags": "0",
+        "last_open_time": "0",
+    }
 
     def state(**changes):
         return mapping.door_state({**base, **changes})[:2]

@@ -77,16 +77,23 @@ def sleeps():
 @pytest.fixture
 def make(clock, sleeps):
     def make(sim, credentials=None, *, sim_clock=True, **kwargs):
-        options = ClientOptions(**{"time_zone": BERLIN, "page_size": kwargs.pop("page_size", 100)}
-                                | kwargs.pop("options", {}))
+        options = ClientOptions(
+            **{"time_zone": BERLIN, "page_size": kwargs.pop("page_size", 100)}
+            | kwargs.pop("options", {})
+        )
         recording = Recording(sim.transport())
         connector = BioTimeConnector(
-            "http://sim.test", credentials or sim.credentials(), options, transport=recording,
-            sleep=sleeps.append, clock=(lambda: clock.now().timestamp()) if sim_clock else (lambda: 0.0),
+            "http://sim.test",
+            credentials or sim.credentials(),
+            options,
+            transport=recording,
+            sleep=sleeps.append,
+            clock=(lambda: clock.now().timestamp()) if sim_clock else (lambda: 0.0),
             **kwargs,
         )
         connector.http_log = recording
         return connector
+
     return make
 
 
@@ -109,7 +116,14 @@ def test_registry_finds_the_connector_with_its_capabilities():
     cls = connector_class("biotime")
 
     assert cls is BioTimeConnector
-    assert cls.capabilities.reads == {"people", "departments", "positions", "sites", "devices", "punches"}
+    assert cls.capabilities.reads == {
+        "people",
+        "departments",
+        "positions",
+        "sites",
+        "devices",
+        "punches",
+    }
     assert cls.capabilities.can("writes", "people") and cls.capabilities.can("deletes", "people")
     assert not cls.capabilities.commands
 
@@ -236,8 +250,12 @@ def test_a_401_after_a_fresh_login_is_an_authentication_error():
             return httpx.Response(200, json={"token": "abc"})
         return httpx.Response(401, json={"detail": "Invalid token."})
 
-    bt = BioTimeConnector("http://x.test", {"username": "a", "password": "b", "login_kind": "token"},
-                          transport=httpx.MockTransport(answer), sleep=lambda s: None)
+    bt = BioTimeConnector(
+        "http://x.test",
+        {"username": "a", "password": "b", "login_kind": "token"},
+        transport=httpx.MockTransport(answer),
+        sleep=lambda s: None,
+    )
 
     with pytest.raises(errors.AuthenticationError, match="fresh token"):
         bt.check()
@@ -276,8 +294,12 @@ def test_html_with_200_on_the_login_is_a_protocol_error(demo, make):
 
 def test_wrong_base_path_gives_not_found_or_protocol_error_with_the_html_quirk(demo, sleeps):
     def connector():
-        return BioTimeConnector("http://sim.test/biotime", demo.credentials(), transport=demo.transport(),
-                                sleep=sleeps.append)
+        return BioTimeConnector(
+            "http://sim.test/biotime",
+            demo.credentials(),
+            transport=demo.transport(),
+            sleep=sleeps.append,
+        )
 
     with pytest.raises(errors.NotFoundError, match="server address"):
         connector().check()
@@ -290,8 +312,12 @@ def test_a_redirect_is_reported_not_followed():
     def answer(request):
         return httpx.Response(301, headers={"Location": "https://x.test/jwt-api-token-auth/"})
 
-    bt = BioTimeConnector("http://x.test", {"username": "a", "password": "b"},
-                          transport=httpx.MockTransport(answer), sleep=lambda s: None)
+    bt = BioTimeConnector(
+        "http://x.test",
+        {"username": "a", "password": "b"},
+        transport=httpx.MockTransport(answer),
+        sleep=lambda s: None,
+    )
 
     with pytest.raises(errors.ProtocolError, match="redirected"):
         bt.check()
@@ -301,11 +327,17 @@ def test_envelope_code_other_than_zero_is_an_error():
     def answer(request):
         if "token-auth" in request.url.path:
             return httpx.Response(200, json={"token": "abc"})
-        return httpx.Response(200, json={"count": 0, "next": None, "previous": None, "msg": "busy",
-                                         "code": 1, "data": []})
+        return httpx.Response(
+            200,
+            json={"count": 0, "next": None, "previous": None, "msg": "busy", "code": 1, "data": []},
+        )
 
-    bt = BioTimeConnector("http://x.test", {"username": "a", "password": "b", "login_kind": "token"},
-                          transport=httpx.MockTransport(answer), sleep=lambda s: None)
+    bt = BioTimeConnector(
+        "http://x.test",
+        {"username": "a", "password": "b", "login_kind": "token"},
+        transport=httpx.MockTransport(answer),
+        sleep=lambda s: None,
+    )
 
     with pytest.raises(errors.ValidationError, match="busy"):
         bt.check()
@@ -355,8 +387,12 @@ def test_next_is_followed_as_given_over_real_loopback(clock, sleeps):
     sim = BioTimeSimulator.demo(clock=clock)
     running = serve(sim)
     try:
-        bt = BioTimeConnector(running.base_url, sim.credentials(), ClientOptions(page_size=40, time_zone=BERLIN),
-                              sleep=sleeps.append)
+        bt = BioTimeConnector(
+            running.base_url,
+            sim.credentials(),
+            ClientOptions(page_size=40, time_zone=BERLIN),
+            sleep=sleeps.append,
+        )
         pages, people, _ = everything(bt, "people")
     finally:
         running.server.shutdown()
@@ -486,7 +522,10 @@ def test_terminal_state_and_flags_in_any_type(demo, make, style, state_as_string
     assert len(devices) == 7 and by_name["HAM Main entrance"].online
     assert not by_name["BRE Loading dock"].online  # offline around noon
     assert by_name["BRE Loading dock"].last_seen_at == datetime(2025, 3, 12, 9, 30, 7, tzinfo=UTC)
-    assert by_name["HAM Main entrance"].site_id == "2" and by_name["HAM Main entrance"].kind == "terminal"
+    assert (
+        by_name["HAM Main entrance"].site_id == "2"
+        and by_name["HAM Main entrance"].kind == "terminal"
+    )
 
 
 @pytest.mark.parametrize(
@@ -504,8 +543,10 @@ def test_terminal_state_and_flags_in_any_type(demo, make, style, state_as_string
 )
 def test_punch_type_quirks_do_not_change_the_records(clock, make, quirk):
     plain = everything(make(BioTimeSimulator.demo(clock=clock, history_days=3)), "punches")[1]
-    odd = everything(make(BioTimeSimulator.demo(clock=clock, history_days=3, quirks=BioTimeQuirks(**quirk))),
-                     "punches")[1]
+    odd = everything(
+        make(BioTimeSimulator.demo(clock=clock, history_days=3, quirks=BioTimeQuirks(**quirk))),
+        "punches",
+    )[1]
 
     assert plain and odd == plain
     assert {p.direction for p in odd} >= {"in", "out", "break_out", "break_in"}
@@ -513,7 +554,9 @@ def test_punch_type_quirks_do_not_change_the_records(clock, make, quirk):
 
 @pytest.mark.parametrize("preset", ["build_8x", "messy"])
 def test_presets_read_every_stream(clock, make, preset):
-    sim = BioTimeSimulator.demo(clock=clock, history_days=3, quirks=getattr(BioTimeQuirks, preset)())
+    sim = BioTimeSimulator.demo(
+        clock=clock, history_days=3, quirks=getattr(BioTimeQuirks, preset)()
+    )
     bt = make(sim, page_size=70)
 
     counts = {stream: len(everything(bt, stream)[1]) for stream in sorted(bt.capabilities.reads)}
@@ -527,7 +570,15 @@ def test_presets_read_every_stream(clock, make, preset):
 # -- punches ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("state", "direction"),
-    [(0, "in"), (1, "out"), (2, "break_out"), (3, "break_in"), (4, "in"), (5, "out"), (255, "unknown")],
+    [
+        (0, "in"),
+        (1, "out"),
+        (2, "break_out"),
+        (3, "break_in"),
+        (4, "in"),
+        (5, "out"),
+        (255, "unknown"),
+    ],
 )
 @pytest.mark.parametrize("as_int", [False, True])
 def test_punch_state_becomes_a_direction(empty, make, state, direction, as_int):
@@ -618,7 +669,9 @@ def test_mid_stream_failure_raises_and_the_last_cursor_resumes_without_loss(demo
 def test_a_punch_uploaded_hours_late_is_caught_by_the_deep_reread(empty, make, clock):
     bt = make(empty)
     punched = int(clock.now().timestamp())
-    empty.add_punch("0042", terminal_id=1, state=0, at_ts=punched, upload_delay=3 * 3600)  # device offline
+    empty.add_punch(
+        "0042", terminal_id=1, state=0, at_ts=punched, upload_delay=3 * 3600
+    )  # device offline
     cursor = None
     late_seen_at = None
     for step in range(12):  # an on-time punch every 20 minutes, a pull after each
@@ -636,7 +689,9 @@ def test_a_punch_uploaded_hours_late_is_caught_by_the_deep_reread(empty, make, c
 
 def test_without_the_deep_reread_the_same_late_punch_is_missed(empty, make, clock):
     bt = make(empty, late_sweep_every=timedelta(days=365))
-    empty.add_punch("0042", terminal_id=1, state=0, at_ts=int(clock.now().timestamp()), upload_delay=3 * 3600)
+    empty.add_punch(
+        "0042", terminal_id=1, state=0, at_ts=int(clock.now().timestamp()), upload_delay=3 * 3600
+    )
     empty.add_punch("0100", terminal_id=1, upload_delay=1)
     clock.advance(5)
     cursor = list(bt.read("punches"))[-1].cursor
@@ -657,7 +712,9 @@ def test_a_late_upload_within_the_lookback_is_caught_on_every_pull(empty, make, 
     empty.add_punch("0100", terminal_id=1, upload_delay=1)
     clock.advance(5)
     cursor = list(bt.read("punches"))[-1].cursor
-    empty.add_punch("0042", terminal_id=1, at_ts=int(NOW.timestamp()) - 300, upload_delay=310)  # 5 min late
+    empty.add_punch(
+        "0042", terminal_id=1, at_ts=int(NOW.timestamp()) - 300, upload_delay=310
+    )  # 5 min late
 
     clock.advance(30)
     _, punches, _ = everything(bt, "punches", cursor)
@@ -666,7 +723,9 @@ def test_a_late_upload_within_the_lookback_is_caught_on_every_pull(empty, make, 
 
 
 @pytest.mark.parametrize(("sweep_every", "caught"), [(None, True), (timedelta(days=365), False)])
-def test_demo_offline_dock_punches_are_caught_after_it_comes_back(demo, make, clock, sweep_every, caught):
+def test_demo_offline_dock_punches_are_caught_after_it_comes_back(
+    demo, make, clock, sweep_every, caught
+):
     bt = make(demo, page_size=1000, late_sweep_every=sweep_every)
     cursor = list(bt.read("punches"))[-1].cursor
     dock_pending = demo.pending_uploads(terminal_id=5)
@@ -675,7 +734,11 @@ def test_demo_offline_dock_punches_are_caught_after_it_comes_back(demo, make, cl
         clock.advance(timedelta(minutes=15))
         pages, punches, _ = everything(bt, "punches", cursor)
         cursor = pages[-1].cursor
-        ids |= {p.vendor_id for p in punches if p.device_id == "5" and p.occurred_at > NOW - timedelta(hours=2)}
+        ids |= {
+            p.vendor_id
+            for p in punches
+            if p.device_id == "5" and p.occurred_at > NOW - timedelta(hours=2)
+        }
 
     assert dock_pending > 0 and demo.pending_uploads(terminal_id=5) == 0
     assert (len(ids) >= dock_pending) is caught
@@ -686,7 +749,10 @@ def test_demo_offline_dock_punches_are_caught_after_it_comes_back(demo, make, cl
     [
         ("2025-03-12T11:40:05Z", datetime(2025, 3, 12, 11, 40, 5, tzinfo=UTC)),
         ("2025-03-12 12:40:05", datetime(2025, 3, 12, 11, 40, 5, tzinfo=UTC)),  # Berlin local text
-        ("2025-03-12T11:40:05Z;swept=2025-03-12T11:00:00Z", datetime(2025, 3, 12, 11, 40, 5, tzinfo=UTC)),
+        (
+            "2025-03-12T11:40:05Z;swept=2025-03-12T11:00:00Z",
+            datetime(2025, 3, 12, 11, 40, 5, tzinfo=UTC),
+        ),
     ],
 )
 def test_cursor_text_forms(text, upload):
@@ -712,10 +778,16 @@ def test_find_person_matches_the_code_exactly_with_leading_zeros(empty, make):
 def test_create_resolves_department_areas_and_position_by_name(demo, make):
     bt = make(demo)
 
-    created = bt.create_person(person(
-        "09999", department_name="finance", position_name="Accountant", site_ids=("Bremen Warehouse", "HAM"),
-        hire_date=date(2024, 5, 1), phone="+49 1",
-    ))
+    created = bt.create_person(
+        person(
+            "09999",
+            department_name="finance",
+            position_name="Accountant",
+            site_ids=("Bremen Warehouse", "HAM"),
+            hire_date=date(2024, 5, 1),
+            phone="+49 1",
+        )
+    )
 
     assert created.department_name == "Finance" and created.position_name == "Accountant"
     assert created.site_ids == ("3", "2") and created.hire_date == date(2024, 5, 1)
@@ -726,8 +798,11 @@ def test_create_resolves_department_areas_and_position_by_name(demo, make):
 def test_create_with_an_unknown_department_uses_the_default_and_says_so(demo, make, caplog):
     bt = make(demo)
 
-    created = bt.create_person(person("09998", department_name="Moon Base", site_ids=("Atlantis",),
-                                      position_name="Astronaut"))
+    created = bt.create_person(
+        person(
+            "09998", department_name="Moon Base", site_ids=("Atlantis",), position_name="Astronaut"
+        )
+    )
 
     assert created.department_id == "1" and created.department_name == "Department"
     assert created.site_ids == ("1",) and created.position_id is None
@@ -755,10 +830,18 @@ def test_update_changes_fields_and_leaves_unknown_references_alone(demo, make):
     bt = make(demo)
     found = bt.find_person(demo.directory.employees[1].emp_code)
 
-    updated = bt.update_person(found.vendor_id, PersonRecord(
-        vendor_id=found.vendor_id, code=found.code, first_name="Vera-Maria", last_name=found.last_name,
-        email=found.email, department_name="No Such Department", site_ids=found.site_ids,
-    ))
+    updated = bt.update_person(
+        found.vendor_id,
+        PersonRecord(
+            vendor_id=found.vendor_id,
+            code=found.code,
+            first_name="Vera-Maria",
+            last_name=found.last_name,
+            email=found.email,
+            department_name="No Such Department",
+            site_ids=found.site_ids,
+        ),
+    )
 
     assert updated.first_name == "Vera-Maria"
     assert updated.department_id == found.department_id and updated.position_id == found.position_id
@@ -772,7 +855,9 @@ def test_terminate_then_rehire(empty, make):
     bt.terminate_person(created.vendor_id, date(2025, 3, 31), "again")  # already resigned: done
     gone = bt.find_person("0042")
     _, people, _ = everything(bt, "people")
-    back = bt.rehire_person(created.vendor_id, PersonRecord(**{**created.__dict__, "first_name": "Augusta"}))
+    back = bt.rehire_person(
+        created.vendor_id, PersonRecord(**{**created.__dict__, "first_name": "Augusta"})
+    )
 
     assert not gone.active and gone.terminated_on == date(2025, 3, 31)
     assert [(p.code, p.active) for p in people] == [("0042", False)]
@@ -798,7 +883,9 @@ def test_delete_person_is_idempotent(empty, make):
 @pytest.mark.parametrize("kind", ["department", "position", "site"])
 def test_tree_create_update_delete(empty, make, kind):
     bt = make(empty)
-    create, update, delete = (getattr(bt, f"{verb}_{kind}") for verb in ("create", "update", "delete"))
+    create, update, delete = (
+        getattr(bt, f"{verb}_{kind}") for verb in ("create", "update", "delete")
+    )
 
     root = create("Root", "R1")
     child = create("Child", "C1", parent_id=root.vendor_id)

@@ -1,5 +1,7 @@
 """The shared HTTP base: retries, backoff, auth renewal and error mapping, over real httpx."""
 
+import ssl
+
 import httpx
 import pytest
 
@@ -43,14 +45,18 @@ class TokenClient(VendorClient):
 def make_client(recorder, **options):
     sleeps = []
     client = TokenClient(
-        "http://vendor.test", options=ClientOptions(**options), transport=httpx.MockTransport(recorder),
+        "http://vendor.test",
+        options=ClientOptions(**options),
+        transport=httpx.MockTransport(recorder),
         sleep=sleeps.append,
     )
     return client, sleeps
 
 
 def test_transient_errors_are_retried_with_capped_backoff_then_succeed():
-    recorder = Recorder(httpx.Response(503), httpx.Response(502), httpx.Response(200, json={"ok": 1}))
+    recorder = Recorder(
+        httpx.Response(503), httpx.Response(502), httpx.Response(200, json={"ok": 1})
+    )
     client, sleeps = make_client(recorder, backoff_base=1, backoff_cap=1.5)
     assert client.json(client.request("GET", "/x")) == {"ok": 1}
     assert len(recorder.requests) == 3
@@ -67,14 +73,18 @@ def test_retries_are_bounded_and_the_last_error_is_raised():
 
 
 def test_timeouts_and_dropped_connections_become_transient_errors():
-    recorder = Recorder(httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("gone"), httpx.Response(200, json=[]))
+    recorder = Recorder(
+        httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("gone"), httpx.Response(200, json=[])
+    )
     client, sleeps = make_client(recorder)
     assert client.json(client.request("GET", "/x")) == []
     assert len(sleeps) == 2
 
 
 def test_rate_limit_waits_for_retry_after():
-    recorder = Recorder(httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200, json={}))
+    recorder = Recorder(
+        httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200, json={})
+    )
     client, sleeps = make_client(recorder)
     client.request("GET", "/x")
     assert sleeps == [7.0]
@@ -88,10 +98,16 @@ def test_a_rate_limit_wait_longer_than_allowed_is_raised_not_slept():
     assert caught.value.retry_after == 3600 and sleeps == []
 
 
-@pytest.mark.parametrize("status,error", [
-    (400, errors.ValidationError), (403, errors.PermissionDeniedError), (404, errors.NotFoundError),
-    (409, errors.ConflictError), (422, errors.ValidationError),
-])
+@pytest.mark.parametrize(
+    "status,error",
+    [
+        (400, errors.ValidationError),
+        (403, errors.PermissionDeniedError),
+        (404, errors.NotFoundError),
+        (409, errors.ConflictError),
+        (422, errors.ValidationError),
+    ],
+)
 def test_client_errors_are_mapped_and_never_retried(status, error):
     recorder = Recorder(httpx.Response(status, text="no"))
     client, sleeps = make_client(recorder)
@@ -118,7 +134,11 @@ def test_auth_refused_after_renewal_is_an_authentication_error_without_a_login_s
 
 
 def test_html_with_200_is_a_protocol_error():
-    recorder = Recorder(httpx.Response(200, text="<html><body>Login</body></html>", headers={"Content-Type": "text/html"}))
+    recorder = Recorder(
+        httpx.Response(
+            200, text="<html><body>Login</body></html>", headers={"Content-Type": "text/html"}
+        )
+    )
     client, _ = make_client(recorder)
     with pytest.raises(errors.ProtocolError, match="HTML page"):
         client.json(client.request("GET", "/x"))
@@ -134,8 +154,16 @@ def test_backoff_grows_exponentially_and_is_capped():
 
 def test_retry_after_reads_seconds_http_dates_and_reset_epochs():
     assert retry_after_seconds(httpx.Response(429, headers={"Retry-After": "3"})) == 3
-    assert retry_after_seconds(httpx.Response(429, headers={"X-RateLimit-Reset": "1100"}), now=lambda: 1000) == 100
-    date = retry_after_seconds(httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}), now=lambda: 1445412470)
+    assert (
+        retry_after_seconds(
+            httpx.Response(429, headers={"X-RateLimit-Reset": "1100"}), now=lambda: 1000
+        )
+        == 100
+    )
+    date = retry_after_seconds(
+        httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}),
+        now=lambda: 1445412470,
+    )
     assert date == 10
 
 
@@ -144,8 +172,12 @@ def test_tls_verification_uses_a_custom_ca(tmp_path):
 
     assert tls_verification(ClientOptions(verify_tls=False)) is False
     assert tls_verification(ClientOptions()) is True
-    with pytest.raises(Exception):
-        tls_verification(ClientOptions(ca_certificate="-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----"))
+    with pytest.raises(ssl.SSLError):
+        tls_verification(
+            ClientOptions(
+                ca_certificate="-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----"
+            )
+        )
 
 
 def test_a_create_whose_answer_was_lost_is_not_repeated_by_the_client():
@@ -156,9 +188,14 @@ def test_a_create_whose_answer_was_lost_is_not_repeated_by_the_client():
     assert caught.value.may_have_run and len(recorder.requests) == 1 and sleeps == []
 
 
-@pytest.mark.parametrize("failure", [
-    httpx.ConnectError("refused"), httpx.Response(503), httpx.Response(429, headers={"Retry-After": "1"}),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.ConnectError("refused"),
+        httpx.Response(503),
+        httpx.Response(429, headers={"Retry-After": "1"}),
+    ],
+)
 def test_a_create_that_surely_did_not_run_is_retried(failure):
     recorder = Recorder(failure, httpx.Response(201, json={"id": 1}))
     client, _ = make_client(recorder)

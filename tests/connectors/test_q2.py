@@ -59,8 +59,14 @@ def make(sim, sleeps, wire):
     def make(base_url="http://sim.test", **options):
         options.setdefault("page_size", 5000)
         options.setdefault("time_zone", ZONE)
-        return Q2Connector(base_url, sim.credentials(), ClientOptions(**options), transport=wire,
-                           sleep=sleeps.append)
+        return Q2Connector(
+            base_url,
+            sim.credentials(),
+            ClientOptions(**options),
+            transport=wire,
+            sleep=sleeps.append,
+        )
+
     return make
 
 
@@ -115,12 +121,14 @@ def test_missing_credentials_fail_before_any_request(sim):
 
 def test_unknown_company_and_rotated_token_are_authentication_errors_sent_once(sim, sleeps):
     wrong_company = {"company_id": "1", "developer_token": sim.developer_token}
-    wrong = Q2Connector("http://sim.test", wrong_company,
-                        transport=sim.transport(), sleep=sleeps.append)
+    wrong = Q2Connector(
+        "http://sim.test", wrong_company, transport=sim.transport(), sleep=sleeps.append
+    )
     with pytest.raises(errors.AuthenticationError, match="Company ID not found"):
         wrong.check()
-    right = Q2Connector("http://sim.test", sim.credentials(), transport=sim.transport(),
-                        sleep=sleeps.append)
+    right = Q2Connector(
+        "http://sim.test", sim.credentials(), transport=sim.transport(), sleep=sleeps.append
+    )
     sim.rotate_token()
     with pytest.raises(errors.AuthenticationError, match="Developer token is not correct"):
         right.check()
@@ -258,7 +266,8 @@ def test_adjustment_entered_a_day_late_is_caught_by_the_lookback(q2, sim, clock)
     _, again, _ = everything(q2, "time_cards", cursor)
 
     assert [(c.entry_type, c.hours, c.clock_in) for c in cards_of(again, late.user)] == [
-        ("addition", 1.5, late.in_at)]
+        ("addition", 1.5, late.in_at)
+    ]
 
 
 def test_pto_booked_ahead_and_future_typos_do_not_move_the_cursor(q2, sim, clock):
@@ -288,8 +297,9 @@ def test_page_size_is_capped_at_5000_and_pages_stream_one_request_each(clock, sl
     big = Q2Simulator.large(time_cards=60_000, users=200, clock=clock)
     wire = Recording(big.transport())
     options = ClientOptions(page_size=20_000, time_zone=ZONE)
-    q2 = Q2Connector("http://sim.test", big.credentials(), options,
-                     transport=wire, sleep=sleeps.append)
+    q2 = Q2Connector(
+        "http://sim.test", big.credentials(), options, transport=wire, sleep=sleeps.append
+    )
 
     stream = q2.read("time_cards")
     first = next(stream)

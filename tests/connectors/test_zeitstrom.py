@@ -33,7 +33,8 @@ def sim(clock):
     sim = ZeitstromSimulator.demo(clock=clock)
     created = clock.now() - timedelta(days=400)
     elon = Employee(
-        DOC_EMPLOYEE, created, created, "Elon", "Musk", "elon@example.com", None, "12345")
+        DOC_EMPLOYEE, created, created, "Elon", "Musk", "elon@example.com", None, "12345"
+    )
     sim.add_employee(elon)
     return sim
 
@@ -48,9 +49,13 @@ def make(sim, sleeps):
     def make(**options):
         options.setdefault("page_size", 1000)
         return ZeitstromConnector(
-            "http://sim.test", sim.credentials(), ClientOptions(**options),
-            transport=sim.transport(), sleep=sleeps.append,
+            "http://sim.test",
+            sim.credentials(),
+            ClientOptions(**options),
+            transport=sim.transport(),
+            sleep=sleeps.append,
         )
+
     return make
 
 
@@ -112,7 +117,10 @@ def test_people_map_accounting_number_names_and_archived_as_inactive(zs, sim):
         person = by_id[employee.id]
         assert person.code == employee.accounting_number
         assert (person.first_name, person.last_name, person.email) == (
-            employee.first_name, employee.last_name, employee.email)
+            employee.first_name,
+            employee.last_name,
+            employee.email,
+        )
         assert person.active is (employee.archived_at is None)
         if employee.archived_at:
             assert person.terminated_on == employee.archived_at.date()
@@ -178,7 +186,8 @@ def test_server_zone_offsets_and_utc_render_the_same_instants(zs, sim):
     _, in_utc, _ = everything(zs, "time_cards")
 
     assert [(c.vendor_id, c.clock_in, c.clock_out) for c in with_offsets] == [
-        (c.vendor_id, c.clock_in, c.clock_out) for c in in_utc]
+        (c.vendor_id, c.clock_in, c.clock_out) for c in in_utc
+    ]
     assert with_offsets[0].clock_in.tzinfo is UTC
     assert "+01:00" in with_offsets[0].raw["checkin_time"]
     assert in_utc[0].raw["checkin_time"].endswith("Z")
@@ -218,8 +227,13 @@ def test_time_card_cursor_brings_a_session_back_when_it_closes(zs, clock):
 
 def test_large_history_streams_page_by_page_and_resumes_mid_listing(clock, sleeps):
     big = ZeitstromSimulator.large(employees=200, timespans=200_000, clock=clock)
-    zs = ZeitstromConnector("http://sim.test", big.credentials(), ClientOptions(page_size=1000),
-                            transport=big.transport(), sleep=sleeps.append)
+    zs = ZeitstromConnector(
+        "http://sim.test",
+        big.credentials(),
+        ClientOptions(page_size=1000),
+        transport=big.transport(),
+        sleep=sleeps.append,
+    )
 
     stream = zs.read("time_cards")
     first, second = next(stream), next(stream)
@@ -237,7 +251,9 @@ def test_push_punch_doc_example_checks_in_and_out(zs, sim):
 
     stamps = sim.app_timestamps[-2:]
     assert [(s.intent, s.time) for s in stamps] == [
-        ("checkin", DOC_CHECKIN), ("checkout", DOC_CHECKOUT)]
+        ("checkin", DOC_CHECKIN),
+        ("checkout", DOC_CHECKOUT),
+    ]
     assert checked_in.occurred_at == DOC_CHECKIN and checked_in.direction == "in"
     assert checked_in.person_id == DOC_EMPLOYEE and checked_in.vendor_id.endswith(":checkin")
     span = sim.timespans.by_id[stamps[0].timespan_id]
@@ -331,8 +347,13 @@ def test_rate_limit_waits_exactly_retry_after_then_succeeds(sim, clock):
         slept.append(seconds)
         clock.advance(seconds)
 
-    zs = ZeitstromConnector("http://sim.test", sim.credentials(), ClientOptions(page_size=10),
-                            transport=sim.transport(), sleep=sleep)
+    zs = ZeitstromConnector(
+        "http://sim.test",
+        sim.credentials(),
+        ClientOptions(page_size=10),
+        transport=sim.transport(),
+        sleep=sleep,
+    )
     _, people, _ = everything(zs, "people")
 
     assert len(people) == len(sim.employees)
@@ -404,7 +425,8 @@ def test_missing_trailing_slash_redirect_is_a_protocol_error_or_a_404(zs, sim):
 
 def test_wrong_base_address_answers_html_404_as_not_found(sim):
     zs = ZeitstromConnector(
-        "http://sim.test/zeitstrom", sim.credentials(), transport=sim.transport())
+        "http://sim.test/zeitstrom", sim.credentials(), transport=sim.transport()
+    )
 
     with pytest.raises(errors.NotFoundError, match="check the server address"):
         zs.check()
@@ -420,8 +442,12 @@ def test_a_next_link_that_repeats_is_a_protocol_error(sim):
             body["next"] = str(request.url.copy_set_param("offset", "0"))  # always page one
         return httpx.Response(response.status_code, json=body)
 
-    zs = ZeitstromConnector("http://sim.test", sim.credentials(), ClientOptions(page_size=10),
-                            transport=httpx.MockTransport(loop_forever))
+    zs = ZeitstromConnector(
+        "http://sim.test",
+        sim.credentials(),
+        ClientOptions(page_size=10),
+        transport=httpx.MockTransport(loop_forever),
+    )
 
     with pytest.raises(errors.ProtocolError, match="same page twice"):
         list(zs.read("people"))
@@ -437,8 +463,12 @@ def test_next_link_host_is_ignored_in_favour_of_the_configured_address(sim):
             body["next"] = body["next"].replace("http://sim.test", "http://10.0.0.7:8000")
         return httpx.Response(response.status_code, json=body)
 
-    zs = ZeitstromConnector("http://sim.test", sim.credentials(), ClientOptions(page_size=10),
-                            transport=httpx.MockTransport(inner_host_links))
+    zs = ZeitstromConnector(
+        "http://sim.test",
+        sim.credentials(),
+        ClientOptions(page_size=10),
+        transport=httpx.MockTransport(inner_host_links),
+    )
 
     _, people, _ = everything(zs, "people")
 

@@ -13,25 +13,49 @@ from connectors.records import PersonRecord, SkippedRecord, TimeCardRecord
 from connectors.zeitstrom import mapping
 
 ANY_SCALAR = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=30),
-    st.sampled_from(["", "null", "2030-03-13T09:30:00Z", "2030-03-13T10:30:00+01:00", "32400",
-                     "not a date"]),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
+    st.sampled_from(
+        ["", "null", "2030-03-13T09:30:00Z", "2030-03-13T10:30:00+01:00", "32400", "not a date"]
+    ),
 )
 ANY_VALUE = st.one_of(
     ANY_SCALAR,
     st.lists(ANY_SCALAR, max_size=2),
     st.dictionaries(st.text(max_size=5), ANY_SCALAR, max_size=2),
 )
-EMPLOYEE_KEYS = ["id", "created_at", "modified_at", "first_name", "last_name", "email",
-                 "external_id", "accounting_number", "archived_at"]
-TIMESPAN_KEYS = ["id", "created_at", "modified_at", "employee_id", "checkin_time", "checkout_time",
-                 "duration", "source"]
+EMPLOYEE_KEYS = [
+    "id",
+    "created_at",
+    "modified_at",
+    "first_name",
+    "last_name",
+    "email",
+    "external_id",
+    "accounting_number",
+    "archived_at",
+]
+TIMESPAN_KEYS = [
+    "id",
+    "created_at",
+    "modified_at",
+    "employee_id",
+    "checkin_time",
+    "checkout_time",
+    "duration",
+    "source",
+]
 NO_SPACES = st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"))
 CLEAN_TEXT = st.text(NO_SPACES, max_size=20)  # the mapper trims, so the round trip starts trimmed
-OFFSETS = st.sampled_from([timezone.utc, timezone(timedelta(hours=1)), timezone(timedelta(hours=2)),
-                           timezone(timedelta(hours=-5))])
+OFFSETS = st.sampled_from(
+    [UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=2)), timezone(timedelta(hours=-5))]
+)
 INSTANTS = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1)).map(
-    lambda d: d.replace(microsecond=0, tzinfo=UTC))
+    lambda d: d.replace(microsecond=0, tzinfo=UTC)
+)
 
 
 def rendered(moment: datetime, offset) -> str:
@@ -70,34 +94,57 @@ def test_mappers_skip_values_that_are_not_objects(value):
 
 @settings(max_examples=200, deadline=None)
 @given(
-    uuid=st.uuids(), first=CLEAN_TEXT, last=CLEAN_TEXT, email=CLEAN_TEXT,
+    uuid=st.uuids(),
+    first=CLEAN_TEXT,
+    last=CLEAN_TEXT,
+    email=CLEAN_TEXT,
     number=st.one_of(st.from_regex(r"\A0*[0-9]{1,8}\Z"), st.integers(0, 10**8)),
-    archived=st.one_of(st.none(), INSTANTS), offset=OFFSETS,
+    archived=st.one_of(st.none(), INSTANTS),
+    offset=OFFSETS,
 )
 def test_employee_round_trip_keeps_mapped_fields(
     uuid, first, last, email, number, archived, offset
 ):
-    raw = {"id": str(uuid), "first_name": first, "last_name": last, "email": email,
-           "accounting_number": number,
-           "archived_at": rendered(archived, offset) if archived else None}
+    raw = {
+        "id": str(uuid),
+        "first_name": first,
+        "last_name": last,
+        "email": email,
+        "accounting_number": number,
+        "archived_at": rendered(archived, offset) if archived else None,
+    }
 
     person = mapping.person_from_employee(raw)
     back = mapping.employee_from_person(person)
 
-    assert back == {"id": str(uuid), "first_name": first, "last_name": last, "email": email,
-                    "accounting_number": str(number), "archived": archived is not None}
+    assert back == {
+        "id": str(uuid),
+        "first_name": first,
+        "last_name": last,
+        "email": email,
+        "accounting_number": str(number),
+        "archived": archived is not None,
+    }
     assert person.raw == raw
 
 
 @settings(max_examples=200, deadline=None)
-@given(start=INSTANTS, length=st.one_of(st.none(), st.integers(1, 48 * 3600)), offset=OFFSETS,
-       duration_as_text=st.booleans())
+@given(
+    start=INSTANTS,
+    length=st.one_of(st.none(), st.integers(1, 48 * 3600)),
+    offset=OFFSETS,
+    duration_as_text=st.booleans(),
+)
 def test_timespan_round_trip_keeps_times_and_duration(start, length, offset, duration_as_text):
     end = start + timedelta(seconds=length) if length else None
     duration = (str(length) if duration_as_text else length) if length else None
-    raw = {"id": str(uuid.uuid4()), "employee_id": str(uuid.uuid4()),
-           "checkin_time": rendered(start, offset),
-           "checkout_time": rendered(end, offset) if end else None, "duration": duration}
+    raw = {
+        "id": str(uuid.uuid4()),
+        "employee_id": str(uuid.uuid4()),
+        "checkin_time": rendered(start, offset),
+        "checkout_time": rendered(end, offset) if end else None,
+        "duration": duration,
+    }
 
     card = mapping.time_card_from_timespan(raw)
     back = mapping.timespan_from_time_card(card)
@@ -117,9 +164,14 @@ def test_unreadable_archived_at_is_skipped_not_taken_as_active():
 
 def test_open_timespan_has_no_clock_out_and_no_hours():
     card = mapping.time_card_from_timespan(
-        {"id": "s", "employee_id": "e", "checkin_time": "2024-06-20T10:00:00+02:00",
-         "checkout_time": None,
-         "duration": None})
+        {
+            "id": "s",
+            "employee_id": "e",
+            "checkin_time": "2024-06-20T10:00:00+02:00",
+            "checkout_time": None,
+            "duration": None,
+        }
+    )
 
     assert card.clock_in == datetime(2024, 6, 20, 8, tzinfo=UTC)
     assert card.clock_out is None and card.hours is None

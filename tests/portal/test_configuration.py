@@ -35,7 +35,9 @@ def test_each_queue_has_its_own_routing_key_so_tasks_are_not_duplicated():
 
 
 def test_beat_schedules_the_worker_heartbeat():
-    assert settings.CELERY_BEAT_SCHEDULE["worker-heartbeat"]["task"] == "portal.core.tasks.heartbeat"
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["worker-heartbeat"]["task"] == "portal.core.tasks.heartbeat"
+    )
     celery_app.loader.import_default_modules()  # what a worker does at start
     assert "portal.core.tasks.heartbeat" in celery_app.tasks
 
@@ -77,7 +79,11 @@ def test_production_settings_pass_the_deploy_check():
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -87,7 +93,12 @@ def test_production_refuses_to_start_without_secrets():
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEYS"}}
     env["WORKGATE_ENV"] = "production"
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set in production" in result.stderr

@@ -8,11 +8,11 @@ from datetime import timedelta
 from connectors.biostar.simulator.activity import ActivityPlan, PlanPerson, PlanSite, shift_for
 from connectors.biostar.simulator.state import (
     ADMIN_USER_ID,
+    DEVICE_TYPES,
     ROOT_GROUP_ID,
     AccessGroup,
     AccessLevel,
     Device,
-    DEVICE_TYPES,
     Door,
     User,
     UserGroup,
@@ -124,9 +124,9 @@ def _grant_site_access(sim, person: DemoPerson, user_id: str) -> None:
         if group.name == f"{site.name} staff":
             group.user_ids.add(user_id)
         for door_name, departments in RESTRICTED.items():
-            if group.name == f"{site.code} {door_name} access":
-                if person.department in departments or person.department == "Security":
-                    group.user_ids.add(user_id)
+            allowed = person.department in departments or person.department == "Security"
+            if group.name == f"{site.code} {door_name} access" and allowed:
+                group.user_ids.add(user_id)
 
 
 def build_plan(sim, company: DemoCompany) -> ActivityPlan:

@@ -312,4 +312,3 @@ class UserRoutes:
                 else:
                     group.user_ids.discard(user.user_id)
         user.last_modified = self.bump()
-

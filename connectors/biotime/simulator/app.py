@@ -21,7 +21,7 @@ from werkzeug.wrappers import Request, Response
 from connectors.biotime.simulator import pages
 from connectors.biotime.simulator import seed as seeding
 from connectors.biotime.simulator.activity import DemoActivity, RealPunch, device_times
-from connectors.biotime.simulator.auth import AuthFailed, Authenticator, Principal
+from connectors.biotime.simulator.auth import Authenticator, AuthFailed, Principal
 from connectors.biotime.simulator.directory import ApiError, Directory, not_found
 from connectors.biotime.simulator.filters import RowFilter, parse_local_time
 from connectors.biotime.simulator.paging import paginate

@@ -66,6 +66,7 @@ class RowFilter:
             if wanted is None or wanted not in valid:
                 self.errors[name] = [INVALID_CHOICE]
             else:
+
                 def test(row):
                     value = getter(row)
                     return wanted in value if isinstance(value, list) else value == wanted

@@ -164,16 +164,42 @@ def build_demo(
                 last_day=last_day,
             )
         )
-    workers.append(
-        Worker(CONTRACTOR_CODE, "Cleaning", 0, (terminals["HAM"][1].id,), verify_type=4)
-    )
+    workers.append(Worker(CONTRACTOR_CODE, "Cleaning", 0, (terminals["HAM"][1].id,), verify_type=4))
     sim = cls(clock=clock, faults=faults, seed=seed, directory=directory, **kwargs)
     sim.start_activity(DemoActivity(workers, sim.tz, seed), history=timedelta(days=history_days))
     return sim
 
 
-_FIRST = "Anna Ben Clara David Elif Finn Greta Hannes Ida Jonas Karla Lukas Mara Noah Olga".split()
-_LAST = "Albers Becker Claussen Dietrich Engel Fischer Gerdes Hansen Iversen Jansen Kruse".split()
+_FIRST = [
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Elif",
+    "Finn",
+    "Greta",
+    "Hannes",
+    "Ida",
+    "Jonas",
+    "Karla",
+    "Lukas",
+    "Mara",
+    "Noah",
+    "Olga",
+]
+_LAST = [
+    "Albers",
+    "Becker",
+    "Claussen",
+    "Dietrich",
+    "Engel",
+    "Fischer",
+    "Gerdes",
+    "Hansen",
+    "Iversen",
+    "Jansen",
+    "Kruse",
+]
 
 
 def build_large(

@@ -20,13 +20,13 @@ from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from connectors.simkit.base import Simulator
-from connectors.simkit.clock import SimClock
-from connectors.simkit.faults import Faults
 from connectors.q2.simulator import protocol as q2
 from connectors.q2.simulator.cards import GeneratedCards, LiveCards
 from connectors.q2.simulator.records import JOB, PTO, TimeCard, User
 from connectors.q2.simulator.seed import Planned, day_plan, demo_users, job_name, large_users
+from connectors.simkit.base import Simulator
+from connectors.simkit.clock import SimClock
+from connectors.simkit.faults import Faults
 
 #: users' (attribute, parameter prefix) pairs filtered by ``…From``/``…To`` in server time
 USER_WINDOWS = (("created_at", "createdDateTime"), ("updated_at", "updatedDateTime"))

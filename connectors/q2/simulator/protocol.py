@@ -45,7 +45,7 @@ _TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 def read_params(request: Request, *, accept_form: bool) -> dict[str, str]:
     """Query parameters overlaid with the body's; every value turned into text like the server."""
-    params = {key: value for key, value in request.args.items()}
+    params = dict(request.args.items())
     raw = request.get_data(cache=True).strip()
     if not raw:
         return params

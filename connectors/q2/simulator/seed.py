@@ -11,8 +11,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from connectors.simkit.demo_company import DemoPerson, build_company
 from connectors.q2.simulator.records import ADDITION, DEDUCTION, User
+from connectors.simkit.demo_company import DemoPerson, build_company
 
 _JOBS = {
     "Operations": "Dispatch",
@@ -58,6 +58,7 @@ def day_plan(user: User, site: str, day: date, zone: tzinfo) -> list[Planned]:
     weekend_shift = user.department == "Warehouse" and day.weekday() == 5 and rng.random() < 0.3
     if day.weekday() >= 5 and not weekend_shift:
         return []
+
     def local(hour: int) -> datetime:
         return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
 

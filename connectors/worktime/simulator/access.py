@@ -81,7 +81,9 @@ class HourlyBudget:
             used = 0
         return RateState(limit, max(0, limit - used), window + 3600)
 
-    def spend(self, bucket: str, limit: int, now: datetime, count: int = 1) -> tuple[bool, RateState]:
+    def spend(
+        self, bucket: str, limit: int, now: datetime, count: int = 1
+    ) -> tuple[bool, RateState]:
         """Count ``count`` requests; False (and nothing counted) when the budget is spent."""
         window = self.window(now)
         start, used = self._used.get(bucket, (window, 0))

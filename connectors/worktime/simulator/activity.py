@@ -81,7 +81,9 @@ def _plan(worker: Worker, day: date, zone: tzinfo) -> tuple:
     for _ in range(rng.randint(0, 3)):
         at = arrive + (leave - arrive) * rng.uniform(0.1, 0.9)
         synced = at + timedelta(minutes=rng.uniform(20, 180))
-        events.append((synced, at, LOCK, worker.other_lock, "app" if method == "app" else "card", True))
+        events.append(
+            (synced, at, LOCK, worker.other_lock, "app" if method == "app" else "card", True)
+        )
     events.append((leave, leave, CLOCK_OUT, None, method, True))
     return tuple(
         (visible, at, order, kind, lock_id, how, ok)
@@ -106,7 +108,9 @@ def plan_background(
             worker = rng.choice(workers) if workers else None
             unknown = worker is None or rng.random() < 0.05
             lock_id = rng.choice(lock_ids)
-            visible = at + timedelta(minutes=rng.uniform(20, 180)) if lock_id in late_lock_ids else at
+            visible = (
+                at + timedelta(minutes=rng.uniform(20, 180)) if lock_id in late_lock_ids else at
+            )
             events.append(
                 PlannedEvent(
                     visible,

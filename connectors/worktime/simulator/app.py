@@ -312,6 +312,7 @@ class WorkTimeSimulator(Endpoints, SimulatedWorld, Simulator):
         if registrations:
             credentials["webhook_secret"] = registrations[0].secret
         return credentials
+
     # -- request pipeline ---------------------------------------------------------------------
     def routes(self) -> Iterable[Rule]:
         return [
@@ -359,14 +360,18 @@ class WorkTimeSimulator(Endpoints, SimulatedWorld, Simulator):
             return error(401, "unauthorized", "Invalid or revoked API key")
         if not key.allows(request.method):
             action = "delete" if request.method == "DELETE" else "modify"
-            return error(403, "forbidden", f"This API key does not have permission to {action} data")
+            return error(
+                403, "forbidden", f"This API key does not have permission to {action} data"
+            )
         return None
 
     def _too_many(self, state: RateState, now: datetime) -> Response:
         headers = {}
         if self.quirks.retry_after_on_429:
             headers["Retry-After"] = str(max(1, state.reset - int(now.timestamp())))
-        message = f"Rate limit of {state.limit} requests per hour exceeded; retry after {state.reset}"
+        message = (
+            f"Rate limit of {state.limit} requests per hour exceeded; retry after {state.reset}"
+        )
         return error(429, "rate_limit_exceeded", message, None, headers)
 
     def after_request(self, request: Request, response: Response) -> Response:

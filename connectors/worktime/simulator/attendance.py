@@ -158,7 +158,11 @@ class GeneratedAttendance:
 
     def _selection(self, query: AttendanceQuery) -> tuple[range, range]:
         first = 0 if query.start is None else max(0, (query.start - self.first_day).days)
-        last = self.days if query.end is None else min(self.days, (query.end - self.first_day).days + 1)
+        last = (
+            self.days
+            if query.end is None
+            else min(self.days, (query.end - self.first_day).days + 1)
+        )
         days = range(first, max(first, last))
         members = range(self.employees)
         if query.lock_id is not None:
@@ -167,7 +171,9 @@ class GeneratedAttendance:
             members = range(self.lock_ids.index(query.lock_id), self.employees, len(self.lock_ids))
         if query.employee_id is not None:
             index = employee_index(query.employee_id)
-            members = range(index, index + 1) if index is not None and index in members else range(0)
+            members = (
+                range(index, index + 1) if index is not None and index in members else range(0)
+            )
         return days, members
 
     def count(self, query: AttendanceQuery) -> int:

@@ -146,4 +146,3 @@ def _rank_positions(arrays: list[array], rank: int) -> list[int]:
         else:
             low = middle + 1
     return [bisect.bisect_left(a, low) for a in arrays]
-

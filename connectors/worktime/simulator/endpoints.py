@@ -275,5 +275,7 @@ class Endpoints:
     def lock_history_list(self, request: Request, lock_id: str) -> Response:
         lock = self._lock(lock_id)
         start, end = date_range(request)
-        events = self.lock_history.query(lock.id, start, end, request.args.get("employee_id") or None)
+        events = self.lock_history.query(
+            lock.id, start, end, request.args.get("employee_id") or None
+        )
         return self._listing(request, events, LockEvent.to_json)

@@ -48,7 +48,9 @@ class LockHistory:
         if start is not None:
             first = bisect.bisect_left(events, self._midnight(start), key=_timestamp)
         if end is not None:
-            last = bisect.bisect_left(events, self._midnight(end + timedelta(days=1)), key=_timestamp)
+            last = bisect.bisect_left(
+                events, self._midnight(end + timedelta(days=1)), key=_timestamp
+            )
         selected = events[first:last]
         if employee_id is not None:
             selected = [e for e in selected if e.employee_id == employee_id]

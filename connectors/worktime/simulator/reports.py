@@ -63,7 +63,14 @@ def payroll_report(employees: Iterable[Employee], records_for: RecordsFor, start
             rows.append(payroll_row(employee, records))
     totals = {
         key: _money(sum(row[key] for row in rows))
-        for key in ("work_hours", "overtime_hours", "base_pay", "overtime_pay", "penalties", "net_pay")
+        for key in (
+            "work_hours",
+            "overtime_hours",
+            "base_pay",
+            "overtime_pay",
+            "penalties",
+            "net_pay",
+        )
     }
     return {
         "period": {"start_date": start.isoformat(), "end_date": end.isoformat()},
@@ -82,7 +89,9 @@ def _working_days(first: date, last: date) -> list[date]:
     return days
 
 
-def attendance_row(employee: Employee, records: list[AttendanceRecord], start: date, end: date) -> dict:
+def attendance_row(
+    employee: Employee, records: list[AttendanceRecord], start: date, end: date
+) -> dict:
     first = max(start, employee.start_date) if employee.start_date else start
     present = {r.date for r in records}
     absent = [d for d in _working_days(first, end) if d not in present]

@@ -96,7 +96,19 @@ def employee_from_person(index: int, person: DemoPerson, zone: tzinfo) -> Employ
 
 
 # -- large() -------------------------------------------------------------------------------------
-_FIRST = ("Anna", "Ben", "Clara", "David", "Elif", "Finn", "Greta", "Jonas", "Karla", "Lukas", "Mara")
+_FIRST = (
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Elif",
+    "Finn",
+    "Greta",
+    "Jonas",
+    "Karla",
+    "Lukas",
+    "Mara",
+)
 _LAST = ("Becker", "Fischer", "Hansen", "Kruse", "Meyer", "Schulz", "Vogt", "Wagner", "Lange")
 _LARGE_EMAIL = re.compile(r"^[a-z]+\.[a-z]+\.(\d{7,})@large\.example$")
 

@@ -40,7 +40,9 @@ class SimulatedWorld:
             if employee is None or employee.status != ACTIVE:
                 return  # soft-deleted through the API: their fingerprint no longer works
         if event.kind == activity.LOCK:
-            self._record_opening(event.lock_id, employee, event.method, event.at, event.success, fire)
+            self._record_opening(
+                event.lock_id, employee, event.method, event.at, event.success, fire
+            )
             return
         open_record = self.attendance.live.open_by_employee.get(employee.id)
         if event.kind == activity.CLOCK_IN and open_record is None:

@@ -69,7 +69,9 @@ class PersonFormView(FormPartialView):
     partial_name = "person-form"
 
     def dispatch(self, request, *args, **kwargs):
-        self.permission_required = "people.change_person" if kwargs.get("pk") else "people.add_person"
+        self.permission_required = (
+            "people.change_person" if kwargs.get("pk") else "people.add_person"
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get_person(self):
@@ -104,9 +106,14 @@ class PersonTerminateView(FormPartialView):
         if not form.is_valid():
             return self.render_form({"object": person, "person": person, "termination_form": form})
         services.terminate_person(
-            person, on=form.cleaned_data["termination_date"], reason=form.cleaned_data["reason"], request=request
+            person,
+            on=form.cleaned_data["termination_date"],
+            reason=form.cleaned_data["reason"],
+            request=request,
         )
-        return self.done(person, f"Terminated {person.full_name}. Access is being revoked in every system.")
+        return self.done(
+            person, f"Terminated {person.full_name}. Access is being revoked in every system."
+        )
 
 
 class PersonRehireView(FormPartialView):
@@ -117,4 +124,6 @@ class PersonRehireView(FormPartialView):
         if person.status == Person.Status.ACTIVE:
             return self.done(person, f"{person.full_name} is already active; nothing changed.")
         services.rehire_person(person, request=request)
-        return self.done(person, f"Rehired {person.full_name}. Connected systems are being updated.")
+        return self.done(
+            person, f"Rehired {person.full_name}. Connected systems are being updated."
+        )

@@ -7,8 +7,8 @@ echo vendor changes back to vendors).
 
 from portal.sync.mirror.attendance import LockEventWriter, PunchWriter, TimeCardWriter
 from portal.sync.mirror.base import MirrorWriter
-from portal.sync.mirror.doors import DoorEventWriter, DoorWriter
 from portal.sync.mirror.devices import DeviceWriter
+from portal.sync.mirror.doors import DoorEventWriter, DoorWriter
 from portal.sync.mirror.people import PersonWriter
 from portal.sync.mirror.reference import DepartmentWriter, PositionWriter, SiteWriter
 

@@ -18,10 +18,15 @@ class PunchWriter(EventLogWriter):
         people, devices, account_id = self.people, self.devices, self.account.pk
         return [
             {
-                "account_id": account_id, "vendor_id": r.vendor_id, "punched_at": r.occurred_at,
-                "direction": r.direction, "person_id": people.get(r.person_id) or people.get(r.person_code),
-                "vendor_person_id": r.person_id or r.person_code, "device_id": devices.get(r.device_id),
-                "door_id": None, "raw": dict(r.raw),
+                "account_id": account_id,
+                "vendor_id": r.vendor_id,
+                "punched_at": r.occurred_at,
+                "direction": r.direction,
+                "person_id": people.get(r.person_id) or people.get(r.person_code),
+                "vendor_person_id": r.person_id or r.person_code,
+                "device_id": devices.get(r.device_id),
+                "door_id": None,
+                "raw": dict(r.raw),
             }
             for r in records
         ]
@@ -40,12 +45,27 @@ class TimeCardWriter(PunchWriter):
         punches, skipped = [], []
         for card in records:
             if card.entry_type != "job" or card.clock_in is None:
-                skipped.append(SkippedRecord(f"{card.entry_type} entry {card.vendor_id} is not a punch", card.raw))
+                skipped.append(
+                    SkippedRecord(
+                        f"{card.entry_type} entry {card.vendor_id} is not a punch", card.raw
+                    )
+                )
                 continue
             common = {"person_code": card.person_id, "person_id": card.person_id, "raw": card.raw}
-            punches.append(PunchRecord(f"{card.vendor_id}:in", occurred_at=card.clock_in, direction="in", **common))
+            punches.append(
+                PunchRecord(
+                    f"{card.vendor_id}:in", occurred_at=card.clock_in, direction="in", **common
+                )
+            )
             if card.clock_out is not None:
-                punches.append(PunchRecord(f"{card.vendor_id}:out", occurred_at=card.clock_out, direction="out", **common))
+                punches.append(
+                    PunchRecord(
+                        f"{card.vendor_id}:out",
+                        occurred_at=card.clock_out,
+                        direction="out",
+                        **common,
+                    )
+                )
         self.run.skipped += len(skipped)
         self.insert_new(self.rows(punches))
 
@@ -57,9 +77,13 @@ class LockEventWriter(EventLogWriter):
         people, doors = self.people, self.doors
         rows = [
             {
-                "account_id": self.account.pk, "door_id": doors.get(r.lock_id), "occurred_at": r.occurred_at,
+                "account_id": self.account.pk,
+                "door_id": doors.get(r.lock_id),
+                "occurred_at": r.occurred_at,
                 "kind": DoorEvent.Kind.GRANTED if r.success else DoorEvent.Kind.DENIED,
-                "person_id": people.get(r.person_id), "vendor_user_id": r.person_id or "", "vendor_code": r.method,
+                "person_id": people.get(r.person_id),
+                "vendor_user_id": r.person_id or "",
+                "vendor_code": r.method,
                 "vendor_key": r.vendor_id,
                 "description": f"Lock opened by {r.method}" if r.success else "Lock refused",
                 "raw": dict(r.raw),

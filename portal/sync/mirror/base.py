@@ -48,7 +48,9 @@ class LinkIndex:
         return ExternalLink.objects.filter(account=self.account, content_type=self.content_type)
 
     def by_vendor_id(self, vendor_ids: Iterable[str]) -> dict[str, ExternalLink]:
-        return {link.vendor_id: link for link in self.queryset().filter(vendor_id__in=set(vendor_ids))}
+        return {
+            link.vendor_id: link for link in self.queryset().filter(vendor_id__in=set(vendor_ids))
+        }
 
     def object_ids(self, keys: Iterable[str | None]) -> dict[str, int]:
         """vendor id or vendor code → local object id, for the given keys."""
@@ -56,9 +58,11 @@ class LinkIndex:
         if not wanted:
             return {}
         found: dict[str, int] = {}
-        for vendor_id, code, object_id in self.queryset().filter(
-            Q(vendor_id__in=wanted) | Q(vendor_code__in=wanted)
-        ).values_list("vendor_id", "vendor_code", "object_id"):
+        for vendor_id, code, object_id in (
+            self.queryset()
+            .filter(Q(vendor_id__in=wanted) | Q(vendor_code__in=wanted))
+            .values_list("vendor_id", "vendor_code", "object_id")
+        ):
             found[vendor_id] = object_id
             if code:
                 found.setdefault(code, object_id)
@@ -67,20 +71,31 @@ class LinkIndex:
     def all_object_ids(self) -> dict[str, int]:
         """Every link of the account: vendor id and vendor code → local object id."""
         found: dict[str, int] = {}
-        for vendor_id, code, object_id in self.queryset().values_list("vendor_id", "vendor_code", "object_id"):
+        for vendor_id, code, object_id in self.queryset().values_list(
+            "vendor_id", "vendor_code", "object_id"
+        ):
             found[vendor_id] = object_id
             if code:
                 found.setdefault(code, object_id)
         return found
 
-    def link(self, vendor_id: str, obj: Model, content_hash: str = "", vendor_code: str = "") -> ExternalLink:
+    def link(
+        self, vendor_id: str, obj: Model, content_hash: str = "", vendor_code: str = ""
+    ) -> ExternalLink:
         return ExternalLink.objects.create(
-            account=self.account, content_type=self.content_type, vendor_id=vendor_id,
-            vendor_code=vendor_code, object_id=obj.pk, content_hash=content_hash,
+            account=self.account,
+            content_type=self.content_type,
+            vendor_id=vendor_id,
+            vendor_code=vendor_code,
+            object_id=obj.pk,
+            content_hash=content_hash,
             last_pulled_at=timezone.now(),
         )
 
     def mark_gone(self, seen: set[str]) -> int:
         return (
-            self.queryset().filter(gone_at__isnull=True).exclude(vendor_id__in=seen).update(gone_at=timezone.now())
+            self.queryset()
+            .filter(gone_at__isnull=True)
+            .exclude(vendor_id__in=seen)
+            .update(gone_at=timezone.now())
         )

@@ -35,7 +35,10 @@ def bulk_insert(model: type[models.Model], rows: list[dict]) -> int:
         ", ".join(["%s"] * len(fields)),
     )
     params = [
-        [value if fn is None or value is None else fn(value) for fn, value in zip(convert, (row[n] for n in names))]
+        [
+            value if fn is None or value is None else fn(value)
+            for fn, value in zip(convert, (row[n] for n in names), strict=False)
+        ]
         for row in rows
     ]
     with connection.cursor() as cursor:

@@ -14,15 +14,22 @@ class DeviceWriter(MirrorWriter):
     def write(self, records):
         existing = {
             d.vendor_id: d
-            for d in Device.objects.filter(account=self.account, vendor_id__in=[r.vendor_id for r in records])
+            for d in Device.objects.filter(
+                account=self.account, vendor_id__in=[r.vendor_id for r in records]
+            )
         }
         sites = LinkIndex(self.account, Site).object_ids(r.site_id for r in records)
         new, changed = [], []
         for record in records:
             values = {
-                "name": record.name, "kind": record.kind, "serial": record.serial,
-                "site_id": sites.get(record.site_id), "online": record.online,
-                "last_seen_at": record.last_seen_at, "firmware": record.firmware, "gone_at": None,
+                "name": record.name,
+                "kind": record.kind,
+                "serial": record.serial,
+                "site_id": sites.get(record.site_id),
+                "online": record.online,
+                "last_seen_at": record.last_seen_at,
+                "firmware": record.firmware,
+                "gone_at": None,
             }
             device = existing.get(record.vendor_id)
             if device is None:

@@ -16,23 +16,36 @@ class DoorWriter(MirrorWriter):
     def write(self, records):
         existing = {
             d.vendor_id: d
-            for d in Door.objects.filter(account=self.account, vendor_id__in=[r.vendor_id for r in records])
+            for d in Door.objects.filter(
+                account=self.account, vendor_id__in=[r.vendor_id for r in records]
+            )
         }
         sites = LinkIndex(self.account, Site).object_ids(r.site_id for r in records)
         devices = dict(
-            Device.objects.filter(account=self.account, vendor_id__in=[r.device_id for r in records if r.device_id])
-            .values_list("vendor_id", "id")
+            Device.objects.filter(
+                account=self.account, vendor_id__in=[r.device_id for r in records if r.device_id]
+            ).values_list("vendor_id", "id")
         )
         new, changed = [], []
         for record in records:
             door = existing.get(record.vendor_id)
             values = {
-                "name": record.name, "device_id": devices.get(record.device_id),
+                "name": record.name,
+                "device_id": devices.get(record.device_id),
                 "site_id": sites.get(record.site_id) or (door.site_id if door else None),
-                "state": record.state, "mode": record.mode, "gone_at": None,
+                "state": record.state,
+                "mode": record.mode,
+                "gone_at": None,
             }
             if door is None:
-                new.append(Door(account=self.account, vendor_id=record.vendor_id, state_changed_at=self.now, **values))
+                new.append(
+                    Door(
+                        account=self.account,
+                        vendor_id=record.vendor_id,
+                        state_changed_at=self.now,
+                        **values,
+                    )
+                )
             elif any(getattr(door, k) != v for k, v in values.items()):
                 if (door.state, door.mode) != (record.state, record.mode):
                     door.state_changed_at = self.now
@@ -78,25 +91,32 @@ class EventLogWriter(MirrorWriter):
     @property
     def devices(self) -> dict[str, int]:
         if self._devices is None:
-            self._devices = dict(Device.objects.filter(account=self.account).values_list("vendor_id", "id"))
+            self._devices = dict(
+                Device.objects.filter(account=self.account).values_list("vendor_id", "id")
+            )
         return self._devices
 
     @property
     def doors(self) -> dict[str, int]:
         if self._doors is None:
-            self._doors = dict(Door.objects.filter(account=self.account).values_list("vendor_id", "id"))
+            self._doors = dict(
+                Door.objects.filter(account=self.account).values_list("vendor_id", "id")
+            )
         return self._doors
 
     def insert_new(self, rows: list[dict]) -> list[dict]:
         keys = [row[self.key_field] for row in rows]
         stored = set(
-            self.model.objects.filter(account=self.account, **{f"{self.key_field}__in": keys})
-            .values_list(self.key_field, flat=True)
+            self.model.objects.filter(
+                account=self.account, **{f"{self.key_field}__in": keys}
+            ).values_list(self.key_field, flat=True)
         )
         fresh, seen = [], set()
         for row in rows:
             key = row[self.key_field]
-            if key in stored or key in seen:  # seen: the overlap window repeats records in a page too
+            if (
+                key in stored or key in seen
+            ):  # seen: the overlap window repeats records in a page too
                 self.run.unchanged += 1
                 continue
             seen.add(key)
@@ -110,9 +130,15 @@ class DoorEventWriter(EventLogWriter):
         people, doors = self.people, self.doors
         rows = [
             {
-                "account_id": self.account.pk, "door_id": doors.get(r.door_id), "occurred_at": r.occurred_at,
-                "kind": r.kind, "person_id": people.get(r.person_id), "vendor_user_id": r.person_id or "",
-                "vendor_code": r.code, "vendor_key": r.vendor_id, "description": r.description[:200],
+                "account_id": self.account.pk,
+                "door_id": doors.get(r.door_id),
+                "occurred_at": r.occurred_at,
+                "kind": r.kind,
+                "person_id": people.get(r.person_id),
+                "vendor_user_id": r.person_id or "",
+                "vendor_code": r.code,
+                "vendor_key": r.vendor_id,
+                "description": r.description[:200],
                 "raw": dict(r.raw),
             }
             for r in records

@@ -55,12 +55,19 @@ class PersonWriter(MirrorWriter):
             if link.content_hash == digest and link.gone_at is None:
                 self.run.unchanged += 1
                 continue
-            link.content_hash, link.gone_at, link.last_pulled_at, link.vendor_code = digest, None, self.now, record.code
+            link.content_hash, link.gone_at, link.last_pulled_at, link.vendor_code = (
+                digest,
+                None,
+                self.now,
+                record.code,
+            )
             changed_links.append(link)
             if person := people.get(link.object_id):
                 drift_checks.append((person, record))
             self.run.updated += 1
-        ExternalLink.objects.bulk_update(changed_links, ["content_hash", "gone_at", "last_pulled_at", "vendor_code"])
+        ExternalLink.objects.bulk_update(
+            changed_links, ["content_hash", "gone_at", "last_pulled_at", "vendor_code"]
+        )
         if fresh:
             drift_checks += self.link_or_create(fresh)
         self.record_drift(drift_checks)
@@ -78,7 +85,9 @@ class PersonWriter(MirrorWriter):
         matched: list[tuple[Person, object]] = []
         to_create: list[tuple[Person, object]] = []
         claimed: set[int] = set()
-        taken_codes = set(Person.objects.filter(employee_code__in=codes).values_list("employee_code", flat=True))
+        taken_codes = set(
+            Person.objects.filter(employee_code__in=codes).values_list("employee_code", flat=True)
+        )
         for record in records:
             match = self.match(record, by_code, by_email, claimed)
             if match.person is not None:
@@ -86,7 +95,12 @@ class PersonWriter(MirrorWriter):
                 matched.append((match.person, record))
                 continue
             code = record.code.strip()
-            if not match.ambiguous and self.account.import_new_people and code and code not in taken_codes:
+            if (
+                not match.ambiguous
+                and self.account.import_new_people
+                and code
+                and code not in taken_codes
+            ):
                 taken_codes.add(code)
                 to_create.append((self.new_person(record), record))
                 continue
@@ -94,8 +108,8 @@ class PersonWriter(MirrorWriter):
             self.run.unmatched += 1
 
         created = Person.objects.bulk_create([person for person, _ in to_create])
-        self.set_sites(zip(created, (record for _, record in to_create)))
-        pairs = matched + list(zip(created, (record for _, record in to_create)))
+        self.set_sites(zip(created, (record for _, record in to_create), strict=False))
+        pairs = matched + list(zip(created, (record for _, record in to_create), strict=False))
         self.link_all(pairs)
         self.run.created += len(pairs)
         return matched  # only matched people can differ from their vendor record
@@ -104,20 +118,28 @@ class PersonWriter(MirrorWriter):
         person = by_code.get(record.code.strip())
         if person is not None and person.pk not in claimed:
             return Match(person)
-        candidates = [p for p in by_email.get(record.email.strip().casefold(), []) if p.pk not in claimed]
+        candidates = [
+            p for p in by_email.get(record.email.strip().casefold(), []) if p.pk not in claimed
+        ]
         if len(candidates) == 1:
             return Match(candidates[0])
         return Match(None, tuple(candidates))
 
     def new_person(self, record) -> Person:
         return Person(
-            employee_code=record.code.strip(), first_name=record.first_name, last_name=record.last_name,
-            email=record.email, phone=record.phone,
-            department_id=self.reference_id(Department, record.department_id, record.department_name),
+            employee_code=record.code.strip(),
+            first_name=record.first_name,
+            last_name=record.last_name,
+            email=record.email,
+            phone=record.phone,
+            department_id=self.reference_id(
+                Department, record.department_id, record.department_name
+            ),
             position_id=self.reference_id(Position, record.position_id, record.position_name),
             hire_date=record.hire_date,
             status=Person.Status.ACTIVE if record.active else Person.Status.TERMINATED,
-            termination_date=record.terminated_on or (None if record.active else timezone.localdate()),
+            termination_date=record.terminated_on
+            or (None if record.active else timezone.localdate()),
         )
 
     def set_sites(self, pairs) -> None:
@@ -131,13 +153,20 @@ class PersonWriter(MirrorWriter):
 
     def link_all(self, pairs) -> None:
         content_type = ContentType.objects.get_for_model(Person)
-        ExternalLink.objects.bulk_create([
-            ExternalLink(
-                account=self.account, content_type=content_type, object_id=person.pk, vendor_id=record.vendor_id,
-                vendor_code=record.code, content_hash=record_hash(record), last_pulled_at=self.now,
-            )
-            for person, record in pairs
-        ])
+        ExternalLink.objects.bulk_create(
+            [
+                ExternalLink(
+                    account=self.account,
+                    content_type=content_type,
+                    object_id=person.pk,
+                    vendor_id=record.vendor_id,
+                    vendor_code=record.code,
+                    content_hash=record_hash(record),
+                    last_pulled_at=self.now,
+                )
+                for person, record in pairs
+            ]
+        )
         attach_vendor_history(self.account, [record.vendor_id for _, record in pairs])
 
     def record_drift(self, checks) -> None:
@@ -146,13 +175,22 @@ class PersonWriter(MirrorWriter):
             return
         people_ids = [person.pk for person, _ in checks]
         PersonDrift.objects.filter(account=self.account, person_id__in=people_ids).delete()
-        PersonDrift.objects.bulk_create([
-            PersonDrift(person=person, account=self.account, field=field,
-                        portal_value=getattr(person, field), vendor_value=getattr(record, field))
-            for person, record in checks
-            for field in OWNED_FIELDS
-            if getattr(record, field) and normalized(field, getattr(record, field)) != normalized(field, getattr(person, field))
-        ])
+        PersonDrift.objects.bulk_create(
+            [
+                PersonDrift(
+                    person=person,
+                    account=self.account,
+                    field=field,
+                    portal_value=getattr(person, field),
+                    vendor_value=getattr(record, field),
+                )
+                for person, record in checks
+                for field in OWNED_FIELDS
+                if getattr(record, field)
+                and normalized(field, getattr(record, field))
+                != normalized(field, getattr(person, field))
+            ]
+        )
 
     def finish(self) -> None:
         # someone this account's people waited for may have come from another system

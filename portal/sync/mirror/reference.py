@@ -33,7 +33,9 @@ class ReferenceWriter(MirrorWriter):
             digest = record_hash(record)
             link = existing.get(record.vendor_id)
             if link is None:
-                existing[record.vendor_id] = self.links.link(record.vendor_id, self.local_for(record), digest)
+                existing[record.vendor_id] = self.links.link(
+                    record.vendor_id, self.local_for(record), digest
+                )
                 self.run.created += 1
             elif link.content_hash == digest and link.gone_at is None:
                 self.run.unchanged += 1
@@ -50,7 +52,9 @@ class ReferenceWriter(MirrorWriter):
         return match or self.create(record)
 
     def create(self, record):
-        return self.model.objects.create(name=record.name, code=unique_code(self.model, record.code or record.name))
+        return self.model.objects.create(
+            name=record.name, code=unique_code(self.model, record.code or record.name)
+        )
 
     def mark_gone(self, seen):
         self.run.gone += self.links.mark_gone(seen)
@@ -61,7 +65,9 @@ class SiteWriter(ReferenceWriter):
 
     def create(self, record):
         return Site.objects.create(
-            name=record.name, code=unique_code(Site, record.code or record.name), time_zone=self.account.time_zone
+            name=record.name,
+            code=unique_code(Site, record.code or record.name),
+            time_zone=self.account.time_zone,
         )
 
 
@@ -71,7 +77,9 @@ class DepartmentWriter(ReferenceWriter):
     def create(self, record):
         parent_id = self.links.object_ids([record.parent_id]).get(record.parent_id)
         return Department.objects.create(
-            name=record.name, code=unique_code(Department, record.code or record.name), parent_id=parent_id
+            name=record.name,
+            code=unique_code(Department, record.code or record.name),
+            parent_id=parent_id,
         )
 
 

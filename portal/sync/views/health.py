@@ -24,7 +24,9 @@ class SyncHealthView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["accounts"] = account_health()
-        context["busy"] = any(a.running or a.account.check_pending or a.pending_messages for a in context["accounts"])
+        context["busy"] = any(
+            a.running or a.account.check_pending or a.pending_messages for a in context["accounts"]
+        )
         return context
 
 

@@ -40,8 +40,12 @@ class VendorAccountFormView(PermissionRequiredMixin, View):
 
     def get(self, request, pk=None):
         # Switching the kind re-renders the form; carry over what was typed (never secrets: GET).
-        carried = {k: request.GET[k] for k in ("name", "base_url", "time_zone") if request.GET.get(k)}
-        form = VendorAccountForm(instance=self.get_account(), kind=request.GET.get("kind"), initial=carried)
+        carried = {
+            k: request.GET[k] for k in ("name", "base_url", "time_zone") if request.GET.get(k)
+        }
+        form = VendorAccountForm(
+            instance=self.get_account(), kind=request.GET.get("kind"), initial=carried
+        )
         return self.render_form(form)
 
     def post(self, request, pk=None):

@@ -35,7 +35,9 @@ class LinkForm(forms.Form):
         try:
             self.person = Person.objects.get(employee_code=code)
         except Person.DoesNotExist:
-            raise forms.ValidationError(f"Nobody in Workgate has the code {code}. Check it, or create a new person.") from None
+            raise forms.ValidationError(
+                f"Nobody in Workgate has the code {code}. Check it, or create a new person."
+            ) from None
         return code
 
 
@@ -49,24 +51,44 @@ class ResolveUnmatchedView(PermissionRequiredMixin, View):
         if how == "link":
             form = LinkForm(request.POST)
             if not form.is_valid():
-                return render(request, "sync/unmatched_list.html#resolve-form", {"entry": entry, "form": form})
+                return render(
+                    request, "sync/unmatched_list.html#resolve-form", {"entry": entry, "form": form}
+                )
             person = form.person
         else:
             if not request.user.has_perm("people.add_person"):
-                return render(request, "403.html", {"exception": "Creating people needs the HR role."}, status=403)
+                return render(
+                    request,
+                    "403.html",
+                    {"exception": "Creating people needs the HR role."},
+                    status=403,
+                )
             person = None
         try:
             with transaction.atomic():
                 if person is None:
                     person = Person.objects.create(
-                        employee_code=entry.code, first_name=entry.first_name, last_name=entry.last_name,
+                        employee_code=entry.code,
+                        first_name=entry.first_name,
+                        last_name=entry.last_name,
                         email=entry.email,
                     )
-                    audit.record("person.created", request=request, obj=person, after={"from": str(entry.account)})
+                    audit.record(
+                        "person.created",
+                        request=request,
+                        obj=person,
+                        after={"from": str(entry.account)},
+                    )
                 link_person(entry.account, entry.vendor_id, entry.code, person)
                 audit.record(
-                    "person.linked", request=request, obj=person,
-                    after={"account": entry.account.name, "vendor_id": entry.vendor_id, "vendor_code": entry.code},
+                    "person.linked",
+                    request=request,
+                    obj=person,
+                    after={
+                        "account": entry.account.name,
+                        "vendor_id": entry.vendor_id,
+                        "vendor_code": entry.code,
+                    },
                 )
         except IntegrityError:
             form = LinkForm(initial={"employee_code": entry.code})
@@ -74,6 +96,10 @@ class ResolveUnmatchedView(PermissionRequiredMixin, View):
                 f"{person.full_name if person else 'That code'} is already linked to another record of "
                 f"{entry.account.name}, or the code {entry.code} is taken. Pick another person."
             )
-            return render(request, "sync/unmatched_list.html#resolve-form", {"entry": entry, "form": form})
-        messages.success(request, f"Linked {entry.account.name} record {entry.vendor_id} to {person.full_name}.")
+            return render(
+                request, "sync/unmatched_list.html#resolve-form", {"entry": entry, "form": form}
+            )
+        messages.success(
+            request, f"Linked {entry.account.name} record {entry.vendor_id} to {person.full_name}."
+        )
         return redirect_after_post(request, reverse("sync:unmatched-list"))

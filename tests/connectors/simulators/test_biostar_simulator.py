@@ -491,7 +491,9 @@ def test_forced_open_raises_an_alarm_that_clear_alarm_clears(bare, clock):
     assert alarmed["last_open_time"] == str(int(clock.now().timestamp()))
     assert cleared.json()["Response"]["code"] == "0" and after["alarm_flags"] == "0"
     assert codes == [
-        ev.DOOR_FORCED_OPEN, ev.DOOR_FORCED_OPEN_ALARM, ev.DOOR_FORCED_OPEN_ALARM_CLEAR
+        ev.DOOR_FORCED_OPEN,
+        ev.DOOR_FORCED_OPEN_ALARM,
+        ev.DOOR_FORCED_OPEN_ALARM_CLEAR,
     ]
 
 

@@ -538,8 +538,13 @@ def test_resignation_round_trip_and_reinstatement(client, auth):
 
     created = client.post(
         "/personnel/api/resigns/",
-        json={"employee": pk, "disableatt": True, "resign_type": 1, "resign_date": "2020-06-01",
-              "reason": ""},
+        json={
+            "employee": pk,
+            "disableatt": True,
+            "resign_type": 1,
+            "resign_date": "2020-06-01",
+            "reason": "",
+        },
         headers=auth,
     )
     resign_id = created.json()["id"]

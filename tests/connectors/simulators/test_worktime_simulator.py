@@ -243,7 +243,9 @@ def test_read_only_key_reads_but_cannot_write(sim):
 def test_read_write_key_cannot_delete_but_a_full_key_can(sim, api):
     sim.add_api_key("wt_rw", scope="read-write")
     with client_for(sim, "wt_rw") as writer:
-        assert writer.put(f"/v1/employees/{DOC_EMPLOYEE}", json={"position": "CTO"}).status_code == 200
+        assert (
+            writer.put(f"/v1/employees/{DOC_EMPLOYEE}", json={"position": "CTO"}).status_code == 200
+        )
         assert_error(writer.delete(f"/v1/employees/{DOC_EMPLOYEE}"), 403, "forbidden")
 
     assert api.delete(f"/v1/employees/{DOC_EMPLOYEE}").status_code == 200
@@ -390,11 +392,15 @@ def test_department_and_status_filters_select_matching_employees(api):
 
 
 def test_create_list_update_soft_delete_and_restore_round_trip(api):
-    created = api.post("/v1/employees", json={"name": "Ida Kruse", "email": "ida.kruse@example.com"})
+    created = api.post(
+        "/v1/employees", json={"name": "Ida Kruse", "email": "ida.kruse@example.com"}
+    )
     employee_id = created.json()["data"]["id"]
 
     listed = [e["id"] for e in all_pages(api, "/v1/employees")]
-    updated = api.put(f"/v1/employees/{employee_id}", json={"position": "Planner", "salary": 51000.5})
+    updated = api.put(
+        f"/v1/employees/{employee_id}", json={"position": "Planner", "salary": 51000.5}
+    )
     deleted = api.delete(f"/v1/employees/{employee_id}")
     after_delete = api.get(f"/v1/employees/{employee_id}")
     inactive = [e["id"] for e in all_pages(api, "/v1/employees", status="inactive")]
@@ -443,7 +449,9 @@ def test_unknown_employee_and_trailing_slash_answer_404(api):
 
 
 def test_a_body_that_is_not_json_is_a_400(api):
-    response = api.post("/v1/employees", content=b"name=Jane", headers={"Content-Type": "text/plain"})
+    response = api.post(
+        "/v1/employees", content=b"name=Jane", headers={"Content-Type": "text/plain"}
+    )
 
     assert_error(response, 400, "invalid_request")
 
@@ -462,7 +470,9 @@ def test_attendance_filters_by_date_range_employee_and_lock(api):
     german_date = api.get("/v1/attendance", params={"start_date": "13.03.2030"})
     assert_error(german_date, 400, "invalid_request", "start_date")
     reversed_range = {"start_date": "2030-03-10", "end_date": "2030-03-01"}
-    assert_error(api.get("/v1/attendance", params=reversed_range), 400, "invalid_request", "end_date")
+    assert_error(
+        api.get("/v1/attendance", params=reversed_range), 400, "invalid_request", "end_date"
+    )
 
 
 def test_clock_out_closes_the_record_with_hours_and_early_departure(api):
@@ -478,13 +488,19 @@ def test_clock_out_closes_the_record_with_hours_and_early_departure(api):
 
 
 def test_clock_without_timestamp_uses_the_server_time(api):
-    response = api.post("/v1/attendance/clock", json={"employee_id": DOC_EMPLOYEE, "type": "clock_in"})
+    response = api.post(
+        "/v1/attendance/clock", json={"employee_id": DOC_EMPLOYEE, "type": "clock_in"}
+    )
 
     assert response.json()["data"]["clock_in"] == "2030-03-13T09:30:00Z"
 
 
 def test_clock_state_errors_name_the_field(sim, api):
-    clock_in = {"employee_id": DOC_EMPLOYEE, "type": "clock_in", "timestamp": "2030-03-12T08:00:00Z"}
+    clock_in = {
+        "employee_id": DOC_EMPLOYEE,
+        "type": "clock_in",
+        "timestamp": "2030-03-12T08:00:00Z",
+    }
     not_in = api.post("/v1/attendance/clock", json={**clock_in, "type": "clock_out"})
     api.post("/v1/attendance/clock", json=clock_in)
     twice = api.post("/v1/attendance/clock", json=clock_in)
@@ -500,8 +516,10 @@ def test_clock_state_errors_name_the_field(sim, api):
         ({"type": "clock_in"}, "employee_id"),
         ({"employee_id": "emp_1", "type": "clock_in"}, "employee_id"),
         ({"employee_id": "emp_100002", "type": "pause"}, "type"),
-        ({"employee_id": "emp_100002", "type": "clock_in", "timestamp": "2030-03-12 08:00"},
-         "timestamp"),
+        (
+            {"employee_id": "emp_100002", "type": "clock_in", "timestamp": "2030-03-12 08:00"},
+            "timestamp",
+        ),
         ({"employee_id": "emp_100002", "type": "clock_in", "lock_id": "lock_1"}, "lock_id"),
     ]:
         assert_error(api.post("/v1/attendance/clock", json=body), 400, "invalid_request", field)
@@ -536,7 +554,9 @@ def test_payroll_report_needs_start_and_end_dates(api):
     only_start = api.get("/v1/reports/payroll", params={"start_date": "2030-03-01"})
     assert_error(only_start, 400, "invalid_request", "end_date")
     bad_format = {"start_date": "2030-03-01", "end_date": "2030-03-12", "format": "pdf"}
-    assert_error(api.get("/v1/reports/payroll", params=bad_format), 400, "invalid_request", "format")
+    assert_error(
+        api.get("/v1/reports/payroll", params=bad_format), 400, "invalid_request", "format"
+    )
 
 
 def test_payroll_report_calculates_overtime_and_penalties(api, worked_two_days):
@@ -606,7 +626,9 @@ def test_lock_history_pages_to_the_end_in_time_order_and_filters(api):
     assert [e["timestamp"] for e in events] == sorted(e["timestamp"] for e in events)
     assert {e["access_method"] for e in events} >= {"fingerprint", "card", "passcode"}
     assert any(not e["success"] for e in events)
-    assert one_day and all(e["timestamp"].startswith(("2030-03-11T23", "2030-03-12")) for e in one_day)
+    assert one_day and all(
+        e["timestamp"].startswith(("2030-03-11T23", "2030-03-12")) for e in one_day
+    )
     assert theirs and {e["employee_id"] for e in theirs} == {someone}
 
 
@@ -646,8 +668,12 @@ def test_clock_webhooks_follow_the_documented_payload_and_penalties_fire(api, ho
 
     clock_in = hooks.events("attendance.clock_in")[-1]
     assert clock_in["timestamp"] == "2030-03-13T07:50:00Z"
-    assert {"employee_id", "employee_name", "lock_id", "timestamp", "method"} <= set(clock_in["data"])
-    assert clock_in["data"]["employee_name"] == "Jane Roe" and clock_in["data"]["lock_id"] == DOC_LOCK
+    assert {"employee_id", "employee_name", "lock_id", "timestamp", "method"} <= set(
+        clock_in["data"]
+    )
+    assert (
+        clock_in["data"]["employee_name"] == "Jane Roe" and clock_in["data"]["lock_id"] == DOC_LOCK
+    )
     assert hooks.events("attendance.clock_out")[-1]["data"]["work_hours"] == 1.17
     penalties = [e["data"] for e in hooks.events("penalty.created")]
     mine = [(p["type"], p["minutes"]) for p in penalties if p["employee_id"] == WORKER]
@@ -769,7 +795,9 @@ def test_direct_tick_queues_webhooks_until_delivered(sim, clock, hooks, registra
 # -- demo() and large() ---------------------------------------------------------------------------
 def test_demo_holds_the_demo_company_worktime_people(sim, api):
     people = build_company().people_in("worktime")
-    employees = [e for e in all_pages(api, "/v1/employees") if e["id"] not in (DOC_EMPLOYEE, WORKER)]
+    employees = [
+        e for e in all_pages(api, "/v1/employees") if e["id"] not in (DOC_EMPLOYEE, WORKER)
+    ]
 
     assert len(employees) == len(people) == 82
     for person, employee in zip(people, employees, strict=True):
@@ -816,11 +844,15 @@ def test_large_directory_pages_a_million_employees_quickly():
 def test_large_filtered_pages_agree_with_a_plain_scan():
     sim = WorkTimeSimulator.large(employees=2000)
     with client_for(sim, sim.credentials()["api_key"]) as api:
-        api.put("/v1/employees/emp_100011", json={"department_id": "dept_101", "status": "inactive"})
+        api.put(
+            "/v1/employees/emp_100011", json={"department_id": "dept_101", "status": "inactive"}
+        )
         everyone = all_pages(api, "/v1/employees")
         chosen = all_pages(api, "/v1/employees", department="dept_101", status="inactive")
 
-    expected = [e for e in everyone if e["department_id"] == "dept_101" and e["status"] == "inactive"]
+    expected = [
+        e for e in everyone if e["department_id"] == "dept_101" and e["status"] == "inactive"
+    ]
     assert chosen == expected and "emp_100011" in {e["id"] for e in chosen}
 
 
@@ -869,4 +901,6 @@ def test_served_on_loopback_with_webhooks_posted_over_http(clock):
 
     assert listed.status_code == 200 and listed.headers["X-RateLimit-Remaining"] == "9999"
     assert created.status_code == 201
-    assert received[0]["event"] == "employee.created" and received[0]["secret"] == registration.secret
+    assert (
+        received[0]["event"] == "employee.created" and received[0]["secret"] == registration.secret
+    )

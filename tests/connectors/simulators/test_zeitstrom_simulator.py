@@ -216,8 +216,15 @@ def test_employee_list_default_page_holds_everyone_with_documented_fields(sim, a
     assert body["count"] == len(sim.employees) and body["next"] is None and body["previous"] is None
     assert len(body["results"]) == len(sim.employees)  # default limit 100 > 63
     assert set(body["results"][0]) == {
-        "id", "created_at", "modified_at", "first_name", "last_name", "email",
-        "external_id", "accounting_number", "archived_at",
+        "id",
+        "created_at",
+        "modified_at",
+        "first_name",
+        "last_name",
+        "email",
+        "external_id",
+        "accounting_number",
+        "archived_at",
     }
 
 

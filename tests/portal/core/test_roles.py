@@ -12,8 +12,15 @@ EXPECTED_NAV = {
     "guard": ["Dashboard", "Doors", "Devices"],
     "manager": ["Dashboard", "Timecards"],
     "admin": [
-        "Dashboard", "People", "Doors", "Devices", "Timecards", "Unmatched", "Sync health",
-        "Vendor accounts", "Audit log",
+        "Dashboard",
+        "People",
+        "Doors",
+        "Devices",
+        "Timecards",
+        "Unmatched",
+        "Sync health",
+        "Vendor accounts",
+        "Audit log",
     ],
 }
 
@@ -28,8 +35,16 @@ def test_administrator_role_holds_every_permission():
 
 
 def test_door_command_is_a_permission_of_its_own_role():
-    assert not Group.objects.get(name=roles.SECURITY_DESK).permissions.filter(codename="command_door").exists()
-    assert Group.objects.get(name=roles.DOOR_CONTROL).permissions.filter(codename="command_door").exists()
+    assert (
+        not Group.objects.get(name=roles.SECURITY_DESK)
+        .permissions.filter(codename="command_door")
+        .exists()
+    )
+    assert (
+        Group.objects.get(name=roles.DOOR_CONTROL)
+        .permissions.filter(codename="command_door")
+        .exists()
+    )
 
 
 def test_ensure_roles_restores_a_removed_permission():

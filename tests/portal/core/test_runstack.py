@@ -27,15 +27,25 @@ def port_open(port: int) -> bool:
 
 @pytest.mark.slow
 def test_runstack_serves_the_portal_with_worker_and_beat_and_stops_everything(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"REDIS_URL", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
     env.update(WORKGATE_VAR_DIR=str(tmp_path), PORT=str(free_port(8600)), PYTHONUNBUFFERED="1")
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
     subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
 
     stack = subprocess.Popen(
-        [*manage, "runstack", "--no-simulators"], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [*manage, "runstack", "--no-simulators"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     output, url, redis_port = [], None, None
     try:

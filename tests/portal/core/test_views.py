@@ -48,17 +48,26 @@ def test_list_page_htmx_request_returns_only_the_table_partial(client_as):
     assert b"<html" not in response.content
 
 
-@pytest.mark.parametrize("role,panels", [
-    ("hr", ["panel-people"]),
-    ("guard", ["panel-doors"]),
-    ("manager", ["panel-time"]),
-    ("admin", ["panel-people", "panel-doors", "panel-time", "panel-accounts"]),
-])
-def test_dashboard_shows_one_panel_per_role_area(role, panels, client_as, django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    "role,panels",
+    [
+        ("hr", ["panel-people"]),
+        ("guard", ["panel-doors"]),
+        ("manager", ["panel-time"]),
+        ("admin", ["panel-people", "panel-doors", "panel-time", "panel-accounts"]),
+    ],
+)
+def test_dashboard_shows_one_panel_per_role_area(
+    role, panels, client_as, django_assert_max_num_queries
+):
     client = client_as(role)
     with django_assert_max_num_queries(14):
         html = client.get(reverse("core:dashboard")).content.decode()
-    shown = [p for p in ["panel-people", "panel-doors", "panel-time", "panel-accounts"] if f'id="{p}"' in html]
+    shown = [
+        p
+        for p in ["panel-people", "panel-doors", "panel-time", "panel-accounts"]
+        if f'id="{p}"' in html
+    ]
     assert shown == panels
 
 
@@ -70,7 +79,9 @@ def test_admin_dashboard_reports_a_live_worker_from_its_heartbeat(client_as):
 
 
 def test_admin_dashboard_warns_when_the_heartbeat_is_stale(client_as):
-    WorkerHeartbeat.objects.create(hostname="worker@old", last_beat_at=timezone.now() - timezone.timedelta(minutes=5))
+    WorkerHeartbeat.objects.create(
+        hostname="worker@old", last_beat_at=timezone.now() - timezone.timedelta(minutes=5)
+    )
     html = client_as("admin").get(reverse("core:worker-status")).content.decode()
     assert "No heartbeat for" in html
     assert 'class="status-line bad"' in html or "status-line bad" in html
@@ -92,7 +103,9 @@ def test_login_locks_out_after_five_failures(client, user_with_role):
     assert response.status_code in (403, 429)
     assert "Too many failed sign-ins" in response.content.decode()
     # even the right password is refused while locked
-    response = client.post(reverse("login"), {"username": "hr", "password": "correct-horse-battery"})
+    response = client.post(
+        reverse("login"), {"username": "hr", "password": "correct-horse-battery"}
+    )
     assert "Too many failed sign-ins" in response.content.decode()
 
 
@@ -105,7 +118,9 @@ def test_wrong_password_says_what_to_do(client, user_with_role):
 
 def test_login_then_logout(client, user_with_role):
     user_with_role("hr")
-    response = client.post(reverse("login"), {"username": "hr", "password": "correct-horse-battery"})
+    response = client.post(
+        reverse("login"), {"username": "hr", "password": "correct-horse-battery"}
+    )
     assert response.status_code == 302
     assert client.get(reverse("core:dashboard")).status_code == 200
     client.post(reverse("logout"))

@@ -10,8 +10,15 @@ pytestmark = pytest.mark.django_db
 
 def person_form(**overrides):
     data = {
-        "employee_code": "00042", "first_name": "Ida", "last_name": "Iversen", "email": "ida@example.com",
-        "phone": "", "department": "", "position": "", "manager": "", "hire_date": "2024-03-01",
+        "employee_code": "00042",
+        "first_name": "Ida",
+        "last_name": "Iversen",
+        "email": "ida@example.com",
+        "phone": "",
+        "department": "",
+        "position": "",
+        "manager": "",
+        "hire_date": "2024-03-01",
     }
     data.update(overrides)
     return data
@@ -21,7 +28,9 @@ def test_hr_adds_a_person_and_it_is_audited(client_as):
     site = SiteFactory()
     response = client_as("hr").post(reverse("people:person-add"), person_form(sites=[site.pk]))
     person = Person.objects.get(employee_code="00042")
-    assert response.status_code == 302 and response["Location"] == reverse("people:person-detail", args=[person.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "people:person-detail", args=[person.pk]
+    )
     assert list(person.sites.all()) == [site]
     entry = AuditEntry.objects.get(action="person.created")
     assert entry.after["employee_code"] == "00042" and entry.actor_label == "hr"
@@ -30,7 +39,8 @@ def test_hr_adds_a_person_and_it_is_audited(client_as):
 def test_invalid_person_form_keeps_input_and_shows_errors_beside_fields(client_as):
     PersonFactory(employee_code="00042")
     response = client_as("hr").post(
-        reverse("people:person-add"), person_form(email="not-mail", first_name="Ida Typed"),
+        reverse("people:person-add"),
+        person_form(email="not-mail", first_name="Ida Typed"),
         headers={"HX-Request": "true"},
     )
     html = response.content.decode()
@@ -44,8 +54,14 @@ def test_invalid_person_form_keeps_input_and_shows_errors_beside_fields(client_a
 
 def test_edit_records_only_the_changed_fields(client_as):
     person = PersonFactory(first_name="Old", department=DepartmentFactory())
-    data = person_form(employee_code=person.employee_code, first_name="New", last_name=person.last_name,
-                       email=person.email, department=person.department_id, hire_date="")
+    data = person_form(
+        employee_code=person.employee_code,
+        first_name="New",
+        last_name=person.last_name,
+        email=person.email,
+        department=person.department_id,
+        hire_date="",
+    )
     client_as("hr").post(reverse("people:person-edit", args=[person.pk]), data)
     entry = AuditEntry.objects.get(action="person.changed")
     assert entry.before == {"first_name": "Old"} and entry.after == {"first_name": "New"}
@@ -55,21 +71,30 @@ def test_terminate_and_rehire(client_as):
     person = PersonFactory()
     client = client_as("hr")
     response = client.post(
-        reverse("people:person-terminate", args=[person.pk]), {"termination_date": "2026-11-20", "reason": "Left"}
+        reverse("people:person-terminate", args=[person.pk]),
+        {"termination_date": "2026-11-20", "reason": "Left"},
     )
     assert response.status_code == 302
     person.refresh_from_db()
-    assert (person.status, str(person.termination_date), person.termination_reason) == ("terminated", "2026-11-20", "Left")
+    assert (person.status, str(person.termination_date), person.termination_reason) == (
+        "terminated",
+        "2026-11-20",
+        "Left",
+    )
     client.post(reverse("people:person-rehire", args=[person.pk]))
     person.refresh_from_db()
     assert person.status == "active" and person.termination_date is None
-    assert [e.action for e in AuditEntry.objects.order_by("id")] == ["person.terminated", "person.rehired"]
+    assert [e.action for e in AuditEntry.objects.order_by("id")] == [
+        "person.terminated",
+        "person.rehired",
+    ]
 
 
 def test_terminate_without_a_reason_says_so(client_as):
     person = PersonFactory()
     response = client_as("hr").post(
-        reverse("people:person-terminate", args=[person.pk]), {"termination_date": "2026-11-20", "reason": ""},
+        reverse("people:person-terminate", args=[person.pk]),
+        {"termination_date": "2026-11-20", "reason": ""},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200 and "This field is required." in response.content.decode()
@@ -82,8 +107,13 @@ def test_people_changes_need_the_hr_role(role, client_as):
     person = PersonFactory()
     client = client_as(role)
     assert client.post(reverse("people:person-add"), person_form()).status_code == 403
-    assert client.post(reverse("people:person-terminate", args=[person.pk]),
-                       {"termination_date": "2026-11-20", "reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            reverse("people:person-terminate", args=[person.pk]),
+            {"termination_date": "2026-11-20", "reason": "x"},
+        ).status_code
+        == 403
+    )
     assert Person.objects.count() == 1
 
 

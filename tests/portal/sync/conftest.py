@@ -29,8 +29,12 @@ def wire(kind: str, simulator, **account_fields) -> Wired:
     options = {o.name: given[o.name] for o in spec.options if o.name in given}
     options.update(account_fields.pop("options", {}))
     account = VendorAccount.objects.create(
-        kind=kind, name=f"{kind} test", base_url="http://sim.test" + simulator.base_path, options=options,
-        credentials={s.name: given[s.name] for s in spec.secrets if s.name in given}, **account_fields,
+        kind=kind,
+        name=f"{kind} test",
+        base_url="http://sim.test" + simulator.base_path,
+        options=options,
+        credentials={s.name: given[s.name] for s in spec.secrets if s.name in given},
+        **account_fields,
     )
     return Wired(account, simulator)
 

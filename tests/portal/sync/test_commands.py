@@ -29,20 +29,36 @@ def run(*args) -> str:
 
 def add_q2(q2_server, name="Plant Q2", token=None):
     creds = q2_server.simulator.credentials()
-    return run("vendor", "add", "--kind", "q2", "--name", name, "--base-url", q2_server.base_url,
-               "--company-id", creds["company_id"], "--developer-token", token or creds["developer_token"],
-               "--import-new-people")
+    return run(
+        "vendor",
+        "add",
+        "--kind",
+        "q2",
+        "--name",
+        name,
+        "--base-url",
+        q2_server.base_url,
+        "--company-id",
+        creds["company_id"],
+        "--developer-token",
+        token or creds["developer_token"],
+        "--import-new-people",
+    )
 
 
 def test_vendor_add_list_test_remove(q2_server):
     assert "Added Plant Q2" in add_q2(q2_server)
     account = VendorAccount.objects.get(name="Plant Q2")
-    assert account.credentials == {"developer_token": q2_server.simulator.credentials()["developer_token"]}
+    assert account.credentials == {
+        "developer_token": q2_server.simulator.credentials()["developer_token"]
+    }
     assert "Plant Q2" in run("vendor", "list")
     assert "Connected to" in run("vendor", "test", "Plant Q2")
     assert "Removed Plant Q2" in run("vendor", "remove", "Plant Q2")
     assert not VendorAccount.objects.exists()
-    assert {"vendor_account.created", "vendor_account.removed"} <= set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"vendor_account.created", "vendor_account.removed"} <= set(
+        AuditEntry.objects.values_list("action", flat=True)
+    )
 
 
 def test_vendor_test_reports_what_the_vendor_said(q2_server):

@@ -10,7 +10,9 @@ from portal.sync.services import check_connection
 pytestmark = pytest.mark.django_db
 
 
-def test_health_shows_counts_of_the_last_runs_and_their_errors(q2, client_as, django_assert_max_num_queries):
+def test_health_shows_counts_of_the_last_runs_and_their_errors(
+    q2, client_as, django_assert_max_num_queries
+):
     pull_stream(q2.account.pk, "people", transport=q2.transport)
     q2.simulator.rotate_token()
     pull_stream(q2.account.pk, "time_cards", transport=q2.transport)
@@ -21,7 +23,9 @@ def test_health_shows_counts_of_the_last_runs_and_their_errors(q2, client_as, dj
     assert "Developer token is not correct." in html
 
 
-def test_sync_now_and_test_connection_are_audited(q2, client_as, django_capture_on_commit_callbacks):
+def test_sync_now_and_test_connection_are_audited(
+    q2, client_as, django_capture_on_commit_callbacks
+):
     client = client_as("admin")
     with django_capture_on_commit_callbacks() as callbacks:
         client.post(reverse("sync:account-action", args=[q2.account.pk, "sync"]))
@@ -47,5 +51,7 @@ def test_connection_check_result_is_stored_for_the_page(q2, client_as):
 def test_health_actions_need_the_administrator_role(q2, client_as):
     client = client_as("hr")
     assert client.get(reverse("sync:health")).status_code == 403
-    assert client.post(reverse("sync:account-action", args=[q2.account.pk, "sync"])).status_code == 403
+    assert (
+        client.post(reverse("sync:account-action", args=[q2.account.pk, "sync"])).status_code == 403
+    )
     assert not AuditEntry.objects.exists()

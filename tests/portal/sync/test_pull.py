@@ -12,10 +12,14 @@ pytestmark = pytest.mark.django_db
 
 
 def pull(wired, stream, **kwargs):
-    return pull_stream(wired.account.pk, stream, transport=wired.transport, sleep=lambda s: None, **kwargs)
+    return pull_stream(
+        wired.account.pk, stream, transport=wired.transport, sleep=lambda s: None, **kwargs
+    )
 
 
-def test_full_people_pull_creates_and_links_everyone_then_a_repeat_writes_nothing(q2, django_assert_max_num_queries):
+def test_full_people_pull_creates_and_links_everyone_then_a_repeat_writes_nothing(
+    q2, django_assert_max_num_queries
+):
     first = pull(q2, "people", full=True)
     assert first.status == SyncRun.Status.SUCCEEDED, first.error
     people_in_q2 = first.fetched - first.skipped
@@ -40,13 +44,18 @@ def test_people_are_matched_by_code_then_email(zeitstrom):
     from tests.factories import PersonFactory
 
     pull(zeitstrom, "people", full=True)
-    by_code, by_email = UnmatchedPerson.objects.exclude(code="")[:1].get(), UnmatchedPerson.objects.exclude(email="")[1:2].get()
+    by_code, by_email = (
+        UnmatchedPerson.objects.exclude(code="")[:1].get(),
+        UnmatchedPerson.objects.exclude(email="")[1:2].get(),
+    )
     coded = PersonFactory(employee_code=by_code.code)
     mailed = PersonFactory(employee_code="X-1", email=by_email.email.upper())
     UnmatchedPerson.objects.all().delete()
 
     run = pull(zeitstrom, "people", full=True)
-    linked = set(ExternalLink.objects.filter(account=zeitstrom.account).values_list("object_id", flat=True))
+    linked = set(
+        ExternalLink.objects.filter(account=zeitstrom.account).values_list("object_id", flat=True)
+    )
     assert {coded.pk, mailed.pk} <= linked
     assert run.created == 2
 
@@ -58,7 +67,9 @@ def test_time_cards_become_punches_once_however_often_pulled(q2):
     stored = Punch.objects.filter(account=q2.account).count()
     assert stored == first.created > 100
     # only the punches of people still waiting in the unmatched queue are unattached
-    unattached = set(Punch.objects.filter(person__isnull=True).values_list("vendor_person_id", flat=True))
+    unattached = set(
+        Punch.objects.filter(person__isnull=True).values_list("vendor_person_id", flat=True)
+    )
     assert unattached <= set(UnmatchedPerson.objects.values_list("vendor_id", flat=True))
 
     again = pull(q2, "time_cards")  # incremental, overlapping window
@@ -81,7 +92,7 @@ def test_a_pull_killed_between_pages_resumes_without_losing_or_duplicating(q2):
     with pytest.raises(Killed):
         pull(q2, "time_cards", on_page=kill_after_third_page)
     halfway = Punch.objects.count()
-    assert 0 < halfway
+    assert halfway > 0
     assert SyncCursor.objects.get(account=q2.account, stream="time_cards").value  # checkpoint kept
     assert SyncRun.objects.get(stream="time_cards").status == "failed"
 
@@ -106,9 +117,8 @@ def test_a_vendor_error_fails_the_run_with_its_message_and_keeps_the_cursor(q2):
 
 
 def test_two_pulls_of_one_stream_never_run_at_once(q2):
-    with stream_lease(q2.account, "people"):
-        with pytest.raises(StreamBusy):
-            pull(q2, "people")
+    with stream_lease(q2.account, "people"), pytest.raises(StreamBusy):
+        pull(q2, "people")
     assert pull(q2, "people").status == "succeeded"  # the lease is released after use
 
 
@@ -123,7 +133,9 @@ def test_a_person_gone_from_the_vendor_is_marked_not_deleted(q2):
     assert Person.objects.filter(pk=link.object_id).exists()
 
 
-def test_people_waiting_for_someone_another_system_brings_are_linked_when_they_arrive(q2, zeitstrom):
+def test_people_waiting_for_someone_another_system_brings_are_linked_when_they_arrive(
+    q2, zeitstrom
+):
     """Zeitstrom is pulled before Q2 has created anyone: its people wait, then link on their own."""
     zeitstrom.account.name = "zs"
     zeitstrom.account.save()

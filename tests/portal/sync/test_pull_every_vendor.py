@@ -19,7 +19,10 @@ def test_full_then_incremental_pull_of_every_stream(kind, clock):
     streams = streams_of(wired.account)
     assert set(streams) == set(connector_class(kind).capabilities.reads)
 
-    full = {s: pull_stream(wired.account.pk, s, full=True, transport=transport, sleep=sleep) for s in streams}
+    full = {
+        s: pull_stream(wired.account.pk, s, full=True, transport=transport, sleep=sleep)
+        for s in streams
+    }
     for stream, run in full.items():
         assert run.status == "succeeded", f"{stream}: {run.error}"
     assert sum(run.created for run in full.values()) > 0

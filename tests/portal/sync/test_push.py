@@ -29,8 +29,14 @@ def hr(user_with_role):
 
 
 def hire(hr, code="90001", **fields):
-    data = {"employee_code": code, "first_name": "Nina", "last_name": "Nielsen", "email": f"n{code}@example.com",
-            "phone": "", "hire_date": "2026-11-01"} | fields
+    data = {
+        "employee_code": code,
+        "first_name": "Nina",
+        "last_name": "Nielsen",
+        "email": f"n{code}@example.com",
+        "phone": "",
+        "hire_date": "2026-11-01",
+    } | fields
     form = PersonForm(data)
     assert form.is_valid(), form.errors
     return services.save_person(form, hr)
@@ -41,27 +47,39 @@ def drain(wired):
 
 
 def time_passes():
-    OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).update(scheduled_for=timezone.now())
+    OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).update(
+        scheduled_for=timezone.now()
+    )
 
 
 def biostar_user(wired, user_id):
     client = wired.simulator.client()
-    session = client.post("/api/login", json={"login_id": "admin", "password": wired.simulator.admin_password})
-    answer = client.get(f"/api/users/{user_id}", headers={"bs-session-id": session.headers["bs-session-id"]})
+    session = client.post(
+        "/api/login", json={"login_id": "admin", "password": wired.simulator.admin_password}
+    )
+    answer = client.get(
+        f"/api/users/{user_id}", headers={"bs-session-id": session.headers["bs-session-id"]}
+    )
     return answer.json().get("User")
 
 
 def test_a_hire_reaches_biostar_and_is_linked(biostar, hr):
     person = hire(hr)
     message = OutboxMessage.objects.get()
-    assert (message.account, message.action, message.status) == (biostar.account, "create", "pending")
+    assert (message.account, message.action, message.status) == (
+        biostar.account,
+        "create",
+        "pending",
+    )
 
     assert drain(biostar) == 1
     message.refresh_from_db()
     assert message.status == "sent" and message.vendor_answer["created"] is True
     user = biostar_user(biostar, "90001")
     assert user["name"].startswith("Nina") and user.get("email") == "n90001@example.com"
-    assert ExternalLink.objects.get(account=biostar.account, object_id=person.pk).vendor_id == "90001"
+    assert (
+        ExternalLink.objects.get(account=biostar.account, object_id=person.pk).vendor_id == "90001"
+    )
 
 
 def test_a_create_whose_answer_was_lost_is_retried_without_a_second_record(biostar, hr):
@@ -70,13 +88,19 @@ def test_a_create_whose_answer_was_lost_is_retried_without_a_second_record(biost
     biostar.simulator.faults.only_paths = ("/api/users",)
     drain(biostar)
     message = OutboxMessage.objects.get()
-    assert message.status == "pending" and message.attempts == 1 and "TransientError" in message.last_error
+    assert (
+        message.status == "pending"
+        and message.attempts == 1
+        and "TransientError" in message.last_error
+    )
     biostar.simulator.faults.clear()
 
     time_passes()
     drain(biostar)
     message.refresh_from_db()
-    assert message.status == "sent" and message.vendor_answer["created"] is False  # found, not created again
+    assert (
+        message.status == "sent" and message.vendor_answer["created"] is False
+    )  # found, not created again
     created = [p for m, p in biostar.simulator.request_log if m == "POST" and p == "/api/users"]
     assert len(created) == 1
 
@@ -107,7 +131,9 @@ def test_backoff_grows_and_is_capped():
 
 
 def test_an_error_no_retry_can_fix_fails_at_once_with_the_vendors_words(biostar, hr):
-    taken = next(u for u in biostar.simulator.users.values() if u.email)  # BioStar refuses an e-mail in use
+    taken = next(
+        u for u in biostar.simulator.users.values() if u.email
+    )  # BioStar refuses an e-mail in use
     hire(hr, email=taken.email)
     drain(biostar)
     message = OutboxMessage.objects.get()
@@ -136,7 +162,11 @@ def test_only_the_newest_change_per_person_is_sent(biostar, hr):
 
             enqueue_person(person, "update")
     drain(biostar)
-    statuses = list(OutboxMessage.objects.filter(action="update").order_by("id").values_list("status", flat=True))
+    statuses = list(
+        OutboxMessage.objects.filter(action="update")
+        .order_by("id")
+        .values_list("status", flat=True)
+    )
     assert statuses == ["superseded", "superseded", "sent"]
     assert biostar_user(biostar, "90001")["name"].startswith("Nadia")
 
@@ -144,10 +174,9 @@ def test_only_the_newest_change_per_person_is_sent(biostar, hr):
 def test_outbox_rows_commit_with_the_change_or_not_at_all(biostar, hr):
     form = PersonForm({"employee_code": "90002", "first_name": "A", "last_name": "B"})
     assert form.is_valid()
-    with pytest.raises(RuntimeError):
-        with transaction.atomic():
-            services.save_person(form, hr)
-            raise RuntimeError("the request failed after the save")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.save_person(form, hr)
+        raise RuntimeError("the request failed after the save")
     assert not Person.objects.exists() and not OutboxMessage.objects.exists()
 
 
@@ -162,9 +191,13 @@ def test_a_name_changed_in_biostar_is_shown_as_drift_not_copied(biostar, hr, cli
     person = hire(hr)
     drain(biostar)
     client = biostar.simulator.client()
-    session = client.post("/api/login", json={"login_id": "admin", "password": biostar.simulator.admin_password})
+    session = client.post(
+        "/api/login", json={"login_id": "admin", "password": biostar.simulator.admin_password}
+    )
     headers = {"bs-session-id": session.headers["bs-session-id"]}
-    answer = client.put("/api/users/90001", json={"User": {"name": "Nina Nyström"}}, headers=headers)
+    answer = client.put(
+        "/api/users/90001", json={"User": {"name": "Nina Nyström"}}, headers=headers
+    )
     assert answer.status_code == 200, answer.text
 
     run = pull_stream(biostar.account.pk, "people", transport=biostar.transport)
@@ -182,7 +215,9 @@ def test_hire_and_termination_reach_biotime_and_worktime_their_way(kind, clock, 
     from tests.portal.sync.conftest import demo_simulator, wire
 
     wired = wire(kind, demo_simulator(kind, clock))
-    person = hire(hr, code="90077", email="ines.iversen@example.com", first_name="Ines", last_name="Iversen")
+    person = hire(
+        hr, code="90077", email="ines.iversen@example.com", first_name="Ines", last_name="Iversen"
+    )
     drain(wired)
     message = OutboxMessage.objects.get(action="create")
     assert message.status == "sent", message.last_error

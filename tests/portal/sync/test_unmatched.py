@@ -31,12 +31,15 @@ def test_linking_an_unmatched_person_attaches_their_punches(q2_waiting, client_a
     assert waiting > 0
 
     response = client_as("hr").post(
-        reverse("sync:unmatched-resolve", args=[entry.pk, "link"]), {"employee_code": "77777"},
+        reverse("sync:unmatched-resolve", args=[entry.pk, "link"]),
+        {"employee_code": "77777"},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200 and response["HX-Redirect"] == reverse("sync:unmatched-list")
     assert Punch.objects.filter(person=person).count() == waiting
-    assert ExternalLink.objects.filter(account=q2_waiting.account, object_id=person.pk, vendor_id=entry.vendor_id).exists()
+    assert ExternalLink.objects.filter(
+        account=q2_waiting.account, object_id=person.pk, vendor_id=entry.vendor_id
+    ).exists()
     assert not UnmatchedPerson.objects.filter(pk=entry.pk).exists()
     assert AuditEntry.objects.filter(action="person.linked", object_id=str(person.pk)).exists()
 
@@ -44,7 +47,8 @@ def test_linking_an_unmatched_person_attaches_their_punches(q2_waiting, client_a
 def test_linking_to_an_unknown_code_says_so_next_to_the_field(q2_waiting, client_as):
     entry = UnmatchedPerson.objects.first()
     response = client_as("hr").post(
-        reverse("sync:unmatched-resolve", args=[entry.pk, "link"]), {"employee_code": "nope"},
+        reverse("sync:unmatched-resolve", args=[entry.pk, "link"]),
+        {"employee_code": "nope"},
         headers={"HX-Request": "true"},
     )
     assert "Nobody in Workgate has the code nope" in response.content.decode()
@@ -59,7 +63,9 @@ def test_create_as_new_person_from_the_queue(q2_waiting, client_as):
     assert Punch.objects.filter(person=person).exists()
 
 
-def test_the_queue_lists_why_each_person_waits(q2_waiting, client_as, django_assert_max_num_queries):
+def test_the_queue_lists_why_each_person_waits(
+    q2_waiting, client_as, django_assert_max_num_queries
+):
     client = client_as("hr")
     with django_assert_max_num_queries(12):
         html = client.get(reverse("sync:unmatched-list")).content.decode()

@@ -13,10 +13,18 @@ SECRET = "very-secret-vendor-pw-123"
 
 def biotime_form(**overrides):
     data = {
-        "kind": "biotime", "name": "HQ BioTime", "base_url": "https://biotime.example.com:8090",
-        "time_zone": "Europe/Berlin", "verify_tls": "on", "ca_certificate": "", "enabled": "on",
-        "pull_enabled": "on", "push_enabled": "on", "option_username": "api",
-        "option_login_kind": "jwt", "secret_password": SECRET,
+        "kind": "biotime",
+        "name": "HQ BioTime",
+        "base_url": "https://biotime.example.com:8090",
+        "time_zone": "Europe/Berlin",
+        "verify_tls": "on",
+        "ca_certificate": "",
+        "enabled": "on",
+        "pull_enabled": "on",
+        "push_enabled": "on",
+        "option_username": "api",
+        "option_login_kind": "jwt",
+        "secret_password": SECRET,
     }
     data.update(overrides)
     return data
@@ -75,7 +83,12 @@ def test_changes_are_audited_without_secret_values(client_as):
 def test_bad_input_is_reported_next_to_the_field_and_nothing_is_saved(client_as):
     response = client_as("admin").post(
         reverse("sync:account-add"),
-        biotime_form(base_url="not a url", time_zone="Mars/Olympus", secret_password="", ca_certificate="hello"),
+        biotime_form(
+            base_url="not a url",
+            time_zone="Mars/Olympus",
+            secret_password="",
+            ca_certificate="hello",
+        ),
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
@@ -100,7 +113,9 @@ def test_htmx_kind_switch_shows_that_kinds_credentials(client_as):
 
 
 def test_valid_htmx_post_answers_with_a_client_redirect(client_as):
-    response = client_as("admin").post(reverse("sync:account-add"), biotime_form(), headers={"HX-Request": "true"})
+    response = client_as("admin").post(
+        reverse("sync:account-add"), biotime_form(), headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     assert response["HX-Redirect"] == reverse("sync:account-list")
 

@@ -14,19 +14,28 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def account():
     return VendorAccountFactory(
-        kind="worktime", options={"webhook_token": "tok-abc"}, credentials={"api_key": "k", "webhook_secret": "s3cr3t"}
+        kind="worktime",
+        options={"webhook_token": "tok-abc"},
+        credentials={"api_key": "k", "webhook_secret": "s3cr3t"},
     )
 
 
 def post(client, token="tok-abc", secret="s3cr3t", delivery="dlv_1", event="attendance.clock_in"):
     return client.post(
         reverse("sync:worktime-webhook", args=[token]),
-        data=json.dumps({"event": event, "data": {"employee_id": "emp_1"}}), content_type="application/json",
-        headers={"X-WorkTime-Secret": secret, "X-WorkTime-Delivery": delivery, "X-WorkTime-Event": event},
+        data=json.dumps({"event": event, "data": {"employee_id": "emp_1"}}),
+        content_type="application/json",
+        headers={
+            "X-WorkTime-Secret": secret,
+            "X-WorkTime-Delivery": delivery,
+            "X-WorkTime-Event": event,
+        },
     )
 
 
-def test_a_genuine_delivery_is_stored_and_queues_a_targeted_pull(client, account, django_capture_on_commit_callbacks):
+def test_a_genuine_delivery_is_stored_and_queues_a_targeted_pull(
+    client, account, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         response = post(client)
     assert response.status_code == 202
@@ -34,7 +43,9 @@ def test_a_genuine_delivery_is_stored_and_queues_a_targeted_pull(client, account
     assert len(callbacks) == 1
 
 
-def test_a_duplicate_delivery_is_acknowledged_and_dropped(client, account, django_capture_on_commit_callbacks):
+def test_a_duplicate_delivery_is_acknowledged_and_dropped(
+    client, account, django_capture_on_commit_callbacks
+):
     post(client)
     with django_capture_on_commit_callbacks() as callbacks:
         response = post(client)
@@ -48,7 +59,9 @@ def test_a_wrong_secret_or_address_is_refused(client, account):
     assert not WebhookDelivery.objects.exists()
 
 
-def test_events_without_a_stream_are_stored_but_pull_nothing(client, account, django_capture_on_commit_callbacks):
+def test_events_without_a_stream_are_stored_but_pull_nothing(
+    client, account, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         assert post(client, event="penalty.created").status_code == 202
     assert callbacks == []
@@ -56,10 +69,18 @@ def test_events_without_a_stream_are_stored_but_pull_nothing(client, account, dj
 
 def test_a_new_worktime_account_gets_a_webhook_address(client_as):
     client = client_as("admin")
-    client.post(reverse("sync:account-add"), {
-        "kind": "worktime", "name": "WT", "base_url": "https://api.worktime.one/v1", "time_zone": "Europe/Berlin",
-        "enabled": "on", "pull_enabled": "on", "secret_api_key": "key-1",
-    })
+    client.post(
+        reverse("sync:account-add"),
+        {
+            "kind": "worktime",
+            "name": "WT",
+            "base_url": "https://api.worktime.one/v1",
+            "time_zone": "Europe/Berlin",
+            "enabled": "on",
+            "pull_enabled": "on",
+            "secret_api_key": "key-1",
+        },
+    )
     from portal.sync.models import VendorAccount
 
     account = VendorAccount.objects.get(name="WT")

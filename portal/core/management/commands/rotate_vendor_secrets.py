@@ -22,4 +22,6 @@ class Command(BaseCommand):
             account.save(update_fields=["credentials"])
             count += 1
         audit.record("vendor_secrets.rotated", after={"accounts": count})
-        self.stdout.write(self.style.SUCCESS(f"Re-encrypted the secrets of {count} vendor account(s)."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Re-encrypted the secrets of {count} vendor account(s).")
+        )

@@ -19,7 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument("--no-simulators", action="store_true", help="Do not start the vendor simulators.")
+        parser.add_argument(
+            "--no-simulators", action="store_true", help="Do not start the vendor simulators."
+        )
 
     def handle(self, *args, port, no_simulators, **options):
         supervisor = Supervisor()
@@ -35,13 +37,31 @@ class Command(BaseCommand):
             celery = [python(), "-m", "celery", "-A", "portal"]
             supervisor.start(
                 "worker",
-                [*celery, "worker", "-Q", "celery,sync,push,doors", "--concurrency", "2",
-                 "--loglevel", "WARNING", "--hostname", "worker@%h"],
+                [
+                    *celery,
+                    "worker",
+                    "-Q",
+                    "celery,sync,push,doors",
+                    "--concurrency",
+                    "2",
+                    "--loglevel",
+                    "WARNING",
+                    "--hostname",
+                    "worker@%h",
+                ],
             )
             supervisor.start(
                 "beat",
-                [*celery, "beat", "--loglevel", "WARNING", "--pidfile", "",
-                 "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"],
+                [
+                    *celery,
+                    "beat",
+                    "--loglevel",
+                    "WARNING",
+                    "--pidfile",
+                    "",
+                    "--scheduler",
+                    "django_celery_beat.schedulers:DatabaseScheduler",
+                ],
             )
             supervisor.start("web", [*manage, "runserver", f"127.0.0.1:{web_port}", "--noreload"])
             if not wait_for_port(web_port, timeout=30):
@@ -65,8 +85,13 @@ class Command(BaseCommand):
             self.stdout.write(f"Using Redis at {os.environ['REDIS_URL']}")
             return
         port = free_port(6390)
-        supervisor.start("redis", redis_server_command(port, settings.VAR_DIR / "redis"),
-                         stdout=open(settings.VAR_DIR / "redis.log", "ab"), stderr=subprocess.STDOUT)
+        with open(settings.VAR_DIR / "redis.log", "ab") as log:  # the child keeps its own copy
+            supervisor.start(
+                "redis",
+                redis_server_command(port, settings.VAR_DIR / "redis"),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         if not wait_for_port(port):
             raise SystemExit("Embedded Redis did not start; see var/redis.log.")
         url = f"redis://127.0.0.1:{port}/0"
@@ -82,8 +107,10 @@ class Command(BaseCommand):
         token = demo_webhook_token()
         webhook = f"http://127.0.0.1:{web_port}" + reverse("sync:worktime-webhook", args=[token])
         process = supervisor.start(
-            "simulators", [python(), "-m", "connectors.simulators", "--worktime-webhook-url", webhook],
-            stdout=subprocess.PIPE, text=True,
+            "simulators",
+            [python(), "-m", "connectors.simulators", "--worktime-webhook-url", webhook],
+            stdout=subprocess.PIPE,
+            text=True,
         )
 
         expected = 5
@@ -91,10 +118,14 @@ class Command(BaseCommand):
         while expected and time.monotonic() < deadline:
             line = process.stdout.readline()
             if not line:
-                raise SystemExit("The vendor simulators stopped while starting; see the messages above.")
+                raise SystemExit(
+                    "The vendor simulators stopped while starting; see the messages above."
+                )
             announced = json.loads(line)
             account = register_simulator_account(announced, webhook_token=token)
-            self.stdout.write(f"Simulator {announced['kind']:<9} {announced['base_url']}  → account “{account.name}”")
+            self.stdout.write(
+                f"Simulator {announced['kind']:<9} {announced['base_url']}  → account “{account.name}”"
+            )
             expected -= 1
         # keep draining its output so the pipe never fills up and blocks the simulators
         threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
@@ -110,7 +141,9 @@ class Command(BaseCommand):
     def announce(self, web_port: int) -> None:
         from portal.core.demo_users import DEMO_USERS
 
-        self.stdout.write(self.style.SUCCESS(f"\nWorkgate is running at http://127.0.0.1:{web_port}/"))
+        self.stdout.write(
+            self.style.SUCCESS(f"\nWorkgate is running at http://127.0.0.1:{web_port}/")
+        )
         self.stdout.write("Demo logins (user / password — role):")
         for user in DEMO_USERS:
             self.stdout.write(f"  {user.username:<10} / {user.password:<16} — {user.description}")

@@ -20,8 +20,14 @@ class Command(BaseCommand):
             user, created = User.objects.get_or_create(username=demo.username)
             user.first_name, user.last_name = demo.first_name, demo.last_name
             user.email = f"{demo.username}@workgate.example"
-            user.is_staff, user.is_superuser, user.is_active = demo.is_staff, demo.is_superuser, True
+            user.is_staff, user.is_superuser, user.is_active = (
+                demo.is_staff,
+                demo.is_superuser,
+                True,
+            )
             user.set_password(demo.password)
             user.save()
             user.groups.set(Group.objects.filter(name__in=demo.groups))
-            self.stdout.write(f"{'Created' if created else 'Reset'} {demo.username} ({demo.description})")
+            self.stdout.write(
+                f"{'Created' if created else 'Reset'} {demo.username} ({demo.description})"
+            )

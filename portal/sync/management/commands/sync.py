@@ -13,21 +13,29 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--account", help="Account name (default: every enabled account).")
-        parser.add_argument("--stream", help="One stream, e.g. people, punches (default: all it offers).")
-        parser.add_argument("--full", action="store_true", help="Ignore the cursor and read everything.")
+        parser.add_argument(
+            "--stream", help="One stream, e.g. people, punches (default: all it offers)."
+        )
+        parser.add_argument(
+            "--full", action="store_true", help="Ignore the cursor and read everything."
+        )
 
     def handle(self, *args, account=None, stream=None, full=False, **options):
         accounts = VendorAccount.objects.filter(enabled=True, pull_enabled=True)
         if account:
             accounts = VendorAccount.objects.filter(name=account)
             if not accounts:
-                raise CommandError(f"No vendor account named {account!r}. See `manage.py vendor list`.")
+                raise CommandError(
+                    f"No vendor account named {account!r}. See `manage.py vendor list`."
+                )
         failed = 0
         for acct in accounts:
             streams = streams_of(acct)
             if stream:
                 if stream not in streams:
-                    raise CommandError(f"{acct.name} does not offer {stream!r}; it offers {', '.join(streams)}.")
+                    raise CommandError(
+                        f"{acct.name} does not offer {stream!r}; it offers {', '.join(streams)}."
+                    )
                 streams = [stream]
             for name in streams:
                 failed += self.pull(acct, name, full)
@@ -36,12 +44,16 @@ class Command(BaseCommand):
 
     def pull(self, account, stream, full) -> int:
         def progress(run):
-            self.stdout.write(f"  {account.name}/{stream}: page {run.pages}, {run.fetched} fetched", ending="\r")
+            self.stdout.write(
+                f"  {account.name}/{stream}: page {run.pages}, {run.fetched} fetched", ending="\r"
+            )
 
         try:
             run = pull_stream(account.pk, stream, full=full, on_page=progress)
         except StreamBusy:
-            self.stdout.write(self.style.WARNING(f"{account.name}/{stream}: another pull is running; skipped."))
+            self.stdout.write(
+                self.style.WARNING(f"{account.name}/{stream}: another pull is running; skipped.")
+            )
             return 0
         line = (
             f"{account.name}/{stream}: {run.status} in {run.pages} page(s): fetched {run.fetched}, "

@@ -19,7 +19,9 @@ from portal.sync.models import VendorAccount, VendorKind
 from portal.sync.services import check_connection
 from portal.sync.vendor_kinds import KIND_SPECS
 
-CREDENTIAL_OPTIONS = sorted({f.name for spec in KIND_SPECS.values() for f in (*spec.options, *spec.secrets)})
+CREDENTIAL_OPTIONS = sorted(
+    {f.name for spec in KIND_SPECS.values() for f in (*spec.options, *spec.secrets)}
+)
 
 
 class Command(BaseCommand):
@@ -32,7 +34,9 @@ class Command(BaseCommand):
         add.add_argument("--name", required=True)
         add.add_argument("--base-url", required=True)
         add.add_argument("--time-zone", default="Europe/Berlin")
-        add.add_argument("--no-verify-tls", action="store_true", help="Accept a self-signed certificate.")
+        add.add_argument(
+            "--no-verify-tls", action="store_true", help="Accept a self-signed certificate."
+        )
         add.add_argument("--import-new-people", action="store_true")
         for name in CREDENTIAL_OPTIONS:
             add.add_argument(f"--{name.replace('_', '-')}", dest=name)
@@ -47,13 +51,21 @@ class Command(BaseCommand):
 
     def do_add(self, kind, name, base_url, time_zone, no_verify_tls, import_new_people, **options):
         data = {
-            "kind": kind, "name": name, "base_url": base_url, "time_zone": time_zone,
-            "verify_tls": not no_verify_tls, "enabled": True, "pull_enabled": True, "push_enabled": True,
+            "kind": kind,
+            "name": name,
+            "base_url": base_url,
+            "time_zone": time_zone,
+            "verify_tls": not no_verify_tls,
+            "enabled": True,
+            "pull_enabled": True,
+            "push_enabled": True,
             "import_new_people": import_new_people,
         }
         spec = KIND_SPECS[kind]
         for field in spec.options:
-            data[f"option_{field.name}"] = options.get(field.name) or (field.choices[0][0] if field.choices else "")
+            data[f"option_{field.name}"] = options.get(field.name) or (
+                field.choices[0][0] if field.choices else ""
+            )
         for field in spec.secrets:
             data[f"secret_{field.name}"] = options.get(field.name) or ""
         form = VendorAccountForm(data)
@@ -65,8 +77,14 @@ class Command(BaseCommand):
             raise CommandError(f"Not added: {problems}")
         with transaction.atomic():
             account = form.save()
-            audit.record("vendor_account.created", obj=account, after={"kind": kind, "base_url": base_url, "via": "cli"})
-        self.stdout.write(self.style.SUCCESS(f"Added {account.name} ({account.get_kind_display()})."))
+            audit.record(
+                "vendor_account.created",
+                obj=account,
+                after={"kind": kind, "base_url": base_url, "via": "cli"},
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"Added {account.name} ({account.get_kind_display()}).")
+        )
 
     def do_list(self, **options):
         accounts = VendorAccount.objects.all()
@@ -80,7 +98,9 @@ class Command(BaseCommand):
         try:
             return VendorAccount.objects.get(name=name)
         except VendorAccount.DoesNotExist:
-            raise CommandError(f"No vendor account named {name!r}. See `manage.py vendor list`.") from None
+            raise CommandError(
+                f"No vendor account named {name!r}. See `manage.py vendor list`."
+            ) from None
 
     def do_test(self, name, **options):
         account = self.get(name)
@@ -94,7 +114,11 @@ class Command(BaseCommand):
         account = self.get(name)
         try:
             with transaction.atomic():
-                audit.record("vendor_account.removed", obj=account, before={"kind": account.kind, "base_url": account.base_url})
+                audit.record(
+                    "vendor_account.removed",
+                    obj=account,
+                    before={"kind": account.kind, "base_url": account.base_url},
+                )
                 account.delete()
         except ProtectedError:
             raise CommandError(

@@ -15,24 +15,26 @@ from connectors.records import DeviceRecord, DoorRecord, LockEventRecord, Person
 from connectors.registry import connector_class
 from connectors.worktime.connector import WorkTimeConnector
 from connectors.worktime.simulator.attendance import AttendanceQuery
-from tests.connectors.worktime_fixtures import (  # noqa: F401  (fixtures)
+from tests.connectors.worktime.support import (
     BASE_URL,
     DOC_EMPLOYEE,
     DOC_LOCK,
     WORKER,
-    clock,
     everything,
-    make,
-    sim,
-    sleeps,
-    wire,
-    wt,
 )
 
 
 def new_person(**changes) -> PersonRecord:
-    values = dict(vendor_id="", code="E0042", first_name="Ida", last_name="Kruse", email="ida.kruse@example.com",
-                  department_name="Sales", position_name="Planner", hire_date=date(2030, 4, 1))
+    values = {
+        "vendor_id": "",
+        "code": "E0042",
+        "first_name": "Ida",
+        "last_name": "Kruse",
+        "email": "ida.kruse@example.com",
+        "department_name": "Sales",
+        "position_name": "Planner",
+        "hire_date": date(2030, 4, 1),
+    }
     values.update(changes)
     return PersonRecord(**values)
 
@@ -43,7 +45,9 @@ def test_registry_finds_the_connector_and_capabilities_say_what_it_does():
 
     assert cls is WorkTimeConnector
     assert cls.capabilities.reads == {"people", "punches", "doors", "devices", "lock_events"}
-    assert cls.capabilities.writes == {"people", "punches"} and cls.capabilities.deletes == {"people"}
+    assert cls.capabilities.writes == {"people", "punches"} and cls.capabilities.deletes == {
+        "people"
+    }
     assert not cls.capabilities.commands  # the document lists no lock commands
 
 
@@ -121,7 +125,9 @@ def test_read_write_key_updates_but_terminating_needs_full_access(sim, make):
     sim.add_api_key("wt_rw", scope="read-write")
     writer = make("wt_rw")
 
-    updated = writer.update_person(DOC_EMPLOYEE, new_person(email="john.doe@example.com", department_id="dept_789"))
+    updated = writer.update_person(
+        DOC_EMPLOYEE, new_person(email="john.doe@example.com", department_id="dept_789")
+    )
     with pytest.raises(errors.PermissionDeniedError, match="Full Access"):
         writer.terminate_person(DOC_EMPLOYEE, date(2030, 3, 31))
 
@@ -132,8 +138,11 @@ def test_read_write_key_updates_but_terminating_needs_full_access(sim, make):
 # -- vendor errors ----------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "changes, field",
-    [({"email": "not-an-address"}, "email"), ({"first_name": "", "last_name": ""}, "name"),
-     ({"department_id": "dept_0"}, "department_id")],
+    [
+        ({"email": "not-an-address"}, "email"),
+        ({"first_name": "", "last_name": ""}, "name"),
+        ({"department_id": "dept_0"}, "department_id"),
+    ],
 )
 def test_refused_fields_come_back_as_validation_errors_with_the_field(wt, changes, field):
     with pytest.raises(errors.ValidationError) as caught:
@@ -164,12 +173,18 @@ def test_people_come_whole_with_soft_deleted_ones_inactive(sim, wt):
     assert len(by_id) == len(people) == 84 and not skipped
     john = by_id[DOC_EMPLOYEE]
     assert (john.first_name, john.last_name, john.email) == ("John", "Doe", "john.doe@example.com")
-    assert (john.department_id, john.department_name, john.position_name) == ("dept_789", "Marketing",
-                                                                              "Senior Developer")
+    assert (john.department_id, john.department_name, john.position_name) == (
+        "dept_789",
+        "Marketing",
+        "Senior Developer",
+    )
     assert john.code == "" and john.active and john.raw["salary"] == 75000
     inactive = {p.vendor_id for p in people if not p.active}
-    assert inactive == {e.id for e in (sim.directory.get(i) for i in range(sim.directory.count))
-                        if e.status == "inactive"}
+    assert inactive == {
+        e.id
+        for e in (sim.directory.get(i) for i in range(sim.directory.count))
+        if e.status == "inactive"
+    }
     assert pages[-1].cursor == ""  # complete: the next read starts over
 
 
@@ -220,16 +235,23 @@ def test_attendance_records_become_in_and_out_punches(sim, wt):
     assert f"{open_record.id}:in" in by_id and f"{open_record.id}:out" not in by_id
     some = closed[0]  # the API renders whole seconds
     assert by_id[f"{some.id}:in"].occurred_at == some.clock_in.replace(microsecond=0)
-    assert by_id[f"{some.id}:out"] == PunchRecord(f"{some.id}:out", some.employee_id,
-                                                  some.clock_out.replace(microsecond=0), "out",
-                                                  some.lock_id, some.lock_id, some.employee_id)
+    assert by_id[f"{some.id}:out"] == PunchRecord(
+        f"{some.id}:out",
+        some.employee_id,
+        some.clock_out.replace(microsecond=0),
+        "out",
+        some.lock_id,
+        some.lock_id,
+        some.employee_id,
+    )
     assert json.loads(pages[-1].cursor) == {"high": "2030-03-13"}
 
 
 def test_punches_resume_with_two_days_overlap_and_see_clock_outs(sim, wt, wire, clock):
     pages, first, _ = everything(wt, "punches")
     open_ids = {p.vendor_id.split(":")[0] for p in first} - {
-        p.vendor_id.split(":")[0] for p in first if p.direction == "out"}
+        p.vendor_id.split(":")[0] for p in first if p.direction == "out"
+    }
 
     clock.advance(timedelta(hours=10))  # the day shift goes home
     wire.calls.clear()
@@ -280,7 +302,9 @@ def test_locks_are_doors_locked_or_offline_as_the_api_says(sim, wt):
 
     assert all(isinstance(d, DoorRecord) for d in doors) and len(doors) == 6
     states = {d.vendor_id: d.state for d in doors}
-    assert states == {lock.id: "locked" if lock.has_gateway else "offline" for lock in sim.locks.values()}
+    assert states == {
+        lock.id: "locked" if lock.has_gateway else "offline" for lock in sim.locks.values()
+    }
     main = next(d for d in doors if d.vendor_id == DOC_LOCK)
     assert main.device_id == DOC_LOCK and main.last_open_at == sim.locks[DOC_LOCK].last_activity_at
 
@@ -316,7 +340,11 @@ def test_lock_events_uploaded_late_are_caught_by_the_overlap(sim, wt, clock):
     known = {e.vendor_id for e in first} | {e.vendor_id for e in later}
     all_ids = {e.id for lock in sim.locks for e in sim.lock_history.query(lock)}
     assert known == all_ids
-    late = [e for e in later if e.vendor_id not in {f.vendor_id for f in first} and e.occurred_at < newest]
+    late = [
+        e
+        for e in later
+        if e.vendor_id not in {f.vendor_id for f in first} and e.occurred_at < newest
+    ]
     assert late  # openings a phone uploaded after newer ones were already read
 
 
@@ -336,15 +364,19 @@ def test_lock_events_resume_inside_a_lock(sim, make):
 def test_person_lifecycle_create_find_update_terminate_rehire(sim, wt):
     created = wt.create_person(new_person())
 
-    assert created.vendor_id.startswith("emp_") and created.department_id == sim.directory.departments[
-        created.department_id].id
+    assert (
+        created.vendor_id.startswith("emp_")
+        and created.department_id == sim.directory.departments[created.department_id].id
+    )
     assert created.department_name == "Sales" and created.hire_date == date(2030, 4, 1)
     assert wt.find_person("IDA.KRUSE@example.com") == created
     assert wt.find_person(created.vendor_id) == created
     assert wt.find_person("E0042") is None  # WorkTime keeps no employee code
     assert wt.find_person("E0042", email="ida.kruse@example.com") == created
 
-    moved = wt.update_person(created.vendor_id, new_person(department_name="IT", last_name="Kruse-Berg"))
+    moved = wt.update_person(
+        created.vendor_id, new_person(department_name="IT", last_name="Kruse-Berg")
+    )
     wt.terminate_person(created.vendor_id, date(2030, 5, 31), "moved away")
     gone = wt.get_person(created.vendor_id)
     back = wt.rehire_person(created.vendor_id, new_person(department_name="IT"))
@@ -368,7 +400,9 @@ def test_find_person_by_code_costs_no_request(wt, wire):
 
 # -- manual clock -----------------------------------------------------------------------------
 def test_clock_in_and_out_return_punches(sim, wt):
-    came = wt.clock(WORKER, "in", datetime(2030, 3, 12, 8, 45), lock_id=DOC_LOCK, notes="forgot the card")
+    came = wt.clock(
+        WORKER, "in", datetime(2030, 3, 12, 8, 45), lock_id=DOC_LOCK, notes="forgot the card"
+    )
     went = wt.clock(WORKER, "out", datetime(2030, 3, 12, 16, 0, tzinfo=UTC))
 
     assert came.direction == "in" and came.occurred_at == datetime(2030, 3, 12, 7, 45, tzinfo=UTC)

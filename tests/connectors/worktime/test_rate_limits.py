@@ -1,7 +1,7 @@
 """WorkTime One's hourly request budget: the connector paces itself instead of meeting 429s,
 waits for the reset when that is short, and otherwise hands the wait back to the caller.
 
-Sleeps move the simulator's clock (see ``worktime_fixtures``), so a wait for the reset really
+Sleeps move the simulator's clock (see ``conftest``), so a wait for the reset really
 reaches it; what the simulator answered is read off the wire recorder in front of it.
 """
 
@@ -13,18 +13,12 @@ import pytest
 
 from connectors import errors
 from connectors.client import ClientOptions
-from connectors.worktime.connector import WorkTimeConnector
 from connectors.worktime.budget import RESET_MARGIN
+from connectors.worktime.connector import WorkTimeConnector
 from connectors.worktime.simulator import ApiKey, WorkTimeQuirks, WorkTimeSimulator
-from tests.connectors.worktime_fixtures import (  # noqa: F401  (fixtures)
+from tests.connectors.worktime.support import (
     Wire,
-    clock,
     everything,
-    make,
-    sim,
-    sleeps,
-    wire,
-    wt,
 )
 
 FREE = "wt_free"
@@ -58,7 +52,9 @@ def test_a_free_plan_sync_larger_than_the_budget_never_meets_a_429(sim, make, wi
     requests = len(wire.calls)
     assert requests > 250  # two and a half hourly budgets
     assert 429 not in wire.statuses() and set(wire.statuses()) == {200}
-    assert sleeps[:20] == [90.0] * 20  # 09:30: the last 20 requests of the hour, spread over 30 minutes
+    assert (
+        sleeps[:20] == [90.0] * 20
+    )  # 09:30: the last 20 requests of the hour, spread over 30 minutes
     assert sleeps[20:40] == [180.0] * 20  # a whole hour for the next window's last 20
     assert sleeps == expected_pacing(requests, first_window_left=1800.0)
     assert clock.now() >= datetime(2030, 3, 13, 11, 0, tzinfo=UTC)
@@ -87,7 +83,9 @@ def test_after_the_reset_the_state_shows_a_full_budget(sim, make, clock):
     assert free.rate_limit_state().remaining == 100
 
 
-def test_a_budget_spent_by_another_integration_raises_with_the_time_to_reset(sim, make, wire, sleeps):
+def test_a_budget_spent_by_another_integration_raises_with_the_time_to_reset(
+    sim, make, wire, sleeps
+):
     sim.add_api_key(FREE, plan="free")
     sim.spend_budget(FREE)
     free = make(FREE)
@@ -134,7 +132,9 @@ def test_a_long_paced_wait_is_handed_back_before_any_429(sim, make, wire, sleeps
             everything(free, stream)
 
     assert len(wire.calls) == 80 and 429 not in wire.statuses() and sleeps == []
-    assert caught.value.retry_after == HOUR + RESET_MARGIN  # 3600 / 20 = 180 s a request is too slow
+    assert (
+        caught.value.retry_after == HOUR + RESET_MARGIN
+    )  # 3600 / 20 = 180 s a request is too slow
 
 
 def test_a_budget_nearly_spent_by_others_is_paced_from_the_first_answer(sim, make, sleeps):
@@ -157,11 +157,18 @@ def test_an_enterprise_budget_never_waits(sim, wt, sleeps):
 
 
 def test_the_large_simulator_pages_deep_within_budget(clock):
-    sim = WorkTimeSimulator.large(employees=5000, clock=clock,
-                                  api_keys=[ApiKey("wt_paid", plan="paid")])
+    sim = WorkTimeSimulator.large(
+        employees=5000, clock=clock, api_keys=[ApiKey("wt_paid", plan="paid")]
+    )
     wire = Wire(sim.transport())
-    connector = WorkTimeConnector("http://sim.test/v1", {"api_key": "wt_paid"}, ClientOptions(),
-                                  transport=wire, sleep=lambda s: None, now=lambda: clock.now().timestamp())
+    connector = WorkTimeConnector(
+        "http://sim.test/v1",
+        {"api_key": "wt_paid"},
+        ClientOptions(),
+        transport=wire,
+        sleep=lambda s: None,
+        now=lambda: clock.now().timestamp(),
+    )
     _, people, _ = everything(connector, "people")
 
     assert len(people) == 5000 and len(wire.calls) == 50  # 4800 active + 200 inactive, 100 a page
