@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from portal.core.admin_mixins import ReadOnlyAdmin
+from portal.core.admin_mixins import AuditedAdmin, ReadOnlyAdmin
 from portal.people.models import Department, Person, Position, Site
 
 
@@ -14,18 +14,18 @@ class PersonAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(AuditedAdmin):
     list_display = ["name", "code", "parent"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(AuditedAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(AuditedAdmin):
     list_display = ["name", "code", "time_zone"]
     search_fields = ["name", "code"]

@@ -21,7 +21,11 @@ class Command(BaseCommand):
             # Reading decrypts with any configured key; saving encrypts with the first one.
             account.save(update_fields=["credentials"])
             count += 1
-        audit.record("vendor_secrets.rotated", after={"accounts": count})
+        audit.record(
+            "vendor_secrets.rotated",
+            actor_label=audit.command_line_actor(),
+            after={"accounts": count},
+        )
         self.stdout.write(
             self.style.SUCCESS(f"Re-encrypted the secrets of {count} vendor account(s).")
         )

@@ -79,6 +79,7 @@ class Command(BaseCommand):
             account = form.save()
             audit.record(
                 "vendor_account.created",
+                actor_label=audit.command_line_actor(),
                 obj=account,
                 after={"kind": kind, "base_url": base_url, "via": "cli"},
             )
@@ -116,6 +117,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 audit.record(
                     "vendor_account.removed",
+                    actor_label=audit.command_line_actor(),
                     obj=account,
                     before={"kind": account.kind, "base_url": account.base_url},
                 )
