@@ -8,6 +8,7 @@ secrets must come from the environment.
 import base64
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,24 @@ if not FIELD_ENCRYPTION_KEYS:
     FIELD_ENCRYPTION_KEYS = [
         base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()
     ]
+
+
+def _check_fernet_keys(keys: list[str]) -> None:
+    """A bad key would only fail at the first secret read, with a traceback: stop now, in one line."""
+    from cryptography.fernet import Fernet
+
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except (ValueError, TypeError):
+            sys.exit(
+                f"FIELD_ENCRYPTION_KEYS: key {position} of {len(keys)} is not a Fernet key "
+                "(32 url-safe base64-encoded bytes); generate one with "
+                '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.'
+            )
+
+
+_check_fernet_keys(FIELD_ENCRYPTION_KEYS)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -102,3 +102,30 @@ def test_production_refuses_to_start_without_secrets():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set in production" in result.stderr
+
+
+def test_an_invalid_encryption_key_stops_startup_with_one_clear_line():
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "WORKGATE_ENV": "production",
+        "SECRET_KEY": "k3y-" + "a9Z%x" * 12,
+        "FIELD_ENCRYPTION_KEYS": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=,not-a-fernet-key",
+        "ALLOWED_HOSTS": "workgate.example.com",
+        "DATABASE_URL": "sqlite:///:memory:",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "FIELD_ENCRYPTION_KEYS: key 2 of 2 is not a Fernet key (32 url-safe base64-encoded bytes); "
+        'generate one with `python -c "from cryptography.fernet import Fernet; '
+        'print(Fernet.generate_key().decode())"`.'
+    ]
+    assert "not-a-fernet-key" not in result.stderr  # a key is never echoed
