@@ -101,6 +101,10 @@ class VendorClient:
     ):
         self.options = options or ClientOptions()
         self.base_url = base_url.rstrip("/")
+        if httpx.URL(self.base_url).scheme not in ("http", "https"):
+            raise errors.ConfigurationError(
+                f"{self.vendor} address {self.base_url!r} must start with http:// or https://"
+            )
         self.sleep = sleep
         self.rng = rng or random.Random()
         self.requests_sent = 0

@@ -66,3 +66,7 @@ class RateLimitError(TransientError):
 
 class ProtocolError(ConnectorError):
     """The answer is not what the protocol promises: HTML with 200, bad JSON, a page that repeats."""
+
+
+class ConfigurationError(ConnectorError):
+    """The account's settings cannot work (a base URL that is not http or https): never retried."""

@@ -2,6 +2,7 @@ from zoneinfo import available_timezones
 
 from cryptography import x509
 from django import forms
+from django.core.validators import URLValidator
 
 from portal.sync.models import VendorAccount, VendorKind
 from portal.sync.vendor_kinds import KIND_SPECS
@@ -19,6 +20,7 @@ class VendorAccountForm(forms.ModelForm):
         label="Server address",
         max_length=300,
         assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
         help_text="The address you open the vendor's console or API at, with the port if it has one.",
     )
 

@@ -2,6 +2,7 @@
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import URLValidator
 from django.db import models
 
 from portal.sync.crypto import EncryptedJSONField
@@ -18,7 +19,7 @@ class VendorKind(models.TextChoices):
 class VendorAccount(models.Model):
     kind = models.CharField(max_length=12, choices=VendorKind.choices)
     name = models.CharField(max_length=100, unique=True)
-    base_url = models.URLField(max_length=300)
+    base_url = models.URLField(max_length=300, validators=[URLValidator(schemes=["http", "https"])])
     #: non-secret connection settings (user name, company id, login kind)
     options = models.JSONField(default=dict, blank=True)
     #: passwords, tokens and keys; encrypted at rest, never rendered back to a page

@@ -216,3 +216,13 @@ def test_idempotent_methods_are_repeated_after_a_lost_answer():
     client, _ = make_client(recorder)
     client.request("PUT", "/things/1", json={})
     assert len(recorder.requests) == 2
+
+
+@pytest.mark.parametrize("address", ["ftp://vendor.test", "vendor.test:8090", "file:///tmp/x"])
+def test_an_address_that_is_not_http_or_https_is_a_configuration_error_never_retried(address):
+    recorder = Recorder(httpx.Response(200, json={}))
+    with pytest.raises(errors.ConfigurationError) as raised:
+        TokenClient(address, transport=httpx.MockTransport(recorder), sleep=lambda s: None)
+    assert raised.value.is_retryable is False
+    assert "must start with http:// or https://" in raised.value.message
+    assert recorder.requests == []

@@ -102,6 +102,16 @@ def test_bad_input_is_reported_next_to_the_field_and_nothing_is_saved(client_as)
     assert not VendorAccount.objects.exists()
 
 
+@pytest.mark.parametrize("address", ["ftp://biotime.example.com", "file:///etc/passwd"])
+def test_an_address_that_is_not_http_or_https_is_refused_at_the_field(client_as, address):
+    response = client_as("admin").post(
+        reverse("sync:account-add"), biotime_form(base_url=address), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert "Enter a valid URL." in response.content.decode()
+    assert not VendorAccount.objects.exists()
+
+
 def test_htmx_kind_switch_shows_that_kinds_credentials(client_as):
     response = client_as("admin").get(
         reverse("sync:account-add"), {"kind": "q2", "name": "Typed"}, headers={"HX-Request": "true"}
