@@ -52,3 +52,13 @@ class TerminationForm(forms.Form):
         max_length=200,
         help_text="Kept in the audit log and sent to BioTime as the resignation reason.",
     )
+
+    def __init__(self, *args, person: Person | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def clean_termination_date(self):
+        last_day = self.cleaned_data["termination_date"]
+        if self.person is not None and (problem := self.person.termination_date_problem(last_day)):
+            raise forms.ValidationError(problem)
+        return last_day

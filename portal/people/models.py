@@ -112,3 +112,12 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def termination_date_problem(self, last_day) -> str | None:
+        """Why ``last_day`` cannot be this person's last working day, or None."""
+        if self.hire_date and last_day < self.hire_date:
+            return (
+                f"The last working day cannot be before the hire date "
+                f"({self.hire_date:%d %b %Y}). Check both dates."
+            )
+        return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
 
@@ -55,6 +56,8 @@ def save_person(form, request) -> Person:
 
 @transaction.atomic
 def terminate_person(person: Person, *, on: date, reason: str, request) -> Person:
+    if problem := person.termination_date_problem(on):  # every caller, not only the page's form
+        raise ValidationError({"termination_date": problem})
     before = snapshot(person)
     person.status = Person.Status.TERMINATED
     person.termination_date = on

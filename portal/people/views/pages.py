@@ -100,7 +100,7 @@ class PersonTerminateView(FormPartialView):
 
     def post(self, request, pk):
         person = get_object_or_404(Person, pk=pk)
-        form = TerminationForm(request.POST)
+        form = TerminationForm(request.POST, person=person)
         if person.status == Person.Status.TERMINATED:
             form.add_error(None, f"{person.full_name} is already terminated.")
         if not form.is_valid():

@@ -1,8 +1,13 @@
+from datetime import date
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from portal.core.models import AuditEntry
+from portal.people import services
 from portal.people.models import Person
+from portal.sync.models import OutboxMessage
 from tests.factories import DepartmentFactory, PersonFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +105,33 @@ def test_terminate_without_a_reason_says_so(client_as):
     assert response.status_code == 200 and "This field is required." in response.content.decode()
     person.refresh_from_db()
     assert person.status == "active"
+
+
+def test_a_last_working_day_before_the_hire_date_is_refused_on_the_form(client_as):
+    person = PersonFactory(hire_date=date(2026, 3, 1))
+    response = client_as("hr").post(
+        reverse("people:person-terminate", args=[person.pk]),
+        {"termination_date": "2026-02-27", "reason": "Left"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "cannot be before the hire date (01 Mar 2026)" in html
+    assert 'value="Left"' in html  # what was typed is kept
+    person.refresh_from_db()
+    assert person.status == "active"
+    assert not OutboxMessage.objects.exists()
+
+
+def test_the_service_refuses_a_last_working_day_before_the_hire_date():
+    person = PersonFactory(hire_date=date(2026, 3, 1))
+    with pytest.raises(ValidationError) as refused:
+        services.terminate_person(person, on=date(2026, 2, 27), reason="Left", request=None)
+    assert "termination_date" in refused.value.message_dict
+    person.refresh_from_db()
+    assert person.status == "active"
+    assert not OutboxMessage.objects.exists()
+    assert not AuditEntry.objects.filter(action="person.terminated").exists()
 
 
 @pytest.mark.parametrize("role", ["guard", "manager"])
