@@ -1,12 +1,28 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 
-from portal.people.models import Person
+from portal.core.params import is_database_id
+from portal.people.models import Person, Site
+
+
+class SiteChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids no database column can hold, before they reach the query (a 500 otherwise)."""
+
+    def _check_values(self, value):
+        if any(not is_database_id(v) for v in value):
+            raise forms.ValidationError("Choose sites from the list.", code="invalid_pk_value")
+        return super()._check_values(value)
+
+
+class SiteFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = SiteChoiceField
 
 
 class PersonFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     status = django_filters.ChoiceFilter(choices=Person.Status.choices, empty_label="Any status")
+    sites = SiteFilter(queryset=Site.objects.all(), widget=forms.CheckboxSelectMultiple)
 
     class Meta:
         model = Person

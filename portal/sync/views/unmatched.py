@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views import View
 
 from portal.core import audit
+from portal.core.params import id_param
 from portal.core.permissions import PermissionRequiredMixin
 from portal.core.views.htmx import PartialListView, redirect_after_post
 from portal.people.models import Person
@@ -22,7 +23,7 @@ class UnmatchedListView(PermissionRequiredMixin, PartialListView):
 
     def get_queryset(self):
         entries = UnmatchedPerson.objects.select_related("account").prefetch_related("candidates")
-        if account := self.request.GET.get("account"):
+        if account := id_param(self.request, "account"):
             entries = entries.filter(account_id=account)
         return entries
 
