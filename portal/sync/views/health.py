@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
@@ -36,11 +37,13 @@ class AccountActionView(PermissionRequiredMixin, View):
     permission_required = "sync.change_vendoraccount"
 
     def post(self, request, pk, action):
+        if action not in ("check", "sync"):
+            raise Http404(f"There is no account action {action!r}.")
         account = get_object_or_404(VendorAccount, pk=pk)
         if action == "check":
             services.request_check(account, request)
             messages.info(request, f"Testing the connection to {account.name}…")
-        elif action == "sync":
+        else:
             services.request_sync(account, request)
             messages.info(request, f"Sync of {account.name} queued; the page updates as it runs.")
         return redirect(reverse("sync:health"))

@@ -55,3 +55,15 @@ def test_health_actions_need_the_administrator_role(q2, client_as):
         client.post(reverse("sync:account-action", args=[q2.account.pk, "sync"])).status_code == 403
     )
     assert not AuditEntry.objects.exists()
+
+
+def test_an_unknown_account_action_is_a_404_and_does_nothing(
+    q2, client_as, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client_as("admin").post(
+            reverse("sync:account-action", args=[q2.account.pk, "explode"])
+        )
+    assert response.status_code == 404
+    assert callbacks == []
+    assert not AuditEntry.objects.exists()
