@@ -101,8 +101,8 @@ class BioStarClient(VendorClient):
         a refused login is never retried either way."""
         self.session_id = None
         self.logins += 1
-        # The document's example body (BioStar 2 servers also take it wrapped in "User").
-        body = {"login_id": self._login_id, "password": self._password}
+        # Wrapped in "User": every server takes that form, some refuse the document's flat one.
+        body = {"User": {"login_id": self._login_id, "password": self._password}}
         response = self.request("POST", LOGIN, json=body, authenticated=False, retry=retry)
         session = response.headers.get(SESSION_HEADER, "").strip()
         if not session:

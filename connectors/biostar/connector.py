@@ -26,6 +26,7 @@ from connectors.records import Capabilities, Page, PersonRecord, ServerIdentity,
 
 DELETE_BATCH = 1000  # more ids than this in one DELETE misbehaves on some versions (quirk)
 DELETE_URL_BUDGET = 6000  # characters of ids per DELETE URL: long user ids hit URL limits first
+SYSTEM_CHECK_LOOKUPS = 20  # up to this many write targets are checked one GET each
 
 
 class BioStarConnector(Connector):
@@ -123,9 +124,7 @@ class BioStarConnector(Connector):
         def mapped() -> Iterator[Page]:
             nonlocal highest
             for rows in pages:
-                records, skipped = _split(
-                    mapping.person_from_vendor(row, self.time_zone) for row in rows
-                )
+                records, skipped = _split(self._person(row) for row in rows)
                 for row in rows:
                     value = to_int(row.get("last_modified")) if isinstance(row, Mapping) else None
                     if value is not None and (highest is None or value > highest):
@@ -139,10 +138,8 @@ class BioStarConnector(Connector):
         yield from self._chunked(rows, mapping.department_from_vendor)
 
     def read_devices(self, cursor: str | None) -> Iterator[Page]:
-        # The document's v2 search (``limit`` 0 is "all"); v2 answers carry integers.
-        body = {"limit": 0, "order_by": "id:false"}
-        answer = self.client.call("POST", "/api/v2/devices/search", json=body)
-        rows = collection(answer, "DeviceCollection").rows
+        # ``GET /api/devices`` is on every build; the v2 search is not (vendor-quirks.md).
+        rows = collection(self.client.call("GET", "/api/devices"), "DeviceCollection").rows
         yield from self._chunked(rows, mapping.device_from_vendor)
 
     def read_doors(self, cursor: str | None) -> Iterator[Page]:
@@ -222,12 +219,14 @@ class BioStarConnector(Connector):
         return self._get_person(person.code)
 
     def update_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+        self._refuse_system_accounts([vendor_id], "change")
         body = {"User": mapping.person_to_vendor(person, self.time_zone, creating=False)}
         self.client.call("PUT", user_path(vendor_id), json=body)
         return self._get_person(vendor_id)
 
     def terminate_person(self, vendor_id: str, on: date, reason: str = "") -> None:
         """Disable the user and end its access now (BioStar keeps no reason)."""
+        self._refuse_system_accounts([vendor_id], "terminate")
         ended = format_utc(self.now())
         body = {"User": {"disabled": "true", "expiry_datetime": ended}}
         try:
@@ -241,6 +240,7 @@ class BioStarConnector(Connector):
 
     def rehire_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
         """Enable the user, clear its expiry (BioStar's far-future default) and apply ``person``."""
+        self._refuse_system_accounts([vendor_id], "rehire")
         user = mapping.person_to_vendor(person, self.time_zone, creating=False)
         user.update(disabled="false", expiry_datetime=format_utc(mapping.NO_EXPIRY))
         self.client.call("PUT", user_path(vendor_id), json={"User": user})
@@ -249,6 +249,7 @@ class BioStarConnector(Connector):
     def set_access_groups(self, vendor_id: str, access_group_ids: Iterable[str]) -> PersonRecord:
         """Make the user a direct member of exactly these access groups (BioStar replaces the
         list). The user group (department) is written by create/update via ``department_id``."""
+        self._refuse_system_accounts([vendor_id], "change the access groups of")
         groups = [{"id": str(group_id)} for group_id in access_group_ids]
         self.client.call("PUT", user_path(vendor_id), json={"User": {"access_groups": groups}})
         return self._get_person(vendor_id)
@@ -258,6 +259,7 @@ class BioStarConnector(Connector):
         user that is already gone is refused whole: it is then deleted one by one."""
         deleted, missing = 0, []
         user_ids = [text(v) for v in vendor_ids if text(v)]
+        self._refuse_system_accounts(user_ids, "delete")
         for batch in _batches(user_ids, DELETE_BATCH, DELETE_URL_BUDGET):
             try:
                 self.client.delete_users(batch)
@@ -271,9 +273,55 @@ class BioStarConnector(Connector):
                         missing.append(user_id)
         return {"deleted": deleted, "missing": missing}
 
+    def _person(self, row: Any) -> PersonRecord | SkippedRecord:
+        return mapping.person_from_vendor(
+            row, self.time_zone, now=self.now(), own_login_id=self.credentials["login_id"]
+        )
+
+    def _refuse_system_accounts(self, user_ids: list[str], verb: str) -> None:
+        """Raise :class:`errors.SystemAccountError` before any write that targets the vendor's
+        administrator, the login Workgate uses or an operator. Few ids are looked up one by
+        one; a large batch reads the user list once."""
+        wanted = {text(user_id) for user_id in user_ids}
+        if len(wanted) <= SYSTEM_CHECK_LOOKUPS:
+            rows = []
+            for user_id in wanted:
+                if user_id == mapping.ADMIN_USER_ID:
+                    rows.append({"user_id": user_id})
+                    continue
+                try:
+                    rows.append(self.client.call("GET", user_path(user_id)).get("User"))
+                except errors.NotFoundError:
+                    continue  # the write itself reports a missing user
+        else:
+            pages = self.client.list_pages(
+                "/api/users", "UserCollection", {"order_by": "user_id:false"}
+            )
+            rows = [
+                row
+                for page in pages
+                for row in page
+                if isinstance(row, Mapping) and text(row.get("user_id")) in wanted
+            ]
+        for row in rows:
+            if isinstance(row, Mapping) and mapping.is_system_account(
+                row, self.credentials["login_id"]
+            ):
+                user_id = text(row.get("user_id"))
+                what = (
+                    "the vendor's administrator account"
+                    if user_id == mapping.ADMIN_USER_ID
+                    else "a BioStar operator or the account Workgate logs in with"
+                )
+                raise errors.SystemAccountError(
+                    f"BioStar user {user_id} is {what}; Workgate never changes it, so it will not"
+                    f" {verb} it. Change it in the BioStar console if you must.",
+                    field="user_id",
+                )
+
     def _get_person(self, user_id: str) -> PersonRecord:
         row = self.client.call("GET", user_path(user_id)).get("User")
-        record = mapping.person_from_vendor(row, self.time_zone)
+        record = self._person(row)
         if isinstance(record, SkippedRecord):
             raise errors.ProtocolError(
                 f"BioStar X answered user {user_id} with an unusable record: {record.reason}."

@@ -253,13 +253,112 @@ def test_people_map_disabled_and_expiring_users(sim, conn):
     people = {p.vendor_id: p for p in records(conn.read("people"))}
 
     disabled = next(u for u in sim.users.values() if u.disabled)
-    contractor = next(u for u in sim.users.values() if u.expiry_datetime.year < 2037)
+    contractor = next(u for u in sim.users.values() if u.expiry_datetime.year < 2030)
     assert people[disabled.user_id].active is False
     assert people[contractor.user_id].active is True
     assert (
         people[contractor.user_id].terminated_on
         == contractor.expiry_datetime.astimezone(ZoneInfo(ZONE)).date()
     )  # a local date: 22:59 UTC is the next day in Berlin
+
+
+def test_active_users_with_the_consoles_default_expiry_have_no_termination(sim, conn):
+    sim.users["00002"].expiry_datetime = datetime(2037, 12, 31, 23, 59, tzinfo=UTC)  # older build
+
+    people = {p.vendor_id: p for p in records(conn.read("people"))}
+
+    assert sim.users["00001"].expiry_datetime == datetime(2030, 12, 31, 23, 59, tzinfo=UTC)
+    assert (people["00001"].active, people["00001"].terminated_on) == (True, None)
+    assert (people["00002"].active, people["00002"].terminated_on) == (True, None)
+    defaulted = [u.user_id for u in sim.users.values() if u.expiry_datetime.year >= 2030]
+    assert all(people[user_id].terminated_on is None for user_id in defaulted)
+
+
+def test_an_expiry_that_has_passed_ends_access_without_disabled(sim, clock, conn):
+    contractor = next(u for u in sim.users.values() if u.expiry_datetime.year < 2030)
+    clock.advance((contractor.expiry_datetime - clock.now()).total_seconds() + 60)
+
+    person = conn.find_person(contractor.user_id)
+
+    assert contractor.disabled is False
+    assert person.active is False
+    assert person.terminated_on == contractor.expiry_datetime.astimezone(ZoneInfo(ZONE)).date()
+
+
+# -- system accounts ----------------------------------------------------------------------------
+def test_the_administrator_the_own_login_and_operators_are_system_accounts(sim, conn):
+    operator = sim.users["00002"]
+    operator.permission_id, operator.login_id = 2, "desk"  # a "User Operator"
+    sim.users["00004"].login_id = "workgate"
+
+    people = {p.vendor_id: p for p in records(connect(sim, login_id="admin").read("people"))}
+    own = {p.vendor_id: p for p in records(connect(sim).read("people"))}
+
+    assert people["1"].system_account and people["1"].first_name == "Administrator"
+    assert people["00002"].system_account
+    assert not people["00004"].system_account
+    assert sum(p.system_account for p in people.values()) == 2
+    assert own["1"].system_account
+    assert conn.find_person("1").system_account
+
+
+def test_the_login_workgate_uses_is_a_system_account(sim):
+    sim.users["00004"].login_id, sim.users["00004"].password = "workgate", "pw-3"
+    sim.users["00004"].permission_id = 255  # a plain "User" level that may still log in
+
+    people = {
+        p.vendor_id: p
+        for p in records(connect(sim, login_id="workgate", password="pw-3").read("people"))
+    }
+
+    assert people["00004"].system_account
+    assert not people["00005"].system_account
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda conn, uid: conn.update_person(uid, new_person(code=uid)),
+        lambda conn, uid: conn.terminate_person(uid, date(2026, 3, 2)),
+        lambda conn, uid: conn.rehire_person(uid, new_person(code=uid)),
+        lambda conn, uid: conn.set_access_groups(uid, []),
+        lambda conn, uid: conn.delete_people([uid]),
+        lambda conn, uid: conn.delete_people(["00004", uid, *[f"{n:05d}" for n in range(5, 40)]]),
+    ],
+    ids=["update", "terminate", "rehire", "access-groups", "delete", "delete-batch"],
+)
+@pytest.mark.parametrize("target", ["1", "00002"], ids=["administrator", "operator"])
+def test_people_writes_to_a_system_account_are_refused_and_change_nothing(sim, write, target):
+    sim.users["00002"].permission_id = 3  # a "Monitoring Operator"
+    conn = connect(sim)
+    before = {uid: (u.name, u.disabled, u.expiry_datetime) for uid, u in sim.users.items()}
+
+    with pytest.raises(errors.SystemAccountError) as refused:
+        write(conn, target)
+
+    assert refused.value.is_retryable is False
+    assert isinstance(refused.value, errors.ValidationError)
+    assert f"BioStar user {target} is" in refused.value.message
+    assert "never changes it" in refused.value.message
+    assert {uid: (u.name, u.disabled, u.expiry_datetime) for uid, u in sim.users.items()} == before
+    assert not [m for m, path in sim.request_log if m in ("PUT", "DELETE")]
+
+
+def test_people_writes_to_plain_users_still_go_through(sim, conn):
+    conn.terminate_person("00002", date(2026, 3, 2))
+    conn.delete_people(["00004"])
+
+    assert sim.users["00002"].disabled is True and "00004" not in sim.users
+
+
+def test_login_with_the_wrapped_body_on_a_server_that_refuses_the_flat_one(clock):
+    sim = BioStarSimulator.demo(clock=clock, quirks=BioStarQuirks(wrapped_login_only=True))
+    conn = connect(sim)
+
+    identity = conn.check()
+    people = records(conn.read("people"))
+
+    assert identity.user == "admin" and people
 
 
 def test_departments_are_the_user_group_tree(sim, conn):
@@ -278,7 +377,16 @@ def test_devices_read_the_same_whether_v2_sends_integers_or_strings(clock, integ
 
     assert [d.vendor_id for d in devices] == [str(i) for i in sorted(sim.devices)]
     assert all(d.kind == "terminal" and d.online and d.serial == d.vendor_id for d in devices)
-    assert isinstance(devices[0].raw["id"], int) is integers
+    assert devices[0].raw["id"] == str(devices[0].vendor_id)  # GET /api/devices: v1 strings
+
+
+def test_devices_are_listed_by_get_on_a_build_without_the_v2_search(clock):
+    sim = BioStarSimulator.demo(clock=clock, quirks=BioStarQuirks(no_device_search=True))
+
+    devices = records(connect(sim).read("devices"))
+
+    assert [d.vendor_id for d in devices] == [str(i) for i in sorted(sim.devices)]
+    assert ("GET", "/api/devices") in sim.request_log
 
 
 def test_a_disconnected_device_reads_offline_and_its_door_too(bare):

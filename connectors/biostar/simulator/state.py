@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 DEFAULT_START = datetime(2001, 1, 1, tzinfo=UTC)
-DEFAULT_EXPIRY = datetime(2037, 12, 31, 23, 59, tzinfo=UTC)
+DEFAULT_EXPIRY = datetime(2030, 12, 31, 23, 59, tzinfo=UTC)  # the console's default for new users
 ROOT_GROUP_ID = 1  # "All Users": the root user group every other group hangs under
 ADMIN_USER_ID = "1"
 
