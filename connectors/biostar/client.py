@@ -204,12 +204,15 @@ class BioStarClient(VendorClient):
             if len(page.rows) < limit or (page.total is not None and offset >= page.total):
                 return
 
-    def search_events(self, conditions: list[dict], limit: int, offset: int = 0) -> list[Any]:
+    def search_events(
+        self, conditions: list[dict], limit: int, *, descending: bool = False
+    ) -> list[Any]:
+        """One page of ``POST /api/events/search``; no ``offset`` (undocumented, not honoured
+        by every server): callers page by time."""
         query = {
             "limit": limit,
-            "offset": offset,
             "conditions": conditions,
-            "orders": [{"column": "datetime", "descending": False}],
+            "orders": [{"column": "datetime", "descending": descending}],
         }
         body = self.call("POST", "/api/events/search", json={"Query": query})
         return collection(body, "EventCollection").rows

@@ -162,6 +162,7 @@ class BioStarConnector(Connector):
             lookback=self.event_lookback,
             page_size=self.options.page_size,
             descriptions=self.event_types(),
+            time_zone=self.time_zone,
         )
         for batch in batches:
             yield Page(batch.events, batch.cursor, batch.skipped)
@@ -170,7 +171,11 @@ class BioStarConnector(Connector):
         """Granted access events carrying a T&A key (``tna_key`` ≠ 0) by a known user. Filtered
         here, not on the server: the document does not promise a ``tna_key`` search condition."""
         batches = event_batches(
-            self.client, cursor, lookback=self.event_lookback, page_size=self.options.page_size
+            self.client,
+            cursor,
+            lookback=self.event_lookback,
+            page_size=self.options.page_size,
+            time_zone=self.time_zone,
         )
         for batch in batches:
             punches = [p for p in map(punch_from_event, batch.events) if p is not None]

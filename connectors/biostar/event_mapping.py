@@ -1,7 +1,8 @@
 """BioStar access events → :class:`DoorEventRecord` and, for time-and-attendance keys, punches.
 
-- ``datetime`` is UTC and is the only time trusted; ``server_datetime`` is local wall time with a
-  misleading ``Z`` and is ignored.
+- ``datetime`` is UTC and is the time trusted; ``server_datetime`` is local wall time with a
+  misleading ``Z``: used only when a row lacks ``datetime``, read in the account's zone.
+- ``user_id`` absent (device events) or ``{"user_id": "0"}`` (nobody matched) is no person.
 - The event ``id`` restarts at 1 every month, so the natural key is
   ``"<datetime>|<device_id>|<id>"`` with the datetime normalized to milliseconds.
 - Kinds come from the event code ranges (vendor-quirks.md, BioStar 2 SDK numbering).
@@ -16,6 +17,7 @@ from typing import Any
 
 from connectors.biostar.scalars import format_query_utc, parse_utc, ref_id, text, to_int
 from connectors.records import DoorEventRecord, PunchRecord, SkippedRecord
+from connectors.timezones import zone
 
 ACCESS_GRANTED_IMPORT, ACCESS_DENIED = 4088, 6400  # the codes /api/events/import accepts
 
@@ -67,12 +69,31 @@ def event_key(occurred_at: datetime, device_id: str | None, event_id: str) -> st
     return f"{format_query_utc(occurred_at)}|{device_id or ''}|{event_id}"
 
 
+NOBODY = {"", "0"}  # user ids that mean "no person"
+
+
+def event_time(row: Mapping[str, Any], time_zone: str = "UTC") -> datetime | None:
+    """``datetime`` (UTC); else ``server_datetime`` read as wall time in the server's zone."""
+    moment = parse_utc(row.get("datetime"))
+    if moment is None:
+        local = parse_utc(row.get("server_datetime"))  # the "Z" is a lie: drop it
+        if local is not None:
+            moment = local.replace(tzinfo=None).replace(tzinfo=zone(time_zone)).astimezone(UTC)
+    return moment
+
+
+def event_person(row: Mapping[str, Any]) -> str | None:
+    user = row.get("user_id")
+    person = ref_id(user if not isinstance(user, Mapping) else user.get("user_id"))
+    return None if person in NOBODY or person is None else person
+
+
 def event_from_vendor(
-    row: Any, descriptions: Mapping[int, str] | None = None
+    row: Any, descriptions: Mapping[int, str] | None = None, time_zone: str = "UTC"
 ) -> DoorEventRecord | SkippedRecord:
     if not isinstance(row, Mapping):
         return SkippedRecord(f"an event row is {type(row).__name__}, not an object", {"row": row})
-    occurred_at = parse_utc(row.get("datetime"))
+    occurred_at = event_time(row, time_zone)
     if occurred_at is None:
         return SkippedRecord(f"event without a readable datetime ({row.get('datetime')!r})", row)
     event_id = text(row.get("id"))
@@ -80,14 +101,13 @@ def event_from_vendor(
         return SkippedRecord("event without id", row)
     device_id = ref_id(row.get("device_id"))
     code = event_code(row)
-    user = row.get("user_id")
     return DoorEventRecord(
         vendor_id=event_key(occurred_at, device_id, event_id),
         occurred_at=occurred_at,
         kind=event_kind(code),
         door_id=ref_id(row.get("door_id")),
         device_id=device_id,
-        person_id=ref_id(user if not isinstance(user, Mapping) else user.get("user_id")),
+        person_id=event_person(row),
         code="" if code is None else str(code),
         description=(descriptions or {}).get(code, "") if code is not None else "",
         direction=tna_direction(row.get("tna_key")),

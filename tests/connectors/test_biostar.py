@@ -562,7 +562,9 @@ def test_resuming_from_a_cursor_rereads_the_overlap_and_then_only_new_events(sim
     assert fresh and min(e.occurred_at for e in fresh) > first[-1].occurred_at
 
 
-def test_events_at_the_same_instant_beyond_a_page_are_each_read_once(bare, clock):
+@pytest.mark.parametrize("ignore_offset", [False, True], ids=["offset-honoured", "offset-ignored"])
+def test_events_at_the_same_instant_beyond_a_page_are_each_read_once(bare, clock, ignore_offset):
+    bare.quirks.ignore_offset = ignore_offset
     conn = connect(bare, page_size=10)
     door1 = bare.doors[1]
     instant = int(clock.now().timestamp() * 1000)
@@ -574,6 +576,50 @@ def test_events_at_the_same_instant_beyond_a_page_are_each_read_once(bare, clock
 
     assert len(events) == len({e.vendor_id for e in events}) == 36
     assert events[-1].direction == "out"
+
+
+def test_a_server_ignoring_offset_still_yields_every_event_once(clock):
+    sim = BioStarSimulator.demo(clock=clock, quirks=BioStarQuirks(ignore_offset=True))
+    conn = connect(sim, page_size=150)
+
+    events = records(conn.read("door_events", "2026-02-27T00:00:00Z"))
+
+    since_ms = int((datetime(2026, 2, 27, tzinfo=UTC) - conn.event_lookback).timestamp() * 1000)
+    window = [r for r in (sim.events[i] for i in range(len(sim.events))) if r[0] >= since_ms]
+    assert len(events) == len({e.vendor_id for e in events}) == len(window)
+
+
+def test_events_with_only_server_datetime_are_read_in_the_accounts_zone(clock):
+    plain = BioStarSimulator.demo(clock=clock)
+    local_only = BioStarSimulator.demo(clock=clock, quirks=BioStarQuirks(server_datetime_only=True))
+
+    expected = records(connect(plain).read("door_events", "2026-03-01T00:00:00Z"))
+    events = records(connect(local_only).read("door_events", "2026-03-01T00:00:00Z"))
+
+    assert events and "datetime" not in events[0].raw
+    assert [(e.vendor_id, e.occurred_at) for e in events] == [
+        (e.vendor_id, e.occurred_at) for e in expected
+    ]
+    assert events[-1].occurred_at.tzinfo is UTC
+    assert (
+        events[-1].occurred_at.astimezone(ZoneInfo(ZONE)).strftime("%Y-%m-%dT%H:%M:%S")
+        == (events[-1].raw["server_datetime"][:19])
+    )
+
+
+@pytest.mark.parametrize("anonymous", [False, True], ids=["user-left-out", "user-zero"])
+def test_events_of_nobody_are_kept_as_door_events_with_no_person(clock, anonymous):
+    sim = BioStarSimulator.demo(clock=clock, quirks=BioStarQuirks(anonymous_events=anonymous))
+    conn = connect(sim, page_size=500)
+
+    events = records(conn.read("door_events", "2026-02-26T00:00:00Z"))
+    punches = records(conn.read("punches", "2026-02-26T00:00:00Z"))
+
+    nobody = [e for e in events if e.kind in ("forced_open", "held_open") or e.code == "5123"]
+    assert nobody and all(e.person_id is None for e in nobody)
+    assert ("user_id" in nobody[0].raw) is anonymous
+    assert all(e.person_id != "0" for e in events)
+    assert punches and all(p.person_code not in ("", "0") for p in punches)
 
 
 def test_event_ids_restart_monthly_so_the_key_keeps_both(sim):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -300,6 +301,97 @@ def test_event_to_canonical_and_back_keeps_every_mapped_field(row):
     assert again == event
     assert event.occurred_at == parse_utc(row["datetime"])  # never server_datetime
     assert event.vendor_id == f"{row['datetime']}|{event.device_id or ''}|{row['id']}"
+
+
+def test_an_event_with_only_server_datetime_is_local_time_in_the_accounts_zone():
+    row = {"id": "7", "server_datetime": "2026-03-02T10:00:00.00Z", "event_type_id": "4102"}
+
+    event = event_from_vendor(row, time_zone="Europe/Berlin")
+
+    assert event.occurred_at == datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # CET is UTC+1
+    assert event.vendor_id == "2026-03-02T09:00:00.000Z||7"
+    summer = event_from_vendor(
+        {**row, "server_datetime": "2026-07-01T10:00:00Z"}, None, "Europe/Berlin"
+    )
+    assert summer.occurred_at == datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("user", [None, {"user_id": "0"}, {"user_id": 0}, "0", {"user_id": ""}])
+def test_an_event_of_nobody_has_no_person_and_is_never_a_punch(user):
+    row = {
+        "id": "1",
+        "datetime": "2026-03-02T09:00:00.000Z",
+        "event_type_id": "4102",
+        "tna_key": "1",
+    }
+    if user is not None:
+        row["user_id"] = user
+
+    event = event_from_vendor(row)
+
+    assert isinstance(event, DoorEventRecord) and event.person_id is None
+    assert punch_from_event(event) is None
+
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "expiry",
+    [
+        "2030-12-31T23:59:00.00Z",
+        "2037-12-31T23:59:00",
+        "2037-12-31T23:59:59.000Z",
+        "2030-12-31T23:59:00Z",
+    ],
+)
+def test_the_consoles_default_expiries_are_no_termination(expiry):
+    row = {"user_id": "5", "name": "A B", "disabled": "false", "expiry_datetime": expiry}
+
+    person = mapping.person_from_vendor(row, "Europe/Berlin", now=NOW)
+
+    assert (person.active, person.terminated_on) == (True, None)
+
+
+def test_gone_means_disabled_or_an_expiry_in_the_past():
+    row = {"user_id": "5", "name": "A B", "disabled": "false"}
+
+    def read(**changes):
+        person = mapping.person_from_vendor({**row, **changes}, "Europe/Berlin", now=NOW)
+        return person.active, person.terminated_on
+
+    assert read(expiry_datetime="2026-06-30T21:59:00.00Z") == (True, date(2026, 6, 30))
+    assert read(expiry_datetime="2026-03-01T22:59:00.00Z") == (False, date(2026, 3, 1))
+    assert read(expiry_datetime="2026-03-02T09:00:00.00Z") == (False, date(2026, 3, 2))
+    assert read(disabled="true", expiry_datetime="2030-12-31T23:59:00.00Z") == (False, None)
+    assert read(disabled="true", expiry_datetime="2026-03-02T08:59:00.00Z") == (
+        False,
+        date(2026, 3, 2),
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "own_login", "system"),
+    [
+        ({"user_id": "1"}, "", True),
+        ({"login_id": "workgate"}, "workgate", True),
+        ({"login_id": "desk"}, "workgate", False),
+        ({"permission": {"id": "1", "name": "Administrator"}}, "", True),
+        ({"permission": {"id": "2", "name": "User Operator"}}, "", True),
+        ({"permission": {"id": 17}}, "", True),  # a custom account level
+        ({"permission": {"id": "255", "name": "User"}}, "", False),
+        ({"permission": {"id": "100000"}}, "", False),
+        ({"operator_level": "Administrator"}, "", True),
+        ({"operator_level": "User"}, "", False),
+        ({}, "", False),
+    ],
+)
+def test_system_accounts(changes, own_login, system):
+    row = {"user_id": "42", "name": "A B", **changes}
+
+    person = mapping.person_from_vendor(row, own_login_id=own_login)
+
+    assert person.system_account is system
 
 
 @given(items=st.lists(loose, max_size=5))
