@@ -18,12 +18,27 @@ from connectors import errors
 from connectors.base import DOOR_ACTIONS, Connector
 from connectors.biostar import mapping
 from connectors.biostar.client import BioStarClient, collection, user_path
-from connectors.biostar.event_mapping import punch_from_event
-from connectors.biostar.events import event_batches
+from connectors.biostar.event_mapping import (
+    ALARM_EVENTS,
+    event_from_vendor,
+    open_alarms,
+    punch_from_event,
+)
+from connectors.biostar.events import event_batches, window
 from connectors.biostar.scalars import as_list, format_utc, ref_id, text, to_int
 from connectors.client import ClientOptions
-from connectors.records import Capabilities, Page, PersonRecord, ServerIdentity, SkippedRecord
+from connectors.records import (
+    Capabilities,
+    DoorEventRecord,
+    Page,
+    PersonRecord,
+    ServerIdentity,
+    SkippedRecord,
+)
 
+CONTAINS = 2  # the event search's "any of these values" operator
+ALARM_CODES = [str(code) for code in ALARM_EVENTS]
+ALARM_EVENT_LIMIT = 1000  # newest alarm events read per door-state poll
 DELETE_BATCH = 1000  # more ids than this in one DELETE misbehaves on some versions (quirk)
 DELETE_URL_BUDGET = 6000  # characters of ids per DELETE URL: long user ids hit URL limits first
 SYSTEM_CHECK_LOOKUPS = 20  # up to this many write targets are checked one GET each
@@ -44,6 +59,8 @@ class BioStarConnector(Connector):
     people_lookback = 100
     #: events re-read before the cursor: late uploads from devices that were offline.
     event_lookback = timedelta(minutes=15)
+    #: how far back door alarms are looked for in the event log (see ``_event_alarms``)
+    alarm_lookback = timedelta(hours=24)
 
     def __init__(
         self,
@@ -143,12 +160,14 @@ class BioStarConnector(Connector):
         yield from self._chunked(rows, mapping.device_from_vendor)
 
     def read_doors(self, cursor: str | None) -> Iterator[Page]:
-        """Doors (paged) joined with their live status (one call for every door)."""
+        """Doors (paged) joined with their live status (one call for every door) and the
+        alarms the event log shows raised and not cleared (one more call)."""
         status = self._door_status()
+        alarms = self._event_alarms()
         pages = self.client.list_pages("/api/doors", "DoorCollection", {"order_by": "id:false"})
         for rows in pages:
             records, skipped = _split(
-                mapping.door_from_vendor(row, _status_of(row, status)) for row in rows
+                mapping.door_from_vendor(row, *_status_of(row, status, alarms)) for row in rows
             )
             yield Page(records, None, skipped)
 
@@ -197,6 +216,22 @@ class BioStarConnector(Connector):
                 if code is not None
             }
         return self._event_types
+
+    def _event_alarms(self) -> dict[str, str]:
+        """Door id → "forced"/"held_open" from the last ``alarm_lookback`` of alarm events:
+        some builds never report held/forced in the status call. A server that refuses the
+        search costs only this extra knowledge."""
+        conditions = [
+            window(self.now() - self.alarm_lookback),
+            {"column": "event_type_id", "operator": CONTAINS, "values": ALARM_CODES},
+        ]
+        try:
+            rows = self.client.search_events(conditions, ALARM_EVENT_LIMIT, descending=True)
+        except (errors.ValidationError, errors.NotFoundError, errors.PermissionDeniedError):
+            return {}
+        events = [event_from_vendor(row, None, self.time_zone) for row in reversed(rows)]
+        found = [e for e in events if isinstance(e, DoorEventRecord)]  # oldest first, ties kept
+        return open_alarms(sorted(found, key=lambda e: e.occurred_at))
 
     def _door_status(self) -> dict[str, Mapping[str, Any]]:
         body = self.client.call("POST", "/api/doors/status", json={"monitoring_permission": True})
@@ -371,8 +406,12 @@ def _split(mapped: Iterable[Any]) -> tuple[list[Any], list[SkippedRecord]]:
     return records, skipped
 
 
-def _status_of(row: Any, status: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    return status.get(ref_id(row.get("id")) or "") if isinstance(row, Mapping) else None
+def _status_of(
+    row: Any, status: Mapping[str, Mapping[str, Any]], alarms: Mapping[str, str]
+) -> tuple[Mapping[str, Any] | None, str | None]:
+    """A door row's status row and the alarm its events left raised."""
+    door_id = (ref_id(row.get("id")) or "") if isinstance(row, Mapping) else ""
+    return status.get(door_id), alarms.get(door_id)
 
 
 def _final_cursor(pages: Iterator[Page], final: Callable[[], str | None]) -> Iterator[Page]:

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,6 +39,16 @@ KIND_RANGES = (
     (0x5800, 0x58FF, "held_open"),  # held open alarm detected
     (0x5900, 0x59FF, "alarm_cleared"),  # held open alarm cleared
 )
+
+#: Alarm events: code → (the door state it stands for, raised (True) or cleared (False)).
+ALARM_EVENTS = {
+    0x5400: ("forced", True),  # forced open
+    0x5600: ("forced", True),  # forced open alarm detected
+    0x5700: ("forced", False),  # forced open alarm cleared
+    0x5500: ("held_open", True),  # held open
+    0x5800: ("held_open", True),  # held open alarm detected
+    0x5900: ("held_open", False),  # held open alarm cleared
+}
 
 TNA_DIRECTIONS = {1: "in", 2: "out", 3: "break_out", 4: "break_in", 5: "break_out", 6: "break_in"}
 
@@ -147,3 +157,19 @@ def event_to_vendor(event: DoorEventRecord) -> dict[str, Any]:
     if event.person_id:
         row["user_id"] = {"user_id": event.person_id}
     return row
+
+
+def open_alarms(events: Iterable[DoorEventRecord]) -> dict[str, str]:
+    """Door id → the alarm its events leave raised (forced before held open), events in time
+    order. For servers whose status call never reports alarms (vendor-quirks.md)."""
+    raised: dict[str, dict[str, bool]] = {}
+    for event in events:
+        alarm = ALARM_EVENTS.get(to_int(event.code, -1) or -1)
+        if alarm is not None and event.door_id:
+            raised.setdefault(event.door_id, {})[alarm[0]] = alarm[1]
+    found = {}
+    for door_id, alarms in raised.items():
+        state = next((a for a in ("forced", "held_open") if alarms.get(a)), None)
+        if state:
+            found[door_id] = state
+    return found

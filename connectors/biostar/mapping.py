@@ -233,51 +233,74 @@ def device_from_vendor(row: Any) -> DeviceRecord | SkippedRecord:
 
 # -- doors --------------------------------------------------------------------------------------
 
-FLAG_SCHEDULE, FLAG_EMERGENCY, FLAG_OPERATOR = 1, 2, 4  # lock_flags / unlock_flags bits
-ALARM_FORCED, ALARM_HELD = 1, 2  # alarm_flags bits
+# ``POST /api/doors/status`` rows: ``status`` is a bit mask as text (-1 invalid); ``alarm`` is
+# ``status`` ORed with an alarm code (1 held open, 2 forced open). Codes 1 and 2 share their bits
+# with "locked" and "unlocked", so a code is read only from bits ``status`` does not set.
+LOCKED, UNLOCKED, FORCED, HELD, APB_FAILED, DISCONNECTED = 1, 2, 4, 8, 16, 32
+SCHEDULE_LOCKED, SCHEDULE_UNLOCKED = 64, 128
+EMERGENCY_LOCKED, EMERGENCY_UNLOCKED = 256, 512
+OPERATOR_LOCKED, OPERATOR_UNLOCKED = 1024, 2048
+ALARM_CODE_HELD, ALARM_CODE_FORCED = 1, 2
+UNLOCKED_BITS = UNLOCKED | SCHEDULE_UNLOCKED | EMERGENCY_UNLOCKED | OPERATOR_UNLOCKED
+MODES = (  # strongest first
+    (EMERGENCY_LOCKED | EMERGENCY_UNLOCKED, "lockdown"),
+    (OPERATOR_LOCKED, "manual_lock"),
+    (OPERATOR_UNLOCKED, "manual_unlock"),
+    (SCHEDULE_LOCKED, "scheduled_lock"),
+    (SCHEDULE_UNLOCKED, "scheduled_unlock"),
+)
 
 
-def door_state(status: Mapping[str, Any] | None) -> tuple[str, str, datetime | None]:
-    """``(state, mode, last_open_at)`` from a door status row; no row means offline."""
+def door_alarm(status: Mapping[str, Any]) -> str | None:
+    """``"forced"``, ``"held_open"`` or None from a status row's ``status``/``alarm`` masks."""
+    bits = to_int(status.get("status"), 0) or 0
+    alarm = to_int(status.get("alarm"), 0) or 0
+    if bits < 0 or alarm < 0:
+        return None
+    code = alarm & ~bits
+    if bits & FORCED or code & ALARM_CODE_FORCED:
+        return "forced"
+    if bits & HELD or code & ALARM_CODE_HELD:
+        return "held_open"
+    return None
+
+
+def door_state(
+    status: Mapping[str, Any] | None, event_alarm: str | None = None
+) -> tuple[str, str, datetime | None]:
+    """``(state, mode, last_open_at)`` from a door status row; no row means offline.
+
+    ``event_alarm`` is an alarm the event log shows raised and not cleared (``"forced"`` or
+    ``"held_open"``): builds that never report alarms in the status call still show them."""
     if not isinstance(status, Mapping):
         return "offline", "normal", None
-    alarms = to_int(status.get("alarm_flags"), 0) or 0
-    lock_flags = to_int(status.get("lock_flags"), 0) or 0
-    unlock_flags = to_int(status.get("unlock_flags"), 0) or 0
-    opened = truthy(status.get("opened"))
-    if truthy(status.get("disconnected")):
+    bits = to_int(status.get("status"), 0) or 0
+    alarm = door_alarm(status) or event_alarm
+    if bits < 0 or bits & DISCONNECTED:
         state = "offline"
-    elif alarms & ALARM_FORCED:
-        state = "forced"
-    elif truthy(status.get("heldopened")) or alarms & ALARM_HELD:
-        state = "held_open"
-    elif opened:
+    elif alarm:
+        state = alarm
+    elif truthy(status.get("opened")):
         state = "open"
-    elif truthy(status.get("unlocked")):
+    elif truthy(status.get("unlocked")) or bits & UNLOCKED_BITS:
         state = "unlocked"
     else:
         state = "locked"
-    if (lock_flags | unlock_flags) & FLAG_EMERGENCY:
-        mode = "lockdown"
-    elif lock_flags & FLAG_OPERATOR:
-        mode = "manual_lock"
-    elif unlock_flags & FLAG_OPERATOR:
-        mode = "manual_unlock"
-    else:
-        mode = "normal"
+    mode = next((name for mask, name in MODES if bits > 0 and bits & mask), "normal")
     return state, mode, from_epoch(status.get("last_open_time"))
 
 
 def door_from_vendor(
-    row: Any, status: Mapping[str, Any] | None = None
+    row: Any, status: Mapping[str, Any] | None = None, event_alarm: str | None = None
 ) -> DoorRecord | SkippedRecord:
-    """A door row (``/api/doors``) joined with its status row (``/api/doors/status``)."""
+    """A door row (``/api/doors``) joined with its status row (``/api/doors/status``) and the
+    alarm its events show open (see :func:`door_state`)."""
     if not isinstance(row, Mapping):
         return SkippedRecord(f"a door row is {type(row).__name__}, not an object", {"row": row})
     door_id = ref_id(row.get("id"))
     if not door_id:
         return SkippedRecord("door without id", row)
-    state, mode, last_open = door_state(status)
+    state, mode, last_open = door_state(status, event_alarm)
     device = row.get("entry_device_id")
     if device is None and isinstance(row.get("relay_output_id"), Mapping):
         device = row["relay_output_id"].get("device_id")

@@ -18,7 +18,7 @@ from connectors.biostar.simulator import BioStarQuirks, BioStarSimulator
 from connectors.biostar.simulator import eventlog as ev
 from connectors.biostar.simulator.seed import seed_sites
 from connectors.client import ClientOptions
-from connectors.records import DOOR_STATES, PersonRecord, PunchRecord
+from connectors.records import DOOR_MODES, DOOR_STATES, PersonRecord, PunchRecord
 from connectors.registry import connector_class
 from connectors.simkit.clock import SimClock
 
@@ -471,6 +471,75 @@ def test_a_door_held_open_and_a_door_standing_open(sim, clock):
 
     assert standing.state in ("open", "unlocked") and held.state == "held_open"
     assert all(d.state in DOOR_STATES for d in records(conn.read("door_state")))
+
+
+@pytest.mark.parametrize("without_alarms", [False, True], ids=["status-alarms", "events-only"])
+def test_forced_and_held_open_read_from_status_or_events_until_cleared(clock, without_alarms):
+    sim = BioStarSimulator.demo(
+        clock=clock, quirks=BioStarQuirks(status_without_alarms=without_alarms)
+    )
+    for each in sim.doors.values():  # the demo's history: start from quiet doors
+        sim.clear_alarms(each, clock.now().timestamp())
+    conn = connect(sim)
+    entrance, inner = sim.doors[4], sim.doors[3]
+    user = next(u for u in sim.users.values() if entrance.id in sim.doors_of(u) and not u.disabled)
+    now_ms = int(clock.now().timestamp() * 1000) + 1
+    sim.force_open(now_ms, inner)
+    sim.attempt_access(now_ms, entrance, user.user_id, 0, hold=True)
+    clock.advance(entrance.open_timeout + 1)
+    sim.check_held_open(now_ms + (entrance.open_timeout + 1) * 1000, entrance)
+
+    alarmed = {d.vendor_id: d.state for d in records(conn.read("door_state"))}
+    conn.command_door("3", "clear_alarm")
+    conn.command_door("4", "clear_alarm")
+    clock.advance(120)
+    quiet = {d.vendor_id: d.state for d in records(conn.read("door_state"))}
+
+    assert (alarmed["3"], alarmed["4"]) == ("forced", "held_open")
+    assert (quiet["3"], quiet["4"]) == ("locked", "locked")
+    assert not any(state in ("forced", "held_open") for state in quiet.values())
+
+
+def test_the_quirks_files_status_example_is_an_operator_unlocked_door_held_open():
+    """``status "2048"``, ``alarm "2049"``; a server refusing the alarm event search costs
+    nothing but that search."""
+    ok = {"Response": {"code": "0", "message": "Success"}}
+    status_row = {
+        "door_id": {"id": "2"},
+        "opened": "true",
+        "unlocked": "true",
+        "last_open_time": "1772442000",
+        "status": "2048",
+        "alarm": "2049",
+    }
+    conn = scripted_connector(
+        httpx.Response(200, json={"DoorStatusCollection": {"rows": [status_row]}, **ok}),
+        httpx.Response(400, json={"Response": {"code": "30", "message": "Unknown column."}}),
+        httpx.Response(200, json={"DoorCollection": {"total": "1", "rows": [{"id": "2"}]}, **ok}),
+    )
+
+    (record,) = records(conn.read("door_state"))
+
+    assert (record.state, record.mode) == ("held_open", "manual_unlock")
+    assert record.last_open_at == datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("holder", "value", "state", "mode"),
+    [
+        ("emergency", "lock", "locked", "lockdown"),
+        ("emergency", "unlock", "unlocked", "lockdown"),
+        ("schedule", "lock", "locked", "scheduled_lock"),
+        ("schedule", "unlock", "unlocked", "scheduled_unlock"),
+    ],
+)
+def test_emergency_is_lockdown_and_schedules_are_scheduled_modes(bare, holder, value, state, mode):
+    setattr(bare.doors[2], holder, value)
+
+    record = door(connect(bare), 2)
+
+    assert (record.state, record.mode) == (state, mode)
+    assert record.mode in DOOR_MODES
 
 
 def test_door_commands_refuse_unknown_actions_and_doors(bare):

@@ -15,6 +15,7 @@ from connectors.biostar.event_mapping import (
     event_from_vendor,
     event_kind,
     event_to_vendor,
+    open_alarms,
     punch_from_event,
 )
 from connectors.biostar.scalars import as_list, format_utc, parse_utc, to_int, truthy
@@ -102,11 +103,8 @@ status_rows = rows(
         "door_id": ref(),
         "opened": scalar,
         "unlocked": scalar,
-        "heldopened": scalar,
-        "disconnected": scalar,
-        "alarm_flags": scalar,
-        "lock_flags": scalar,
-        "unlock_flags": scalar,
+        "status": scalar,
+        "alarm": scalar,
         "last_open_time": scalar,
     }
 )
@@ -409,25 +407,56 @@ def test_event_code_ranges():
 
 
 def test_door_state_precedence_and_modes():
-    base = {
-        "opened": "false",
-        "unlocked": "false",
-        "disconnected": "false",
-        "alarm_flags": "0",
-        "lock_flags": "0",
-        "unlock_flags": "0",
-        "last_open_time": "0",
-    }
+    base = {"opened": "false", "unlocked": "false", "status": "1", "alarm": "1"}
 
-    def state(**changes):
-        return mapping.door_state({**base, **changes})[:2]
+    def state(status: int, alarm: int | None = None, event_alarm=None, **changes):
+        row = {**base, "status": str(status), "alarm": str(status if alarm is None else alarm)}
+        return mapping.door_state({**row, **changes}, event_alarm)[:2]
 
-    assert state() == ("locked", "normal")
-    assert state(unlocked="true", unlock_flags="4") == ("unlocked", "manual_unlock")
-    assert state(lock_flags=4) == ("locked", "manual_lock")
-    assert state(opened=True, unlocked=True) == ("open", "normal")
-    assert state(opened="true", heldopened="true", alarm_flags="2") == ("held_open", "normal")
-    assert state(opened="true", alarm_flags="1") == ("forced", "normal")
-    assert state(disconnected="true", alarm_flags="1") == ("offline", "normal")
-    assert state(lock_flags="2") == ("locked", "lockdown")
+    assert state(1) == ("locked", "normal")
+    assert state(2048, unlocked="true") == ("unlocked", "manual_unlock")
+    assert state(1024) == ("locked", "manual_lock")
+    assert state(2, opened=True, unlocked=True) == ("open", "normal")
+    assert state(2048, 2049, opened="true", unlocked="true") == ("held_open", "manual_unlock")
+    assert state(1 | 8, 1 | 8, opened="true") == ("held_open", "normal")  # code 1 hides in bit 1
+    assert state(1 | 4, 1 | 4 | 2, opened="true") == ("forced", "normal")
+    assert state(2, 2 | 2 | 1) == ("held_open", "normal")  # only the held code is new
+    assert state(1, 3) == ("forced", "normal")
+    assert state(32 | 1, 32 | 1 | 2) == ("offline", "normal")
+    assert state(-1) == ("offline", "normal")
+    assert state(256) == ("locked", "lockdown")
+    assert state(512, unlocked="true") == ("unlocked", "lockdown")
+    assert state(512 | 2048) == ("unlocked", "lockdown")  # the emergency outranks the operator
+    assert state(64) == ("locked", "scheduled_lock")
+    assert state(128) == ("unlocked", "scheduled_unlock")
+    assert state(16 | 1) == ("locked", "normal")  # anti-passback failed is no state of the door
     assert mapping.door_state(None) == ("offline", "normal", None)
+
+
+def test_an_alarm_the_events_left_raised_shows_when_the_status_does_not():
+    row = {"opened": "false", "unlocked": "false", "status": "1", "alarm": "1"}
+
+    assert mapping.door_state(row, "held_open")[:2] == ("held_open", "normal")
+    assert mapping.door_state({**row, "status": "5", "alarm": "7"}, "held_open")[0] == "forced"
+    assert mapping.door_state({**row, "status": "33", "alarm": "33"}, "forced")[0] == "offline"
+
+
+def test_open_alarms_follow_each_doors_newest_raise_or_clear():
+    def event(door_id, code, second):
+        return DoorEventRecord(
+            vendor_id=f"{door_id}-{code}-{second}",
+            occurred_at=datetime(2026, 3, 2, 9, 0, second, tzinfo=UTC),
+            kind=event_kind(code),
+            door_id=door_id,
+            code=str(code),
+        )
+
+    events = [
+        event("1", 0x5400, 1), event("1", 0x5600, 1),  # door 1 forced...
+        event("2", 0x5800, 2), event("2", 0x5900, 3),  # door 2 held, then cleared
+        event("3", 0x5600, 4), event("3", 0x5800, 5), event("3", 0x5700, 6),  # forced cleared
+        event("4", 0x5500, 7), event("4", 4102, 8),  # held, then someone passes: still held
+        event(None, 0x5600, 9),
+    ]  # fmt: skip
+
+    assert open_alarms(events) == {"1": "forced", "3": "held_open", "4": "held_open"}
