@@ -38,6 +38,11 @@ class ValidationError(ConnectorError):
         self.field = field
 
 
+class SystemAccountError(ValidationError):
+    """The write targets the vendor's own administrator/operator account: Workgate never changes
+    it (disabling it could lock the portal, and the vendor's operators, out)."""
+
+
 class ConflictError(ValidationError):
     """The record already exists (a create whose natural key is taken)."""
 

@@ -31,6 +31,9 @@ class PersonRecord:
     hire_date: date | None = None
     active: bool = True
     terminated_on: date | None = None
+    #: the vendor's own administrator/operator account (the one Workgate logs in with, say):
+    #: never offered for linking, and never changed by Workgate
+    system_account: bool = False
     raw: Mapping[str, Any] = _RAW
 
 
@@ -80,7 +83,14 @@ class DeviceRecord:
 
 
 DOOR_STATES = ("locked", "unlocked", "open", "forced", "held_open", "offline")
-DOOR_MODES = ("normal", "manual_lock", "manual_unlock", "lockdown")
+DOOR_MODES = (
+    "normal",
+    "manual_lock",
+    "manual_unlock",
+    "lockdown",
+    "scheduled_lock",  # held locked by a schedule (BioStar status bit 64)
+    "scheduled_unlock",  # held unlocked by a schedule (BioStar status bit 128)
+)
 
 
 @dataclass(frozen=True)

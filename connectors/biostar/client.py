@@ -101,8 +101,8 @@ class BioStarClient(VendorClient):
         a refused login is never retried either way."""
         self.session_id = None
         self.logins += 1
-        # The document's example body (BioStar 2 servers also take it wrapped in "User").
-        body = {"login_id": self._login_id, "password": self._password}
+        # Wrapped in "User": every server takes that form, some refuse the document's flat one.
+        body = {"User": {"login_id": self._login_id, "password": self._password}}
         response = self.request("POST", LOGIN, json=body, authenticated=False, retry=retry)
         session = response.headers.get(SESSION_HEADER, "").strip()
         if not session:
@@ -204,12 +204,15 @@ class BioStarClient(VendorClient):
             if len(page.rows) < limit or (page.total is not None and offset >= page.total):
                 return
 
-    def search_events(self, conditions: list[dict], limit: int, offset: int = 0) -> list[Any]:
+    def search_events(
+        self, conditions: list[dict], limit: int, *, descending: bool = False
+    ) -> list[Any]:
+        """One page of ``POST /api/events/search``; no ``offset`` (undocumented, not honoured
+        by every server): callers page by time."""
         query = {
             "limit": limit,
-            "offset": offset,
             "conditions": conditions,
-            "orders": [{"column": "datetime", "descending": False}],
+            "orders": [{"column": "datetime", "descending": descending}],
         }
         body = self.call("POST", "/api/events/search", json={"Query": query})
         return collection(body, "EventCollection").rows

@@ -18,14 +18,30 @@ from connectors import errors
 from connectors.base import DOOR_ACTIONS, Connector
 from connectors.biostar import mapping
 from connectors.biostar.client import BioStarClient, collection, user_path
-from connectors.biostar.event_mapping import punch_from_event
-from connectors.biostar.events import event_batches
+from connectors.biostar.event_mapping import (
+    ALARM_EVENTS,
+    event_from_vendor,
+    open_alarms,
+    punch_from_event,
+)
+from connectors.biostar.events import event_batches, window
 from connectors.biostar.scalars import as_list, format_utc, ref_id, text, to_int
 from connectors.client import ClientOptions
-from connectors.records import Capabilities, Page, PersonRecord, ServerIdentity, SkippedRecord
+from connectors.records import (
+    Capabilities,
+    DoorEventRecord,
+    Page,
+    PersonRecord,
+    ServerIdentity,
+    SkippedRecord,
+)
 
+CONTAINS = 2  # the event search's "any of these values" operator
+ALARM_CODES = [str(code) for code in ALARM_EVENTS]
+ALARM_EVENT_LIMIT = 1000  # newest alarm events read per door-state poll
 DELETE_BATCH = 1000  # more ids than this in one DELETE misbehaves on some versions (quirk)
 DELETE_URL_BUDGET = 6000  # characters of ids per DELETE URL: long user ids hit URL limits first
+SYSTEM_CHECK_LOOKUPS = 20  # up to this many write targets are checked one GET each
 
 
 class BioStarConnector(Connector):
@@ -43,6 +59,8 @@ class BioStarConnector(Connector):
     people_lookback = 100
     #: events re-read before the cursor: late uploads from devices that were offline.
     event_lookback = timedelta(minutes=15)
+    #: how far back door alarms are looked for in the event log (see ``_event_alarms``)
+    alarm_lookback = timedelta(hours=24)
 
     def __init__(
         self,
@@ -123,9 +141,7 @@ class BioStarConnector(Connector):
         def mapped() -> Iterator[Page]:
             nonlocal highest
             for rows in pages:
-                records, skipped = _split(
-                    mapping.person_from_vendor(row, self.time_zone) for row in rows
-                )
+                records, skipped = _split(self._person(row) for row in rows)
                 for row in rows:
                     value = to_int(row.get("last_modified")) if isinstance(row, Mapping) else None
                     if value is not None and (highest is None or value > highest):
@@ -139,19 +155,19 @@ class BioStarConnector(Connector):
         yield from self._chunked(rows, mapping.department_from_vendor)
 
     def read_devices(self, cursor: str | None) -> Iterator[Page]:
-        # The document's v2 search (``limit`` 0 is "all"); v2 answers carry integers.
-        body = {"limit": 0, "order_by": "id:false"}
-        answer = self.client.call("POST", "/api/v2/devices/search", json=body)
-        rows = collection(answer, "DeviceCollection").rows
+        # ``GET /api/devices`` is on every build; the v2 search is not (vendor-quirks.md).
+        rows = collection(self.client.call("GET", "/api/devices"), "DeviceCollection").rows
         yield from self._chunked(rows, mapping.device_from_vendor)
 
     def read_doors(self, cursor: str | None) -> Iterator[Page]:
-        """Doors (paged) joined with their live status (one call for every door)."""
+        """Doors (paged) joined with their live status (one call for every door) and the
+        alarms the event log shows raised and not cleared (one more call)."""
         status = self._door_status()
+        alarms = self._event_alarms()
         pages = self.client.list_pages("/api/doors", "DoorCollection", {"order_by": "id:false"})
         for rows in pages:
             records, skipped = _split(
-                mapping.door_from_vendor(row, _status_of(row, status)) for row in rows
+                mapping.door_from_vendor(row, *_status_of(row, status, alarms)) for row in rows
             )
             yield Page(records, None, skipped)
 
@@ -165,6 +181,7 @@ class BioStarConnector(Connector):
             lookback=self.event_lookback,
             page_size=self.options.page_size,
             descriptions=self.event_types(),
+            time_zone=self.time_zone,
         )
         for batch in batches:
             yield Page(batch.events, batch.cursor, batch.skipped)
@@ -173,7 +190,11 @@ class BioStarConnector(Connector):
         """Granted access events carrying a T&A key (``tna_key`` ≠ 0) by a known user. Filtered
         here, not on the server: the document does not promise a ``tna_key`` search condition."""
         batches = event_batches(
-            self.client, cursor, lookback=self.event_lookback, page_size=self.options.page_size
+            self.client,
+            cursor,
+            lookback=self.event_lookback,
+            page_size=self.options.page_size,
+            time_zone=self.time_zone,
         )
         for batch in batches:
             punches = [p for p in map(punch_from_event, batch.events) if p is not None]
@@ -195,6 +216,22 @@ class BioStarConnector(Connector):
                 if code is not None
             }
         return self._event_types
+
+    def _event_alarms(self) -> dict[str, str]:
+        """Door id → "forced"/"held_open" from the last ``alarm_lookback`` of alarm events:
+        some builds never report held/forced in the status call. A server that refuses the
+        search costs only this extra knowledge."""
+        conditions = [
+            window(self.now() - self.alarm_lookback),
+            {"column": "event_type_id", "operator": CONTAINS, "values": ALARM_CODES},
+        ]
+        try:
+            rows = self.client.search_events(conditions, ALARM_EVENT_LIMIT, descending=True)
+        except (errors.ValidationError, errors.NotFoundError, errors.PermissionDeniedError):
+            return {}
+        events = [event_from_vendor(row, None, self.time_zone) for row in reversed(rows)]
+        found = [e for e in events if isinstance(e, DoorEventRecord)]  # oldest first, ties kept
+        return open_alarms(sorted(found, key=lambda e: e.occurred_at))
 
     def _door_status(self) -> dict[str, Mapping[str, Any]]:
         body = self.client.call("POST", "/api/doors/status", json={"monitoring_permission": True})
@@ -222,12 +259,14 @@ class BioStarConnector(Connector):
         return self._get_person(person.code)
 
     def update_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+        self._refuse_system_accounts([vendor_id], "change")
         body = {"User": mapping.person_to_vendor(person, self.time_zone, creating=False)}
         self.client.call("PUT", user_path(vendor_id), json=body)
         return self._get_person(vendor_id)
 
     def terminate_person(self, vendor_id: str, on: date, reason: str = "") -> None:
         """Disable the user and end its access now (BioStar keeps no reason)."""
+        self._refuse_system_accounts([vendor_id], "terminate")
         ended = format_utc(self.now())
         body = {"User": {"disabled": "true", "expiry_datetime": ended}}
         try:
@@ -241,6 +280,7 @@ class BioStarConnector(Connector):
 
     def rehire_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
         """Enable the user, clear its expiry (BioStar's far-future default) and apply ``person``."""
+        self._refuse_system_accounts([vendor_id], "rehire")
         user = mapping.person_to_vendor(person, self.time_zone, creating=False)
         user.update(disabled="false", expiry_datetime=format_utc(mapping.NO_EXPIRY))
         self.client.call("PUT", user_path(vendor_id), json={"User": user})
@@ -249,6 +289,7 @@ class BioStarConnector(Connector):
     def set_access_groups(self, vendor_id: str, access_group_ids: Iterable[str]) -> PersonRecord:
         """Make the user a direct member of exactly these access groups (BioStar replaces the
         list). The user group (department) is written by create/update via ``department_id``."""
+        self._refuse_system_accounts([vendor_id], "change the access groups of")
         groups = [{"id": str(group_id)} for group_id in access_group_ids]
         self.client.call("PUT", user_path(vendor_id), json={"User": {"access_groups": groups}})
         return self._get_person(vendor_id)
@@ -258,6 +299,7 @@ class BioStarConnector(Connector):
         user that is already gone is refused whole: it is then deleted one by one."""
         deleted, missing = 0, []
         user_ids = [text(v) for v in vendor_ids if text(v)]
+        self._refuse_system_accounts(user_ids, "delete")
         for batch in _batches(user_ids, DELETE_BATCH, DELETE_URL_BUDGET):
             try:
                 self.client.delete_users(batch)
@@ -271,9 +313,55 @@ class BioStarConnector(Connector):
                         missing.append(user_id)
         return {"deleted": deleted, "missing": missing}
 
+    def _person(self, row: Any) -> PersonRecord | SkippedRecord:
+        return mapping.person_from_vendor(
+            row, self.time_zone, now=self.now(), own_login_id=self.credentials["login_id"]
+        )
+
+    def _refuse_system_accounts(self, user_ids: list[str], verb: str) -> None:
+        """Raise :class:`errors.SystemAccountError` before any write that targets the vendor's
+        administrator, the login Workgate uses or an operator. Few ids are looked up one by
+        one; a large batch reads the user list once."""
+        wanted = {text(user_id) for user_id in user_ids}
+        if len(wanted) <= SYSTEM_CHECK_LOOKUPS:
+            rows = []
+            for user_id in wanted:
+                if user_id == mapping.ADMIN_USER_ID:
+                    rows.append({"user_id": user_id})
+                    continue
+                try:
+                    rows.append(self.client.call("GET", user_path(user_id)).get("User"))
+                except errors.NotFoundError:
+                    continue  # the write itself reports a missing user
+        else:
+            pages = self.client.list_pages(
+                "/api/users", "UserCollection", {"order_by": "user_id:false"}
+            )
+            rows = [
+                row
+                for page in pages
+                for row in page
+                if isinstance(row, Mapping) and text(row.get("user_id")) in wanted
+            ]
+        for row in rows:
+            if isinstance(row, Mapping) and mapping.is_system_account(
+                row, self.credentials["login_id"]
+            ):
+                user_id = text(row.get("user_id"))
+                what = (
+                    "the vendor's administrator account"
+                    if user_id == mapping.ADMIN_USER_ID
+                    else "a BioStar operator or the account Workgate logs in with"
+                )
+                raise errors.SystemAccountError(
+                    f"BioStar user {user_id} is {what}; Workgate never changes it, so it will not"
+                    f" {verb} it. Change it in the BioStar console if you must.",
+                    field="user_id",
+                )
+
     def _get_person(self, user_id: str) -> PersonRecord:
         row = self.client.call("GET", user_path(user_id)).get("User")
-        record = mapping.person_from_vendor(row, self.time_zone)
+        record = self._person(row)
         if isinstance(record, SkippedRecord):
             raise errors.ProtocolError(
                 f"BioStar X answered user {user_id} with an unusable record: {record.reason}."
@@ -318,8 +406,12 @@ def _split(mapped: Iterable[Any]) -> tuple[list[Any], list[SkippedRecord]]:
     return records, skipped
 
 
-def _status_of(row: Any, status: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    return status.get(ref_id(row.get("id")) or "") if isinstance(row, Mapping) else None
+def _status_of(
+    row: Any, status: Mapping[str, Mapping[str, Any]], alarms: Mapping[str, str]
+) -> tuple[Mapping[str, Any] | None, str | None]:
+    """A door row's status row and the alarm its events left raised."""
+    door_id = (ref_id(row.get("id")) or "") if isinstance(row, Mapping) else ""
+    return status.get(door_id), alarms.get(door_id)
 
 
 def _final_cursor(pages: Iterator[Page], final: Callable[[], str | None]) -> Iterator[Page]:

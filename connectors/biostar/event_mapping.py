@@ -1,7 +1,8 @@
 """BioStar access events → :class:`DoorEventRecord` and, for time-and-attendance keys, punches.
 
-- ``datetime`` is UTC and is the only time trusted; ``server_datetime`` is local wall time with a
-  misleading ``Z`` and is ignored.
+- ``datetime`` is UTC and is the time trusted; ``server_datetime`` is local wall time with a
+  misleading ``Z``: used only when a row lacks ``datetime``, read in the account's zone.
+- ``user_id`` absent (device events) or ``{"user_id": "0"}`` (nobody matched) is no person.
 - The event ``id`` restarts at 1 every month, so the natural key is
   ``"<datetime>|<device_id>|<id>"`` with the datetime normalized to milliseconds.
 - Kinds come from the event code ranges (vendor-quirks.md, BioStar 2 SDK numbering).
@@ -10,12 +11,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from connectors.biostar.scalars import format_query_utc, parse_utc, ref_id, text, to_int
 from connectors.records import DoorEventRecord, PunchRecord, SkippedRecord
+from connectors.timezones import zone
 
 ACCESS_GRANTED_IMPORT, ACCESS_DENIED = 4088, 6400  # the codes /api/events/import accepts
 
@@ -37,6 +39,16 @@ KIND_RANGES = (
     (0x5800, 0x58FF, "held_open"),  # held open alarm detected
     (0x5900, 0x59FF, "alarm_cleared"),  # held open alarm cleared
 )
+
+#: Alarm events: code → (the door state it stands for, raised (True) or cleared (False)).
+ALARM_EVENTS = {
+    0x5400: ("forced", True),  # forced open
+    0x5600: ("forced", True),  # forced open alarm detected
+    0x5700: ("forced", False),  # forced open alarm cleared
+    0x5500: ("held_open", True),  # held open
+    0x5800: ("held_open", True),  # held open alarm detected
+    0x5900: ("held_open", False),  # held open alarm cleared
+}
 
 TNA_DIRECTIONS = {1: "in", 2: "out", 3: "break_out", 4: "break_in", 5: "break_out", 6: "break_in"}
 
@@ -67,12 +79,31 @@ def event_key(occurred_at: datetime, device_id: str | None, event_id: str) -> st
     return f"{format_query_utc(occurred_at)}|{device_id or ''}|{event_id}"
 
 
+NOBODY = {"", "0"}  # user ids that mean "no person"
+
+
+def event_time(row: Mapping[str, Any], time_zone: str = "UTC") -> datetime | None:
+    """``datetime`` (UTC); else ``server_datetime`` read as wall time in the server's zone."""
+    moment = parse_utc(row.get("datetime"))
+    if moment is None:
+        local = parse_utc(row.get("server_datetime"))  # the "Z" is a lie: drop it
+        if local is not None:
+            moment = local.replace(tzinfo=None).replace(tzinfo=zone(time_zone)).astimezone(UTC)
+    return moment
+
+
+def event_person(row: Mapping[str, Any]) -> str | None:
+    user = row.get("user_id")
+    person = ref_id(user if not isinstance(user, Mapping) else user.get("user_id"))
+    return None if person in NOBODY or person is None else person
+
+
 def event_from_vendor(
-    row: Any, descriptions: Mapping[int, str] | None = None
+    row: Any, descriptions: Mapping[int, str] | None = None, time_zone: str = "UTC"
 ) -> DoorEventRecord | SkippedRecord:
     if not isinstance(row, Mapping):
         return SkippedRecord(f"an event row is {type(row).__name__}, not an object", {"row": row})
-    occurred_at = parse_utc(row.get("datetime"))
+    occurred_at = event_time(row, time_zone)
     if occurred_at is None:
         return SkippedRecord(f"event without a readable datetime ({row.get('datetime')!r})", row)
     event_id = text(row.get("id"))
@@ -80,14 +111,13 @@ def event_from_vendor(
         return SkippedRecord("event without id", row)
     device_id = ref_id(row.get("device_id"))
     code = event_code(row)
-    user = row.get("user_id")
     return DoorEventRecord(
         vendor_id=event_key(occurred_at, device_id, event_id),
         occurred_at=occurred_at,
         kind=event_kind(code),
         door_id=ref_id(row.get("door_id")),
         device_id=device_id,
-        person_id=ref_id(user if not isinstance(user, Mapping) else user.get("user_id")),
+        person_id=event_person(row),
         code="" if code is None else str(code),
         description=(descriptions or {}).get(code, "") if code is not None else "",
         direction=tna_direction(row.get("tna_key")),
@@ -127,3 +157,19 @@ def event_to_vendor(event: DoorEventRecord) -> dict[str, Any]:
     if event.person_id:
         row["user_id"] = {"user_id": event.person_id}
     return row
+
+
+def open_alarms(events: Iterable[DoorEventRecord]) -> dict[str, str]:
+    """Door id → the alarm its events leave raised (forced before held open), events in time
+    order. For servers whose status call never reports alarms (vendor-quirks.md)."""
+    raised: dict[str, dict[str, bool]] = {}
+    for event in events:
+        alarm = ALARM_EVENTS.get(to_int(event.code, -1) or -1)
+        if alarm is not None and event.door_id:
+            raised.setdefault(event.door_id, {})[alarm[0]] = alarm[1]
+    found = {}
+    for door_id, alarms in raised.items():
+        state = next((a for a in ("forced", "held_open") if alarms.get(a)), None)
+        if state:
+            found[door_id] = state
+    return found

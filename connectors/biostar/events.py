@@ -1,9 +1,10 @@
 """Reading the access event log page by page, in time order, resumable by a datetime cursor.
 
-``POST /api/events/search`` with a ``datetime`` BETWEEN window ordered ascending. Instead of a
-growing ``offset`` (which the server pays for by walking the log), each next page asks again
-from the last datetime seen, skipping with ``offset`` only the rows already read at exactly that
-datetime. Rows seen twice (a server that orders ties differently) are dropped by their key.
+``POST /api/events/search`` with a ``datetime`` BETWEEN window (inclusive) ordered ascending.
+``offset`` is not documented for this call and some servers ignore it, so it is never sent: each
+next page asks again from the last datetime read (``>=``) and rows already read there are dropped
+by their natural key. A page whose rows all share the datetime it started from cannot move on:
+the same window is asked again with twice the ``limit`` until a later row shows up.
 
 The cursor is the latest event ``datetime`` read (ISO, UTC, milliseconds). A resume re-reads from
 ``cursor − lookback`` so events a device uploads late still arrive; the caller de-duplicates on
@@ -20,12 +21,12 @@ from connectors import errors
 from connectors.biostar.client import BioStarClient
 from connectors.biostar.event_mapping import event_from_vendor
 from connectors.biostar.scalars import format_query_utc, parse_utc
-from connectors.paging import LoopGuard
 from connectors.records import DoorEventRecord, SkippedRecord
 
 BETWEEN = 3  # the document's operator for a datetime range
 HISTORY_START = datetime(2000, 1, 1, tzinfo=UTC)  # a read without a cursor starts here
 WINDOW_END = datetime(2099, 12, 31, 23, 59, 59, tzinfo=UTC)  # "no upper bound"
+MAX_LIMIT = 100_000  # more events than this at one instant: the server is not answering sanely
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,8 @@ def resume_point(cursor: str | None, lookback: timedelta) -> datetime:
     return max(HISTORY_START, moment - lookback)
 
 
-def window(start: datetime) -> dict:
-    values = [format_query_utc(start), format_query_utc(WINDOW_END)]
+def window(start: datetime, end: datetime = WINDOW_END) -> dict:
+    values = [format_query_utc(start), format_query_utc(end)]
     return {"column": "datetime", "operator": BETWEEN, "values": values}
 
 
@@ -58,20 +59,18 @@ def event_batches(
     lookback: timedelta,
     page_size: int,
     descriptions: Mapping[int, str] | None = None,
+    time_zone: str = "UTC",
 ) -> Iterator[EventBatch]:
     start = resume_point(cursor, lookback)
     resumed_from = parse_utc(cursor) if cursor else None
     latest = resumed_from
-    ties = 0  # rows already read whose datetime equals ``start``
-    seen: dict[str, datetime] = {}
-    guard = LoopGuard(client.vendor)
+    limit = max(1, page_size)
+    seen: dict[str, datetime] = {}  # keys read at or after ``start``
     while True:
-        rows = client.search_events([window(start)], limit=page_size, offset=ties)
-        mapped = [event_from_vendor(row, descriptions) for row in rows]
+        rows = client.search_events([window(start)], limit=limit)
+        mapped = [event_from_vendor(row, descriptions, time_zone) for row in rows]
         events = [m for m in mapped if isinstance(m, DoorEventRecord)]
         skipped = [m for m in mapped if isinstance(m, SkippedRecord)]
-        if events:
-            guard.check(f"{events[0].vendor_id}..{events[-1].vendor_id}#{len(rows)}")
         fresh = sorted((e for e in events if e.vendor_id not in seen), key=lambda e: e.occurred_at)
         for event in fresh:
             seen[event.vendor_id] = event.occurred_at
@@ -79,15 +78,17 @@ def event_batches(
             latest = fresh[-1].occurred_at
         # Nothing newer than the cursor: hand it back as given.
         cursor_out = format_query_utc(latest) if latest and latest != resumed_from else cursor
-        if len(rows) < page_size:
-            yield EventBatch(fresh, skipped, cursor_out)
-            return
         yield EventBatch(fresh, skipped, cursor_out)
-        last = max((e.occurred_at for e in events), default=None)
-        if last is None:  # a full page of unreadable rows: step over it by offset
-            ties += len(rows)
+        if len(rows) < limit:
+            return
+        last = max((e.occurred_at for e in events), default=start)
+        if last <= start:  # a full page at the instant it started from: ask for more at once
+            limit *= 2
+            if limit > MAX_LIMIT:
+                raise errors.ProtocolError(
+                    f"{client.vendor} keeps answering events at {format_query_utc(start)} only;"
+                    " the event search does not move on."
+                )
             continue
-        at_last = sum(1 for e in events if e.occurred_at == last)
-        ties = ties + at_last if last == start else at_last
-        start = last
+        start, limit = last, max(1, page_size)
         seen = {key: moment for key, moment in seen.items() if moment >= start}

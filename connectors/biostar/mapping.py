@@ -11,14 +11,18 @@ Choices where BioStar and the canonical records differ:
 - The user group is the department (``user_group_id`` ↔ ``department_id``); the free-text
   ``department`` and ``user_title`` fields are ``department_name`` and ``position_name``.
 - ``start_datetime`` is the hire date (local midnight in the account's zone); the vendor's
-  "no start" default 2001-01-01 means none. ``expiry_datetime`` before BioStar's far-future
-  default is ``terminated_on`` (a local date); ``active`` is not ``disabled`` and not ``expired``.
+  "no start" default 2001-01-01 means none. The console gives every new user a far-future
+  ``expiry_datetime`` (2030-12-31 23:59, older builds 2037-12-31 23:59): that is no end at all.
+  Any other expiry is ``terminated_on`` (a local date); a user is inactive only when
+  ``disabled`` or when the expiry lies in the past (at the read time ``now``).
+- The vendor's administrator (user 1), the account Workgate logs in with and any user holding an
+  operator level are ``system_account``: Workgate never links or changes them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from connectors.biostar.scalars import (
@@ -42,7 +46,12 @@ from connectors.records import (
 from connectors.timezones import zone
 
 NO_START = datetime(2001, 1, 1, tzinfo=UTC)  # BioStar's default start_datetime: "no start"
-NO_EXPIRY = datetime(2037, 12, 31, 23, 59, tzinfo=UTC)  # BioStar's default and latest expiry
+NO_EXPIRY = datetime(2037, 12, 31, 23, 59, tzinfo=UTC)  # BioStar's latest expiry (older default)
+CONSOLE_EXPIRY = datetime(2030, 12, 31, 23, 59, tzinfo=UTC)  # the console's default for new users
+ADMIN_USER_ID = "1"  # the vendor's own Administrator
+#: ``permission.id`` of account levels that are not operators (the document's /api/permissions)
+PLAIN_PERMISSIONS = {"255", "100000"}  # User, Visitor
+PLAIN_OPERATOR_LEVELS = {"", "user", "none", "visitor"}  # the v2 search's ``operator_level``
 ROOT_GROUP_ID = "1"  # "All Users"
 
 # -- people -------------------------------------------------------------------------------------
@@ -69,7 +78,36 @@ def local_end_of_day(day: date, time_zone: str) -> datetime:
     return datetime.combine(day, time(23, 59), tzinfo=zone(time_zone)).astimezone(UTC)
 
 
-def person_from_vendor(row: Any, time_zone: str = "UTC") -> PersonRecord | SkippedRecord:
+def is_no_expiry(expiry: datetime) -> bool:
+    """The console's defaults (minute precision; seconds and fractions vary by build)."""
+    minute = expiry.replace(second=0, microsecond=0)
+    return minute in (CONSOLE_EXPIRY, NO_EXPIRY) or minute > NO_EXPIRY
+
+
+def is_system_account(row: Mapping[str, Any], own_login_id: str = "") -> bool:
+    """User 1, the login Workgate itself uses, or any user with an operator level."""
+    if text(row.get("user_id")) == ADMIN_USER_ID:
+        return True
+    login_id = text(row.get("login_id"))
+    if own_login_id and login_id == own_login_id:
+        return True
+    permission = row.get("permission")
+    permission_id = ref_id(permission) if permission not in (None, "", {}) else None
+    if permission_id and permission_id not in PLAIN_PERMISSIONS:
+        return True
+    level = row.get("operator_level")
+    return level is not None and text(ref_name(level) or level).lower() not in PLAIN_OPERATOR_LEVELS
+
+
+def person_from_vendor(
+    row: Any,
+    time_zone: str = "UTC",
+    *,
+    now: datetime | None = None,
+    own_login_id: str = "",
+) -> PersonRecord | SkippedRecord:
+    """``now`` is the read time (an expiry before it ends access); ``own_login_id`` the login
+    the connector uses (that user is a system account)."""
     if not isinstance(row, Mapping):
         return SkippedRecord(f"a user row is {type(row).__name__}, not an object", {"row": row})
     user_id = text(row.get("user_id"))
@@ -78,6 +116,9 @@ def person_from_vendor(row: Any, time_zone: str = "UTC") -> PersonRecord | Skipp
     first, last = split_name(text(row.get("name")))
     start = parse_utc(row.get("start_datetime"))
     expiry = parse_utc(row.get("expiry_datetime"))
+    if expiry is not None and is_no_expiry(expiry):
+        expiry = None
+    expired = expiry is not None and expiry <= (now or datetime.now(UTC))
     group = row.get("user_group_id")
     return PersonRecord(
         vendor_id=user_id,
@@ -90,8 +131,9 @@ def person_from_vendor(row: Any, time_zone: str = "UTC") -> PersonRecord | Skipp
         department_name=text(row.get("department")),
         position_name=text(row.get("user_title") or row.get("title")),
         hire_date=_local_date(start, time_zone) if start and start > NO_START else None,
-        active=not truthy(row.get("disabled")) and not truthy(row.get("expired")),
-        terminated_on=_local_date(expiry, time_zone) if expiry and expiry < NO_EXPIRY else None,
+        active=not truthy(row.get("disabled")) and not truthy(row.get("expired")) and not expired,
+        terminated_on=_local_date(expiry, time_zone),
+        system_account=is_system_account(row, own_login_id),
         raw=row,
     )
 
@@ -130,6 +172,8 @@ def person_to_vendor(
         expiry = NO_EXPIRY
         if person.terminated_on:
             expiry = local_end_of_day(person.terminated_on, time_zone)
+            if is_no_expiry(expiry):  # a real end that would read back as "no end"
+                expiry = min(expiry, NO_EXPIRY) - timedelta(minutes=1)
         user["expiry_datetime"] = format_utc(min(expiry, NO_EXPIRY))
     return user
 
@@ -189,51 +233,74 @@ def device_from_vendor(row: Any) -> DeviceRecord | SkippedRecord:
 
 # -- doors --------------------------------------------------------------------------------------
 
-FLAG_SCHEDULE, FLAG_EMERGENCY, FLAG_OPERATOR = 1, 2, 4  # lock_flags / unlock_flags bits
-ALARM_FORCED, ALARM_HELD = 1, 2  # alarm_flags bits
+# ``POST /api/doors/status`` rows: ``status`` is a bit mask as text (-1 invalid); ``alarm`` is
+# ``status`` ORed with an alarm code (1 held open, 2 forced open). Codes 1 and 2 share their bits
+# with "locked" and "unlocked", so a code is read only from bits ``status`` does not set.
+LOCKED, UNLOCKED, FORCED, HELD, APB_FAILED, DISCONNECTED = 1, 2, 4, 8, 16, 32
+SCHEDULE_LOCKED, SCHEDULE_UNLOCKED = 64, 128
+EMERGENCY_LOCKED, EMERGENCY_UNLOCKED = 256, 512
+OPERATOR_LOCKED, OPERATOR_UNLOCKED = 1024, 2048
+ALARM_CODE_HELD, ALARM_CODE_FORCED = 1, 2
+UNLOCKED_BITS = UNLOCKED | SCHEDULE_UNLOCKED | EMERGENCY_UNLOCKED | OPERATOR_UNLOCKED
+MODES = (  # strongest first
+    (EMERGENCY_LOCKED | EMERGENCY_UNLOCKED, "lockdown"),
+    (OPERATOR_LOCKED, "manual_lock"),
+    (OPERATOR_UNLOCKED, "manual_unlock"),
+    (SCHEDULE_LOCKED, "scheduled_lock"),
+    (SCHEDULE_UNLOCKED, "scheduled_unlock"),
+)
 
 
-def door_state(status: Mapping[str, Any] | None) -> tuple[str, str, datetime | None]:
-    """``(state, mode, last_open_at)`` from a door status row; no row means offline."""
+def door_alarm(status: Mapping[str, Any]) -> str | None:
+    """``"forced"``, ``"held_open"`` or None from a status row's ``status``/``alarm`` masks."""
+    bits = to_int(status.get("status"), 0) or 0
+    alarm = to_int(status.get("alarm"), 0) or 0
+    if bits < 0 or alarm < 0:
+        return None
+    code = alarm & ~bits
+    if bits & FORCED or code & ALARM_CODE_FORCED:
+        return "forced"
+    if bits & HELD or code & ALARM_CODE_HELD:
+        return "held_open"
+    return None
+
+
+def door_state(
+    status: Mapping[str, Any] | None, event_alarm: str | None = None
+) -> tuple[str, str, datetime | None]:
+    """``(state, mode, last_open_at)`` from a door status row; no row means offline.
+
+    ``event_alarm`` is an alarm the event log shows raised and not cleared (``"forced"`` or
+    ``"held_open"``): builds that never report alarms in the status call still show them."""
     if not isinstance(status, Mapping):
         return "offline", "normal", None
-    alarms = to_int(status.get("alarm_flags"), 0) or 0
-    lock_flags = to_int(status.get("lock_flags"), 0) or 0
-    unlock_flags = to_int(status.get("unlock_flags"), 0) or 0
-    opened = truthy(status.get("opened"))
-    if truthy(status.get("disconnected")):
+    bits = to_int(status.get("status"), 0) or 0
+    alarm = door_alarm(status) or event_alarm
+    if bits < 0 or bits & DISCONNECTED:
         state = "offline"
-    elif alarms & ALARM_FORCED:
-        state = "forced"
-    elif truthy(status.get("heldopened")) or alarms & ALARM_HELD:
-        state = "held_open"
-    elif opened:
+    elif alarm:
+        state = alarm
+    elif truthy(status.get("opened")):
         state = "open"
-    elif truthy(status.get("unlocked")):
+    elif truthy(status.get("unlocked")) or bits & UNLOCKED_BITS:
         state = "unlocked"
     else:
         state = "locked"
-    if (lock_flags | unlock_flags) & FLAG_EMERGENCY:
-        mode = "lockdown"
-    elif lock_flags & FLAG_OPERATOR:
-        mode = "manual_lock"
-    elif unlock_flags & FLAG_OPERATOR:
-        mode = "manual_unlock"
-    else:
-        mode = "normal"
+    mode = next((name for mask, name in MODES if bits > 0 and bits & mask), "normal")
     return state, mode, from_epoch(status.get("last_open_time"))
 
 
 def door_from_vendor(
-    row: Any, status: Mapping[str, Any] | None = None
+    row: Any, status: Mapping[str, Any] | None = None, event_alarm: str | None = None
 ) -> DoorRecord | SkippedRecord:
-    """A door row (``/api/doors``) joined with its status row (``/api/doors/status``)."""
+    """A door row (``/api/doors``) joined with its status row (``/api/doors/status``) and the
+    alarm its events show open (see :func:`door_state`)."""
     if not isinstance(row, Mapping):
         return SkippedRecord(f"a door row is {type(row).__name__}, not an object", {"row": row})
     door_id = ref_id(row.get("id"))
     if not door_id:
         return SkippedRecord("door without id", row)
-    state, mode, last_open = door_state(status)
+    state, mode, last_open = door_state(status, event_alarm)
     device = row.get("entry_device_id")
     if device is None and isinstance(row.get("relay_output_id"), Mapping):
         device = row["relay_output_id"].get("device_id")

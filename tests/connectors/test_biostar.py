@@ -18,7 +18,7 @@ from connectors.biostar.simulator import BioStarQuirks, BioStarSimulator
 from connectors.biostar.simulator import eventlog as ev
 from connectors.biostar.simulator.seed import seed_sites
 from connectors.client import ClientOptions
-from connectors.records import DOOR_STATES, PersonRecord, PunchRecord
+from connectors.records import DOOR_MODES, DOOR_STATES, PersonRecord, PunchRecord
 from connectors.registry import connector_class
 from connectors.simkit.clock import SimClock
 
@@ -253,13 +253,112 @@ def test_people_map_disabled_and_expiring_users(sim, conn):
     people = {p.vendor_id: p for p in records(conn.read("people"))}
 
     disabled = next(u for u in sim.users.values() if u.disabled)
-    contractor = next(u for u in sim.users.values() if u.expiry_datetime.year < 2037)
+    contractor = next(u for u in sim.users.values() if u.expiry_datetime.year < 2030)
     assert people[disabled.user_id].active is False
     assert people[contractor.user_id].active is True
     assert (
         people[contractor.user_id].terminated_on
         == contractor.expiry_datetime.astimezone(ZoneInfo(ZONE)).date()
     )  # a local date: 22:59 UTC is the next day in Berlin
+
+
+def test_active_users_with_the_consoles_default_expiry_have_no_termination(sim, conn):
+    sim.users["00002"].expiry_datetime = datetime(2037, 12, 31, 23, 59, tzinfo=UTC)  # older build
+
+    people = {p.vendor_id: p for p in records(conn.read("people"))}
+
+    assert sim.users["00001"].expiry_datetime == datetime(2030, 12, 31, 23, 59, tzinfo=UTC)
+    assert (people["00001"].active, people["00001"].terminated_on) == (True, None)
+    assert (people["00002"].active, people["00002"].terminated_on) == (True, None)
+    defaulted = [u.user_id for u in sim.users.values() if u.expiry_datetime.year >= 2030]
+    assert all(people[user_id].terminated_on is None for user_id in defaulted)
+
+
+def test_an_expiry_that_has_passed_ends_access_without_disabled(sim, clock, conn):
+    contractor = next(u for u in sim.users.values() if u.expiry_datetime.year < 2030)
+    clock.advance((contractor.expiry_datetime - clock.now()).total_seconds() + 60)
+
+    person = conn.find_person(contractor.user_id)
+
+    assert contractor.disabled is False
+    assert person.active is False
+    assert person.terminated_on == contractor.expiry_datetime.astimezone(ZoneInfo(ZONE)).date()
+
+
+# -- system accounts ----------------------------------------------------------------------------
+def test_the_administrator_the_own_login_and_operators_are_system_accounts(sim, conn):
+    operator = sim.users["00002"]
+    operator.permission_id, operator.login_id = 2, "desk"  # a "User Operator"
+    sim.users["00004"].login_id = "workgate"
+
+    people = {p.vendor_id: p for p in records(connect(sim, login_id="admin").read("people"))}
+    own = {p.vendor_id: p for p in records(connect(sim).read("people"))}
+
+    assert people["1"].system_account and people["1"].first_name == "Administrator"
+    assert people["00002"].system_account
+    assert not people["00004"].system_account
+    assert sum(p.system_account for p in people.values()) == 2
+    assert own["1"].system_account
+    assert conn.find_person("1").system_account
+
+
+def test_the_login_workgate_uses_is_a_system_account(sim):
+    sim.users["00004"].login_id, sim.users["00004"].password = "workgate", "pw-3"
+    sim.users["00004"].permission_id = 255  # a plain "User" level that may still log in
+
+    people = {
+        p.vendor_id: p
+        for p in records(connect(sim, login_id="workgate", password="pw-3").read("people"))
+    }
+
+    assert people["00004"].system_account
+    assert not people["00005"].system_account
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda conn, uid: conn.update_person(uid, new_person(code=uid)),
+        lambda conn, uid: conn.terminate_person(uid, date(2026, 3, 2)),
+        lambda conn, uid: conn.rehire_person(uid, new_person(code=uid)),
+        lambda conn, uid: conn.set_access_groups(uid, []),
+        lambda conn, uid: conn.delete_people([uid]),
+        lambda conn, uid: conn.delete_people(["00004", uid, *[f"{n:05d}" for n in range(5, 40)]]),
+    ],
+    ids=["update", "terminate", "rehire", "access-groups", "delete", "delete-batch"],
+)
+@pytest.mark.parametrize("target", ["1", "00002"], ids=["administrator", "operator"])
+def test_people_writes_to_a_system_account_are_refused_and_change_nothing(sim, write, target):
+    sim.users["00002"].permission_id = 3  # a "Monitoring Operator"
+    conn = connect(sim)
+    before = {uid: (u.name, u.disabled, u.expiry_datetime) for uid, u in sim.users.items()}
+
+    with pytest.raises(errors.SystemAccountError) as refused:
+        write(conn, target)
+
+    assert refused.value.is_retryable is False
+    assert isinstance(refused.value, errors.ValidationError)
+    assert f"BioStar user {target} is" in refused.value.message
+    assert "never changes it" in refused.value.message
+    assert {uid: (u.name, u.disabled, u.expiry_datetime) for uid, u in sim.users.items()} == before
+    assert not [m for m, path in sim.request_log if m in ("PUT", "DELETE")]
+
+
+def test_people_writes_to_plain_users_still_go_through(sim, conn):
+    conn.terminate_person("00002", date(2026, 3, 2))
+    conn.delete_people(["00004"])
+
+    assert sim.users["00002"].disabled is True and "00004" not in sim.users
+
+
+def test_login_with_the_wrapped_body_on_a_server_that_refuses_the_flat_one(clock):
+    sim = BioStarSimulator.demo(clock=clock, quirks=BioStarQuirks(wrapped_login_only=True))
+    conn = connect(sim)
+
+    identity = conn.check()
+    people = records(conn.read("people"))
+
+    assert identity.user == "admin" and people
 
 
 def test_departments_are_the_user_group_tree(sim, conn):
@@ -278,7 +377,16 @@ def test_devices_read_the_same_whether_v2_sends_integers_or_strings(clock, integ
 
     assert [d.vendor_id for d in devices] == [str(i) for i in sorted(sim.devices)]
     assert all(d.kind == "terminal" and d.online and d.serial == d.vendor_id for d in devices)
-    assert isinstance(devices[0].raw["id"], int) is integers
+    assert devices[0].raw["id"] == str(devices[0].vendor_id)  # GET /api/devices: v1 strings
+
+
+def test_devices_are_listed_by_get_on_a_build_without_the_v2_search(clock):
+    sim = BioStarSimulator.demo(clock=clock, quirks=BioStarQuirks(no_device_search=True))
+
+    devices = records(connect(sim).read("devices"))
+
+    assert [d.vendor_id for d in devices] == [str(i) for i in sorted(sim.devices)]
+    assert ("GET", "/api/devices") in sim.request_log
 
 
 def test_a_disconnected_device_reads_offline_and_its_door_too(bare):
@@ -363,6 +471,75 @@ def test_a_door_held_open_and_a_door_standing_open(sim, clock):
 
     assert standing.state in ("open", "unlocked") and held.state == "held_open"
     assert all(d.state in DOOR_STATES for d in records(conn.read("door_state")))
+
+
+@pytest.mark.parametrize("without_alarms", [False, True], ids=["status-alarms", "events-only"])
+def test_forced_and_held_open_read_from_status_or_events_until_cleared(clock, without_alarms):
+    sim = BioStarSimulator.demo(
+        clock=clock, quirks=BioStarQuirks(status_without_alarms=without_alarms)
+    )
+    for each in sim.doors.values():  # the demo's history: start from quiet doors
+        sim.clear_alarms(each, clock.now().timestamp())
+    conn = connect(sim)
+    entrance, inner = sim.doors[4], sim.doors[3]
+    user = next(u for u in sim.users.values() if entrance.id in sim.doors_of(u) and not u.disabled)
+    now_ms = int(clock.now().timestamp() * 1000) + 1
+    sim.force_open(now_ms, inner)
+    sim.attempt_access(now_ms, entrance, user.user_id, 0, hold=True)
+    clock.advance(entrance.open_timeout + 1)
+    sim.check_held_open(now_ms + (entrance.open_timeout + 1) * 1000, entrance)
+
+    alarmed = {d.vendor_id: d.state for d in records(conn.read("door_state"))}
+    conn.command_door("3", "clear_alarm")
+    conn.command_door("4", "clear_alarm")
+    clock.advance(120)
+    quiet = {d.vendor_id: d.state for d in records(conn.read("door_state"))}
+
+    assert (alarmed["3"], alarmed["4"]) == ("forced", "held_open")
+    assert (quiet["3"], quiet["4"]) == ("locked", "locked")
+    assert not any(state in ("forced", "held_open") for state in quiet.values())
+
+
+def test_the_quirks_files_status_example_is_an_operator_unlocked_door_held_open():
+    """``status "2048"``, ``alarm "2049"``; a server refusing the alarm event search costs
+    nothing but that search."""
+    ok = {"Response": {"code": "0", "message": "Success"}}
+    status_row = {
+        "door_id": {"id": "2"},
+        "opened": "true",
+        "unlocked": "true",
+        "last_open_time": "1772442000",
+        "status": "2048",
+        "alarm": "2049",
+    }
+    conn = scripted_connector(
+        httpx.Response(200, json={"DoorStatusCollection": {"rows": [status_row]}, **ok}),
+        httpx.Response(400, json={"Response": {"code": "30", "message": "Unknown column."}}),
+        httpx.Response(200, json={"DoorCollection": {"total": "1", "rows": [{"id": "2"}]}, **ok}),
+    )
+
+    (record,) = records(conn.read("door_state"))
+
+    assert (record.state, record.mode) == ("held_open", "manual_unlock")
+    assert record.last_open_at == datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("holder", "value", "state", "mode"),
+    [
+        ("emergency", "lock", "locked", "lockdown"),
+        ("emergency", "unlock", "unlocked", "lockdown"),
+        ("schedule", "lock", "locked", "scheduled_lock"),
+        ("schedule", "unlock", "unlocked", "scheduled_unlock"),
+    ],
+)
+def test_emergency_is_lockdown_and_schedules_are_scheduled_modes(bare, holder, value, state, mode):
+    setattr(bare.doors[2], holder, value)
+
+    record = door(connect(bare), 2)
+
+    assert (record.state, record.mode) == (state, mode)
+    assert record.mode in DOOR_MODES
 
 
 def test_door_commands_refuse_unknown_actions_and_doors(bare):
@@ -454,7 +631,9 @@ def test_resuming_from_a_cursor_rereads_the_overlap_and_then_only_new_events(sim
     assert fresh and min(e.occurred_at for e in fresh) > first[-1].occurred_at
 
 
-def test_events_at_the_same_instant_beyond_a_page_are_each_read_once(bare, clock):
+@pytest.mark.parametrize("ignore_offset", [False, True], ids=["offset-honoured", "offset-ignored"])
+def test_events_at_the_same_instant_beyond_a_page_are_each_read_once(bare, clock, ignore_offset):
+    bare.quirks.ignore_offset = ignore_offset
     conn = connect(bare, page_size=10)
     door1 = bare.doors[1]
     instant = int(clock.now().timestamp() * 1000)
@@ -466,6 +645,50 @@ def test_events_at_the_same_instant_beyond_a_page_are_each_read_once(bare, clock
 
     assert len(events) == len({e.vendor_id for e in events}) == 36
     assert events[-1].direction == "out"
+
+
+def test_a_server_ignoring_offset_still_yields_every_event_once(clock):
+    sim = BioStarSimulator.demo(clock=clock, quirks=BioStarQuirks(ignore_offset=True))
+    conn = connect(sim, page_size=150)
+
+    events = records(conn.read("door_events", "2026-02-27T00:00:00Z"))
+
+    since_ms = int((datetime(2026, 2, 27, tzinfo=UTC) - conn.event_lookback).timestamp() * 1000)
+    window = [r for r in (sim.events[i] for i in range(len(sim.events))) if r[0] >= since_ms]
+    assert len(events) == len({e.vendor_id for e in events}) == len(window)
+
+
+def test_events_with_only_server_datetime_are_read_in_the_accounts_zone(clock):
+    plain = BioStarSimulator.demo(clock=clock)
+    local_only = BioStarSimulator.demo(clock=clock, quirks=BioStarQuirks(server_datetime_only=True))
+
+    expected = records(connect(plain).read("door_events", "2026-03-01T00:00:00Z"))
+    events = records(connect(local_only).read("door_events", "2026-03-01T00:00:00Z"))
+
+    assert events and "datetime" not in events[0].raw
+    assert [(e.vendor_id, e.occurred_at) for e in events] == [
+        (e.vendor_id, e.occurred_at) for e in expected
+    ]
+    assert events[-1].occurred_at.tzinfo is UTC
+    assert (
+        events[-1].occurred_at.astimezone(ZoneInfo(ZONE)).strftime("%Y-%m-%dT%H:%M:%S")
+        == (events[-1].raw["server_datetime"][:19])
+    )
+
+
+@pytest.mark.parametrize("anonymous", [False, True], ids=["user-left-out", "user-zero"])
+def test_events_of_nobody_are_kept_as_door_events_with_no_person(clock, anonymous):
+    sim = BioStarSimulator.demo(clock=clock, quirks=BioStarQuirks(anonymous_events=anonymous))
+    conn = connect(sim, page_size=500)
+
+    events = records(conn.read("door_events", "2026-02-26T00:00:00Z"))
+    punches = records(conn.read("punches", "2026-02-26T00:00:00Z"))
+
+    nobody = [e for e in events if e.kind in ("forced_open", "held_open") or e.code == "5123"]
+    assert nobody and all(e.person_id is None for e in nobody)
+    assert ("user_id" in nobody[0].raw) is anonymous
+    assert all(e.person_id != "0" for e in events)
+    assert punches and all(p.person_code not in ("", "0") for p in punches)
 
 
 def test_event_ids_restart_monthly_so_the_key_keeps_both(sim):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,7 @@ from connectors.biostar.event_mapping import (
     event_from_vendor,
     event_kind,
     event_to_vendor,
+    open_alarms,
     punch_from_event,
 )
 from connectors.biostar.scalars import as_list, format_utc, parse_utc, to_int, truthy
@@ -101,11 +103,8 @@ status_rows = rows(
         "door_id": ref(),
         "opened": scalar,
         "unlocked": scalar,
-        "heldopened": scalar,
-        "disconnected": scalar,
-        "alarm_flags": scalar,
-        "lock_flags": scalar,
-        "unlock_flags": scalar,
+        "status": scalar,
+        "alarm": scalar,
         "last_open_time": scalar,
     }
 )
@@ -183,6 +182,7 @@ def test_scalar_readers_never_crash(value):
 plain = st.text(st.characters(codec="ascii", categories=("L", "N", "P")), min_size=1, max_size=12)
 names = st.lists(plain, min_size=1, max_size=4).map(" ".join)
 days = st.dates(min_value=date(2002, 1, 1), max_value=date(2036, 12, 31))
+BEFORE_ANY_DAY = datetime(2001, 6, 1, tzinfo=UTC)  # read time: every drawn expiry is ahead
 
 
 @st.composite
@@ -209,7 +209,7 @@ def vendor_users(draw):
     if hire:
         row["start_datetime"] = format_utc(mapping.local_midnight(hire, time_zone))
     end = draw(st.one_of(st.none(), days))
-    if end:
+    if end and not mapping.is_no_expiry(mapping.local_end_of_day(end, time_zone)):
         row["expiry_datetime"] = format_utc(mapping.local_end_of_day(end, time_zone))
     return row, time_zone
 
@@ -219,7 +219,7 @@ def vendor_users(draw):
 def test_user_to_person_and_back_keeps_every_mapped_field(case):
     row, time_zone = case
 
-    person = mapping.person_from_vendor(row, time_zone)
+    person = mapping.person_from_vendor(row, time_zone, now=BEFORE_ANY_DAY)
     back = mapping.person_to_vendor(person, time_zone, creating=True)
 
     for key in (
@@ -261,7 +261,7 @@ def people(draw):
 def test_person_to_user_and_back_is_the_same_person(person, time_zone):
     row = mapping.person_to_vendor(person, time_zone, creating=True)
 
-    again = mapping.person_from_vendor(row, time_zone)
+    again = mapping.person_from_vendor(row, time_zone, now=BEFORE_ANY_DAY)
 
     assert again == PersonRecord(**{**person.__dict__, "vendor_id": person.code, "raw": row})
 
@@ -301,6 +301,97 @@ def test_event_to_canonical_and_back_keeps_every_mapped_field(row):
     assert event.vendor_id == f"{row['datetime']}|{event.device_id or ''}|{row['id']}"
 
 
+def test_an_event_with_only_server_datetime_is_local_time_in_the_accounts_zone():
+    row = {"id": "7", "server_datetime": "2026-03-02T10:00:00.00Z", "event_type_id": "4102"}
+
+    event = event_from_vendor(row, time_zone="Europe/Berlin")
+
+    assert event.occurred_at == datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # CET is UTC+1
+    assert event.vendor_id == "2026-03-02T09:00:00.000Z||7"
+    summer = event_from_vendor(
+        {**row, "server_datetime": "2026-07-01T10:00:00Z"}, None, "Europe/Berlin"
+    )
+    assert summer.occurred_at == datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("user", [None, {"user_id": "0"}, {"user_id": 0}, "0", {"user_id": ""}])
+def test_an_event_of_nobody_has_no_person_and_is_never_a_punch(user):
+    row = {
+        "id": "1",
+        "datetime": "2026-03-02T09:00:00.000Z",
+        "event_type_id": "4102",
+        "tna_key": "1",
+    }
+    if user is not None:
+        row["user_id"] = user
+
+    event = event_from_vendor(row)
+
+    assert isinstance(event, DoorEventRecord) and event.person_id is None
+    assert punch_from_event(event) is None
+
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "expiry",
+    [
+        "2030-12-31T23:59:00.00Z",
+        "2037-12-31T23:59:00",
+        "2037-12-31T23:59:59.000Z",
+        "2030-12-31T23:59:00Z",
+    ],
+)
+def test_the_consoles_default_expiries_are_no_termination(expiry):
+    row = {"user_id": "5", "name": "A B", "disabled": "false", "expiry_datetime": expiry}
+
+    person = mapping.person_from_vendor(row, "Europe/Berlin", now=NOW)
+
+    assert (person.active, person.terminated_on) == (True, None)
+
+
+def test_gone_means_disabled_or_an_expiry_in_the_past():
+    row = {"user_id": "5", "name": "A B", "disabled": "false"}
+
+    def read(**changes):
+        person = mapping.person_from_vendor({**row, **changes}, "Europe/Berlin", now=NOW)
+        return person.active, person.terminated_on
+
+    assert read(expiry_datetime="2026-06-30T21:59:00.00Z") == (True, date(2026, 6, 30))
+    assert read(expiry_datetime="2026-03-01T22:59:00.00Z") == (False, date(2026, 3, 1))
+    assert read(expiry_datetime="2026-03-02T09:00:00.00Z") == (False, date(2026, 3, 2))
+    assert read(disabled="true", expiry_datetime="2030-12-31T23:59:00.00Z") == (False, None)
+    assert read(disabled="true", expiry_datetime="2026-03-02T08:59:00.00Z") == (
+        False,
+        date(2026, 3, 2),
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "own_login", "system"),
+    [
+        ({"user_id": "1"}, "", True),
+        ({"login_id": "workgate"}, "workgate", True),
+        ({"login_id": "desk"}, "workgate", False),
+        ({"permission": {"id": "1", "name": "Administrator"}}, "", True),
+        ({"permission": {"id": "2", "name": "User Operator"}}, "", True),
+        ({"permission": {"id": 17}}, "", True),  # a custom account level
+        ({"permission": {"id": "255", "name": "User"}}, "", False),
+        ({"permission": {"id": "100000"}}, "", False),
+        ({"operator_level": "Administrator"}, "", True),
+        ({"operator_level": "User"}, "", False),
+        ({}, "", False),
+    ],
+)
+def test_system_accounts(changes, own_login, system):
+    row = {"user_id": "42", "name": "A B", **changes}
+
+    person = mapping.person_from_vendor(row, own_login_id=own_login)
+
+    assert person.system_account is system
+
+
 @given(items=st.lists(loose, max_size=5))
 def test_indexed_object_arrays_read_back_as_the_list(items):
     assert as_list(indexed(items)) == items and as_list(items) == items
@@ -316,25 +407,56 @@ def test_event_code_ranges():
 
 
 def test_door_state_precedence_and_modes():
-    base = {
-        "opened": "false",
-        "unlocked": "false",
-        "disconnected": "false",
-        "alarm_flags": "0",
-        "lock_flags": "0",
-        "unlock_flags": "0",
-        "last_open_time": "0",
-    }
+    base = {"opened": "false", "unlocked": "false", "status": "1", "alarm": "1"}
 
-    def state(**changes):
-        return mapping.door_state({**base, **changes})[:2]
+    def state(status: int, alarm: int | None = None, event_alarm=None, **changes):
+        row = {**base, "status": str(status), "alarm": str(status if alarm is None else alarm)}
+        return mapping.door_state({**row, **changes}, event_alarm)[:2]
 
-    assert state() == ("locked", "normal")
-    assert state(unlocked="true", unlock_flags="4") == ("unlocked", "manual_unlock")
-    assert state(lock_flags=4) == ("locked", "manual_lock")
-    assert state(opened=True, unlocked=True) == ("open", "normal")
-    assert state(opened="true", heldopened="true", alarm_flags="2") == ("held_open", "normal")
-    assert state(opened="true", alarm_flags="1") == ("forced", "normal")
-    assert state(disconnected="true", alarm_flags="1") == ("offline", "normal")
-    assert state(lock_flags="2") == ("locked", "lockdown")
+    assert state(1) == ("locked", "normal")
+    assert state(2048, unlocked="true") == ("unlocked", "manual_unlock")
+    assert state(1024) == ("locked", "manual_lock")
+    assert state(2, opened=True, unlocked=True) == ("open", "normal")
+    assert state(2048, 2049, opened="true", unlocked="true") == ("held_open", "manual_unlock")
+    assert state(1 | 8, 1 | 8, opened="true") == ("held_open", "normal")  # code 1 hides in bit 1
+    assert state(1 | 4, 1 | 4 | 2, opened="true") == ("forced", "normal")
+    assert state(2, 2 | 2 | 1) == ("held_open", "normal")  # only the held code is new
+    assert state(1, 3) == ("forced", "normal")
+    assert state(32 | 1, 32 | 1 | 2) == ("offline", "normal")
+    assert state(-1) == ("offline", "normal")
+    assert state(256) == ("locked", "lockdown")
+    assert state(512, unlocked="true") == ("unlocked", "lockdown")
+    assert state(512 | 2048) == ("unlocked", "lockdown")  # the emergency outranks the operator
+    assert state(64) == ("locked", "scheduled_lock")
+    assert state(128) == ("unlocked", "scheduled_unlock")
+    assert state(16 | 1) == ("locked", "normal")  # anti-passback failed is no state of the door
     assert mapping.door_state(None) == ("offline", "normal", None)
+
+
+def test_an_alarm_the_events_left_raised_shows_when_the_status_does_not():
+    row = {"opened": "false", "unlocked": "false", "status": "1", "alarm": "1"}
+
+    assert mapping.door_state(row, "held_open")[:2] == ("held_open", "normal")
+    assert mapping.door_state({**row, "status": "5", "alarm": "7"}, "held_open")[0] == "forced"
+    assert mapping.door_state({**row, "status": "33", "alarm": "33"}, "forced")[0] == "offline"
+
+
+def test_open_alarms_follow_each_doors_newest_raise_or_clear():
+    def event(door_id, code, second):
+        return DoorEventRecord(
+            vendor_id=f"{door_id}-{code}-{second}",
+            occurred_at=datetime(2026, 3, 2, 9, 0, second, tzinfo=UTC),
+            kind=event_kind(code),
+            door_id=door_id,
+            code=str(code),
+        )
+
+    events = [
+        event("1", 0x5400, 1), event("1", 0x5600, 1),  # door 1 forced...
+        event("2", 0x5800, 2), event("2", 0x5900, 3),  # door 2 held, then cleared
+        event("3", 0x5600, 4), event("3", 0x5800, 5), event("3", 0x5700, 6),  # forced cleared
+        event("4", 0x5500, 7), event("4", 4102, 8),  # held, then someone passes: still held
+        event(None, 0x5600, 9),
+    ]  # fmt: skip
+
+    assert open_alarms(events) == {"1": "forced", "3": "held_open", "4": "held_open"}

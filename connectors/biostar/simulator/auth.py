@@ -70,22 +70,28 @@ class AuthRoutes:
         session = self.sessions.create(
             user.user_id, self.clock.now(), end_older=self.quirks.new_login_ends_old_sessions
         )
-        body = env.ok(User=self.render_user(user, with_permission=True))
+        body = env.ok(User=self.render_user(user))
         return self.respond(body, headers={SESSION_HEADER: session.id})
 
     def logout(self, request: Request) -> Response:
         self.sessions.end(request.headers.get(SESSION_HEADER))
         return self.respond(env.ok())
 
-    @staticmethod
-    def _login_fields(request: Request) -> dict:
+    def _login_fields(self, request: Request) -> dict:
         """The document shows a JSON body; its prose says form-encoded: accept both, and the
-        ``{"User": {...}}`` wrapping real clients send."""
+        ``{"User": {...}}`` wrapping real clients send (quirk: only that one)."""
+        wrapped_only = self.quirks.wrapped_login_only
         if request.mimetype == "application/x-www-form-urlencoded" and request.form:
+            if wrapped_only:
+                raise env.invalid('Send {"User": {"login_id": ..., "password": ...}}.')
             return dict(request.form)
         body = env.read_json(request)
         user = body.get("User")
-        return user if isinstance(user, dict) else body
+        if isinstance(user, dict):
+            return user
+        if wrapped_only:
+            raise env.invalid('Send {"User": {"login_id": ..., "password": ...}}.')
+        return body
 
     def check_session(self, request: Request) -> None:
         session = self.sessions.use(request.headers.get(SESSION_HEADER), self.clock.now())

@@ -48,6 +48,8 @@ class DeviceRoutes:
         return self.respond(env.ok(Device=self.render_device(device)))
 
     def search_devices_v2(self, request: Request) -> Response:
+        if self.quirks.no_device_search:
+            return self.not_found(request)
         body = env.read_json(request)
         limit = env.parse_int(body.get("limit", 0), "limit")
         excluded = body.get("exclude_device_type_id")

@@ -13,7 +13,19 @@ from werkzeug.wrappers import Request, Response
 
 from connectors.biostar.simulator import envelope as env
 from connectors.biostar.simulator import eventlog as ev
-from connectors.biostar.simulator.state import ALARM_FORCED, ALARM_HELD, FLAG_OPERATOR, Door
+from connectors.biostar.simulator.state import (
+    ALARM_CODE_FORCED,
+    ALARM_CODE_HELD,
+    ALARM_FORCED,
+    ALARM_HELD,
+    STATUS_DISCONNECTED,
+    STATUS_FORCED,
+    STATUS_HELD,
+    STATUS_HELD_BY,
+    STATUS_LOCKED,
+    STATUS_UNLOCKED,
+    Door,
+)
 from connectors.biostar.simulator.users import parse_order
 
 COMMANDS = ("open", "lock", "unlock", "release", "clear_alarm")
@@ -52,18 +64,29 @@ class DoorRoutes:
         return row
 
     def render_door_status(self, door: Door, now: float) -> dict[str, Any]:
-        opened = door.opened(now)
+        """A ``DoorStatusCollection`` row exactly as real servers send it: ``status`` and
+        ``alarm`` are bit masks as text, ``alarm`` = ``status`` OR the alarm code."""
         device = self.devices.get(door.device_id)
+        held = door.held_by()
+        if held is not None:
+            bits = STATUS_HELD_BY[held]
+        else:
+            bits = STATUS_UNLOCKED if door.unlocked(now) else STATUS_LOCKED
+        code = 0
+        if not self.quirks.status_without_alarms:  # some builds never report these here
+            if door.alarm_flags & ALARM_FORCED:
+                bits, code = bits | STATUS_FORCED, code | ALARM_CODE_FORCED
+            if door.alarm_flags & ALARM_HELD:
+                bits, code = bits | STATUS_HELD, code | ALARM_CODE_HELD
+        if device is None or device.status != 1:
+            bits |= STATUS_DISCONNECTED
         return {
-            "door_id": {"id": str(door.id), "name": door.name},
-            "opened": env.bstr(opened),
+            "door_id": {"id": str(door.id)},
+            "opened": env.bstr(door.opened(now)),
             "unlocked": env.bstr(door.unlocked(now)),
-            "heldopened": env.bstr(bool(door.alarm_flags & ALARM_HELD) and opened),
-            "unlock_flags": str(FLAG_OPERATOR if door.manual == "unlock" else 0),
-            "lock_flags": str(FLAG_OPERATOR if door.manual == "lock" else 0),
-            "alarm_flags": str(door.alarm_flags),
             "last_open_time": str(door.last_open_time),  # epoch seconds, as a string
-            "disconnected": env.bstr(device is None or device.status != 1),
+            "status": str(bits),
+            "alarm": str(bits | code),
         }
 
     # -- reads ------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ class EventRoutes:
         row: dict[str, Any] = {
             "id": str(self.events.row_number(index)),  # restarts at 1 every month
             "server_datetime": env.fmt_ts(local),  # server-local wall time, still ending in Z
-            "datetime": env.fmt_ts(moment),
+            "datetime": env.fmt_ts(moment),  # left out by some builds (quirk)
             "device_id": self._device_ref(device_id),
             "event_type_id": {"code": str(code)},
             "is_dst": "1" if local.dst() else "0",
@@ -58,6 +58,10 @@ class EventRoutes:
         door = self.doors.get(door_id)
         if door_id:
             row["door_id"] = {"id": str(door_id), **({"name": door.name} if door else {})}
+        if self.quirks.server_datetime_only:
+            del row["datetime"]
+        if not user_id and self.quirks.anonymous_events:
+            row["user_id"] = {"user_id": "0", "photo_exists": "false"}
         if user_id:
             user = self.users.get(user_id)
             row["user_id"] = {"user_id": user_id, "photo_exists": "false"}
@@ -74,6 +78,8 @@ class EventRoutes:
             raise env.invalid('Send {"Query": {"limit", "conditions": [...], "orders": [...]}}.')
         limit = env.parse_int(query.get("limit", 0), "limit")
         offset = env.parse_int(query.get("offset", 0), "offset")
+        if self.quirks.ignore_offset:  # undocumented for this call; some servers skip nothing
+            offset = 0
         lo_ms, hi_ms, tests = 0, _MAX_MS, []
         for condition in env.as_list(query.get("conditions")):
             if not isinstance(condition, dict):

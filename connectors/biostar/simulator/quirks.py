@@ -34,3 +34,9 @@ class BioStarQuirks:
     large_user_delete_truncates: bool = False
     new_login_ends_old_sessions: bool = False
     indexed_object_arrays: bool = False
+    wrapped_login_only: bool = False
+    no_device_search: bool = False
+    status_without_alarms: bool = False
+    ignore_offset: bool = False
+    server_datetime_only: bool = False
+    anonymous_events: bool = False

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 DEFAULT_START = datetime(2001, 1, 1, tzinfo=UTC)
-DEFAULT_EXPIRY = datetime(2037, 12, 31, 23, 59, tzinfo=UTC)
+DEFAULT_EXPIRY = datetime(2030, 12, 31, 23, 59, tzinfo=UTC)  # the console's default for new users
 ROOT_GROUP_ID = 1  # "All Users": the root user group every other group hangs under
 ADMIN_USER_ID = "1"
 
@@ -98,22 +98,44 @@ class Door:
     open_timeout: int = 10  # seconds the door may stay open before "held open"
     site: str = ""
     manual: str | None = None  # "lock" | "unlock" while an operator holds the door
+    emergency: str | None = None  # "lock" | "unlock" while an emergency (fire, lockdown) holds it
+    schedule: str | None = None  # "lock" | "unlock" while a door schedule holds it
     relay_until: float = 0.0  # momentary unlock ends (door relocks) at this time
     open_from: float = 0.0  # the door leaf's last opening...
     open_until: float = 0.0  # ...and when it closed (or will close)
     last_open_time: int = 0
     alarm_flags: int = 0  # 1 forced open, 2 held open
 
+    def held_by(self) -> tuple[str, str] | None:
+        """Who holds the door locked or unlocked, strongest first: ``("operator", "unlock")``."""
+        for holder, value in (
+            ("emergency", self.emergency), ("operator", self.manual), ("schedule", self.schedule)
+        ):  # fmt: skip
+            if value is not None:
+                return holder, value
+        return None
+
     def unlocked(self, now: float) -> bool:
-        if self.manual is not None:
-            return self.manual == "unlock"
+        held = self.held_by()
+        if held is not None:
+            return held[1] == "unlock"
         return now < self.relay_until
 
     def opened(self, now: float) -> bool:
         return self.open_from <= now < self.open_until
 
 
-# Door flag values as BioStar's door status reports them.
-FLAG_OPERATOR = 4  # unlock_flags / lock_flags: held by an operator's manual command
+# The door's own alarm flags (what the console's "clear alarm" resets).
 ALARM_FORCED = 1
 ALARM_HELD = 2
+
+# ``POST /api/doors/status``: ``status`` bits (vendor-quirks.md) and the ``alarm`` codes that
+# ``alarm`` ORs onto them.
+STATUS_LOCKED, STATUS_UNLOCKED, STATUS_FORCED, STATUS_HELD = 1, 2, 4, 8
+STATUS_DISCONNECTED = 32
+STATUS_HELD_BY = {  # (holder, lock or unlock) -> bit
+    ("schedule", "lock"): 64, ("schedule", "unlock"): 128,
+    ("emergency", "lock"): 256, ("emergency", "unlock"): 512,
+    ("operator", "lock"): 1024, ("operator", "unlock"): 2048,
+}  # fmt: skip
+ALARM_CODE_HELD, ALARM_CODE_FORCED = 1, 2

@@ -15,6 +15,18 @@ MAX_BULK_UPDATE = 100  # "The maximum number of users that can be modified in a 
 DELETE_TRUNCATION = 1000  # quirk: bigger deletes only remove this many
 
 
+#: The document's account levels (``GET /api/permissions``); 4-252 are custom operator levels.
+PERMISSIONS = {
+    1: "Administrator", 2: "User Operator", 3: "Monitoring Operator",
+    253: "Video", 254: "TA", 255: "User", 100000: "Visitor",
+}  # fmt: skip
+USER_LEVEL = 255
+
+
+def permission_name(permission_id: int) -> str:
+    return PERMISSIONS.get(permission_id, f"Custom Level {permission_id}")
+
+
 def user_sort_key(user_id: str) -> tuple:
     """Numeric ids in numeric order, then alphanumeric ones ("00042" sorts as 42)."""
     return (0, int(user_id), user_id) if user_id.isdigit() else (1, 0, user_id)
@@ -30,7 +42,7 @@ def parse_order(order_by: str | None, allowed: set[str], default: str) -> tuple[
 
 class UserRoutes:
     # -- rendering --------------------------------------------------------------------------
-    def render_user(self, user: User, *, with_permission: bool = False) -> dict[str, Any]:
+    def render_user(self, user: User) -> dict[str, Any]:
         group = self.user_groups.get(user.user_group_id) or self.user_groups[ROOT_GROUP_ID]
         row: dict[str, Any] = {
             "user_id": user.user_id,
@@ -55,10 +67,10 @@ class UserRoutes:
         groups = self.access_groups_of(user.user_id)
         if groups:
             row["access_groups"] = [{"id": str(ag.id), "name": ag.name} for ag in groups]
-        if with_permission and user.permission_id is not None:
+        if user.permission_id is not None:  # the operator level ("account level")
             row["permission"] = {
                 "id": str(user.permission_id),
-                "name": "Administrator" if user.permission_id == 1 else "User Operator",
+                "name": permission_name(user.permission_id),
             }
         return row
 
@@ -70,7 +82,8 @@ class UserRoutes:
         row.pop("photo_exists")
         row.pop("password_exists")
         row["have_pin"] = row.pop("pin_exists")
-        row["operator_level"] = "Administrator" if user.permission_id == 1 else "User"
+        row.pop("permission", None)
+        row["operator_level"] = permission_name(user.permission_id or USER_LEVEL)
         for name in ("start_datetime", "expiry_datetime"):
             row[name] = getattr(user, name).strftime("%Y-%m-%dT%H:%M:%S")
         return env.to_v2(row) if self.quirks.v2_integers else row

@@ -440,8 +440,8 @@ def test_open_unlocks_momentarily_and_relocks_after_the_open_duration(bare, cloc
     after = door_status(api, 1)
 
     assert answer["DeviceResponse"]["rows"] == [{"id": str(bare.doors[1].device_id), "code": "0"}]
-    assert during["unlocked"] == "true" and during["unlock_flags"] == "0"
-    assert after["unlocked"] == "false"
+    assert (during["unlocked"], during["status"], during["alarm"]) == ("true", "2", "2")
+    assert (after["unlocked"], after["status"]) == ("false", "1")
 
 
 def test_unlock_and_lock_hold_until_release(bare, clock):
@@ -457,10 +457,10 @@ def test_unlock_and_lock_hold_until_release(bare, clock):
     api.post("/api/doors/release", json=rows)
     released = door_status(api, 2)
 
-    assert (unlocked["unlocked"], unlocked["unlock_flags"]) == ("true", "4")
-    assert (locked["unlocked"], locked["lock_flags"]) == ("false", "4")
+    assert (unlocked["unlocked"], unlocked["status"]) == ("true", "2048")  # operator unlocked
+    assert (locked["unlocked"], locked["status"]) == ("false", "1024")  # operator locked
     assert refused_open.status_code == 400
-    assert (released["lock_flags"], released["unlock_flags"]) == ("0", "0")
+    assert (released["status"], released["alarm"]) == ("1", "1")
     assert released["unlocked"] == "false"
 
 
@@ -487,9 +487,9 @@ def test_forced_open_raises_an_alarm_that_clear_alarm_clears(bare, clock):
     after = door_status(api, 3)
     codes = [int(r["event_type_id"]["code"]) for r in search(api)["rows"]]
 
-    assert (alarmed["alarm_flags"], alarmed["opened"]) == ("1", "true")
+    assert (alarmed["status"], alarmed["alarm"], alarmed["opened"]) == ("5", "7", "true")
     assert alarmed["last_open_time"] == str(int(clock.now().timestamp()))
-    assert cleared.json()["Response"]["code"] == "0" and after["alarm_flags"] == "0"
+    assert cleared.json()["Response"]["code"] == "0" and after["alarm"] == after["status"]
     assert codes == [
         ev.DOOR_FORCED_OPEN,
         ev.DOOR_FORCED_OPEN_ALARM,
@@ -507,7 +507,64 @@ def test_a_door_left_open_past_its_timeout_raises_held_open(sim, clock, api):
 
     status = door_status(api, door.id)
 
-    assert (status["heldopened"], status["alarm_flags"], status["opened"]) == ("true", "2", "true")
+    assert (status["status"], status["alarm"], status["opened"]) == ("9", "9", "true")
+
+
+def test_door_status_rows_have_exactly_the_real_servers_keys(api):
+    rows = api.post("/api/doors/status", json={"monitoring_permission": True}).json()
+
+    row = rows["DoorStatusCollection"]["rows"][0]
+    assert set(row) == {"door_id", "opened", "unlocked", "last_open_time", "status", "alarm"}
+    assert row["door_id"] == {"id": "1"}
+    assert all(isinstance(value, str) for key, value in row.items() if key != "door_id")
+
+
+@pytest.mark.parametrize(
+    ("holder", "value", "status", "unlocked"),
+    [
+        ("emergency", "lock", "256", "false"),
+        ("emergency", "unlock", "512", "true"),
+        ("schedule", "lock", "64", "false"),
+        ("schedule", "unlock", "128", "true"),
+    ],
+)
+def test_emergency_and_schedule_holds_show_their_status_bits(bare, holder, value, status, unlocked):
+    api = bare.client(headers=login(bare.client()))
+    setattr(bare.doors[2], holder, value)
+
+    row = door_status(api, 2)
+
+    assert (row["status"], row["alarm"], row["unlocked"]) == (status, status, unlocked)
+
+
+def test_an_emergency_outranks_an_operator_and_a_schedule(bare):
+    api = bare.client(headers=login(bare.client()))
+    door = bare.doors[2]
+    door.schedule, door.manual, door.emergency = "unlock", "unlock", "lock"
+
+    assert door_status(api, 2)["status"] == "256"
+    door.emergency = None
+    assert door_status(api, 2)["status"] == "2048"
+
+
+def test_a_disconnected_controller_sets_status_bit_32(bare):
+    api = bare.client(headers=login(bare.client()))
+    bare.devices[bare.doors[2].device_id].status = 0
+
+    assert door_status(api, 2)["status"] == "33"  # locked and disconnected
+
+
+def test_a_build_without_alarms_in_the_status_call_logs_them_as_events_only(clock):
+    sim = BioStarSimulator(clock=clock, quirks=BioStarQuirks(status_without_alarms=True))
+    seed_sites(sim, sim.company)
+    api = sim.client(headers=login(sim.client()))
+    sim.force_open(int(clock.now().timestamp() * 1000), sim.doors[3])
+
+    row = door_status(api, 3)
+    codes = [int(r["event_type_id"]["code"]) for r in search(api)["rows"]]
+
+    assert (row["status"], row["alarm"], row["opened"]) == ("1", "1", "true")
+    assert codes == [ev.DOOR_FORCED_OPEN, ev.DOOR_FORCED_OPEN_ALARM]
 
 
 def test_a_user_disabled_through_the_api_is_denied_at_the_door(sim, clock, api):
@@ -654,6 +711,83 @@ def test_arrays_come_as_indexed_objects_with_the_quirk(clock):
     rows = api.get("/api/doors").json()["DoorCollection"]["rows"]
 
     assert isinstance(rows, dict) and rows["0"]["id"] == "1"
+
+
+@pytest.mark.parametrize("wrapped_only", [False, True])
+def test_the_flat_login_body_is_refused_only_with_the_quirk(clock, wrapped_only):
+    sim = BioStarSimulator(clock=clock, quirks=BioStarQuirks(wrapped_login_only=wrapped_only))
+    flat = {"login_id": "admin", "password": PASSWORD}
+
+    refused = sim.client().post("/api/login", json=flat)
+    form = sim.client().post("/api/login", data=flat)
+    wrapped = sim.client().post("/api/login", json={"User": flat})
+
+    assert refused.status_code == form.status_code == (400 if wrapped_only else 200)
+    assert wrapped.status_code == 200 and wrapped.headers["bs-session-id"]
+
+
+@pytest.mark.parametrize("absent", [False, True])
+def test_the_v2_device_search_is_absent_with_the_quirk_and_get_devices_always_answers(
+    clock, absent
+):
+    sim = BioStarSimulator.demo(clock=clock, quirks=BioStarQuirks(no_device_search=absent))
+    api = sim.client(headers=login(sim.client()))
+
+    searched = api.post("/api/v2/devices/search", json={"limit": 0})
+    listed = api.get("/api/devices").json()["DeviceCollection"]["rows"]
+
+    assert searched.status_code == (404 if absent else 200)
+    assert [row["id"] for row in listed] == [str(d) for d in sorted(sim.devices)]
+
+
+@pytest.mark.parametrize("ignored", [False, True])
+def test_event_offset_is_ignored_with_the_quirk(clock, ignored):
+    sim = BioStarSimulator.demo(clock=clock, quirks=BioStarQuirks(ignore_offset=ignored))
+    api = sim.client(headers=login(sim.client()))
+
+    first = search(api, limit=5)["rows"]
+    second = search(api, limit=5, offset=5)["rows"]
+
+    assert (first == second) is ignored
+
+
+@pytest.mark.parametrize("local_only", [False, True])
+def test_event_rows_carry_only_server_datetime_with_the_quirk(clock, local_only):
+    sim = BioStarSimulator.demo(clock=clock, quirks=BioStarQuirks(server_datetime_only=local_only))
+    api = sim.client(headers=login(sim.client()))
+
+    rows = search(api, limit=20)["rows"]
+
+    assert all(("datetime" in row) is not local_only and row["server_datetime"] for row in rows)
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_events_of_nobody_carry_user_zero_with_the_quirk(clock, anonymous):
+    sim = BioStarSimulator.demo(clock=clock, quirks=BioStarQuirks(anonymous_events=anonymous))
+    api = sim.client(headers=login(sim.client()))
+    forced = {"column": "event_type_id", "operator": 0, "values": [str(ev.DOOR_FORCED_OPEN)]}
+
+    rows = search(api, forced, limit=3)["rows"]
+
+    assert rows
+    if anonymous:
+        assert all(row["user_id"]["user_id"] == "0" for row in rows)
+    else:
+        assert all("user_id" not in row for row in rows)
+
+
+def test_new_users_get_the_consoles_default_expiry_and_user_1_is_the_administrator(api):
+    api.post("/api/users", json={"User": {"user_id": "900", "name": "No Expiry Given"}})
+
+    created = api.get("/api/users/900").json()["User"]
+    admin = api.get("/api/users/1").json()["User"]
+    rows = api.get("/api/users", params={"limit": 5}).json()["UserCollection"]["rows"]
+    listed = next(row for row in rows if row["user_id"] == "1")
+
+    assert created["expiry_datetime"] == "2030-12-31T23:59:00.00Z"
+    assert "permission" not in created
+    assert admin["permission"] == {"id": "1", "name": "Administrator"}
+    assert listed["permission"]["name"] == "Administrator"
 
 
 @pytest.mark.parametrize("old_server", [False, True])
