@@ -31,7 +31,7 @@ def webhook_url_option(kind: str) -> str:
     return f"{kind}_webhook_url"
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--base-port", type=int, default=8101)
@@ -42,7 +42,11 @@ def main(argv: list[str] | None = None) -> int:
             dest=webhook_url_option(entry.kind),
             help=f"Where the {entry.short_label} simulator posts its webhooks.",
         )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
 
     clock = SimClock()
     running = []

@@ -51,7 +51,7 @@ class VendorEntry:
     options: tuple[SettingField, ...] = ()
     secrets: tuple[SettingField, ...] = ()
     #: how a termination is carried out there, as the end of "<account> ..." ("disables the user")
-    revokes_access_by: str = ""
+    revokes_access_by: str = "revokes the person's access"
     #: whether the termination reason reaches the vendor
     keeps_termination_reason: bool = False
     #: how the vendor calls us back, if it does

@@ -88,3 +88,12 @@ def test_a_new_worktime_account_gets_a_webhook_address(client_as):
     assert len(token) > 20
     page = client.get(reverse("sync:account-edit", args=[account.pk])).content.decode()
     assert reverse("sync:webhook", args=["worktime", token]) in page
+
+
+def test_the_address_only_answers_for_its_own_vendor_kind(client, account):
+    other = reverse("sync:webhook", args=["biotime", "tok-abc"])
+    assert client.post(other, data="{}", content_type="application/json").status_code == 404
+    biotime = VendorAccountFactory(kind="biotime", options={"webhook_token": "tok-bt"})
+    url = reverse("sync:webhook", args=["biotime", biotime.options["webhook_token"]])
+    assert client.post(url, data="{}", content_type="application/json").status_code == 404
+    assert not WebhookDelivery.objects.exists()
