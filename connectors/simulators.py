@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
     clock = SimClock()
     running = []
-    for offset, kind in enumerate(sorted(kinds())):  # sorted: each keeps its port as vendors join
+    for offset, kind in enumerate(sorted(kinds())):  # ports in alphabetical order of kind
         if kind not in args.only:
             continue
         webhook_url = getattr(args, webhook_url_option(kind), None)
