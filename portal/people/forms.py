@@ -1,7 +1,16 @@
 from django import forms
 from django.utils import timezone
 
+from connectors.registry import vendors
+from portal.core.wording import join_names
 from portal.people.models import Person
+
+
+def termination_reason_help() -> str:
+    keepers = [e.short_label for e in vendors().values() if e.keeps_termination_reason]
+    if not keepers:
+        return "Kept in the audit log."
+    return f"Kept in the audit log and sent to {join_names(keepers)} as the reason for leaving."
 
 
 class PersonForm(forms.ModelForm):
@@ -48,10 +57,7 @@ class TerminationForm(forms.Form):
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         initial=timezone.localdate,
     )
-    reason = forms.CharField(
-        max_length=200,
-        help_text="Kept in the audit log and sent to BioTime as the resignation reason.",
-    )
+    reason = forms.CharField(max_length=200, help_text=termination_reason_help())
 
     def __init__(self, *args, person: Person | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,6 +30,25 @@ class SystemPresence:
         return "linked" if self.link else "absent"
 
 
+@dataclass
+class RevocationPlan:
+    """What a termination does in each connected system, for the sentence above the button."""
+
+    #: accounts Workgate revokes access in, each with how its vendor does it
+    revoked: list[tuple[str, str]]
+    #: accounts Workgate does not change people in: they stay as they are
+    untouched: list[str]
+
+
+def revocation_plan(systems: list[SystemPresence]) -> RevocationPlan:
+    return RevocationPlan(
+        revoked=[
+            (s.account.name, s.account.vendor.revokes_access_by) for s in systems if s.writable
+        ],
+        untouched=[s.account.name for s in systems if not s.writable],
+    )
+
+
 def presence_of(person: Person) -> list[SystemPresence]:
     content_type = ContentType.objects.get_for_model(Person)
     links = {

@@ -4,8 +4,8 @@ from cryptography import x509
 from django import forms
 from django.core.validators import URLValidator
 
-from portal.sync.models import VendorAccount, VendorKind
-from portal.sync.vendor_kinds import KIND_SPECS
+from connectors.registry import kinds, vendor
+from portal.sync.models import VendorAccount, vendor_kind_choices
 from portal.sync.webhooks import new_webhook_token
 
 #: options the system sets, not the form: kept across edits
@@ -45,21 +45,20 @@ class VendorAccountForm(forms.ModelForm):
     def __init__(self, *args, kind: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         editing = self.instance.pk is not None
-        self.kind = (
-            self.instance.kind if editing else (self.data.get("kind") or kind or VendorKind.BIOTIME)
-        )
-        if self.kind not in KIND_SPECS:
-            self.kind = VendorKind.BIOTIME
-        self.fields["kind"].choices = VendorKind.choices
+        first = kinds()[0]
+        self.kind = self.instance.kind if editing else (self.data.get("kind") or kind or first)
+        if self.kind not in kinds():
+            self.kind = first
+        self.fields["kind"].choices = vendor_kind_choices()
         self.initial["kind"] = self.kind  # the instance's blank kind would win over field.initial
         if editing:
             self.fields["kind"].disabled = True
             self.fields[
                 "kind"
             ].help_text = "The kind of an account cannot change; add a new account instead."
-        spec = KIND_SPECS[self.kind]
-        self.fields["base_url"].widget.attrs["placeholder"] = spec.base_url_example
-        for option in spec.options:
+        entry = vendor(self.kind)
+        self.fields["base_url"].widget.attrs["placeholder"] = entry.base_url_example
+        for option in entry.options:
             field = (
                 forms.ChoiceField(
                     choices=option.choices, label=option.label, help_text=option.help_text
@@ -69,7 +68,7 @@ class VendorAccountForm(forms.ModelForm):
             )
             field.initial = self.instance.options.get(option.name)
             self.fields[f"option_{option.name}"] = field
-        for secret in spec.secrets:
+        for secret in entry.secrets:
             saved = editing and bool(self.instance.credentials.get(secret.name))
             self.fields[f"secret_{secret.name}"] = forms.CharField(
                 label=secret.label,
@@ -118,12 +117,12 @@ class VendorAccountForm(forms.ModelForm):
     def save(self, commit=True):
         account = super().save(commit=False)
         account.kind = self.kind
-        spec = KIND_SPECS[self.kind]
+        entry = vendor(self.kind)
         kept = {k: v for k, v in account.options.items() if k in KEPT_OPTIONS}
         account.options = kept | {
-            o.name: self.cleaned_data[f"option_{o.name}"] for o in spec.options
+            o.name: self.cleaned_data[f"option_{o.name}"] for o in entry.options
         }
-        if self.kind == VendorKind.WORKTIME and "webhook_token" not in account.options:
+        if entry.webhook is not None and "webhook_token" not in account.options:
             account.options["webhook_token"] = new_webhook_token()
         credentials = dict(account.credentials)
         for name in self.replaced_secrets():

@@ -5,19 +5,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.validators import URLValidator
 from django.db import models
 
+from connectors.registry import vendor, vendors
+from connectors.vendor import VendorEntry
 from portal.sync.crypto import EncryptedJSONField
 
 
-class VendorKind(models.TextChoices):
-    BIOTIME = "biotime", "ZKTeco BioTime"
-    BIOSTAR = "biostar", "Suprema BioStar X"
-    WORKTIME = "worktime", "WorkTime One"
-    ZEITSTROM = "zeitstrom", "Zeitstrom"
-    Q2 = "q2", "OpenTimeClock Q2"
+def vendor_kind_choices() -> list[tuple[str, str]]:
+    """Every registered vendor, as (kind, label): read from the registry, not kept here."""
+    return [(entry.kind, entry.label) for entry in vendors().values()]
 
 
 class VendorAccount(models.Model):
-    kind = models.CharField(max_length=12, choices=VendorKind.choices)
+    kind = models.CharField(max_length=12, choices=vendor_kind_choices)
     name = models.CharField(max_length=100, unique=True)
     base_url = models.URLField(max_length=300, validators=[URLValidator(schemes=["http", "https"])])
     #: non-secret connection settings (user name, company id, login kind)
@@ -64,6 +63,11 @@ class VendorAccount(models.Model):
 
     def __repr__(self):  # never let credentials reach a log line through repr()
         return f"<VendorAccount {self.pk} {self.kind} {self.name!r}>"
+
+    @property
+    def vendor(self) -> VendorEntry:
+        """What the registry declares about this account's kind: settings, webhook, abilities."""
+        return vendor(self.kind)
 
     @property
     def check_pending(self) -> bool:

@@ -13,7 +13,7 @@ urlpatterns = [
     ),
     path("health/", health.SyncHealthView.as_view(), name="health"),
     path("outbox/<int:pk>/retry/", health.RetryMessageView.as_view(), name="outbox-retry"),
-    path("webhooks/worktime/<str:token>/", webhooks.worktime_webhook, name="worktime-webhook"),
+    path("webhooks/<slug:kind>/<str:token>/", webhooks.vendor_webhook, name="webhook"),
     path("unmatched/", unmatched.UnmatchedListView.as_view(), name="unmatched-list"),
     path(
         "unmatched/<int:pk>/<str:how>/",

@@ -1,28 +1,18 @@
-import json
-
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from portal.sync.webhooks import WebhookRejected, account_for_token, receive
+from connectors.webhooks import WebhookRejected
+from portal.sync.webhooks import account_for_token, receive
 
 
 @csrf_exempt  # vendors cannot send a CSRF token: the per-account secret authenticates them
 @require_POST
-def worktime_webhook(request, token):
+def vendor_webhook(request, kind, token):
+    """One view for every vendor: the account's vendor entry knows how to read the delivery."""
     try:
-        account = account_for_token(token)
-        try:
-            payload = json.loads(request.body or b"{}")
-        except ValueError:
-            raise WebhookRejected(400, "Body is not JSON.") from None
-        fresh = receive(
-            account,
-            secret=request.headers.get("X-WorkTime-Secret", ""),
-            delivery_id=request.headers.get("X-WorkTime-Delivery", ""),
-            event=request.headers.get("X-WorkTime-Event", "") or payload.get("event", ""),
-            payload=payload,
-        )
+        account = account_for_token(kind, token)
+        fresh = receive(account, request.headers, request.body)
     except WebhookRejected as rejected:
         return JsonResponse({"success": False, "error": str(rejected)}, status=rejected.status)
     return JsonResponse({"success": True, "duplicate": not fresh}, status=202 if fresh else 200)

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from connectors.registry import vendor
 from connectors.simkit.clock import SimClock
 from portal.sync.models import VendorAccount
-from portal.sync.vendor_kinds import KIND_SPECS
 
 # A Wednesday morning in Berlin: people are at work, yesterday's cards are closed.
 NOW = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
@@ -24,7 +24,7 @@ class Wired:
 
 
 def wire(kind: str, simulator, **account_fields) -> Wired:
-    spec = KIND_SPECS[kind]
+    spec = vendor(kind)
     given = simulator.credentials()
     options = {o.name: given[o.name] for o in spec.options if o.name in given}
     options.update(account_fields.pop("options", {}))

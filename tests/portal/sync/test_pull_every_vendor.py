@@ -2,7 +2,7 @@
 
 import pytest
 
-from connectors.registry import connector_class
+from connectors.registry import connector_class, kinds
 from portal.attendance.models import Punch
 from portal.doors.models import DoorEvent
 from portal.sync.pull import pull_stream
@@ -12,7 +12,7 @@ from tests.portal.sync.conftest import demo_simulator, wire
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("kind", ["biotime", "biostar", "worktime", "zeitstrom", "q2"])
+@pytest.mark.parametrize("kind", kinds())  # a vendor added to the registry is covered too
 def test_full_then_incremental_pull_of_every_stream(kind, clock):
     wired = wire(kind, demo_simulator(kind, clock), import_new_people=True)
     transport, sleep = wired.transport, (lambda s: None)

@@ -22,7 +22,7 @@ def account():
 
 def post(client, token="tok-abc", secret="s3cr3t", delivery="dlv_1", event="attendance.clock_in"):
     return client.post(
-        reverse("sync:worktime-webhook", args=[token]),
+        reverse("sync:webhook", args=["worktime", token]),
         data=json.dumps({"event": event, "data": {"employee_id": "emp_1"}}),
         content_type="application/json",
         headers={
@@ -87,4 +87,13 @@ def test_a_new_worktime_account_gets_a_webhook_address(client_as):
     token = account.options["webhook_token"]
     assert len(token) > 20
     page = client.get(reverse("sync:account-edit", args=[account.pk])).content.decode()
-    assert reverse("sync:worktime-webhook", args=[token]) in page
+    assert reverse("sync:webhook", args=["worktime", token]) in page
+
+
+def test_the_address_only_answers_for_its_own_vendor_kind(client, account):
+    other = reverse("sync:webhook", args=["biotime", "tok-abc"])
+    assert client.post(other, data="{}", content_type="application/json").status_code == 404
+    biotime = VendorAccountFactory(kind="biotime", options={"webhook_token": "tok-bt"})
+    url = reverse("sync:webhook", args=["biotime", biotime.options["webhook_token"]])
+    assert client.post(url, data="{}", content_type="application/json").status_code == 404
+    assert not WebhookDelivery.objects.exists()

@@ -102,18 +102,22 @@ class Command(BaseCommand):
     def start_simulators(self, supervisor: Supervisor, web_port: int) -> None:
         from django.urls import reverse
 
-        from portal.sync.demo_accounts import demo_webhook_token, register_simulator_account
+        from connectors.registry import kinds
+        from portal.sync.demo_accounts import demo_webhook_tokens, register_simulator_account
 
-        token = demo_webhook_token()
-        webhook = f"http://127.0.0.1:{web_port}" + reverse("sync:worktime-webhook", args=[token])
+        tokens = demo_webhook_tokens()
+        webhook_args = []
+        for kind, token in tokens.items():
+            url = f"http://127.0.0.1:{web_port}" + reverse("sync:webhook", args=[kind, token])
+            webhook_args += [f"--{kind}-webhook-url", url]
         process = supervisor.start(
             "simulators",
-            [python(), "-m", "connectors.simulators", "--worktime-webhook-url", webhook],
+            [python(), "-m", "connectors.simulators", *webhook_args],
             stdout=subprocess.PIPE,
             text=True,
         )
 
-        expected = 5
+        expected = len(kinds())
         deadline = time.monotonic() + 60
         while expected and time.monotonic() < deadline:
             line = process.stdout.readline()
@@ -122,7 +126,9 @@ class Command(BaseCommand):
                     "The vendor simulators stopped while starting; see the messages above."
                 )
             announced = json.loads(line)
-            account = register_simulator_account(announced, webhook_token=token)
+            account = register_simulator_account(
+                announced, webhook_token=tokens.get(announced["kind"])
+            )
             self.stdout.write(
                 f"Simulator {announced['kind']:<9} {announced['base_url']}  → account “{account.name}”"
             )

@@ -13,14 +13,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from connectors.registry import kinds, vendor, vendors
 from portal.core import audit
 from portal.sync.forms import VendorAccountForm
-from portal.sync.models import VendorAccount, VendorKind
+from portal.sync.models import VendorAccount
 from portal.sync.services import check_connection
-from portal.sync.vendor_kinds import KIND_SPECS
 
 CREDENTIAL_OPTIONS = sorted(
-    {f.name for spec in KIND_SPECS.values() for f in (*spec.options, *spec.secrets)}
+    {f.name for entry in vendors().values() for f in (*entry.options, *entry.secrets)}
 )
 
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="verb", required=True)
         add = sub.add_parser("add", help="Add an account.")
-        add.add_argument("--kind", required=True, choices=[k.value for k in VendorKind])
+        add.add_argument("--kind", required=True, choices=kinds())
         add.add_argument("--name", required=True)
         add.add_argument("--base-url", required=True)
         add.add_argument("--time-zone", default="Europe/Berlin")
@@ -61,12 +61,10 @@ class Command(BaseCommand):
             "push_enabled": True,
             "import_new_people": import_new_people,
         }
-        spec = KIND_SPECS[kind]
-        for field in spec.options:
-            data[f"option_{field.name}"] = options.get(field.name) or (
-                field.choices[0][0] if field.choices else ""
-            )
-        for field in spec.secrets:
+        entry = vendor(kind)
+        for field in entry.options:
+            data[f"option_{field.name}"] = options.get(field.name) or field.default
+        for field in entry.secrets:
             data[f"secret_{field.name}"] = options.get(field.name) or ""
         form = VendorAccountForm(data)
         if not form.is_valid():

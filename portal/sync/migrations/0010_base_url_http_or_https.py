@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sync', '0008_rate_limit_state'),
+        ('sync', '0009_vendor_kinds_from_registry'),
     ]
 
     operations = [

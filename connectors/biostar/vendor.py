@@ -1,0 +1,15 @@
+"""Suprema BioStar X as Workgate knows it: see :mod:`connectors.vendor`."""
+
+from connectors.vendor import SettingField, VendorEntry
+
+VENDOR = VendorEntry(
+    kind="biostar",
+    label="Suprema BioStar X",
+    short_label="BioStar X",
+    connector="connectors.biostar.connector:BioStarConnector",
+    simulator="connectors.biostar.simulator:BioStarSimulator",
+    base_url_example="https://biostar.example.com",
+    options=(SettingField("login_id", "Login ID", "A BioStar X operator account."),),
+    secrets=(SettingField("password", "Password"),),
+    revokes_access_by="disables the user",
+)

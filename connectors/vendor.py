@@ -1,0 +1,74 @@
+"""Everything Workgate needs to know about one vendor system, declared in one entry.
+
+Each vendor package holds a ``vendor.py`` with ``VENDOR = VendorEntry(...)``; ``connectors.registry``
+lists those modules once. The portal derives its account form, vendor kinds, webhook handling
+and page text from these entries, so adding a vendor touches nothing under ``portal/``.
+Classes are named as ``"module:Class"`` strings so listing the vendors imports no vendor code.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import cached_property
+
+from connectors.records import Capabilities
+from connectors.webhooks import WebhookProtocol
+
+
+@dataclass(frozen=True)
+class SettingField:
+    """One setting an administrator types in to connect an account (an option or a secret)."""
+
+    name: str
+    label: str
+    help_text: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    required: bool = True
+
+    @property
+    def default(self) -> str:
+        return self.choices[0][0] if self.choices else ""
+
+
+def load_class(dotted: str) -> type:
+    module_name, class_name = dotted.split(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+@dataclass(frozen=True)
+class VendorEntry:
+    #: the stored account kind; never changes once accounts exist
+    kind: str
+    #: what a person picks from ("ZKTeco BioTime") and how sentences name it ("BioTime")
+    label: str
+    short_label: str
+    #: "module:Class" of the connector and of the simulator
+    connector: str
+    simulator: str
+    base_url_example: str
+    #: non-secret settings kept in the account's options, and secrets kept encrypted
+    options: tuple[SettingField, ...] = ()
+    secrets: tuple[SettingField, ...] = ()
+    #: how a termination is carried out there, as the end of "<account> ..." ("disables the user")
+    revokes_access_by: str = "revokes the person's access"
+    #: whether the termination reason reaches the vendor
+    keeps_termination_reason: bool = False
+    #: how the vendor calls us back, if it does
+    webhook: WebhookProtocol | None = None
+
+    @cached_property
+    def connector_class(self) -> type:
+        return load_class(self.connector)
+
+    @cached_property
+    def simulator_class(self) -> type:
+        return load_class(self.simulator)
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """Declared on the connector class, the one place they are kept."""
+        return self.connector_class.capabilities
+
+    def can(self, verb: str, record_kind: str) -> bool:
+        return self.capabilities.can(verb, record_kind)
