@@ -4,6 +4,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from portal.people.models import Person
 from portal.sync.crypto import EncryptedJSONField
 
 
@@ -202,8 +203,6 @@ class OutboxMessage(models.Model):
         )
 
     def local_person(self):
-        from portal.people.models import Person
-
         return Person.objects.get(pk=self.object_id)
 
 

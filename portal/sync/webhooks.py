@@ -11,7 +11,7 @@ import secrets
 
 from django.db import IntegrityError, transaction
 
-from portal.core.dispatch import enqueue_on_commit
+from portal.sync import dispatch
 from portal.sync.models import VendorAccount, WebhookDelivery
 
 #: event → the stream to pull; events not listed are stored and otherwise ignored
@@ -57,9 +57,7 @@ def receive(
                 account=account, delivery_id=delivery_id, event=event, payload=payload
             )
             if stream := EVENT_STREAMS.get(event):
-                from portal.sync.tasks import pull_for_webhook_task
-
-                enqueue_on_commit(pull_for_webhook_task, account.pk, stream)
+                dispatch.pull_for_webhook(account.pk, stream)
     except IntegrityError:
         return False
     return True

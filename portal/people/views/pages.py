@@ -10,7 +10,6 @@ from portal.people import services
 from portal.people.filters import PersonFilterSet
 from portal.people.forms import PersonForm, TerminationForm
 from portal.people.models import Person
-from portal.people.presence import presence_of
 
 
 class PersonListView(PermissionRequiredMixin, PartialListView):
@@ -42,7 +41,6 @@ class PersonDetailView(PermissionRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["systems"] = presence_of(self.object)
         context["termination_form"] = TerminationForm()
         return context
 
