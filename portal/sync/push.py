@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from connectors import errors
 from portal.people.models import Person
-from portal.sync.connectors import connector_for
+from portal.sync.connectors import kept_connector
 from portal.sync.identity import link_for, link_person
 from portal.sync.models import OutboxMessage
 from portal.sync.payloads import person_record
@@ -119,7 +119,8 @@ def send_person(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> 
     account = message.account
     payload = message.payload
     wanted = person_record(payload)
-    with connector_for(account, transport=transport, sleep=sleep) as connector:
+    # the account's kept connector: one vendor login serves every push and pull of this worker
+    with kept_connector(account, transport=transport, sleep=sleep) as connector:
         link = link_for(account, Person, message.object_id)
         if link is None:
             # a retried create must not make a second record: look it up by its natural key first
