@@ -34,9 +34,7 @@ DRAIN = ("portal.sync.tasks.push_outbox", (), "push")
 @pytest.mark.django_db(transaction=True)
 def test_outbox_rows_commit_with_the_change_and_roll_back_with_it(biostar, hr, broker):
     person = services.save_person(valid_form(), hr)  # its own transaction, committed
-    assert list(OutboxMessage.objects.values_list("action", "object_id")) == [
-        ("create", person.pk)
-    ]
+    assert list(OutboxMessage.objects.values_list("action", "object_id")) == [("create", person.pk)]
     assert broker() == [DRAIN]  # the drain is queued once the rows are committed
 
     with pytest.raises(RuntimeError), transaction.atomic():
