@@ -85,8 +85,7 @@ def broker_at(url: str):
     try:
         yield app
     finally:
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # kombu shares pools per URL across the process: leave them open for the next user
         conf.broker_write_url, conf.broker_read_url, app._pool, amqp._producer_pool = saved
 
 
