@@ -1,4 +1,5 @@
-"""HR operations on people. Each change, its audit entry and its outbox messages commit together."""
+"""HR operations on people. Each change, its audit entry and what receivers of ``person_changed``
+write (the sync app's outbox messages) commit together."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 
 from portal.core import audit
+from portal.people import signals
 from portal.people.models import Person
-from portal.sync.identity import rematch_unmatched
-from portal.sync.outbox import enqueue_person
 
 AUDITED = [
     "employee_code",
@@ -35,6 +35,13 @@ def snapshot(person: Person) -> dict:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
 
 
+def announce(person: Person, action: str, changed: dict) -> None:
+    """Tell receivers, still inside the change's transaction, so their writes commit with it."""
+    signals.person_changed.send(
+        sender=Person, person=person, action=action, changed=tuple(sorted(changed))
+    )
+
+
 @transaction.atomic
 def save_person(form, request) -> Person:
     """Create or update from a valid PersonForm."""
@@ -44,13 +51,12 @@ def save_person(form, request) -> Person:
     after = snapshot(person)
     if creating:
         audit.record("person.created", request=request, obj=person, after=after)
-        enqueue_person(person, "create")
-        rematch_unmatched()  # a vendor record may have been waiting for exactly this person
+        announce(person, signals.CREATED, after)
         return person
     old, new = audit.changed_values(before, after)
     if old or new:
         audit.record("person.changed", request=request, obj=person, before=old, after=new)
-        enqueue_person(person, "update")
+        announce(person, signals.UPDATED, new)
     return person
 
 
@@ -65,7 +71,7 @@ def terminate_person(person: Person, *, on: date, reason: str, request) -> Perso
     person.save()
     old, new = audit.changed_values(before, snapshot(person))
     audit.record("person.terminated", request=request, obj=person, before=old, after=new)
-    enqueue_person(person, "terminate")
+    announce(person, signals.TERMINATED, new)
     return person
 
 
@@ -78,5 +84,5 @@ def rehire_person(person: Person, *, request) -> Person:
     person.save()
     old, new = audit.changed_values(before, snapshot(person))
     audit.record("person.rehired", request=request, obj=person, before=old, after=new)
-    enqueue_person(person, "rehire")
+    announce(person, signals.REHIRED, new)
     return person

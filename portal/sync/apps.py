@@ -6,4 +6,5 @@ class SyncConfig(AppConfig):
     label = "sync"
 
     def ready(self):
-        from portal.sync import signals  # noqa: F401  (connects the schedule upkeep)
+        # connect the schedule upkeep and the reactions to people's changes (outbox, rematch)
+        from portal.sync import receivers, signals  # noqa: F401

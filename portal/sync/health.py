@@ -9,6 +9,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from portal.sync.models import OutboxMessage, SyncRun, UnmatchedPerson, VendorAccount
+from portal.sync.schedules import streams_of
 
 
 @dataclass
@@ -81,8 +82,6 @@ def account_health(accounts=None) -> list[AccountHealth]:
         .values_list("account_id")
         .annotate(n=Count("id"))
     )
-    from portal.sync.schedules import streams_of
-
     result = []
     for account in accounts:
         runs = {run.stream: run for run in latest.values() if run.account_id == account.pk}

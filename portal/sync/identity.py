@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Model, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -29,6 +29,13 @@ class Match:
     @property
     def ambiguous(self) -> bool:
         return self.person is None and len(self.candidates) > 1
+
+
+def link_for(account: VendorAccount, model: type[Model], object_id: int) -> ExternalLink | None:
+    """The vendor record local ``model`` #``object_id`` is linked to in ``account``, if any."""
+    return ExternalLink.objects.filter(
+        account=account, content_type=ContentType.objects.get_for_model(model), object_id=object_id
+    ).first()
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.db import models
 
 from connectors.registry import vendor, vendors
 from connectors.vendor import VendorEntry
+from portal.people.models import Person
 from portal.sync.crypto import EncryptedJSONField
 
 
@@ -207,8 +208,6 @@ class OutboxMessage(models.Model):
         )
 
     def local_person(self):
-        from portal.people.models import Person
-
         return Person.objects.get(pk=self.object_id)
 
 

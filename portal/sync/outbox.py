@@ -9,26 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from connectors.registry import connector_class
-from portal.core.dispatch import enqueue_on_commit
 from portal.people.models import Person
-from portal.sync.models import ExternalLink, OutboxMessage, VendorAccount
-
-
-def person_payload(person: Person) -> dict:
-    """The full state a vendor should end up with: newest message wins, so it carries everything."""
-    return {
-        "code": person.employee_code,
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "email": person.email,
-        "phone": person.phone,
-        "department": person.department.name if person.department else "",
-        "position": person.position.name if person.position else "",
-        "hire_date": person.hire_date.isoformat() if person.hire_date else None,
-        "active": person.status == Person.Status.ACTIVE,
-        "terminated_on": person.termination_date.isoformat() if person.termination_date else None,
-        "termination_reason": person.termination_reason,
-    }
+from portal.sync import dispatch
+from portal.sync.models import OutboxMessage, VendorAccount
+from portal.sync.payloads import person_payload
 
 
 def people_writable_accounts():
@@ -57,17 +41,5 @@ def enqueue_person(person: Person, action: str) -> list[OutboxMessage]:
     ]
     OutboxMessage.objects.bulk_create(messages)
     if messages:
-        kick_drain()
+        dispatch.drain_outbox()
     return messages
-
-
-def kick_drain() -> None:
-    from portal.sync.tasks import push_outbox_task
-
-    enqueue_on_commit(push_outbox_task)
-
-
-def link_for(account: VendorAccount, person_id: int) -> ExternalLink | None:
-    return ExternalLink.objects.filter(
-        account=account, content_type=ContentType.objects.get_for_model(Person), object_id=person_id
-    ).first()

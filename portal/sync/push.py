@@ -11,17 +11,17 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from connectors import errors
-from connectors.records import PersonRecord
-from portal.sync.connectors import connector_for
-from portal.sync.identity import link_person
+from portal.people.models import Person
+from portal.sync.connectors import kept_connector
+from portal.sync.identity import link_for, link_person
 from portal.sync.models import OutboxMessage
-from portal.sync.outbox import link_for
+from portal.sync.payloads import person_record
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=5)
@@ -114,31 +114,14 @@ def _describe(exc: errors.ConnectorError) -> str:
     return f"{type(exc).__name__}{where}: {exc.message}"
 
 
-def person_record(payload: dict, vendor_id: str = "") -> PersonRecord:
-    return PersonRecord(
-        vendor_id=vendor_id,
-        code=payload["code"],
-        first_name=payload["first_name"],
-        last_name=payload["last_name"],
-        email=payload["email"],
-        phone=payload["phone"],
-        department_name=payload["department"],
-        position_name=payload["position"],
-        hire_date=date.fromisoformat(payload["hire_date"]) if payload["hire_date"] else None,
-        active=payload["active"],
-        terminated_on=date.fromisoformat(payload["terminated_on"])
-        if payload["terminated_on"]
-        else None,
-    )
-
-
 def send_person(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> dict:
     """Make the vendor's record match the payload: find or create, update, then (un)terminate."""
     account = message.account
     payload = message.payload
     wanted = person_record(payload)
-    with connector_for(account, transport=transport, sleep=sleep) as connector:
-        link = link_for(account, message.object_id)
+    # the account's kept connector: one vendor login serves every push and pull of this worker
+    with kept_connector(account, transport=transport, sleep=sleep) as connector:
+        link = link_for(account, Person, message.object_id)
         if link is None:
             # a retried create must not make a second record: look it up by its natural key first
             found = connector.find_person(wanted.code, email=wanted.email)

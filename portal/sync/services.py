@@ -6,10 +6,9 @@ from django.utils import timezone
 
 from connectors import errors
 from portal.core import audit
-from portal.core.dispatch import enqueue_on_commit
+from portal.sync import dispatch
 from portal.sync.connectors import connector_for
 from portal.sync.models import OutboxMessage, VendorAccount
-from portal.sync.outbox import kick_drain
 
 AUDITED_FIELDS = [
     "kind",
@@ -75,19 +74,15 @@ def check_connection(account_id: int, *, transport=None) -> bool:
 
 @transaction.atomic
 def request_check(account: VendorAccount, request) -> None:
-    from portal.sync.tasks import check_connection_task
-
     VendorAccount.objects.filter(pk=account.pk).update(check_requested_at=timezone.now())
     audit.record("vendor_account.check_requested", request=request, obj=account)
-    enqueue_on_commit(check_connection_task, account.pk)
+    dispatch.check_connection(account.pk)
 
 
 @transaction.atomic
 def request_sync(account: VendorAccount, request) -> None:
-    from portal.sync.tasks import pull_account_task
-
     audit.record("vendor_account.sync_requested", request=request, obj=account)
-    enqueue_on_commit(pull_account_task, account.pk)
+    dispatch.pull_account(account.pk)
 
 
 @transaction.atomic
@@ -104,4 +99,4 @@ def retry_message(message: OutboxMessage, request) -> None:
     audit.record(
         "outbox.retried", request=request, obj=message, before=before, after={"status": "pending"}
     )
-    kick_drain()
+    dispatch.drain_outbox()

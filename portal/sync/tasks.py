@@ -7,7 +7,9 @@ from celery import shared_task
 from portal.sync.lease import StreamBusy
 from portal.sync.models import VendorAccount
 from portal.sync.pull import pull_stream
+from portal.sync.push import drain
 from portal.sync.schedules import streams_of
+from portal.sync.services import check_connection
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +39,11 @@ def pull_account_task(account_id: int, full: bool = False) -> list[str]:
 
 @shared_task(name="portal.sync.tasks.push_outbox")
 def push_outbox_task() -> int:
-    from portal.sync.push import drain
-
     return drain()
 
 
 @shared_task(name="portal.sync.tasks.check_connection")
 def check_connection_task(account_id: int) -> bool:
-    from portal.sync.services import check_connection
-
     return check_connection(account_id)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from django.db import IntegrityError, transaction
 
 from connectors.webhooks import WebhookRejected
-from portal.core.dispatch import enqueue_on_commit
+from portal.sync import dispatch
 from portal.sync.models import VendorAccount, WebhookDelivery
 
 
@@ -45,11 +45,8 @@ def receive(account: VendorAccount, headers: Mapping[str, str], body: bytes) -> 
                 event=call.event,
                 payload=call.payload,
             )
-            if streams := protocol.streams_for(call.event):
-                from portal.sync.tasks import pull_for_webhook_task
-
-                for stream in streams:
-                    enqueue_on_commit(pull_for_webhook_task, account.pk, stream)
+            for stream in protocol.streams_for(call.event):
+                dispatch.pull_for_webhook(account.pk, stream)
     except IntegrityError:
         return False
     return True

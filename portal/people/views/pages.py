@@ -10,7 +10,6 @@ from portal.people import services
 from portal.people.filters import PersonFilterSet
 from portal.people.forms import PersonForm, TerminationForm
 from portal.people.models import Person
-from portal.people.presence import presence_of, revocation_plan
 
 
 class PersonListView(PermissionRequiredMixin, PartialListView):
@@ -42,8 +41,6 @@ class PersonDetailView(PermissionRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["systems"] = presence_of(self.object)
-        context["revocation"] = revocation_plan(context["systems"])
         context["termination_form"] = TerminationForm()
         return context
 
@@ -105,14 +102,7 @@ class PersonTerminateView(FormPartialView):
         if person.status == Person.Status.TERMINATED:
             form.add_error(None, f"{person.full_name} is already terminated.")
         if not form.is_valid():
-            return self.render_form(
-                {
-                    "object": person,
-                    "person": person,
-                    "termination_form": form,
-                    "revocation": revocation_plan(presence_of(person)),
-                }
-            )
+            return self.render_form({"object": person, "person": person, "termination_form": form})
         services.terminate_person(
             person,
             on=form.cleaned_data["termination_date"],

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from connectors.records import PunchRecord, SkippedRecord
 from portal.attendance.models import Punch
 from portal.doors.models import DoorEvent
 from portal.sync.mirror.doors import EventLogWriter, touch_last_event
@@ -40,8 +41,6 @@ class TimeCardWriter(PunchWriter):
     """
 
     def write(self, records):
-        from connectors.records import PunchRecord, SkippedRecord
-
         punches, skipped = [], []
         for card in records:
             if card.entry_type != "job" or card.clock_in is None:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.functions import Lower
-from django.utils import timezone
 
 from portal.people.models import Department, Person, Position, Site
 from portal.sync.identity import Match, attach_vendor_history, queue_unmatched, rematch_unmatched
 from portal.sync.mirror.base import LinkIndex, MirrorWriter, record_hash
 from portal.sync.models import ExternalLink, PersonDrift
+from portal.sync.payloads import person_fields
 
 #: fields the portal owns and vendors hold a copy of: a difference is drift
 OWNED_FIELDS = ("first_name", "last_name", "email")
@@ -127,19 +127,13 @@ class PersonWriter(MirrorWriter):
 
     def new_person(self, record) -> Person:
         return Person(
-            employee_code=record.code.strip(),
-            first_name=record.first_name,
-            last_name=record.last_name,
-            email=record.email,
-            phone=record.phone,
-            department_id=self.reference_id(
-                Department, record.department_id, record.department_name
-            ),
-            position_id=self.reference_id(Position, record.position_id, record.position_name),
-            hire_date=record.hire_date,
-            status=Person.Status.ACTIVE if record.active else Person.Status.TERMINATED,
-            termination_date=record.terminated_on
-            or (None if record.active else timezone.localdate()),
+            **person_fields(
+                record,
+                department_id=self.reference_id(
+                    Department, record.department_id, record.department_name
+                ),
+                position_id=self.reference_id(Position, record.position_id, record.position_name),
+            )
         )
 
     def set_sites(self, pairs) -> None:

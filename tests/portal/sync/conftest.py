@@ -1,5 +1,6 @@
 """Vendor accounts wired to in-process simulators: the portal talks HTTP to them, no sockets."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -69,3 +70,45 @@ def demo_simulator(kind: str, clock):
     from connectors.simulators import load
 
     return load(kind).demo(clock=clock)
+
+
+@contextmanager
+def broker_at(url: str):
+    """Point the portal's Celery app at another broker for a while (memory, or nowhere)."""
+    from portal.celery import app
+
+    conf, amqp = app.conf, app.amqp
+    saved = conf.broker_write_url, conf.broker_read_url, app._pool, amqp._producer_pool
+    conf.broker_write_url = conf.broker_read_url = url
+    # Celery keeps its connection and producer pools on the app; new ones follow the new URL
+    app._pool = amqp._producer_pool = None
+    try:
+        yield app
+    finally:
+        # kombu shares pools per URL across the process: leave them open for the next user
+        conf.broker_write_url, conf.broker_read_url, app._pool, amqp._producer_pool = saved
+
+
+@pytest.fixture
+def broker():
+    """Celery's in-memory broker in place of Redis: ``broker()`` reads back what was sent.
+
+    Returns ``(task name, args, queue)`` for each message sent since it was last called.
+    """
+    with broker_at("memory://") as app:
+        queues = [queue.name for queue in app.conf.task_queues]
+
+        def sent() -> list[tuple[str, tuple, str]]:
+            messages = []
+            with app.connection_for_read() as connection:
+                for name in queues:
+                    with connection.SimpleQueue(name, no_ack=True) as queue:
+                        while queue.qsize():
+                            message = queue.get(timeout=1)
+                            messages.append(
+                                (message.headers["task"], tuple(message.payload[0]), name)
+                            )
+            return messages
+
+        sent()  # start empty: the memory transport's queues live as long as the process
+        yield sent

@@ -1,5 +1,6 @@
 """Pushing people to vendors through the outbox, over the BioStar X simulator."""
 
+import httpx
 import pytest
 from django.db import transaction
 from django.utils import timezone
@@ -234,3 +235,47 @@ def test_hire_and_termination_reach_biotime_and_worktime_their_way(kind, clock, 
         found = connector.find_person("90077", email="ines.iversen@example.com")
     assert found is not None and found.vendor_id == vendor_id
     assert found.active is False  # BioTime: resigned; WorkTime One: soft-deleted (inactive)
+
+
+class CountingTransport(httpx.BaseTransport):
+    """Passes requests to the simulator and remembers each one's method and path."""
+
+    def __init__(self, inner: httpx.BaseTransport):
+        self.inner = inner
+        self.requests: list[tuple[str, str]] = []
+
+    def handle_request(self, request):
+        self.requests.append((request.method, request.url.path))
+        return self.inner.handle_request(request)
+
+    @property
+    def logins(self) -> int:
+        return self.requests.count(("POST", "/api/login"))
+
+
+def no_sleep(seconds):
+    pass
+
+
+def test_one_login_serves_every_push_of_an_account(biostar, hr):
+    for code in ("90031", "90032", "90033"):
+        hire(hr, code=code)
+    counting = CountingTransport(biostar.transport)
+
+    assert push.drain(transport=counting, sleep=no_sleep) == 3
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
+    assert counting.logins == 1
+    assert len(counting.requests) > 3  # each push still looked up and created its user
+
+
+def test_a_pull_and_the_push_after_it_share_one_login(biostar, hr):
+    counting = CountingTransport(biostar.transport)
+    run = pull_stream(biostar.account.pk, "people", transport=counting, sleep=no_sleep)
+    assert run.status == "succeeded", run.error
+    assert counting.logins == 1
+    pulled = len(counting.requests)
+
+    hire(hr, code="90034")
+    assert push.drain(transport=counting, sleep=no_sleep) == 1
+    assert OutboxMessage.objects.get().status == "sent"
+    assert len(counting.requests) > pulled and counting.logins == 1

@@ -1,0 +1,62 @@
+"""Queueing sync's Celery tasks: the one module that does, by task name, after the commit.
+
+Sending by name means no module imports ``tasks.py`` to queue work: tasks import the code they
+run, never the other way round. A task is sent only once the surrounding transaction commits, so
+a worker never looks for rows that are not there yet. If the broker is unreachable the request
+still succeeds: the rows the task would act on are in the database, and beat's periodic safety
+nets pick them up when Redis is back.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from portal.celery import app as celery_app
+
+log = logging.getLogger(__name__)
+
+PULL_ACCOUNT = "portal.sync.tasks.pull_account"
+PULL_FOR_WEBHOOK = "portal.sync.tasks.pull_for_webhook"
+PUSH_OUTBOX = "portal.sync.tasks.push_outbox"
+CHECK_CONNECTION = "portal.sync.tasks.check_connection"
+
+#: the queue of each task sent from here (tests check these agree with CELERY_TASK_ROUTES)
+QUEUES = {
+    PULL_ACCOUNT: "sync",
+    PULL_FOR_WEBHOOK: "sync",
+    PUSH_OUTBOX: "push",
+    CHECK_CONNECTION: "celery",
+}
+
+
+def send_on_commit(name: str, *args) -> None:
+    """Queue the task ``name`` with ``args`` once the surrounding transaction commits."""
+    queue = QUEUES[name]
+
+    def send():
+        try:
+            celery_app.send_task(name, args=args, queue=queue)
+        except Exception:
+            log.warning(
+                "could not queue %s%r; it will run from the periodic safety net", name, args
+            )
+
+    transaction.on_commit(send)
+
+
+def drain_outbox() -> None:
+    send_on_commit(PUSH_OUTBOX)
+
+
+def pull_account(account_id: int) -> None:
+    send_on_commit(PULL_ACCOUNT, account_id)
+
+
+def pull_for_webhook(account_id: int, stream: str) -> None:
+    send_on_commit(PULL_FOR_WEBHOOK, account_id, stream)
+
+
+def check_connection(account_id: int) -> None:
+    send_on_commit(CHECK_CONNECTION, account_id)

@@ -1,0 +1,26 @@
+"""What sync does when the domain changes. People sends ``person_changed``; sync reacts here.
+
+Receivers run inside the transaction of the change (the signal is sent synchronously in it), so
+the outbox row commits with the person or not at all.
+"""
+
+from django.dispatch import receiver
+
+from portal.people import signals as people
+from portal.sync.identity import rematch_unmatched
+from portal.sync.outbox import enqueue_person
+
+#: the domain's word for a change → the outbox message's action
+OUTBOX_ACTIONS = {
+    people.CREATED: "create",
+    people.UPDATED: "update",
+    people.TERMINATED: "terminate",
+    people.REHIRED: "rehire",
+}
+
+
+@receiver(people.person_changed, dispatch_uid="sync.person_outbox")
+def push_person_change(sender, person, action, changed, **kwargs):
+    enqueue_person(person, OUTBOX_ACTIONS[action])
+    if action == people.CREATED:
+        rematch_unmatched()  # a vendor record may have been waiting for exactly this person
