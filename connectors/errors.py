@@ -66,3 +66,8 @@ class RateLimitError(TransientError):
 
 class ProtocolError(ConnectorError):
     """The answer is not what the protocol promises: HTML with 200, bad JSON, a page that repeats."""
+
+
+class UnsupportedError(PermissionDeniedError):
+    """The vendor's server lacks the feature (an older build without that API): retrying or
+    other credentials cannot help; the message says what to do instead."""
