@@ -2,10 +2,11 @@
 check-ins/check-outs pushed from the other clocks as app timestamps.
 
 Time cards come from the real timespans list by check-in day (see ``timecards.py``). The people
-cursor (opaque JSON to callers) follows ``modified_at``, the server's own clock. Lists are ordered by creation/check-in, not by
-``modified_at``, so the newest ``modified_at`` only becomes the cursor once a listing is
-complete; the pages before carry the listing in progress (filter and offset) instead. A server
-that ignores ``modified_at__gte`` just gives the full listing every time: slower, still right.
+cursor (opaque JSON to callers) follows ``modified_at``, the server's own clock. The list is
+ordered by creation, not by ``modified_at``, so the newest ``modified_at`` only becomes the
+cursor once a listing is complete; the pages before carry the listing in progress (filter and
+offset) instead. A server that ignores ``modified_at__gte`` (not in the document) just gives the
+full listing every time: slower, still right.
 """
 
 from __future__ import annotations

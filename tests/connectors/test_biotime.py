@@ -940,6 +940,16 @@ def test_cursor_text_forms(text, upload):
     assert PunchCursor.loads(text, BERLIN).upload == upload
 
 
+def test_cursor_keeps_both_sweep_marks():
+    upload = datetime(2025, 3, 12, 11, 40, 5, tzinfo=UTC)
+    cursor = PunchCursor(upload, upload - timedelta(hours=1), upload - timedelta(hours=20))
+
+    text = cursor.dumps()
+
+    assert text.endswith(";swept=2025-03-12T10:40:05Z;wide=2025-03-11T15:40:05Z")
+    assert PunchCursor.loads(text, BERLIN) == cursor
+
+
 def test_unreadable_cursor_is_a_validation_error(demo, make):
     with pytest.raises(errors.ValidationError):
         everything(make(demo), "punches", "yesterday")
