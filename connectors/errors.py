@@ -75,3 +75,8 @@ class ProtocolError(ConnectorError):
 
 class ConfigurationError(ConnectorError):
     """The account's settings cannot work (a base URL that is not http or https): never retried."""
+
+
+class UnsupportedError(PermissionDeniedError):
+    """The vendor's server lacks the feature (an older build without that API): retrying or
+    other credentials cannot help; the message says what to do instead."""

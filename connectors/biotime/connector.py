@@ -5,7 +5,11 @@ sites (areas), devices (terminals) and punches (transactions). Writes: people (c
 resign, reinstate, delete) and the code-name trees (see ``writes.py``).
 
 Streams other than punches have no change marker in the API, so they are full snapshots: every
-page carries cursor None. Punches follow ``upload_time`` with an overlap (see ``cursor.py``).
+page carries cursor None. Punches follow ``upload_time`` with an overlap, an hourly deep and a
+daily wide re-read (see ``cursor.py``).
+
+Optional endpoints (the resignations, absent before BioTime 8.5) are probed once per connector:
+``server_capabilities()`` reports them, and the people stream carries on without them.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import httpx
 from connectors import errors
 from connectors.base import Connector
 from connectors.biotime import mapping
+from connectors.biotime.capabilities import OptionalEndpoints
 from connectors.biotime.client import EMPLOYEES, RESIGNS, TERMINALS, TRANSACTIONS, BioTimeClient
 from connectors.biotime.cursor import PunchCursor
 from connectors.biotime.writes import BioTimeWrites, TreeLookup
@@ -45,6 +50,10 @@ class BioTimeConnector(BioTimeWrites, Connector):
     LATE_UPLOAD_WINDOW: ClassVar[timedelta] = timedelta(hours=24)
     #: how often (in server time, measured on upload_time) the deep re-read runs
     LATE_SWEEP_EVERY: ClassVar[timedelta] = timedelta(hours=1)
+    #: the wide re-read: days reached back (credentials/option ``late_upload_sweep_days``) and
+    #: how often it runs. Terminals offline over a weekend upload more than a day late.
+    LATE_UPLOAD_SWEEP_DAYS: ClassVar[int] = 7
+    WIDE_SWEEP_EVERY: ClassVar[timedelta] = timedelta(days=1)
 
     def __init__(
         self,
@@ -58,6 +67,8 @@ class BioTimeConnector(BioTimeWrites, Connector):
         punch_lookback: timedelta | None = None,
         late_upload_window: timedelta | None = None,
         late_sweep_every: timedelta | None = None,
+        late_upload_sweep_days: int | None = None,
+        wide_sweep_every: timedelta | None = None,
     ):
         super().__init__(base_url, credentials, options, transport=transport, sleep=sleep)
         kind = self.credentials.get("login_kind") or "jwt"
@@ -82,15 +93,22 @@ class BioTimeConnector(BioTimeWrites, Connector):
         self.late_upload_window = max(window, self.punch_lookback)
         every = late_sweep_every
         self.late_sweep_every = every if every is not None else self.LATE_SWEEP_EVERY
+        days = _sweep_days(late_upload_sweep_days, found.get("late_upload_sweep_days"))
+        self.wide_window = max(timedelta(days=days), self.late_upload_window)
+        self.wide_sweep_every = wide_sweep_every or self.WIDE_SWEEP_EVERY
+        self.optional = OptionalEndpoints(self.client)
 
     def close(self) -> None:
         self.client.close()
 
     # -- identity ---------------------------------------------------------------------------
     def check(self) -> ServerIdentity:
-        """Log in and count the terminals (one small page): proves address, login and licence."""
+        """Log in and count the terminals (one small page): proves address, login and licence.
+        The details also say which optional APIs the server has (see server_capabilities)."""
         first = next(self.client.pages(TERMINALS, size=1))
         details: dict[str, Any] = {"login_kind": self.client.login_kind, "terminals": first.count}
+        if not self.client.login_kind.startswith("staff_"):  # staff logins read punches only
+            details["capabilities"] = self.server_capabilities()
         return ServerIdentity(
             vendor="ZKTeco BioTime",
             server=self.base_url,
@@ -98,12 +116,20 @@ class BioTimeConnector(BioTimeWrites, Connector):
             details=details,
         )
 
+    def server_capabilities(self) -> dict[str, bool]:
+        """Optional APIs this server has, e.g. ``{"resignations": False}`` on BioTime 8.0.
+        Probed once per connector (one small request each), then remembered."""
+        return self.optional.as_dict()
+
     # -- snapshot streams -------------------------------------------------------------------
     def read_people(self, cursor: str | None = None) -> Iterator[Page]:
         """Active employees page by page, then the resigned ones (each read by id, since the
-        list hides them) marked inactive with their resignation date."""
+        list hides them) marked inactive with their resignation date. A server without the
+        resignation API gives the employee list alone, everyone as active as it says."""
         for page in self.client.pages(EMPLOYEES):
             yield _page([mapping.person_from_employee(row) for row in page.rows])
+        if not self.optional.has("resignations"):
+            return
         lookup = TreeLookup(self.client)
         for page in self.client.pages(RESIGNS):
             yield _page([self._resigned_record(resign, lookup) for resign in page.rows])
@@ -129,24 +155,32 @@ class BioTimeConnector(BioTimeWrites, Connector):
     # -- punches ----------------------------------------------------------------------------
     def read_punches(self, cursor: str | None = None) -> Iterator[Page]:
         """Transactions whose punch time is at or after the cursor's window start, in id (=
-        upload) order; each page's cursor is the newest upload_time seen so far."""
+        upload) order; each page's cursor is the newest upload_time seen so far. A transaction
+        comes once per read even if the server's pages shift under us."""
         zone = self.options.time_zone
         start_from = PunchCursor.loads(cursor, zone)
-        sweeping = start_from.upload is None or start_from.sweep_due(self.late_sweep_every)
+        reach = start_from.reach(self.late_sweep_every, self.wide_sweep_every)
         start = start_from.window_start(
-            self.punch_lookback, self.late_upload_window, self.late_sweep_every
+            reach, self.punch_lookback, self.late_upload_window, self.wide_window
         )
         params = {"start_time": utc_to_local_naive(start, zone)} if start is not None else {}
         terminal_ids = self._terminal_ids()
-        state = start_from
+        state, delivered = start_from, set()
         # raw pages are fetched ahead while this thread maps the previous one
         for page in prefetch(self.client.pages(TRANSACTIONS, params), depth=2):
-            found = [mapping.punch_from_transaction(row, zone, terminal_ids) for row in page.rows]
-            for record in found:
+            found = []
+            for row in page.rows:
+                record = mapping.punch_from_transaction(row, zone, terminal_ids)
+                key = getattr(record, "vendor_id", None)
+                if key is not None:
+                    if key in delivered:
+                        continue
+                    delivered.add(key)
+                found.append(record)
                 state = state.seen(getattr(record, "uploaded_at", None))
-            if page.last and sweeping and state.upload is not None:
-                # the deep re-read is complete: the next one is due LATE_SWEEP_EVERY from here
-                state = PunchCursor(state.upload, start_from.upload or state.upload)
+            if page.last:
+                # a complete re-read: the next of its kind is due its interval from here
+                state = state.after_reread(reach, start_from.upload)
             yield _page(found, state.dumps())
 
     def _terminal_ids(self) -> dict[str, str]:
@@ -162,6 +196,20 @@ class BioTimeConnector(BioTimeWrites, Connector):
             if "licen" in exc.message.lower():
                 raise
             return {}
+
+
+def _sweep_days(given: int | None, option: Any) -> int:
+    """The wide re-read's reach in days: the argument, else the account option, else 7."""
+    value = given if given is not None else option
+    if value in (None, ""):
+        return BioTimeConnector.LATE_UPLOAD_SWEEP_DAYS
+    days = mapping.as_int(value)
+    if days is None or days < 1 or days > 366:
+        raise errors.ValidationError(
+            f"late_upload_sweep_days must be a whole number of days from 1 to 366, not {value!r}.",
+            field="late_upload_sweep_days",
+        )
+    return days
 
 
 def _page(found: list, cursor: str | None = None) -> Page:

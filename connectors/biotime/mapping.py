@@ -149,6 +149,37 @@ def person_from_employee(
     )
 
 
+#: employee keys person_from_employee maps onto PersonRecord fields (names come with their ids)
+MAPPED_EMPLOYEE_KEYS = frozenset({
+    "id", "emp_code", "first_name", "last_name", "email", "mobile", "contact_tel", "office_tel",
+    "department", "dept_name", "position", "position_name", "area", "area_name", "hire_date",
+})  # fmt: skip
+#: keys never to show anyone: the device PIN and the self-service password hash
+SECRET_EMPLOYEE_KEYS = frozenset({"device_password", "self_password"})
+#: the employee keys the API document lists; anything else is a custom field an admin added
+DOCUMENTED_EMPLOYEE_KEYS = MAPPED_EMPLOYEE_KEYS | SECRET_EMPLOYEE_KEYS | frozenset({
+    "nickname", "card_no", "gender", "birthday", "verify_mode", "emp_type", "national", "city",
+    "address", "postcode", "enroll_sn", "ssn", "religion", "enable_att", "enable_overtime",
+    "enable_holiday", "dev_privilege", "flow_role", "app_status", "app_role",
+})  # fmt: skip
+
+
+def extra_fields(raw: Mapping[str, Any], *, custom_only: bool = False) -> dict[str, Any]:
+    """The employee's fields that no PersonRecord field holds, as the vendor sent them, for a
+    person's page: BioTime's own unmapped fields (nickname, card number, …) and the custom
+    ones (any key, spaces allowed: "Passport No", "Global ID"). ``custom_only``: only the keys
+    the API document does not list. Secrets (device PIN, password hash) are never included.
+    """
+    if not isinstance(raw, Mapping):
+        return {}
+    left_out = DOCUMENTED_EMPLOYEE_KEYS if custom_only else MAPPED_EMPLOYEE_KEYS
+    return {
+        str(key): value
+        for key, value in raw.items()
+        if key not in left_out and key not in SECRET_EMPLOYEE_KEYS
+    }
+
+
 def employee_body(
     person: PersonRecord,
     *,

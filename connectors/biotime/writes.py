@@ -17,6 +17,7 @@ from typing import Any
 
 from connectors import errors
 from connectors.biotime import mapping
+from connectors.biotime.capabilities import OptionalEndpoints
 from connectors.biotime.client import EMPLOYEES, REINSTATEMENT, RESIGNS, BioTimeClient
 from connectors.records import (
     DepartmentRecord,
@@ -79,9 +80,11 @@ class TreeLookup:
 
 
 class BioTimeWrites:
-    """People and tree writes; mixed into the connector, which provides ``self.client``."""
+    """People and tree writes; mixed into the connector, which provides ``self.client`` and
+    ``self.optional`` (the optional endpoints this server has)."""
 
     client: BioTimeClient
+    optional: OptionalEndpoints
 
     # -- people -----------------------------------------------------------------------------
     def find_person(self, code: str, *, email: str = "") -> PersonRecord | None:
@@ -90,6 +93,8 @@ class BioTimeWrites:
         for row in self.client.all_rows(EMPLOYEES, {"emp_code": code}):
             if isinstance(row, Mapping) and mapping.text(row.get("emp_code")) == code:
                 return _person_or_error(mapping.person_from_employee(row))
+        if not self.optional.has("resignations"):
+            return None
         for resign in self.client.all_rows(RESIGNS):
             employee = resign.get("employee") if isinstance(resign, Mapping) else None
             if isinstance(employee, Mapping) and mapping.text(employee.get("emp_code")) == code:
@@ -134,7 +139,9 @@ class BioTimeWrites:
     def terminate_person(
         self, vendor_id: str, on: date, reason: str = "", *, resign_type: int = RESIGN_QUIT
     ) -> None:
-        """A resignation on ``on`` with attendance disabled; already resigned counts as done."""
+        """A resignation on ``on`` with attendance disabled; already resigned counts as done.
+        A server without the resignation API (8.0) raises UnsupportedError saying so."""
+        self.optional.require_resignations()
         body = {
             "employee": _pk(vendor_id),
             "disableatt": True,
@@ -154,7 +161,10 @@ class BioTimeWrites:
             raise
 
     def rehire_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
-        """Reinstate every resignation of the employee, then bring the fields up to date."""
+        """Reinstate every resignation of the employee, then bring the fields up to date.
+        Without the resignation API there is none to reinstate."""
+        if not self.optional.has("resignations"):
+            return self.update_person(vendor_id, person)
         ids = [
             _pk(found)
             for row in self.client.all_rows(RESIGNS, {"employee": vendor_id})

@@ -20,7 +20,9 @@ from connectors.paging import LoopGuard
 API = "/api/v2"
 EMPLOYEES = f"{API}/employees/employees/"
 APP_TIMESTAMPS = f"{API}/devices/app-timestamps/"
-TIMESPANS = f"{API}/timespans/timespans/"  # the simulator's path; the document names no path
+#: not in the document (it names Timespans without a path): the real servers' path, which takes
+#: daterange=YYYY-MM-DD|YYYY-MM-DD, employee_ids=a|b and verbosity=detail|duration|device
+TIMESPANS = f"{API}/timestamps/timespans/"
 MAX_LIMIT = 1000  # the server's LimitOffsetPagination cap
 
 #: non_field_errors that mean "the state is already like that": a replay, not bad data
@@ -107,7 +109,8 @@ class ZeitstromClient(VendorClient):
     def pages(
         self, path: str, params: Mapping[str, Any] | None = None, *, offset: int = 0
     ) -> Iterator[ListPage]:
-        """Pages of a list, following ``next``.
+        """Pages of a list, following ``next`` (or, when the envelope has no ``next`` key at
+        all, the offset after this page until ``count`` is reached).
 
         Only ``next``'s query is used, on our own base URL: behind a proxy DRF often builds the
         link with an inner host or ``http``. When ``count`` drops between pages, rows before our
@@ -136,6 +139,14 @@ class ZeitstromClient(VendorClient):
                 back = max(0, current - dropped)
                 yield ListPage(results, back, count)  # resuming here must re-read the gap too
                 query = {**query, "offset": back}
+                continue
+            if "next" not in body:  # an envelope without links: page on by count and offset
+                done = len(results) < limit if count is None else current + len(results) >= count
+                done = done or not results
+                yield ListPage(results, current + len(results), count, last=done)
+                if done:
+                    return
+                query = {**query, "offset": current + len(results)}
                 continue
             following = body.get("next")
             done = not following or following == "null"

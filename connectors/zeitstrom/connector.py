@@ -1,11 +1,12 @@
 """Zeitstrom as a Workgate connector: employees (to match people), timespans as time cards, and
 check-ins/check-outs pushed from the other clocks as app timestamps.
 
-Cursors (opaque JSON to callers) follow ``modified_at``, the server's own clock, so a check-out
-or an edit brings a timespan back. Lists are ordered by creation/check-in, not by
-``modified_at``, so the newest ``modified_at`` only becomes the cursor once a listing is
-complete; the pages before carry the listing in progress (filter and offset) instead. A server
-that ignores ``modified_at__gte`` just gives the full listing every time: slower, still right.
+Time cards come from the real timespans list by check-in day (see ``timecards.py``). The people
+cursor (opaque JSON to callers) follows ``modified_at``, the server's own clock. The list is
+ordered by creation, not by ``modified_at``, so the newest ``modified_at`` only becomes the
+cursor once a listing is complete; the pages before carry the listing in progress (filter and
+offset) instead. A server that ignores ``modified_at__gte`` (not in the document) just gives the
+full listing every time: slower, still right.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from connectors import errors
@@ -28,7 +29,7 @@ from connectors.records import (
     SkippedRecord,
 )
 from connectors.timezones import zone
-from connectors.zeitstrom import mapping
+from connectors.zeitstrom import mapping, timecards
 from connectors.zeitstrom.client import (
     APP_TIMESTAMPS,
     EMPLOYEES,
@@ -91,9 +92,18 @@ class ZeitstromConnector(Connector):
     LONGEST_SESSION: ClassVar[timedelta] = timedelta(hours=36)
 
     def __init__(
-        self, base_url, credentials, options=None, *, transport=None, sleep=time.sleep, **kwargs
+        self,
+        base_url,
+        credentials,
+        options=None,
+        *,
+        transport=None,
+        sleep=time.sleep,
+        clock: Callable[[], float] = time.time,
+        **kwargs,
     ):
         super().__init__(base_url, credentials, options, transport=transport, sleep=sleep)
+        self.clock = clock
         token = str(self.credentials.get("token") or "").strip()
         if not token:
             raise errors.AuthenticationError(
@@ -102,6 +112,7 @@ class ZeitstromConnector(Connector):
         self.client = ZeitstromClient(
             base_url, token, options=self.options, transport=transport, sleep=self.sleep, **kwargs
         )
+        self.time_cards = timecards.TimeCardReader(self.client, self.options.time_zone)
 
     def check(self) -> ServerIdentity:
         body = self.client.get_json(EMPLOYEES, {"limit": 1})
@@ -118,7 +129,9 @@ class ZeitstromConnector(Connector):
         return self._read(EMPLOYEES, cursor, mapping.person_from_employee)
 
     def read_time_cards(self, cursor: str | None = None) -> Iterator[Page]:
-        return self._read(TIMESPANS, cursor, mapping.time_card_from_timespan)
+        zone_name = self.options.time_zone
+        today = datetime.fromtimestamp(self.clock(), UTC).astimezone(zone(zone_name)).date()
+        return self.time_cards.read(cursor, today)
 
     def _read(self, path: str, cursor: str | None, mapper: Callable[[Any], Any]) -> Iterator[Page]:
         state = ListCursor.loads(cursor)
@@ -198,17 +211,19 @@ class ZeitstromConnector(Connector):
     def _recorded_session(self, employee_id: str, when: datetime, intent: str) -> dict | None:
         time_key = "checkin_time" if intent == "checkin" else "checkout_time"
         earliest = when - (timedelta(seconds=1) if intent == "checkin" else self.LONGEST_SESSION)
+        days = (earliest - timedelta(days=1)).date(), (when + timedelta(days=1)).date()
         params = {
-            "employee_id": employee_id,
-            "checkin_time__gte": mapping.format_time(earliest),
-            "checkin_time__lte": mapping.format_time(when + timedelta(seconds=1)),
+            "daterange": f"{days[0].isoformat()}|{days[1].isoformat()}",
+            "employee_ids": employee_id,
+            "verbosity": "detail",
         }
         for page in self.client.pages(TIMESPANS, params):
             for raw in page.results:
                 if not isinstance(raw, Mapping):
                     continue
                 at = mapping.parse_time(raw.get(time_key))
-                mine = mapping.text(raw.get("employee_id")) == employee_id
+                whose = mapping.text(raw.get("employee_id"))
+                mine = whose in ("", employee_id)  # asked for this employee alone
                 if mine and at is not None and abs((at - when).total_seconds()) < 1:
                     return {
                         "timespan_id": raw.get("id"),

@@ -103,13 +103,26 @@ def modified_at(raw: Mapping[str, Any]) -> datetime | None:
 
 
 # -- timespans ↔ time cards -----------------------------------------------------------------
-def time_card_from_timespan(raw: Mapping[str, Any]) -> TimeCardRecord | SkippedRecord:
+def timespan_employee(raw: Mapping[str, Any]) -> str:
+    """Whose timespan: ``employee_id``, or ``employee`` as an id or an object; "" when the row
+    does not say (compact rows never do)."""
+    found = raw.get("employee_id") or raw.get("employee")
+    if isinstance(found, Mapping):
+        found = found.get("id")
+    return text(found)
+
+
+def time_card_from_timespan(
+    raw: Mapping[str, Any], employee_id: str = ""
+) -> TimeCardRecord | SkippedRecord:
+    """``employee_id``: whose rows these are when the caller asked for one employee's alone
+    (rows that do not name their employee)."""
     if not isinstance(raw, Mapping):
         return SkippedRecord("timespan is not a JSON object", {"value": raw})
     vendor_id = text(raw.get("id"))
     if not vendor_id:
         return SkippedRecord("timespan without an id", raw)
-    employee_id = text(raw.get("employee_id") or raw.get("employee"))
+    employee_id = timespan_employee(raw) or employee_id
     if not employee_id:
         return SkippedRecord(f"timespan {vendor_id} without an employee", raw)
     checkin = parse_time(raw.get("checkin_time"))

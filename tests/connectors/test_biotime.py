@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from connectors import errors
+from connectors.biotime import mapping
 from connectors.biotime.connector import BioTimeConnector
 from connectors.biotime.cursor import PunchCursor
 from connectors.biotime.simulator import BioTimeQuirks, BioTimeSimulator
@@ -499,6 +500,93 @@ def test_custom_fields_are_kept_in_raw(demo, make):
     assert all("Cost Center" in p.raw for p in people if p.active)
 
 
+def test_custom_fields_come_back_as_extra_fields_without_secrets(demo, make):
+    demo.quirks.custom_fields = True
+
+    _, people, _ = everything(make(demo), "people")
+
+    employee = demo.directory.employees[1]
+    first = next(p for p in people if p.vendor_id == "1")
+    custom = mapping.extra_fields(first.raw, custom_only=True)
+    extra = mapping.extra_fields(first.raw)
+    assert custom["Passport No"] == employee.custom["Passport No"]
+    assert custom["Global ID"] == "NH-00001" and custom["Primary Job"] == first.position_name
+    assert set(custom) == set(employee.custom)
+    assert extra["card_no"] == employee.card_no and "Global ID" in extra
+    assert not {"device_password", "self_password", "emp_code", "first_name"} & set(extra)
+    resigned = next(p for p in people if not p.active)  # read by id: custom fields too
+    assert "Global ID" in mapping.extra_fields(resigned.raw, custom_only=True)
+
+
+# -- a server without the resignation API (BioTime 8.0) ----------------------------------------------
+@pytest.fixture
+def build_80(clock):
+    return BioTimeSimulator.demo(clock=clock, history_days=1, quirks=BioTimeQuirks.build_80())
+
+
+def test_people_without_the_resign_api_are_the_employee_list_and_the_probe_runs_once(
+    build_80, make
+):
+    bt = make(build_80)
+
+    _, people, skipped = everything(bt, "people")
+    _, again, _ = everything(bt, "people")
+
+    listed = build_80.directory.active_employee_ids()
+    assert sorted(int(p.vendor_id) for p in people) == sorted(listed) and not skipped
+    assert all(p.active for p in people) and len(again) == len(people)
+    assert bt.server_capabilities() == {"resignations": False}
+    assert bt.http_log.statuses("/resigns/") == [404]  # probed once for the connector's life
+
+
+def test_check_reports_which_optional_apis_the_server_has(build_80, demo, make):
+    assert make(build_80).check().details["capabilities"] == {"resignations": False}
+    assert make(demo).check().details["capabilities"] == {"resignations": True}
+
+
+def test_a_web_ui_catch_all_also_reads_as_no_resign_api(build_80, make):
+    build_80.quirks.html_for_unknown_paths = True
+    bt = make(build_80)
+
+    _, people, _ = everything(bt, "people")
+
+    assert people and bt.server_capabilities() == {"resignations": False}
+    assert bt.http_log.statuses("/resigns/") == [200, 200]  # HTML twice: not a glitch
+
+
+def test_a_single_html_glitch_does_not_hide_the_resign_api(demo, make):
+    bt = make(demo)
+    next(bt.read("people"))  # logged in, employees read
+    demo.vendor_faults.html_200 = 1
+
+    assert bt.server_capabilities() == {"resignations": True}
+
+
+def test_terminating_on_a_server_without_resign_api_says_what_to_do(build_80, make, sleeps):
+    bt = make(build_80)
+    found = bt.find_person(build_80.directory.employees[1].emp_code)
+    resigns_before = dict(build_80.directory.resigns)
+
+    with pytest.raises(errors.UnsupportedError) as raised:
+        bt.terminate_person(found.vendor_id, date(2025, 3, 31), "Moved away")
+
+    assert not raised.value.is_retryable and isinstance(raised.value, errors.PermissionDeniedError)
+    assert "no resignation API" in raised.value.message
+    assert "terminate the person in BioTime's console" in raised.value.message
+    assert build_80.directory.resigns == resigns_before and not sleeps
+    assert [m for m, path, _ in bt.http_log.log if "/resigns/" in path] == ["GET"]
+
+
+def test_find_and_rehire_work_without_resign_api(build_80, make):
+    bt = make(build_80)
+
+    assert bt.find_person("no-such-code") is None
+    found = bt.find_person(build_80.directory.employees[1].emp_code)
+    back = bt.rehire_person(found.vendor_id, PersonRecord(**{**found.__dict__, "last_name": "X"}))
+
+    assert back.active and back.last_name == "X"
+
+
 @pytest.mark.parametrize("ids_on_detail", [True, False])
 def test_update_answer_with_ids_or_objects_maps_the_same(demo, make, ids_on_detail):
     demo.quirks.fk_ids_on_detail = ids_on_detail
@@ -744,6 +832,99 @@ def test_demo_offline_dock_punches_are_caught_after_it_comes_back(
     assert (len(ids) >= dock_pending) is caught
 
 
+# Friday 18:00 in Berlin; the warehouse terminal loses its network until Sunday 14:00.
+FRIDAY_EVENING = datetime(2025, 3, 14, 17, 0, tzinfo=UTC)
+SATURDAY_SHIFT = datetime(2025, 3, 15, 6, 0, tzinfo=UTC)  # 07:00 Berlin, Saturday overtime
+BACK_ONLINE = SATURDAY_SHIFT + timedelta(hours=31)
+
+
+def _weekend_outage(clock) -> BioTimeSimulator:
+    clock.advance(FRIDAY_EVENING - clock.now())
+    sim = BioTimeSimulator(clock=clock)
+    sim.directory.add_terminal(Terminal(1, "ACEZ185060382", "Gate", "127.0.0.1", area_id=1))
+    sim.directory.add_terminal(Terminal(2, "CQZ7231360005", "Warehouse", "127.0.0.2", area_id=1))
+    sim.take_offline(2, int(FRIDAY_EVENING.timestamp()), int(BACK_ONLINE.timestamp()))
+    sim.add_punch("0042", terminal_id=2, at_ts=int(SATURDAY_SHIFT.timestamp()))
+    return sim
+
+
+def _pull_every_20_minutes_until(sim, bt, clock, until):
+    """Pull as the portal does, storing by transaction id; returns (stored, deliveries of each
+    id, when the late punch first arrived)."""
+    stored, deliveries, late_arrived, cursor = {}, {}, None, None
+    while clock.now() < until:
+        sim.add_punch("0100", terminal_id=1, upload_delay=5)
+        clock.advance(10)
+        pages, punches, _ = everything(bt, "punches", cursor)
+        cursor = pages[-1].cursor
+        for punch in punches:
+            stored[punch.vendor_id] = punch
+            deliveries.setdefault(punch.vendor_id, []).append(clock.now())
+            if punch.person_code == "0042" and late_arrived is None:
+                late_arrived = clock.now()
+        clock.advance(timedelta(minutes=20) - timedelta(seconds=10))
+    return stored, deliveries, late_arrived
+
+
+def test_a_punch_uploaded_31_hours_late_arrives_with_the_daily_wide_sweep_once(clock, make):
+    sim = _weekend_outage(clock)
+    bt = make(sim)
+
+    stored, deliveries, arrived = _pull_every_20_minutes_until(
+        sim, bt, clock, BACK_ONLINE + timedelta(days=1, hours=1)
+    )
+
+    [late] = [p for p in stored.values() if p.person_code == "0042"]
+    assert late.occurred_at == SATURDAY_SHIFT
+    assert late.uploaded_at - late.occurred_at >= timedelta(hours=31)
+    assert BACK_ONLINE <= arrived <= BACK_ONLINE + bt.wide_sweep_every + timedelta(minutes=21)
+    assert len(stored) == len(sim.transactions)  # every punch, each stored once
+    assert len(deliveries[late.vendor_id]) == 1  # the deep re-reads (24 h) never reach it
+
+
+def test_without_the_wide_sweep_the_31_hour_late_punch_is_missed(clock, make):
+    sim = _weekend_outage(clock)
+    bt = make(sim, wide_sweep_every=timedelta(days=365))
+
+    stored, _, arrived = _pull_every_20_minutes_until(
+        sim, bt, clock, BACK_ONLINE + timedelta(days=1, hours=1)
+    )
+
+    assert arrived is None and len(stored) == len(sim.transactions) - 1
+
+
+def test_the_wide_sweep_reaches_back_the_configured_days(clock, make):
+    sim = _weekend_outage(clock)
+    short = make(sim, credentials=sim.credentials() | {"late_upload_sweep_days": "1"})
+
+    _, _, arrived = _pull_every_20_minutes_until(
+        sim, short, clock, BACK_ONLINE + timedelta(days=1, hours=1)
+    )
+
+    assert short.wide_window == timedelta(days=1) and arrived is None
+    assert make(sim).wide_window == timedelta(days=7)
+
+
+@pytest.mark.parametrize("days", ["0", "a week", "-3", "1000"])
+def test_a_bad_sweep_days_option_is_a_validation_error(empty, make, days):
+    with pytest.raises(errors.ValidationError) as raised:
+        make(empty, credentials=empty.credentials() | {"late_upload_sweep_days": days})
+
+    assert raised.value.field == "late_upload_sweep_days"
+
+
+def test_a_cursor_from_before_wide_sweeps_gets_one_on_its_next_pull(demo, make):
+    bt = make(demo, page_size=1000)
+    full = list(bt.read("punches"))[-1].cursor
+    old_style = full.split(";wide=")[0]
+
+    _, short, _ = everything(bt, "punches", full)
+    pages, wide, _ = everything(bt, "punches", old_style)
+
+    assert ";wide=" in full and ";wide=" in pages[-1].cursor
+    assert len(wide) > 10 * max(len(short), 1)
+
+
 @pytest.mark.parametrize(
     ("text", "upload"),
     [
@@ -757,6 +938,16 @@ def test_demo_offline_dock_punches_are_caught_after_it_comes_back(
 )
 def test_cursor_text_forms(text, upload):
     assert PunchCursor.loads(text, BERLIN).upload == upload
+
+
+def test_cursor_keeps_both_sweep_marks():
+    upload = datetime(2025, 3, 12, 11, 40, 5, tzinfo=UTC)
+    cursor = PunchCursor(upload, upload - timedelta(hours=1), upload - timedelta(hours=20))
+
+    text = cursor.dumps()
+
+    assert text.endswith(";swept=2025-03-12T10:40:05Z;wide=2025-03-11T15:40:05Z")
+    assert PunchCursor.loads(text, BERLIN) == cursor
 
 
 def test_unreadable_cursor_is_a_validation_error(demo, make):

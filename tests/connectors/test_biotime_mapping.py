@@ -322,3 +322,23 @@ def test_punch_cursor_round_trips(upload, lag):
     cursor = PunchCursor(upload, swept)
 
     assert PunchCursor.loads(cursor.dumps(), "Europe/Berlin") == cursor
+
+
+def test_extra_fields_keep_custom_keys_with_spaces_and_leave_out_mapped_and_secret_ones():
+    row = {
+        "id": 3, "emp_code": "007", "first_name": "Ada", "department": 1, "dept_name": "HQ",
+        "nickname": "A", "card_no": "0012", "device_password": "1234",
+        "self_password": "pbkdf2_sha256$...", "Passport No": "C01X", "Global ID": "NH-7",
+        "primary job": "Welder",
+    }  # fmt: skip
+
+    extra = mapping.extra_fields(row)
+    custom = mapping.extra_fields(row, custom_only=True)
+
+    assert extra == {
+        "nickname": "A", "card_no": "0012", "Passport No": "C01X", "Global ID": "NH-7",
+        "primary job": "Welder",
+    }  # fmt: skip
+    assert custom == {"Passport No": "C01X", "Global ID": "NH-7", "primary job": "Welder"}
+    assert mapping.person_from_employee(row).raw == row  # the whole record is kept
+    assert mapping.extra_fields("not a row") == {}

@@ -45,7 +45,7 @@ def sleeps():
 
 
 @pytest.fixture
-def make(sim, sleeps):
+def make(sim, sleeps, clock):
     def make(**options):
         options.setdefault("page_size", 1000)
         return ZeitstromConnector(
@@ -54,6 +54,7 @@ def make(sim, sleeps):
             ClientOptions(**options),
             transport=sim.transport(),
             sleep=sleeps.append,
+            clock=lambda: clock.now().timestamp(),
         )
 
     return make
@@ -233,6 +234,7 @@ def test_large_history_streams_page_by_page_and_resumes_mid_listing(clock, sleep
         ClientOptions(page_size=1000),
         transport=big.transport(),
         sleep=sleeps.append,
+        clock=lambda: clock.now().timestamp(),
     )
 
     stream = zs.read("time_cards")
@@ -242,6 +244,137 @@ def test_large_history_streams_page_by_page_and_resumes_mid_listing(clock, sleep
 
     assert served == 2 and len(first.records) == len(second.records) == 1000
     assert resumed.records[0].vendor_id == second.records[0].vendor_id  # its last page comes again
+
+
+# -- the real timespans list: daterange, verbosity, envelopes without links ------------------
+TODAY = WEDNESDAY_MORNING.date()
+
+
+@pytest.fixture
+def urls(sim):
+    """Every URL the connector asks for, then the simulator's answer."""
+    return []
+
+
+@pytest.fixture
+def recorded(sim, urls, clock):
+    inner = sim.transport()
+
+    def record(request):
+        urls.append(request.url)
+        response = inner.handle_request(request)
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=response.read()
+        )
+
+    def make(**options):
+        options.setdefault("page_size", 1000)
+        return ZeitstromConnector(
+            "http://sim.test",
+            sim.credentials(),
+            ClientOptions(**options),
+            transport=httpx.MockTransport(record),
+            clock=lambda: clock.now().timestamp(),
+        )
+
+    return make
+
+
+def timespan_queries(urls):
+    return [dict(u.params) for u in urls if u.path == TIMESPANS_PATH]
+
+
+TIMESPANS_PATH = "/api/v2/timestamps/timespans/"
+
+
+def test_time_cards_come_from_the_real_path_by_daterange_in_detail(recorded, sim, urls):
+    _, cards, skipped = everything(recorded(), "time_cards")
+
+    queries = timespan_queries(urls)
+    query = queries[0]
+    assert all(q["daterange"] == query["daterange"] for q in queries)
+    assert query["daterange"] == f"2000-01-01|{TODAY + timedelta(days=2)}"
+    assert query["verbosity"] == "detail" and not skipped
+    assert {c.vendor_id for c in cards} == set(sim.timespans.by_id)
+    assert all(c.person_id == sim.timespans.by_id[c.vendor_id].employee_id for c in cards)
+
+
+def test_next_pull_reaches_back_two_days_or_to_the_oldest_open_session(recorded, urls, clock):
+    zs = recorded()
+    zs.push_punch(DOC_EMPLOYEE, clock.now() - timedelta(days=5), "in")  # left open
+    cursor = list(zs.read("time_cards"))[-1].cursor
+    zs.push_punch(DOC_EMPLOYEE, clock.now(), "out")
+    urls.clear()
+
+    pages, again, _ = everything(zs, "time_cards", cursor)
+    second_start = timespan_queries(urls)[0]["daterange"].split("|")[0]
+    urls.clear()
+    _, third, _ = everything(zs, "time_cards", pages[-1].cursor)
+    third_start = timespan_queries(urls)[0]["daterange"].split("|")[0]
+
+    assert second_start == str(TODAY - timedelta(days=6))  # the open session's day, less one
+    mine = [c for c in again if c.person_id == DOC_EMPLOYEE]
+    assert [c.clock_out for c in mine] == [clock.now()]  # closed after five days, caught
+    assert second_start < third_start <= str(TODAY - timedelta(days=2)) and third
+
+
+@pytest.mark.parametrize("stream", ["people", "time_cards"])
+def test_an_envelope_without_next_and_previous_is_paged_by_count(recorded, sim, stream):
+    sim.quirks.envelope_without_links = True
+    expected = set(sim.employees) if stream == "people" else set(sim.timespans.by_id)
+
+    pages, found, _ = everything(recorded(page_size=50), stream)
+
+    assert len(pages) >= 2
+    assert {r.vendor_id for r in found} == expected and len(found) == len(expected)
+
+
+def test_an_envelope_without_links_resumes_mid_listing(recorded, sim):
+    sim.quirks.envelope_without_links = True
+    first = next(recorded(page_size=50).read("time_cards"))
+
+    _, rest, _ = everything(recorded(page_size=50), "time_cards", first.cursor)
+
+    ids = {c.vendor_id for c in first.records} | {c.vendor_id for c in rest}
+    assert ids == set(sim.timespans.by_id)
+
+
+def test_detail_rows_without_the_employee_are_read_one_employee_at_a_time(recorded, sim, urls):
+    sim.quirks.detail_without_employee = True
+    zs = recorded()
+
+    _, cards, skipped = everything(zs, "time_cards")
+    asked = len(urls)
+    _, again, _ = everything(zs, "time_cards")
+
+    assert not skipped and {c.vendor_id for c in cards} == set(sim.timespans.by_id)
+    assert all(c.person_id == sim.timespans.by_id[c.vendor_id].employee_id for c in cards)
+    later = timespan_queries(urls[asked:])
+    assert later and all("employee_ids" in q for q in later)  # learnt once: no mixed list again
+    assert len(again) == len(cards)
+
+
+def test_one_employee_at_a_time_resumes_where_it_stopped(recorded, sim):
+    sim.quirks.detail_without_employee = True
+    pages = recorded(page_size=5).read("time_cards")
+    taken = [next(pages) for _ in range(12)]
+    cursor = taken[-1].cursor
+
+    _, rest, _ = everything(recorded(page_size=5), "time_cards", cursor)
+
+    assert json.loads(cursor)["listing"]["employee"]
+    ids = {c.vendor_id for p in taken for c in p.records} | {c.vendor_id for c in rest}
+    assert ids == set(sim.timespans.by_id)
+
+
+def test_a_lost_check_out_answer_is_found_again_when_rows_lack_the_employee(zs, sim):
+    sim.quirks.detail_without_employee = True
+    first = zs.push_punch(DOC_EMPLOYEE, DOC_CHECKIN, "in")
+    zs.push_punch(DOC_EMPLOYEE, DOC_CHECKOUT, "out")
+
+    again = zs.push_punch(DOC_EMPLOYEE, DOC_CHECKOUT, "out")
+
+    assert again.vendor_id == first.vendor_id.replace(":checkin", ":checkout")
 
 
 # -- punches ----------------------------------------------------------------------------------

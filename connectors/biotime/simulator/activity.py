@@ -142,7 +142,7 @@ def device_times(terminal: Terminal, real_ts: int, tz: ZoneInfo, seed: int) -> t
     """(punch_ts, upload_ts) as the server records a punch made at ``real_ts`` on ``terminal``.
 
     The device stamps the punch with its own clock (maybe ahead) and pushes it within seconds,
-    unless it is in an offline window: then it pushes when the window ends.
+    unless it is in an offline window or span: then it pushes when that ends.
     """
     punch_ts = real_ts + terminal.clock_ahead_seconds
     lag = 1 + mix(seed, real_ts * 31 + terminal.id) % 20
@@ -153,4 +153,7 @@ def device_times(terminal: Terminal, real_ts: int, tz: ZoneInfo, seed: int) -> t
         if start <= minute < end:
             back = local.replace(hour=end // 60, minute=end % 60, second=0, microsecond=0)
             upload_ts = int(back.timestamp()) + lag * 3
+    for start, end in terminal.offline_spans:
+        if start <= real_ts < end:
+            upload_ts = max(upload_ts, end + lag * 3)
     return punch_ts, upload_ts

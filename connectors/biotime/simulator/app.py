@@ -40,6 +40,7 @@ from connectors.simkit.clock import SimClock
 from connectors.simkit.faults import Faults
 
 LOGIN_ENDPOINTS = {"login_jwt", "login_token", "staff_login_jwt", "staff_login_token"}
+RESIGN_ENDPOINTS = {"resign_list", "resign_item", "reinstatement"}
 LICENCE_MISSING = (
     "The API module is not included in this server's license. "
     "Please contact ZKTeco to activate the API license."
@@ -201,6 +202,13 @@ class BioTimeSimulator(Simulator):
                 )
             )
 
+    def take_offline(self, terminal_id: int, start_ts: int, end_ts: int) -> None:
+        """The terminal loses its network from ``start_ts`` to ``end_ts`` (epoch seconds): the
+        punches made meanwhile upload when it is back, however long that takes."""
+        terminal = self.directory.terminals[terminal_id]
+        with self.lock:
+            terminal.offline_spans = (*terminal.offline_spans, (start_ts, end_ts))
+
     def pending_uploads(self, terminal_id: int | None = None) -> int:
         """Punches made but not uploaded yet (on an offline device, or seconds from arriving)."""
         return sum(
@@ -245,6 +253,8 @@ class BioTimeSimulator(Simulator):
             return None
         if endpoint in LOGIN_ENDPOINTS:
             return None
+        if endpoint in RESIGN_ENDPOINTS and self.quirks.no_resign_endpoints:
+            return self.not_found(request)  # URL resolution comes before authentication
         try:
             principal = self.auth.authenticate(request.headers.get("Authorization"))
             if self.vendor_faults.count_down_revocation():

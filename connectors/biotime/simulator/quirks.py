@@ -25,7 +25,11 @@ class BioTimeQuirks:
       ``"flat"`` (8.x: ``department: 3`` plus ``dept_name``, ``area: [ids]`` plus ``area_name``).
     - ``fk_ids_on_detail``: as in the document, the object GET and the update answer foreign keys
       as ids while the list and the create answer objects; off: objects everywhere (nested shape).
-    - ``custom_fields``: employees carry extra top-level keys, some with spaces ("Cost Center").
+    - ``custom_fields``: employees carry extra top-level keys, some with spaces ("Cost Center",
+      "Passport No", "Global ID", "Primary Job").
+    - ``no_resign_endpoints``: BioTime before 8.5 has no resignation API: every
+      ``/personnel/api/resigns/…`` path answers Django's HTML 404 (or the web UI's page with
+      ``html_for_unknown_paths``), as a path that does not exist.
     - ``punch_state_as_int``: ``punch_state`` is ``1`` instead of ``"1"``.
     - ``verify_type_as_string``: ``verify_type`` is ``"15"`` instead of ``15``.
     - ``temperature``: ``"zero"`` (``0.0``), ``"string"`` (``"36.6"``), ``"no_sensor"`` (``255``)
@@ -55,6 +59,7 @@ class BioTimeQuirks:
     slow_first_request_seconds: float = 0.0
     idle_threshold_seconds: float = 900.0
     page_size_param: Literal["page_size", "limit"] = "page_size"
+    no_resign_endpoints: bool = False
 
     @classmethod
     def build_8x(cls) -> BioTimeQuirks:
@@ -67,6 +72,13 @@ class BioTimeQuirks:
             is_attendance_style="int",
             page_size_param="limit",
         )
+
+    @classmethod
+    def build_80(cls) -> BioTimeQuirks:
+        """BioTime 8.0: an 8.x server that has no resignation endpoints yet (they came in 8.5)."""
+        quirks = cls.build_8x()
+        quirks.no_resign_endpoints = True
+        return quirks
 
     @classmethod
     def messy(cls) -> BioTimeQuirks:

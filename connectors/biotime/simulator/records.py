@@ -116,5 +116,8 @@ class Terminal:
     #: daily local windows (minutes after midnight, [start, end)) when the device is offline and
     #: keeps punches to upload at the window's end
     offline_windows: tuple[tuple[int, int], ...] = ()
+    #: one-off outages as epoch seconds [start, end): a weekend with the network down. Punches
+    #: made then upload at the end, possibly more than a day late
+    offline_spans: tuple[tuple[int, int], ...] = ()
     #: "thermal": sends body temperatures; "none": a build that reports 255 (no sensor)
     sensor: str = ""

@@ -25,7 +25,9 @@ PUNCH_STATE_DISPLAY = {
 }  # fmt: skip
 VERIFY_TYPE_DISPLAY = {0: "Password", 1: "Fingerprint", 4: "Card", 15: "Face", 25: "Palm"}
 #: Custom employee attributes an admin defined; every employee carries every key.
-CUSTOM_FIELD_NAMES = ("Cost Center", "Shift Group", "badge_colour")
+CUSTOM_FIELD_NAMES = (
+    "Cost Center", "Shift Group", "badge_colour", "Passport No", "Global ID", "Primary Job",
+)  # fmt: skip
 OFFLINE_STATE = 3
 
 
@@ -159,13 +161,17 @@ def _is_attendance(value: bool, quirks: BioTimeQuirks):
     return value
 
 
-def terminal_is_offline(terminal: Terminal, now: datetime, tz: ZoneInfo) -> int | None:
-    """The minute of the day the current offline window began, or None when online."""
+def terminal_is_offline(terminal: Terminal, now: datetime, tz: ZoneInfo) -> datetime | None:
+    """When the current offline window or span began (local time), or None when online."""
     local = now.astimezone(tz)
+    now_ts = now.timestamp()
+    for start, end in terminal.offline_spans:
+        if start <= now_ts < end:
+            return datetime.fromtimestamp(start, tz)
     minute = local.hour * 60 + local.minute
     for start, end in terminal.offline_windows:
         if start <= minute < end:
-            return start
+            return local.replace(hour=start // 60, minute=start % 60, second=0, microsecond=0)
     return None
 
 
@@ -186,8 +192,7 @@ def terminal_body(
         state, last_activity = 1, local_now.replace(second=local_now.second // 10 * 10)
     else:
         state = OFFLINE_STATE
-        hour, minute = divmod(offline_since, 60)
-        last_activity = local_now.replace(hour=hour, minute=minute, second=7)
+        last_activity = offline_since.replace(second=7, microsecond=0)
     return {
         "id": terminal.id,
         "sn": terminal.sn,

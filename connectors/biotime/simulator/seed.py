@@ -110,6 +110,8 @@ def build_demo(
     terminals = _add_terminals(directory, areas)
     today = clock.now().astimezone(ZoneInfo(kwargs.get("time_zone", "Europe/Berlin"))).date()
     resign_date = today - timedelta(days=12)
+    # before 8.5 BioTime had no resignations: those people are still on the employee list
+    has_resignations = not getattr(kwargs.get("quirks"), "no_resign_endpoints", False)
     workers: list[Worker] = []
     for index, person in enumerate(company.people_in("biotime"), 1):
         seen = person.seen_by("biotime")
@@ -144,11 +146,14 @@ def build_demo(
                     "Cost Center": f"{4100 + list(DEPARTMENTS).index(department) * 10}",
                     "Shift Group": ("Early", "Late", "Night", "Flex")[h % 4],
                     "badge_colour": ("blue", "green", "red")[h % 3],
+                    "Passport No": f"C{h % 10**8:08d}" if h % 4 else "",
+                    "Global ID": f"NH-{index:05d}",
+                    "Primary Job": person.position,
                 },
             )
         )
         last_day = None
-        if index in RESIGNED_POSITIONS:
+        if index in RESIGNED_POSITIONS and has_resignations:
             directory.add_resign(index, resign_date.isoformat(), "Moved away")
             last_day = resign_date - timedelta(days=1)
         site_terminals = [t.id for t in terminals[person.site] if t.is_attendance]

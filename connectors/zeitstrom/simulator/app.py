@@ -9,12 +9,17 @@ Endpoints (all paths end in ``/``; a path without it gets Django's 301 to the sl
 - ``POST /api/v2/employees/employees/{id}/checkin/`` and ``.../checkout/`` (optional ``time``,
   default now): the document's "Employee Check-in/Check-out", answered with the timespan
 - ``POST /api/v2/devices/app-timestamps/`` ``{intent, employee_id, time}`` → 201
-- ``GET|POST /api/v2/timespans/timespans/`` (filters ``employee_id``, ``checkin_time__gte``,
-  ``checkin_time__lte``, ``modified_at__gte``), ordered by ``checkin_time``
-- ``GET|PUT|PATCH|DELETE /api/v2/timespans/timespans/{id}/``
+- ``GET|POST /api/v2/timestamps/timespans/``: the list wants ``daterange=YYYY-MM-DD|YYYY-MM-DD``
+  (check-in days in the server's zone, both ends included), takes ``employee_ids=a|b`` and
+  ``verbosity=detail|duration|device``; ordered by ``checkin_time``. The default (compact) rows
+  carry ``id``, ``checkin_time``, ``checkout_time``, ``project_id``, ``employee_comment`` and
+  ``tag_assignments`` only, no employee (vendor-quirks.md, second round). Other filters are
+  ignored, as django-filter ignores unknown parameters.
+- ``GET|PUT|PATCH|DELETE /api/v2/timestamps/timespans/{id}/``
 
-The document names Timespans without a path; ``/api/v2/timespans/timespans/`` follows the
-employees path's ``<app>/<resource>/`` pattern (an assumption).
+The document names Timespans without a path; the path and list parameters are the real
+server's (vendor-quirks.md). That ``daterange`` is required, what ``duration``/``device`` add
+and the detail endpoints under the same path are assumptions.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ import uuid
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as time_of_day
 from zoneinfo import ZoneInfo
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -72,11 +78,17 @@ class ZeitstromQuirks:
       off: the list hides them (a client then only finds them by id).
     - ``append_slash_redirect``: a path without its trailing ``/`` answers Django's 301 to the
       slashed path (a client following it turns a POST into a GET); off: Django's HTML 404.
+    - ``envelope_without_links`` (off by default): list envelopes carry ``count`` and
+      ``results`` only, no ``next``/``previous``.
+    - ``detail_without_employee`` (off by default): even ``verbosity=detail`` timespan rows
+      lack the employee; only ``employee_ids`` says whose they are.
     """
 
     local_time_offsets: bool = True
     archived_in_list: bool = True
     append_slash_redirect: bool = True
+    envelope_without_links: bool = False
+    detail_without_employee: bool = False
 
 
 @dataclass
@@ -197,7 +209,7 @@ class ZeitstromSimulator(Simulator):
         employees = f"{API}/employees/employees/"
         employee = employees + "<employee_id>/"
         stamps = f"{API}/devices/app-timestamps/"
-        timespans = f"{API}/timespans/timespans/"
+        timespans = f"{API}/timestamps/timespans/"
         return [
             Rule(employees, endpoint="list_employees", methods=["GET"]),
             Rule(employee, endpoint="get_employee", methods=["GET"]),
@@ -335,7 +347,8 @@ class ZeitstromSimulator(Simulator):
         limit, offset = drf.page_params(request)
         page = rows[offset : offset + limit]
         results = [e.to_json(self.render_zone) for e in page]
-        body = drf.page_body(request, len(rows), limit, offset, results)
+        links = not self.quirks.envelope_without_links
+        body = drf.page_body(request, len(rows), limit, offset, results, links=links)
         self._vanish_after_page(rows[0] if rows else None)
         return json_response(body)
 
@@ -411,20 +424,21 @@ class ZeitstromSimulator(Simulator):
     # -- timespans ----------------------------------------------------------------------------
     def list_timespans(self, request: Request) -> Response:
         errors: dict[str, list[str]] = {}
-        employee_id = request.args.get("employee_id") or None
-        if employee_id is not None:
+        employee_ids = None
+        if request.args.get("employee_ids"):
             try:
-                employee_id = str(uuid.UUID(employee_id))
+                employee_ids = frozenset(
+                    str(uuid.UUID(part)) for part in request.args["employee_ids"].split("|")
+                )
             except ValueError:
-                errors["employee_id"] = ["Enter a valid UUID."]
-        flt = TimespanFilter(
-            employee_id=employee_id,
-            checkin_from=query_datetime(request, self.zone, "checkin_time__gte", errors),
-            checkin_to=query_datetime(request, self.zone, "checkin_time__lte", errors),
-            modified_from=query_datetime(request, self.zone, "modified_at__gte", errors),
-        )
+                errors["employee_ids"] = ["Enter a valid UUID."]
+        first, after_last = self._daterange(request.args.get("daterange"), errors)
+        verbosity = request.args.get("verbosity") or "compact"
+        if verbosity not in ("compact", "detail", "duration", "device"):
+            errors["verbosity"] = [f'"{verbosity}" is not a valid choice.']
         if errors:
             return drf.field_errors(errors)
+        flt = TimespanFilter(employee_ids, first, after_last)
         limit, offset = drf.page_params(request)
         generated = self.history.select(flt) if self.history else None
         old = len(generated) if generated else 0
@@ -435,11 +449,30 @@ class ZeitstromSimulator(Simulator):
         if len(page) < limit:
             start = max(0, offset - old)
             page += live[start : start + limit - len(page)]
-        zone = self.render_zone
-        results = [s.to_json(zone) for s in page]
-        body = drf.page_body(request, old + len(live), limit, offset, results)
+        zone, with_employee = self.render_zone, not self.quirks.detail_without_employee
+        results = [s.to_json(zone, verbosity, with_employee=with_employee) for s in page]
+        links = not self.quirks.envelope_without_links
+        body = drf.page_body(request, old + len(live), limit, offset, results, links=links)
         self._vanish_after_page(live[0] if live else None)
         return json_response(body)
+
+    def _daterange(self, raw: str | None, errors: dict) -> tuple[datetime | None, datetime | None]:
+        """``YYYY-MM-DD|YYYY-MM-DD`` → [first day 00:00, the day after the last 00:00) in the
+        server's zone, as aware datetimes."""
+        if not raw:
+            errors["daterange"] = [drf.REQUIRED]
+            return None, None
+        try:
+            first, last = (date.fromisoformat(part.strip()) for part in raw.split("|"))
+        except ValueError:
+            errors["daterange"] = ["Enter a valid date range: YYYY-MM-DD|YYYY-MM-DD."]
+            return None, None
+        if last < first:
+            errors["daterange"] = ["The range ends before it starts."]
+            return None, None
+        start = datetime.combine(first, time_of_day.min, self.zone)
+        end = datetime.combine(last + timedelta(days=1), time_of_day.min, self.zone)
+        return start, end
 
     def _find_timespan(self, span_id: str) -> tuple[Timespan | None, bool]:
         """The timespan and whether it is live (editable) rather than generated history."""

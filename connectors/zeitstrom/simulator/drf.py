@@ -103,7 +103,12 @@ def _positive_int(raw: str | None, *, strict: bool) -> int | None:
     return value
 
 
-def page_body(request: Request, count: int, limit: int, offset: int, results: list) -> dict:
+def page_body(
+    request: Request, count: int, limit: int, offset: int, results: list, *, links: bool = True
+) -> dict:
+    """``links`` off: a build whose envelope has no ``next``/``previous`` at all."""
+    if not links:
+        return {"count": count, "results": results}
     return {
         "count": count,
         "next": _next_link(request, count, limit, offset),

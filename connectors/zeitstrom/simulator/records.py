@@ -57,17 +57,30 @@ class Timespan:
     def sort_key(self) -> tuple[datetime, str]:
         return (self.checkin_time, self.id)
 
-    def to_json(self, zone: tzinfo) -> dict:
-        return {
+    def to_json(
+        self, zone: tzinfo, verbosity: str = "detail", *, with_employee: bool = True
+    ) -> dict:
+        """The compact row (the list's default) carries no employee; ``duration`` adds the
+        seconds, ``device`` the source, ``detail`` everything (``with_employee`` off: a build
+        whose detail rows still lack the employee)."""
+        body = {
             "id": self.id,
-            "created_at": format_datetime(self.created_at, zone),
-            "modified_at": format_datetime(self.modified_at, zone),
-            "employee_id": self.employee_id,
             "checkin_time": format_datetime(self.checkin_time, zone),
             "checkout_time": format_datetime(self.checkout_time, zone),
-            "duration": self.duration,
-            "source": self.source,
+            "project_id": None,
+            "employee_comment": "",
+            "tag_assignments": [],
         }
+        if verbosity in ("duration", "detail"):
+            body["duration"] = self.duration
+        if verbosity in ("device", "detail"):
+            body["source"] = self.source
+        if verbosity == "detail":
+            body["created_at"] = format_datetime(self.created_at, zone)
+            body["modified_at"] = format_datetime(self.modified_at, zone)
+            if with_employee:
+                body["employee_id"] = self.employee_id
+        return body
 
 
 @dataclass

@@ -31,17 +31,15 @@ class RuleViolation(Exception):
 
 @dataclass(frozen=True)
 class TimespanFilter:
-    employee_id: str | None = None
-    checkin_from: datetime | None = None  # checkin_time__gte
-    checkin_to: datetime | None = None  # checkin_time__lte
-    modified_from: datetime | None = None  # modified_at__gte
+    employee_ids: frozenset[str] | None = None  # employee_ids=a|b
+    checkin_from: datetime | None = None  # daterange's first day, 00:00 in the server's zone
+    checkin_before: datetime | None = None  # the day after daterange's last day, 00:00
 
     def matches(self, span: Timespan) -> bool:
         return (
-            (self.employee_id is None or span.employee_id == self.employee_id)
+            (self.employee_ids is None or span.employee_id in self.employee_ids)
             and (self.checkin_from is None or span.checkin_time >= self.checkin_from)
-            and (self.checkin_to is None or span.checkin_time <= self.checkin_to)
-            and (self.modified_from is None or span.modified_at >= self.modified_from)
+            and (self.checkin_before is None or span.checkin_time < self.checkin_before)
         )
 
 
@@ -60,8 +58,8 @@ class LiveTimespans:
 
     # -- reading ------------------------------------------------------------------------------
     def select(self, flt: TimespanFilter) -> list[Timespan]:
-        if flt.employee_id is not None:
-            mine = self._by_employee.get(flt.employee_id, ())
+        if flt.employee_ids is not None:
+            mine = [s for e in flt.employee_ids for s in self._by_employee.get(e, ())]
             candidates = sorted(mine, key=lambda s: s.sort_key)
         else:
             candidates = self._ordered
@@ -213,23 +211,25 @@ class GeneratedTimespans:
             return None
         return self.record(index) if 0 <= index < self.count else None
 
-    def select(self, flt: TimespanFilter) -> GeneratedSelection:
+    def select(self, flt: TimespanFilter) -> GeneratedSelection | MergedSelection:
         everything = range(self.count)
         lo, hi = 0, self.count
         if flt.checkin_from is not None:
             lo = max(lo, bisect.bisect_left(everything, flt.checkin_from, key=self.checkin))
-        if flt.checkin_to is not None:
-            hi = min(hi, bisect.bisect_right(everything, flt.checkin_to, key=self.checkin))
-        if flt.modified_from is not None:
-            lo = max(lo, bisect.bisect_left(everything, flt.modified_from, key=self.modified))
-        stride, first = 1, lo
-        if flt.employee_id is not None:
-            slot = self._slot_of.get(flt.employee_id)
-            if slot is None:
-                return GeneratedSelection(self, 0, 0, 1)
-            stride = len(self.employee_ids)
-            first = lo + (slot - lo) % stride
-        return GeneratedSelection(self, first, max(hi, first), stride)
+        if flt.checkin_before is not None:
+            hi = min(hi, bisect.bisect_left(everything, flt.checkin_before, key=self.checkin))
+        if flt.employee_ids is None:
+            return GeneratedSelection(self, lo, max(hi, lo), 1)
+        parts = []
+        for employee_id in sorted(flt.employee_ids):
+            slot = self._slot_of.get(employee_id)
+            if slot is not None:
+                stride = len(self.employee_ids)
+                first = lo + (slot - lo) % stride
+                parts.append(GeneratedSelection(self, first, max(hi, first), stride))
+        if len(parts) == 1:
+            return parts[0]
+        return MergedSelection(parts)
 
 
 @dataclass(frozen=True)
@@ -247,3 +247,20 @@ class GeneratedSelection:
     def page(self, offset: int, limit: int) -> list[Timespan]:
         end = min(len(self), offset + limit)
         return [self.source.record(self.first + k * self.stride) for k in range(offset, end)]
+
+
+@dataclass(frozen=True)
+class MergedSelection:
+    """Several employees' generated rows, in listing order (small: one pull's employees)."""
+
+    parts: list[GeneratedSelection]
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self.parts)
+
+    def page(self, offset: int, limit: int) -> list[Timespan]:
+        rows = sorted(
+            (row for part in self.parts for row in part.page(0, len(part))),
+            key=lambda s: s.sort_key,
+        )
+        return rows[offset : offset + limit]

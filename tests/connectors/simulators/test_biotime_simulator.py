@@ -530,6 +530,33 @@ def test_custom_fields_quirk_adds_top_level_keys_with_spaces(demo, demo_client, 
     assert row["Cost Center"].isdigit()
     assert row["Shift Group"] in ("Early", "Late", "Night", "Flex")
     assert "badge_colour" in row
+    assert (
+        row["Global ID"].startswith("NH-")
+        and row["Primary Job"] == row["position"]["position_name"]
+    )
+    assert "Passport No" in row
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/personnel/api/resigns/",
+        "/personnel/api/resigns/1/",
+        "/personnel/api/resigns/reinstatement/",
+    ],
+)
+def test_build_80_answers_the_resign_paths_with_django_html_404(clock, path):
+    sim = BioTimeSimulator.demo(clock=clock, history_days=1, quirks=BioTimeQuirks.build_80())
+    with sim.client() as client:
+        headers = jwt_headers(client)
+        response = client.get(path, headers=headers)
+        employees = client.get("/personnel/api/employees/", headers=headers)
+
+    assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
+    assert employees.status_code == 200 and employees.json()["count"] == len(
+        sim.directory.employees
+    )
+    assert not sim.directory.resigns  # 8.0 never had any
 
 
 # -- resignations ----------------------------------------------------------------------------------
@@ -793,6 +820,26 @@ def test_offline_device_uploads_hours_late(demo_client, demo_auth):
     lags = [local(r["upload_time"]) - local(r["punch_time"]) for r in rows]
     assert max(lags) > timedelta(hours=2)
     assert min(lags) < timedelta(minutes=1)
+
+
+def test_terminal_offline_over_a_weekend_uploads_31_hours_late(clock):
+    sim = BioTimeSimulator(clock=clock)
+    sim.directory.add_terminal(Terminal(1, "CQZ1", "Warehouse", "127.0.0.1", area_id=1))
+    saturday = int(datetime(2025, 3, 15, 6, 0, tzinfo=UTC).timestamp())
+    back = saturday + 31 * 3600
+    sim.take_offline(1, int(NOW.timestamp()), back)
+    sim.add_punch("0042", terminal_id=1, at_ts=saturday)
+    with sim.client() as client:
+        auth = token_headers(client)
+        clock.advance(datetime.fromtimestamp(back - 60, UTC) - clock.now())
+        state = data(client, "/iclock/api/terminals/", auth)
+        before = data(client, "/iclock/api/transactions/", auth)
+        clock.advance(timedelta(minutes=2))
+        after = data(client, "/iclock/api/transactions/", auth)
+
+    assert before == [] and state[0]["state"] == 3
+    [row] = after
+    assert local(row["upload_time"]) - local(row["punch_time"]) >= timedelta(hours=31)
 
 
 @pytest.mark.parametrize(

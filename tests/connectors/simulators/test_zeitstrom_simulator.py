@@ -17,7 +17,12 @@ from connectors.zeitstrom.simulator.records import Employee
 
 EMPLOYEES = "/api/v2/employees/employees/"
 APP_TIMESTAMPS = "/api/v2/devices/app-timestamps/"
-TIMESPANS = "/api/v2/timespans/timespans/"
+TIMESPANS = "/api/v2/timestamps/timespans/"
+EVERY_DAY = {"daterange": "2000-01-01|2099-12-31", "verbosity": "detail"}
+EVERY_DAY_QUERY = "daterange=2000-01-01|2099-12-31&verbosity=detail"
+COMPACT_KEYS = {
+    "id", "checkin_time", "checkout_time", "project_id", "employee_comment", "tag_assignments",
+}  # fmt: skip
 DOC_EMPLOYEE = "a1b2c3d4-e5f6-7890-abcd-ef1234567890"  # the document's example id
 WEDNESDAY_MORNING = datetime(2030, 3, 13, 9, 30, tzinfo=UTC)
 CHECKOUT_BEFORE_CHECKIN = {
@@ -324,7 +329,7 @@ def test_timespan_create_list_update_delete_round_trip(api):
     )
     span_id = created.json()["id"]
 
-    listed = api.get(TIMESPANS, params={"employee_id": DOC_EMPLOYEE}).json()
+    listed = api.get(TIMESPANS, params={"employee_ids": DOC_EMPLOYEE, **EVERY_DAY}).json()
     updated = api.patch(
         f"{TIMESPANS}{span_id}/", json={"checkout_time": "2030-03-01T16:30:00+01:00"}
     )
@@ -347,23 +352,46 @@ def test_timespan_update_refuses_checkout_before_checkin(api):
     assert response.json() == CHECKOUT_BEFORE_CHECKIN
 
 
-def test_timespans_filter_by_checkin_window_and_modified_since(api, clock):
-    day = api.get(
-        TIMESPANS,
-        params={
-            "checkin_time__gte": "2030-03-11T00:00:00+01:00",
-            "checkin_time__lte": "2030-03-11T23:59:59+01:00",
-        },
+def test_timespans_list_by_daterange_employees_and_verbosity(api, clock):
+    day = api.get(TIMESPANS, params={"daterange": "2030-03-11|2030-03-11"}).json()
+    whose = day["results"][0]["id"]
+    detail = api.get(
+        TIMESPANS, params={"daterange": "2030-03-11|2030-03-11", "verbosity": "detail"}
     ).json()
-    since = (clock.now() - timedelta(hours=6)).isoformat()
-    recent = api.get(TIMESPANS, params={"modified_at__gte": since}).json()
-    bad = api.get(TIMESPANS, params={"checkin_time__gte": "yesterday"})
+    two = {r["employee_id"] for r in detail["results"][:2]}
+    mine = api.get(
+        TIMESPANS,
+        params={"daterange": "2030-03-11|2030-03-12", "employee_ids": "|".join(two)},
+    ).json()
+    durations = api.get(
+        TIMESPANS, params={"daterange": "2030-03-11|2030-03-11", "verbosity": "duration"}
+    ).json()
+    missing = api.get(TIMESPANS)
+    bad = api.get(TIMESPANS, params={"daterange": "yesterday"})
 
-    assert day["count"] > 10
+    assert day["count"] > 10 and all(set(r) == COMPACT_KEYS for r in day["results"])
     assert all(row["checkin_time"].startswith("2030-03-11") for row in day["results"])
-    assert 0 < recent["count"] < day["count"]
-    assert bad.status_code == 400
-    assert bad.json() == {"checkin_time__gte": ["Enter a valid date/time."]}
+    assert detail["results"][0]["id"] == whose and detail["results"][0]["employee_id"]
+    assert 2 <= mine["count"] <= 4 and all(set(r) == COMPACT_KEYS for r in mine["results"])
+    assert all(set(r) == COMPACT_KEYS | {"duration"} for r in durations["results"])
+    assert missing.status_code == bad.status_code == 400 and "daterange" in bad.json()
+
+
+def test_the_old_timespans_path_does_not_exist(api):
+    response = api.get("/api/v2/timespans/timespans/", params=EVERY_DAY)
+
+    assert response.status_code == 404 and "text/html" in response.headers["content-type"]
+
+
+def test_envelope_without_links_and_detail_without_employee_quirks(sim, api):
+    sim.quirks.envelope_without_links = True
+    sim.quirks.detail_without_employee = True
+
+    page = api.get(TIMESPANS, params={"limit": 5, **EVERY_DAY}).json()
+    people = api.get(EMPLOYEES, params={"limit": 5}).json()
+
+    assert set(page) == set(people) == {"count", "results"}
+    assert page["count"] > 5 and "employee_id" not in page["results"][0]
 
 
 # -- quirks -----------------------------------------------------------------------------------
@@ -432,7 +460,7 @@ def test_kit_faults_503_and_dropped_connection(sim, api):
 
 # -- the simulated world ----------------------------------------------------------------------
 def test_demo_has_thirty_days_of_weekday_history_and_people_checked_in_now(sim, api, clock):
-    rows = collect(api, f"{TIMESPANS}?limit=1000")
+    rows = collect(api, f"{TIMESPANS}?limit=1000&{EVERY_DAY_QUERY}")
     checkins = [datetime.fromisoformat(r["checkin_time"]) for r in rows]
     open_rows = [r for r in rows if r["checkout_time"] is None]
 
@@ -447,13 +475,12 @@ def test_demo_has_thirty_days_of_weekday_history_and_people_checked_in_now(sim, 
 
 
 def test_clock_moving_on_produces_new_check_ins_and_check_outs(sim, api, clock):
-    before = api.get(TIMESPANS).json()["count"]
+    before = api.get(TIMESPANS, params=EVERY_DAY).json()["count"]
 
     clock.advance(timedelta(days=3))
-    since = WEDNESDAY_MORNING.isoformat().replace("+", "%2B")
-    rows = collect(api, f"{TIMESPANS}?limit=1000&modified_at__gte={since}")
+    rows = collect(api, f"{TIMESPANS}?limit=1000&daterange=2030-03-13|2030-03-16&verbosity=detail")
 
-    assert api.get(TIMESPANS).json()["count"] > before
+    assert api.get(TIMESPANS, params=EVERY_DAY).json()["count"] > before
     assert any(r["source"] == "terminal" and r["checkout_time"] for r in rows)
 
 
@@ -462,12 +489,15 @@ def test_large_pages_a_million_timespans_quickly(clock):
     employee_id = next(iter(sim.employees))
     started = time.perf_counter()
     with sim.client(headers={"Authorization": f"Token {sim.token}"}) as api:
-        whole = api.get(TIMESPANS, params={"limit": 5000}).json()
-        last = api.get(TIMESPANS, params={"limit": 1000, "offset": 999_500}).json()
-        mine = api.get(TIMESPANS, params={"employee_id": employee_id, "limit": 1000}).json()
+        whole = api.get(TIMESPANS, params={"limit": 5000, **EVERY_DAY}).json()
+        last = api.get(TIMESPANS, params={"limit": 1000, "offset": 999_500, **EVERY_DAY}).json()
+        mine = api.get(
+            TIMESPANS, params={"employee_ids": employee_id, "limit": 1000, **EVERY_DAY}
+        ).json()
+        last_day = last["results"][0]["checkin_time"][:10]
         window = api.get(
             TIMESPANS,
-            params={"checkin_time__gte": last["results"][0]["checkin_time"], "limit": 1000},
+            params={"daterange": f"{last_day}|{last_day}", "limit": 1000, "verbosity": "detail"},
         ).json()
         detail = api.get(f"{TIMESPANS}{last['results'][0]['id']}/").json()
         refused = api.delete(f"{TIMESPANS}{detail['id']}/")
