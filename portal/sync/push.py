@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from connectors import errors
 from connectors.records import PersonRecord
+from portal.sync import backoff
 from portal.sync.connectors import connector_for
 from portal.sync.identity import link_person
 from portal.sync.models import OutboxMessage
@@ -44,6 +45,7 @@ def claim_next() -> OutboxMessage | None:
         due = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
             .filter(status=OutboxMessage.Status.PENDING, scheduled_for__lte=now)
+            .filter(account__paused_at__isnull=True)
             .order_by("scheduled_for", "id")
             .first()
         )
@@ -81,6 +83,10 @@ def deliver(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> None
     except errors.RateLimitError as exc:
         wait = timedelta(seconds=exc.retry_after or 60)
         _retry_later(message, exc, wait, count_attempt=False)
+    except backoff.PAUSING_ERRORS as exc:
+        # credentials or licence refused: the account pauses and the message waits for it
+        backoff.pause_account(message.account_id, exc)
+        _retry_later(message, exc, timedelta(0), count_attempt=False)
     except errors.ConnectorError as exc:
         if exc.is_retryable and message.attempts < MAX_ATTEMPTS:
             _retry_later(message, exc, next_attempt_delay(message.attempts))
