@@ -97,6 +97,7 @@ def pull_stream(
                 backoff.pause_account(account.pk, exc)
             else:
                 backoff.note_failure(cursor)
+                run.resume_after = cursor.next_attempt_at
         finally:
             run.finished_at = timezone.now()
             if run.status == SyncRun.Status.RUNNING:  # an unexpected exception is on its way up
