@@ -22,8 +22,8 @@ def pull_stream_task(self, account_id: int, stream: str, full: bool = False) -> 
     try:
         run = pull_stream(account_id, stream, full=full, task_id=self.request.id, scheduled=True)
     except StreamBusy as busy:
-        redelivered = (self.request.delivery_info or {}).get("redelivered")
-        if (busy.holder_silent or redelivered) and self.request.retries < MAX_LEASE_WAITS:
+        # (A redelivery of a task whose worker died never gets here: it takes its own lease.)
+        if busy.holder_silent and self.request.retries < MAX_LEASE_WAITS:
             # The holder looks dead: come back just after its lease lapses, rather than drop
             # the pull and leave the stream (door state!) stale until the next tick after that.
             raise self.retry(countdown=busy.seconds_left + 1) from None
