@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from connectors import errors
+from portal.core import audit
 from portal.sync.models import SyncCursor, VendorAccount
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ def pause_account(account_id: int, exc: errors.ConnectorError) -> bool:
     )
     if paused:
         log.warning("vendor account %s paused: %s", account_id, reason)
+        account = VendorAccount.objects.get(pk=account_id)
+        audit.record("vendor_account.paused", obj=account, after={"reason": reason})
     return bool(paused)
 
 
@@ -51,6 +54,7 @@ def resume_account(account_id: int) -> bool:
     if resumed:
         from portal.sync.outbox import kick_drain
 
+        audit.record("vendor_account.resumed", obj=VendorAccount.objects.get(pk=account_id))
         kick_drain()
     return bool(resumed)
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.core.models import AuditEntry
 from portal.sync import backoff, push
 from portal.sync.backoff import PullNotDue
 from portal.sync.models import OutboxMessage, SyncCursor, VendorAccount
@@ -94,6 +95,11 @@ def test_a_wrong_password_costs_one_login_then_scheduled_pulls_call_nobody(bioti
     assert account.paused_at is None and account.paused_reason == ""
     assert scheduled_pull(biotime, "punches").status == "succeeded"
     assert logins(biotime) == 2
+    assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == [
+        "vendor_account.paused",
+        "vendor_account.resumed",
+        "vendor_account.changed",
+    ]
 
 
 def test_failed_logins_in_an_hour_of_beat_ticks_with_a_wrong_password(biotime):
