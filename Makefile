@@ -36,6 +36,7 @@ test: install-dev chromium
 
 bench: install-dev
 	$(PY) -m benchmarks.pull_biotime
+	$(PY) -m benchmarks.worker_crash
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

@@ -222,6 +222,8 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "portal.core.tasks.heartbeat", "schedule": 15.0},
     # the outbox is drained on commit; this catches what a lost broker message or a retry delay left
     "push-outbox": {"task": "portal.sync.tasks.push_outbox", "schedule": 30.0},
+    # a pull whose worker died is closed by the next pull of its stream; this catches the rest
+    "close-dead-runs": {"task": "portal.sync.tasks.close_dead_runs", "schedule": 30.0},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"

@@ -19,6 +19,17 @@ class StreamHealth:
     last_success_at: object = None
 
     @property
+    def backing_off(self) -> bool:
+        """After failures in a row, scheduled pulls wait until the last run's ``resume_after``."""
+        run = self.last_run
+        return bool(
+            run
+            and run.status == SyncRun.Status.FAILED
+            and run.resume_after
+            and run.resume_after > timezone.now()
+        )
+
+    @property
     def lag(self) -> timedelta | None:
         return timezone.now() - self.last_success_at if self.last_success_at else None
 

@@ -55,6 +55,10 @@ class VendorAccount(models.Model):
     check_message = models.CharField(max_length=500, blank=True)
     #: the vendor's request budget as its last answer told it (WorkTime One): limit, remaining, reset
     rate_limit = models.JSONField(null=True, blank=True)
+    #: set when the vendor refused the credentials or licence: nothing is sent until a person
+    #: edits the account or a connection test passes (repeated bad logins lock vendor users)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -129,6 +133,9 @@ class SyncCursor(models.Model):
     #: a pull holds the stream until this moment; a second pull of the same stream waits
     lease_owner = models.CharField(max_length=64, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    #: failures in a row and when scheduled pulls may call the vendor again (capped backoff)
+    failures = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -145,12 +152,13 @@ class SyncRun(models.Model):
         SUCCEEDED = "succeeded", "Succeeded"
         DEFERRED = "deferred", "Paused for the vendor's rate limit"
         FAILED = "failed", "Failed"
+        INTERRUPTED = "interrupted", "Interrupted: its worker stopped"
 
     account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="runs")
     stream = models.CharField(max_length=32)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
     #: a deferred run goes on from its cursor once the vendor's budget refills
     resume_after = models.DateTimeField(null=True, blank=True)
     pages = models.PositiveIntegerField(default=0)

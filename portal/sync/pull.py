@@ -17,10 +17,11 @@ from django.utils import timezone
 
 from connectors import errors
 from connectors.paging import prefetch
+from portal.sync import backoff
 from portal.sync.connectors import kept_connector
-from portal.sync.lease import renew, stream_lease
+from portal.sync.lease import LeaseLost, stream_lease
 from portal.sync.mirror import writer_for
-from portal.sync.models import SyncCursor, SyncRun, VendorAccount
+from portal.sync.models import SyncRun, VendorAccount
 
 log = logging.getLogger(__name__)
 MAX_SKIPPED_REASONS = 20
@@ -34,13 +35,22 @@ def pull_stream(
     transport=None,
     sleep: Callable[[float], None] = time.sleep,
     on_page: Callable[[SyncRun], None] | None = None,
+    task_id: str | None = None,
+    scheduled: bool = False,
 ) -> SyncRun:
     """Read ``stream`` from the stored cursor (``full``: from the beginning) and upsert the mirror.
 
-    Raises :class:`portal.sync.lease.StreamBusy` when another pull of the stream runs.
+    Raises :class:`portal.sync.lease.StreamBusy` when another pull of the stream runs, and
+    :class:`portal.sync.backoff.PullNotDue` without calling the vendor when the account is
+    paused or (``scheduled`` pulls only) the stream is backing off after failures.
+    ``task_id``: the Celery task's id, so its redelivery can take over a dead run's lease.
     """
     account = VendorAccount.objects.get(pk=account_id)
-    with stream_lease(account, stream) as cursor:
+    backoff.check_account_not_paused(account)
+    with stream_lease(account, stream, task_id=task_id) as lease:
+        cursor = lease.cursor
+        if scheduled:
+            backoff.check_stream_due(cursor)
         run = SyncRun.objects.create(account=account, stream=stream)
         writer = writer_for(stream)(account, run)
         start = None if full else (cursor.value or None)
@@ -49,24 +59,28 @@ def pull_stream(
             with kept_connector(account, transport=transport, sleep=sleep) as connector:
                 for page in prefetch(connector.read(stream, start)):
                     with transaction.atomic():
+                        advance = {} if page.cursor is None else {"value": page.cursor}
+                        lease.checkpoint(**advance)
                         writer.write(page.records)
                         _note_skipped(run, page.skipped)
                         run.pages += 1
                         run.fetched += len(page.records) + len(page.skipped)
                         run.save()
-                        if page.cursor is not None:
-                            SyncCursor.objects.filter(pk=cursor.pk).update(value=page.cursor)
-                    renew(cursor)
                     if seen is not None:
                         seen.update(record.vendor_id for record in page.records)
                     if on_page:
                         on_page(run)
                 _remember_rate_limit(account, connector)
             with transaction.atomic():
+                lease.checkpoint()
                 if seen is not None:
                     writer.mark_gone(seen)
                 writer.finish()
             run.status = SyncRun.Status.SUCCEEDED
+            backoff.note_success(cursor)
+        except LeaseLost as exc:
+            run.status = SyncRun.Status.INTERRUPTED
+            run.error = str(exc)
         except errors.RateLimitError as exc:
             # Not a failure: the pages read so far are stored and the cursor holds; the next
             # scheduled pull goes on from there once the vendor's budget has refilled.
@@ -74,10 +88,16 @@ def pull_stream(
             wait = exc.retry_after if exc.retry_after is not None else 60
             run.resume_after = timezone.now() + timedelta(seconds=wait)
             run.error = f"Paused: {exc.message}"
+            backoff.note_wait(cursor, run.resume_after)
         except errors.ConnectorError as exc:
             run.status = SyncRun.Status.FAILED
             run.error = f"{type(exc).__name__}: {exc.message}"
             log.warning("pull %s/%s failed: %s", account.name, stream, run.error)
+            if backoff.pauses_account(exc):
+                backoff.pause_account(account.pk, exc)
+            else:
+                backoff.note_failure(cursor)
+                run.resume_after = cursor.next_attempt_at
         finally:
             run.finished_at = timezone.now()
             if run.status == SyncRun.Status.RUNNING:  # an unexpected exception is on its way up

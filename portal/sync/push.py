@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from connectors import errors
 from portal.people.models import Person
+from portal.sync import backoff
 from portal.sync.connectors import kept_connector
 from portal.sync.identity import link_for, link_person
 from portal.sync.models import OutboxMessage
@@ -44,6 +45,7 @@ def claim_next() -> OutboxMessage | None:
         due = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
             .filter(status=OutboxMessage.Status.PENDING, scheduled_for__lte=now)
+            .filter(account__paused_at__isnull=True)
             .order_by("scheduled_for", "id")
             .first()
         )
@@ -82,7 +84,11 @@ def deliver(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> None
         wait = timedelta(seconds=exc.retry_after or 60)
         _retry_later(message, exc, wait, count_attempt=False)
     except errors.ConnectorError as exc:
-        if exc.is_retryable and message.attempts < MAX_ATTEMPTS:
+        if backoff.pauses_account(exc):
+            # credentials or licence refused: the account pauses and the message waits for it
+            backoff.pause_account(message.account_id, exc)
+            _retry_later(message, exc, timedelta(0), count_attempt=False)
+        elif exc.is_retryable and message.attempts < MAX_ATTEMPTS:
             _retry_later(message, exc, next_attempt_delay(message.attempts))
         else:
             _fail(message, exc)

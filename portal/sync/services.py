@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from connectors import errors
 from portal.core import audit
-from portal.sync import dispatch
+from portal.sync import backoff, dispatch
 from portal.sync.connectors import connector_for
 from portal.sync.models import OutboxMessage, VendorAccount
 
@@ -38,6 +38,8 @@ def save_vendor_account(form, request) -> VendorAccount:
     creating = form.instance.pk is None
     before = {} if creating else account_snapshot(VendorAccount.objects.get(pk=form.instance.pk))
     account = form.save()
+    # whatever was edited, the person has looked at it: try the vendor again
+    backoff.resume_account(account.pk)
     after = account_snapshot(account)
     if creating:
         audit.record("vendor_account.created", request=request, obj=account, after=after)
@@ -66,9 +68,13 @@ def check_connection(account_id: int, *, transport=None) -> bool:
         message += f" as {identity.user}." if identity.user else "."
     except errors.ConnectorError as exc:
         ok, message = False, f"{type(exc).__name__}: {exc.message}"
+        if backoff.pauses_account(exc):
+            backoff.pause_account(account_id, exc)
     VendorAccount.objects.filter(pk=account_id).update(
         checked_at=timezone.now(), check_ok=ok, check_message=message[:500]
     )
+    if ok:
+        backoff.resume_account(account_id)
     return ok
 
 

@@ -4,7 +4,8 @@ import logging
 
 from celery import shared_task
 
-from portal.sync.lease import StreamBusy
+from portal.sync.backoff import PullNotDue
+from portal.sync.lease import StreamBusy, close_dead_runs
 from portal.sync.models import VendorAccount
 from portal.sync.pull import pull_stream
 from portal.sync.push import drain
@@ -14,27 +15,48 @@ from portal.sync.services import check_connection
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="portal.sync.tasks.pull_stream")
-def pull_stream_task(account_id: int, stream: str, full: bool = False) -> str:
+#: how often a scheduled pull waits for a silent holder's lease to lapse before giving up
+MAX_LEASE_WAITS = 3
+
+
+@shared_task(name="portal.sync.tasks.pull_stream", bind=True, max_retries=MAX_LEASE_WAITS)
+def pull_stream_task(self, account_id: int, stream: str, full: bool = False) -> str:
     try:
-        run = pull_stream(account_id, stream, full=full)
-    except StreamBusy:
+        run = pull_stream(account_id, stream, full=full, task_id=self.request.id, scheduled=True)
+    except StreamBusy as busy:
+        # (A redelivery of a task whose worker died never gets here: it takes its own lease.)
+        if busy.holder_silent and self.request.retries < MAX_LEASE_WAITS:
+            # The holder looks dead: come back just after its lease lapses, rather than drop
+            # the pull and leave the stream (door state!) stale until the next tick after that.
+            raise self.retry(countdown=busy.seconds_left + 1) from None
         return "busy"  # the pull already running covers this tick
+    except PullNotDue as skipped:
+        return str(skipped)
     except VendorAccount.DoesNotExist:
         return "account removed"  # a message queued before the account was deleted
     return run.status
 
 
-@shared_task(name="portal.sync.tasks.pull_account")
-def pull_account_task(account_id: int, full: bool = False) -> list[str]:
-    """ "Sync now": every stream of the account, references first."""
+@shared_task(name="portal.sync.tasks.pull_account", bind=True)
+def pull_account_task(self, account_id: int, full: bool = False) -> list[str]:
+    """ "Sync now": every stream of the account, references first (backoff does not apply)."""
     account = VendorAccount.objects.filter(pk=account_id).first()
     if account is None:
         return ["account removed"]
     results = []
     for stream in streams_of(account):
-        results.append(f"{stream}: {pull_stream_task.run(account_id, stream, full)}")
+        try:
+            status = pull_stream(account_id, stream, full=full, task_id=self.request.id).status
+        except (StreamBusy, PullNotDue) as skipped:
+            status = "busy" if isinstance(skipped, StreamBusy) else str(skipped)
+        results.append(f"{stream}: {status}")
     return results
+
+
+@shared_task(name="portal.sync.tasks.close_dead_runs")
+def close_dead_runs_task() -> int:
+    """Beat's sweep for runs whose worker died and whose stream nobody pulled since."""
+    return close_dead_runs()
 
 
 @shared_task(name="portal.sync.tasks.push_outbox")
@@ -51,8 +73,10 @@ def check_connection_task(account_id: int) -> bool:
 def pull_for_webhook_task(self, account_id: int, stream: str) -> str:
     """A vendor told us something changed: pull now, or right after the pull that is running."""
     try:
-        return pull_stream(account_id, stream).status
+        return pull_stream(account_id, stream, task_id=self.request.id).status
     except StreamBusy:
         raise self.retry(countdown=5) from None
+    except PullNotDue as skipped:
+        return str(skipped)
     except VendorAccount.DoesNotExist:
         return "account removed"

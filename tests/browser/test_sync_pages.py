@@ -44,7 +44,11 @@ def test_health_page_shows_runs_errors_and_retries_a_failed_change(login, screen
     )
     page = login("admin")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sync health").click()
-    expect(page.get_by_text("Developer token is not correct.")).to_be_visible()
+    expect(page.get_by_role("cell").get_by_text("Developer token is not correct.")).to_be_visible()
+    # the refused token paused the account: the page says so, and why, above the streams
+    paused = page.get_by_role("alert").filter(has_text="Paused since")
+    expect(paused).to_contain_text("Developer token is not correct.")
+    expect(paused.get_by_role("link", name="Edit the account")).to_be_visible()
     expect(page.get_by_text("Update Kai Kruse (00900)")).to_be_visible()
     screenshot("sync-health")
     page.get_by_role("button", name="Retry").click()

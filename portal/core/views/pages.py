@@ -42,10 +42,13 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             awaiting = visible_timecards(user).filter(status=TimeCard.Status.OPEN)
             context["timecards"] = {"awaiting": awaiting.count()}
         if user.has_perm("sync.view_vendoraccount"):
-            context["accounts"] = {
-                "total": VendorAccount.objects.count(),
-                "enabled": VendorAccount.objects.filter(enabled=True).count(),
-            }
+            context["accounts"] = VendorAccount.objects.aggregate(
+                total=Count("id"),
+                enabled=Count("id", filter=Q(enabled=True)),
+                paused=Count("id", filter=Q(paused_at__isnull=False)),
+            )
+            if context["accounts"]["paused"]:  # refused credentials: say which and why
+                context["paused_accounts"] = VendorAccount.objects.filter(paused_at__isnull=False)
             context["worker"] = worker_status()
         return context
 

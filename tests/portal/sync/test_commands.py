@@ -81,3 +81,23 @@ def test_sync_command_pulls_in_the_foreground_with_counts(q2_server):
     assert Person.objects.count() > 40
     with pytest.raises(CommandError, match="does not offer 'doors'"):
         run("sync", "--account", "Plant Q2", "--stream", "doors")
+
+
+def test_sync_command_skips_a_paused_account_and_a_passing_vendor_test_resumes_it(q2_server):
+    add_q2(q2_server, token="wrong-token")
+    with pytest.raises(CommandError, match="1 pull"):
+        run("sync", "--account", "Plant Q2", "--stream", "people")  # refused: the account pauses
+    served = q2_server.simulator.requests_served
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("sync", "--account", "Plant Q2", "--stream", "people", stdout=out)
+    assert "paused: AuthenticationError" in out.getvalue()
+    assert q2_server.simulator.requests_served == served  # not asked again
+
+    account = VendorAccount.objects.get()
+    account.credentials = {"developer_token": q2_server.simulator.credentials()["developer_token"]}
+    account.save()
+    assert "Connected to" in run("vendor", "test", "Plant Q2")
+    assert "Plant Q2/people: succeeded" in run(
+        "sync", "--account", "Plant Q2", "--stream", "people"
+    )

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.sync.backoff import PullNotDue
 from portal.sync.lease import StreamBusy
 from portal.sync.models import SyncRun, VendorAccount
 from portal.sync.pull import pull_stream
@@ -55,6 +56,9 @@ class Command(BaseCommand):
                 self.style.WARNING(f"{account.name}/{stream}: another pull is running; skipped.")
             )
             return 0
+        except PullNotDue as skipped:  # refused credentials: fix them (vendor edit) or test
+            self.stdout.write(self.style.ERROR(f"{account.name}/{stream}: {skipped}; skipped."))
+            return 1
         line = (
             f"{account.name}/{stream}: {run.status} in {run.pages} page(s): fetched {run.fetched}, "
             f"created {run.created}, updated {run.updated}, unchanged {run.unchanged}, "
