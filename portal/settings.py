@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "portal.doors",
     "portal.attendance",
     "portal.sync",
+    "portal.dashboard",  # reads every app above
+    "portal.demo",  # make run: runstack, seed_demo, the simulators' accounts
 ]
 
 MIDDLEWARE = [

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from portal.celery import app as celery_app
-from portal.core.runtime import Supervisor, free_port, python, redis_server_command, wait_for_port
+from portal.demo.runtime import Supervisor, free_port, python, redis_server_command, wait_for_port
 
 
 class Command(BaseCommand):
@@ -102,7 +102,7 @@ class Command(BaseCommand):
     def start_simulators(self, supervisor: Supervisor, web_port: int) -> None:
         from django.urls import reverse
 
-        from portal.sync.demo_accounts import demo_webhook_token, register_simulator_account
+        from portal.demo.accounts import demo_webhook_token, register_simulator_account
 
         token = demo_webhook_token()
         webhook = f"http://127.0.0.1:{web_port}" + reverse("sync:worktime-webhook", args=[token])
@@ -139,7 +139,7 @@ class Command(BaseCommand):
             pull_account_task.delay(account.pk)
 
     def announce(self, web_port: int) -> None:
-        from portal.core.demo_users import DEMO_USERS
+        from portal.demo.users import DEMO_USERS
 
         self.stdout.write(
             self.style.SUCCESS(f"\nWorkgate is running at http://127.0.0.1:{web_port}/")

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from portal.core.runtime import free_port
+from portal.demo.runtime import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 
