@@ -3,6 +3,7 @@ from zoneinfo import available_timezones
 from cryptography import x509
 from django import forms
 
+from portal.people.models import Person
 from portal.sync.models import VendorAccount, VendorKind
 from portal.sync.vendor_kinds import KIND_SPECS
 from portal.sync.webhooks import new_webhook_token
@@ -130,3 +131,19 @@ class VendorAccountForm(forms.ModelForm):
         if commit:
             account.save()
         return account
+
+
+class LinkForm(forms.Form):
+    """Link an unmatched vendor record to the person in Workgate with this employee code."""
+
+    employee_code = forms.CharField(label="Employee code of the person in Workgate", max_length=32)
+
+    def clean_employee_code(self):
+        code = self.cleaned_data["employee_code"].strip()
+        try:
+            self.person = Person.objects.get(employee_code=code)
+        except Person.DoesNotExist:
+            raise forms.ValidationError(
+                f"Nobody in Workgate has the code {code}. Check it, or create a new person."
+            ) from None
+        return code
