@@ -221,9 +221,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"forbidden_on_one_line": {"()": "portal.core.log_filters.ForbiddenOnOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
+    "loggers": {
+        # root's console prints Django's records; Django's own console handler would print each
+        # a second time whenever DEBUG is on
+        "django": {"handlers": [], "level": "INFO"},
+        "axes": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        # a 403 is a role without a permission, not a fault: one line, no traceback
+        "django.request": {"filters": ["forbidden_on_one_line"]},
+    },
 }
 
 # --- Production hardening (what `manage.py check --deploy` asks for) ---------------------------
