@@ -198,7 +198,8 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "portal.sync.tasks.pull_*": {"queue": "sync"},
     "portal.sync.tasks.push_*": {"queue": "push"},
-    "portal.doors.tasks.*": {"queue": "doors"},
+    # the `doors` queue is declared (portal/celery.py) and served; door tasks get routed to it
+    # when they exist
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {

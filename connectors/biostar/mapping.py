@@ -189,7 +189,7 @@ def device_from_vendor(row: Any) -> DeviceRecord | SkippedRecord:
 
 # -- doors --------------------------------------------------------------------------------------
 
-FLAG_SCHEDULE, FLAG_EMERGENCY, FLAG_OPERATOR = 1, 2, 4  # lock_flags / unlock_flags bits
+FLAG_EMERGENCY, FLAG_OPERATOR = 2, 4  # lock_flags / unlock_flags bits (1, the schedule, unread)
 ALARM_FORCED, ALARM_HELD = 1, 2  # alarm_flags bits
 
 
