@@ -13,20 +13,6 @@ from connectors import errors
 from connectors.client import ClientOptions
 from connectors.records import Capabilities, Page, PersonRecord, ServerIdentity
 
-#: The streams a connector may read, each a generator ``read_<stream>(cursor)`` of Pages.
-STREAMS = (
-    "people",
-    "departments",
-    "positions",
-    "sites",
-    "devices",
-    "doors",
-    "door_state",
-    "door_events",
-    "punches",
-    "time_cards",
-    "lock_events",
-)
 #: Door commands a connector may accept (``command_door(door_vendor_id, action)``).
 DOOR_ACTIONS = ("open", "unlock", "lock", "release", "clear_alarm")
 
@@ -34,8 +20,8 @@ DOOR_ACTIONS = ("open", "unlock", "lock", "release", "clear_alarm")
 class Connector:
     """One vendor account's API as canonical records.
 
-    Reads are generators of :class:`connectors.records.Page` (records plus the cursor to resume
-    after them); writes take and return canonical records; ``capabilities`` says which of these
+    Reads are generators ``read_<stream>(cursor)`` of :class:`connectors.records.Page` (records
+    plus the cursor to resume after them); writes take and return canonical records; ``capabilities`` says which of these
     the vendor supports so callers never guess.
     """
 

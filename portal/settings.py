@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "portal.doors",
     "portal.attendance",
     "portal.sync",
+    "portal.dashboard",  # reads every app above
+    "portal.demo",  # make run: runstack, seed_demo, the simulators' accounts
 ]
 
 MIDDLEWARE = [
@@ -215,7 +217,8 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "portal.sync.tasks.pull_*": {"queue": "sync"},
     "portal.sync.tasks.push_*": {"queue": "push"},
-    "portal.doors.tasks.*": {"queue": "doors"},
+    # the `doors` queue is declared (portal/celery.py) and served; door tasks get routed to it
+    # when they exist
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
@@ -240,9 +243,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"forbidden_on_one_line": {"()": "portal.core.log_filters.ForbiddenOnOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
+    "loggers": {
+        # root's console prints Django's records; Django's own console handler would print each
+        # a second time whenever DEBUG is on
+        "django": {"handlers": [], "level": "INFO"},
+        "axes": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        # a 403 is a role without a permission, not a fault: one line, no traceback
+        "django.request": {"filters": ["forbidden_on_one_line"]},
+    },
 }
 
 # --- Production hardening (what `manage.py check --deploy` asks for) ---------------------------

@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portal.core.forms import LoginForm
+from portal.core.urls import urlpatterns as core_urlpatterns
+from portal.dashboard.urls import urlpatterns as dashboard_urlpatterns
 
 urlpatterns = [
     path(
@@ -19,5 +21,6 @@ urlpatterns = [
     path("doors/", include("portal.doors.urls")),
     path("attendance/", include("portal.attendance.urls")),
     path("sync/", include("portal.sync.urls")),
-    path("", include("portal.core.urls")),
+    # One namespace for the dashboard and core's pages: links name them `core:dashboard` etc.
+    path("", include((dashboard_urlpatterns + core_urlpatterns, "core"))),
 ]

@@ -33,8 +33,6 @@ from connectors.paging import prefetch
 from connectors.records import Capabilities, Page, ServerIdentity, SkippedRecord
 from connectors.timezones import utc_to_local_naive
 
-TREES = ("departments", "positions", "areas")
-
 
 class BioTimeConnector(BioTimeWrites, Connector):
     kind = "biotime"

@@ -5,6 +5,7 @@ from django import forms
 from django.core.validators import URLValidator
 
 from connectors.registry import kinds, vendor
+from portal.people.models import Person
 from portal.sync.models import VendorAccount, vendor_kind_choices
 from portal.sync.webhooks import new_webhook_token
 
@@ -131,3 +132,19 @@ class VendorAccountForm(forms.ModelForm):
         if commit:
             account.save()
         return account
+
+
+class LinkForm(forms.Form):
+    """Link an unmatched vendor record to the person in Workgate with this employee code."""
+
+    employee_code = forms.CharField(label="Employee code of the person in Workgate", max_length=32)
+
+    def clean_employee_code(self):
+        code = self.cleaned_data["employee_code"].strip()
+        try:
+            self.person = Person.objects.get(employee_code=code)
+        except Person.DoesNotExist:
+            raise forms.ValidationError(
+                f"Nobody in Workgate has the code {code}. Check it, or create a new person."
+            ) from None
+        return code

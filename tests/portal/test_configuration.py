@@ -29,9 +29,14 @@ def test_each_queue_has_its_own_routing_key_so_tasks_are_not_duplicated():
     assert set(queues) == {"celery", "sync", "push", "doors"}
     assert len({q.routing_key for q in queues.values()}) == 4
     router = celery_app.amqp.router
-    assert router.route({}, "portal.doors.tasks.send_command")["queue"].name == "doors"
     assert router.route({}, "portal.sync.tasks.pull_stream")["queue"].name == "sync"
     assert router.route({}, "portal.sync.tasks.push_outbox")["queue"].name == "push"
+
+
+def test_every_task_route_names_a_tasks_module_that_exists():
+    for pattern in settings.CELERY_TASK_ROUTES:
+        module = pattern.rsplit(".", 1)[0]
+        assert _module_exists(module), f"{pattern} routes tasks of a module that does not exist"
 
 
 def test_beat_schedules_the_worker_heartbeat():

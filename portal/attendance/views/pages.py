@@ -1,14 +1,6 @@
-from portal.attendance.models import TimeCard
+from portal.attendance.selectors import visible_timecards
 from portal.core.permissions import PermissionRequiredMixin
 from portal.core.views.htmx import PartialListView
-
-
-def visible_timecards(user):
-    """Managers see their own team; administrators and payroll see everyone's."""
-    cards = TimeCard.objects.select_related("person")
-    if user.has_perm("attendance.view_all_timecards"):
-        return cards
-    return cards.filter(person__manager__user=user)
 
 
 class TimeCardListView(PermissionRequiredMixin, PartialListView):

@@ -10,14 +10,25 @@ def redirect_after_post(request, url: str):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-class PartialListView(ListView):
-    """A list page whose HTMX requests get only the named partial of the same template."""
+def wants_partial(request) -> bool:
+    """An HTMX request swaps a fragment; a boosted one (a plain link or form) wants the page."""
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+class HtmxPartialMixin:
+    """For any view with a template (list, detail, form, ``TemplateResponseMixin``): an HTMX
+    request gets only the partial ``partial_name`` of the page's own template."""
 
     partial_name = ""
-    paginate_by = 50
 
     def get_template_names(self):
         names = super().get_template_names()
-        if self.request.htmx and not self.request.htmx.boosted and self.partial_name:
+        if self.partial_name and wants_partial(self.request):
             return [f"{names[0]}#{self.partial_name}"]
         return names
+
+
+class PartialListView(HtmxPartialMixin, ListView):
+    """A paginated list page whose HTMX requests get only its table partial."""
+
+    paginate_by = 50

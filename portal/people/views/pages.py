@@ -1,11 +1,12 @@
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView
+from django.views.generic.base import TemplateResponseMixin
 
 from portal.core.permissions import PermissionRequiredMixin
-from portal.core.views.htmx import PartialListView, redirect_after_post
+from portal.core.views.htmx import HtmxPartialMixin, PartialListView, redirect_after_post
 from portal.people import services
 from portal.people.filters import PersonFilterSet
 from portal.people.forms import PersonForm, TerminationForm
@@ -29,15 +30,11 @@ class PersonListView(PermissionRequiredMixin, PartialListView):
         return context
 
 
-class PersonDetailView(PermissionRequiredMixin, DetailView):
+class PersonDetailView(PermissionRequiredMixin, HtmxPartialMixin, DetailView):
     permission_required = "people.view_person"
     model = Person
     template_name = "people/person_detail.html"
-
-    def get_template_names(self):
-        if self.request.htmx and not self.request.htmx.boosted:
-            return [f"{self.template_name}#systems"]
-        return [self.template_name]
+    partial_name = "systems"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -45,17 +42,11 @@ class PersonDetailView(PermissionRequiredMixin, DetailView):
         return context
 
 
-class FormPartialView(PermissionRequiredMixin, View):
+class FormPartialView(PermissionRequiredMixin, HtmxPartialMixin, TemplateResponseMixin, View):
     """GET shows the form; an invalid POST re-renders it with errors; a valid one redirects."""
 
-    template_name = ""
-    partial_name = ""
-
     def render_form(self, context):
-        template = self.template_name
-        if self.request.htmx and not self.request.htmx.boosted:
-            template += f"#{self.partial_name}"
-        return render(self.request, template, context)
+        return self.render_to_response(context)
 
     def done(self, person, message):
         messages.success(self.request, message)

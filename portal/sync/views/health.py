@@ -6,21 +6,18 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from portal.core.permissions import PermissionRequiredMixin
+from portal.core.views.htmx import HtmxPartialMixin
 from portal.sync import services
 from portal.sync.health import account_health
 from portal.sync.models import OutboxMessage, VendorAccount
 
 
-class SyncHealthView(PermissionRequiredMixin, TemplateView):
+class SyncHealthView(PermissionRequiredMixin, HtmxPartialMixin, TemplateView):
     """Per account: is it in step, what is running, what failed and why, with buttons to act."""
 
     permission_required = "sync.view_syncrun"
     template_name = "sync/health.html"
-
-    def get_template_names(self):
-        if self.request.htmx and not self.request.htmx.boosted:
-            return [f"{self.template_name}#health"]
-        return [self.template_name]
+    partial_name = "health"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

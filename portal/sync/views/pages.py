@@ -1,10 +1,11 @@
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views import View
+from django.views.generic.base import TemplateResponseMixin
 
 from portal.core.permissions import PermissionRequiredMixin
-from portal.core.views.htmx import PartialListView, redirect_after_post
+from portal.core.views.htmx import HtmxPartialMixin, PartialListView, redirect_after_post
 from portal.sync.forms import VendorAccountForm
 from portal.sync.models import VendorAccount
 from portal.sync.services import save_vendor_account
@@ -17,10 +18,11 @@ class VendorAccountListView(PermissionRequiredMixin, PartialListView):
     partial_name = "account-table"
 
 
-class VendorAccountFormView(PermissionRequiredMixin, View):
+class VendorAccountFormView(PermissionRequiredMixin, HtmxPartialMixin, TemplateResponseMixin, View):
     """Add or edit an account. Changing the kind re-renders the form with that kind's fields."""
 
     template_name = "sync/account_form.html"
+    partial_name = "account-form"
 
     def get_account(self):
         pk = self.kwargs.get("pk")
@@ -33,10 +35,7 @@ class VendorAccountFormView(PermissionRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def render_form(self, form):
-        template = self.template_name
-        if self.request.htmx and not self.request.htmx.boosted:
-            template += "#account-form"
-        return render(self.request, template, {"form": form, "account": form.instance})
+        return self.render_to_response({"form": form, "account": form.instance})
 
     def get(self, request, pk=None):
         # Switching the kind re-renders the form; carry over what was typed (never secrets: GET).

@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, render
@@ -10,6 +9,7 @@ from portal.core.params import id_param
 from portal.core.permissions import PermissionRequiredMixin
 from portal.core.views.htmx import PartialListView, redirect_after_post
 from portal.people.models import Person
+from portal.sync.forms import LinkForm
 from portal.sync.identity import link_person
 from portal.sync.models import UnmatchedPerson
 
@@ -26,20 +26,6 @@ class UnmatchedListView(PermissionRequiredMixin, PartialListView):
         if account := id_param(self.request, "account"):
             entries = entries.filter(account_id=account)
         return entries
-
-
-class LinkForm(forms.Form):
-    employee_code = forms.CharField(label="Employee code of the person in Workgate", max_length=32)
-
-    def clean_employee_code(self):
-        code = self.cleaned_data["employee_code"].strip()
-        try:
-            self.person = Person.objects.get(employee_code=code)
-        except Person.DoesNotExist:
-            raise forms.ValidationError(
-                f"Nobody in Workgate has the code {code}. Check it, or create a new person."
-            ) from None
-        return code
 
 
 class ResolveUnmatchedView(PermissionRequiredMixin, View):

@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from portal.core.demo_users import DEMO_USERS
 from portal.core.roles import ensure_roles
+from portal.demo.users import DEMO_USERS
 
 
 class Command(BaseCommand):

@@ -9,9 +9,28 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.urls import reverse
+from django.utils import timezone
 
+from connectors.registry import kinds
 from portal.celery import app as celery_app
-from portal.core.runtime import Supervisor, free_port, python, redis_server_command, wait_for_port
+from portal.core.models import WorkerHeartbeat
+from portal.demo.accounts import demo_webhook_tokens, register_simulator_account
+from portal.demo.banner import ready_banner
+from portal.demo.runtime import (
+    Supervisor,
+    free_port,
+    python,
+    redis_server_command,
+    wait_for_http,
+    wait_for_port,
+    wait_until,
+)
+from portal.sync.models import VendorAccount
+from portal.sync import dispatch
+
+#: how long a first start may take the worker to load Django and report (a cold, busy machine)
+WORKER_START_TIMEOUT = 90.0
 
 
 class Command(BaseCommand):
@@ -24,7 +43,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, port, no_simulators, **options):
+        started_at = timezone.now()
         supervisor = Supervisor()
+        # children print straight to this terminal: unbuffered, their banners come before ours
+        supervisor.env["PYTHONUNBUFFERED"] = "1"
         stop = threading.Event()
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -64,11 +86,15 @@ class Command(BaseCommand):
                 ],
             )
             supervisor.start("web", [*manage, "runserver", f"127.0.0.1:{web_port}", "--noreload"])
-            if not wait_for_port(web_port, timeout=30):
+            url = f"http://127.0.0.1:{web_port}/"
+            if not wait_for_http(url + "login/", timeout=60):
                 raise SystemExit("The web server did not start; see the messages above.")
-            self.announce(web_port)
-            if not no_simulators:
-                self.first_sync()
+            self.wait_for_worker(started_at, supervisor, stop)
+            if not stop.is_set() and supervisor.first_exited() is None:
+                if not no_simulators:
+                    self.first_sync()
+                self.stdout.write(self.style.SUCCESS(ready_banner(url)))
+                self.stdout.flush()
             while not stop.wait(1.0):
                 exited = supervisor.first_exited()
                 if exited:
@@ -96,15 +122,26 @@ class Command(BaseCommand):
             raise SystemExit("Embedded Redis did not start; see var/redis.log.")
         url = f"redis://127.0.0.1:{port}/0"
         supervisor.env["REDIS_URL"] = url
-        celery_app.conf.broker_url = url  # this process queues the first sync itself
+        # This process queues the first sync itself. The Django-namespaced key is the one Celery
+        # reads (setting `conf.broker_url` is silently ignored once the app is configured).
+        celery_app.conf.CELERY_BROKER_URL = url
         self.stdout.write(f"Embedded Redis on 127.0.0.1:{port}")
 
+    def wait_for_worker(self, started_at, supervisor: Supervisor, stop: threading.Event) -> None:
+        """Until the worker ran its first heartbeat: beat sends one as it starts, so by then both
+        have printed their start-up banners and Redis carries tasks."""
+        reported = wait_until(
+            lambda: WorkerHeartbeat.objects.filter(last_beat_at__gte=started_at).exists(),
+            timeout=WORKER_START_TIMEOUT,
+            give_up=lambda: stop.is_set() or supervisor.first_exited() is not None,
+        )
+        if not reported and not stop.is_set() and supervisor.first_exited() is None:
+            self.stderr.write(
+                f"The Celery worker has not reported within {WORKER_START_TIMEOUT:.0f} s. "
+                "Pages work; vendor syncs wait until it does (see the messages above)."
+            )
+
     def start_simulators(self, supervisor: Supervisor, web_port: int) -> None:
-        from django.urls import reverse
-
-        from connectors.registry import kinds
-        from portal.sync.demo_accounts import demo_webhook_tokens, register_simulator_account
-
         tokens = demo_webhook_tokens()
         webhook_args = []
         for kind, token in tokens.items():
@@ -138,19 +175,5 @@ class Command(BaseCommand):
 
     def first_sync(self) -> None:
         """Pull every demo account once now; after that beat keeps each stream on its schedule."""
-        from portal.sync.models import VendorAccount
-        from portal.sync.tasks import pull_account_task
-
         for account in VendorAccount.objects.filter(enabled=True, name__startswith="Demo "):
-            pull_account_task.delay(account.pk)
-
-    def announce(self, web_port: int) -> None:
-        from portal.core.demo_users import DEMO_USERS
-
-        self.stdout.write(
-            self.style.SUCCESS(f"\nWorkgate is running at http://127.0.0.1:{web_port}/")
-        )
-        self.stdout.write("Demo logins (user / password — role):")
-        for user in DEMO_USERS:
-            self.stdout.write(f"  {user.username:<10} / {user.password:<16} — {user.description}")
-        self.stdout.write("Press Ctrl-C to stop everything.\n")
+            dispatch.pull_account(account.pk)  # autocommit here: sent at once

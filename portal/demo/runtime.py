@@ -14,6 +14,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,3 +115,32 @@ class Supervisor:
 
 def python() -> str:
     return sys.executable
+
+
+def wait_for_http(url: str, timeout: float = 30.0) -> bool:
+    """True once ``url`` answers with any HTTP status below 500: the server is serving, not only
+    listening."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status < 500
+        except urllib.error.HTTPError as error:
+            if error.code < 500:
+                return True
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def wait_until(condition, timeout: float, interval: float = 0.5, give_up=lambda: False) -> bool:
+    """Poll ``condition`` until it holds (True), ``give_up`` says stop, or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        if give_up():
+            return False
+        time.sleep(interval)
+    return False
