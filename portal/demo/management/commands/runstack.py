@@ -26,8 +26,8 @@ from portal.demo.runtime import (
     wait_for_port,
     wait_until,
 )
-from portal.sync.models import VendorAccount
 from portal.sync import dispatch
+from portal.sync.models import VendorAccount
 
 #: how long a first start may take the worker to load Django and report (a cold, busy machine)
 WORKER_START_TIMEOUT = 90.0
