@@ -22,7 +22,14 @@ from connectors.biostar.event_mapping import punch_from_event
 from connectors.biostar.events import event_batches
 from connectors.biostar.scalars import as_list, format_utc, ref_id, text, to_int
 from connectors.client import ClientOptions
-from connectors.records import Capabilities, Page, PersonRecord, ServerIdentity, SkippedRecord
+from connectors.records import (
+    Capabilities,
+    Page,
+    PersonRecord,
+    ServerIdentity,
+    SkippedRecord,
+    split_skipped,
+)
 
 DELETE_BATCH = 1000  # more ids than this in one DELETE misbehaves on some versions (quirk)
 DELETE_URL_BUDGET = 6000  # characters of ids per DELETE URL: long user ids hit URL limits first
@@ -123,7 +130,7 @@ class BioStarConnector(Connector):
         def mapped() -> Iterator[Page]:
             nonlocal highest
             for rows in pages:
-                records, skipped = _split(
+                records, skipped = split_skipped(
                     mapping.person_from_vendor(row, self.time_zone) for row in rows
                 )
                 for row in rows:
@@ -150,7 +157,7 @@ class BioStarConnector(Connector):
         status = self._door_status()
         pages = self.client.list_pages("/api/doors", "DoorCollection", {"order_by": "id:false"})
         for rows in pages:
-            records, skipped = _split(
+            records, skipped = split_skipped(
                 mapping.door_from_vendor(row, _status_of(row, status)) for row in rows
             )
             yield Page(records, None, skipped)
@@ -203,7 +210,7 @@ class BioStarConnector(Connector):
     def _chunked(self, rows: list[Any], mapper) -> Iterator[Page]:
         size = max(1, self.options.page_size)
         for start in range(0, max(len(rows), 1), size):
-            records, skipped = _split(mapper(row) for row in rows[start : start + size])
+            records, skipped = split_skipped(mapper(row) for row in rows[start : start + size])
             yield Page(records, None, skipped)
 
     # -- people writes -------------------------------------------------------------------------
@@ -309,13 +316,6 @@ class BioStarConnector(Connector):
                     f" ({codes or 'result false'}); check that the controller is online.",
                 )
         return answer
-
-
-def _split(mapped: Iterable[Any]) -> tuple[list[Any], list[SkippedRecord]]:
-    records, skipped = [], []
-    for item in mapped:
-        (skipped if isinstance(item, SkippedRecord) else records).append(item)
-    return records, skipped
 
 
 def _status_of(row: Any, status: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any] | None:

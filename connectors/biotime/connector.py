@@ -25,7 +25,7 @@ from connectors.biotime.cursor import PunchCursor
 from connectors.biotime.writes import BioTimeWrites, TreeLookup
 from connectors.client import ClientOptions
 from connectors.paging import prefetch
-from connectors.records import Capabilities, Page, ServerIdentity, SkippedRecord
+from connectors.records import Capabilities, Page, ServerIdentity
 from connectors.timezones import utc_to_local_naive
 
 TREES = ("departments", "positions", "areas")
@@ -103,10 +103,10 @@ class BioTimeConnector(BioTimeWrites, Connector):
         """Active employees page by page, then the resigned ones (each read by id, since the
         list hides them) marked inactive with their resignation date."""
         for page in self.client.pages(EMPLOYEES):
-            yield _page([mapping.person_from_employee(row) for row in page.rows])
+            yield Page.of([mapping.person_from_employee(row) for row in page.rows])
         lookup = TreeLookup(self.client)
         for page in self.client.pages(RESIGNS):
-            yield _page([self._resigned_record(resign, lookup) for resign in page.rows])
+            yield Page.of([self._resigned_record(resign, lookup) for resign in page.rows])
 
     def read_departments(self, cursor: str | None = None) -> Iterator[Page]:
         yield from self._tree_pages("departments")
@@ -119,12 +119,12 @@ class BioTimeConnector(BioTimeWrites, Connector):
 
     def _tree_pages(self, kind: str) -> Iterator[Page]:
         for page in self.client.pages(f"/personnel/api/{kind}/"):
-            yield _page([mapping.node_from_row(kind, row) for row in page.rows])
+            yield Page.of([mapping.node_from_row(kind, row) for row in page.rows])
 
     def read_devices(self, cursor: str | None = None) -> Iterator[Page]:
         zone = self.options.time_zone
         for page in self.client.pages(TERMINALS):
-            yield _page([mapping.device_from_terminal(row, zone) for row in page.rows])
+            yield Page.of([mapping.device_from_terminal(row, zone) for row in page.rows])
 
     # -- punches ----------------------------------------------------------------------------
     def read_punches(self, cursor: str | None = None) -> Iterator[Page]:
@@ -147,7 +147,7 @@ class BioTimeConnector(BioTimeWrites, Connector):
             if page.last and sweeping and state.upload is not None:
                 # the deep re-read is complete: the next one is due LATE_SWEEP_EVERY from here
                 state = PunchCursor(state.upload, start_from.upload or state.upload)
-            yield _page(found, state.dumps())
+            yield Page.of(found, state.dumps())
 
     def _terminal_ids(self) -> dict[str, str]:
         """Serial → terminal id, so a punch points at its DeviceRecord. A staff login may not
@@ -162,8 +162,3 @@ class BioTimeConnector(BioTimeWrites, Connector):
             if "licen" in exc.message.lower():
                 raise
             return {}
-
-
-def _page(found: list, cursor: str | None = None) -> Page:
-    records = [r for r in found if not isinstance(r, SkippedRecord)]
-    return Page(records, cursor, [r for r in found if isinstance(r, SkippedRecord)])

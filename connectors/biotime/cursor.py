@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from connectors import errors
+from connectors import cursors
 from connectors.timezones import local_naive_to_utc, parse_iso_utc
 
 
@@ -56,9 +56,7 @@ class PunchCursor:
             if tail.startswith("swept="):
                 swept = _parse(tail.removeprefix("swept="), time_zone)
         except (ValueError, TypeError):
-            raise errors.ValidationError(
-                f"Unreadable BioTime punches cursor {text!r}", field="cursor"
-            ) from None
+            raise cursors.unreadable("BioTime punches", text) from None
         return cls(upload, swept)
 
     def sweep_due(self, every: timedelta) -> bool:
