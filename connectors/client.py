@@ -251,6 +251,14 @@ class VendorClient:
         self.close()
 
 
+def json_or_none(response: httpx.Response) -> Any:
+    """The body as JSON, or None when it is not JSON (an HTML error page, say)."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
 def raise_for_status(
     response: httpx.Response,
     message: str | None = None,

@@ -7,7 +7,7 @@ Times are aware UTC datetimes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -183,6 +183,20 @@ class Page:
     records: list[Any]
     cursor: str | None = None
     skipped: list[SkippedRecord] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, mapped: Iterable[Any], cursor: str | None = None) -> Page:
+        """A page of what a mapper answered: records, and the rows it skipped set apart."""
+        records, skipped = split_skipped(mapped)
+        return cls(records, cursor, skipped)
+
+
+def split_skipped(mapped: Iterable[Any]) -> tuple[list[Any], list[SkippedRecord]]:
+    """A mapper's answers as (records, skipped): it answers a SkippedRecord for a row it cannot use."""
+    records, skipped = [], []
+    for item in mapped:
+        (skipped if isinstance(item, SkippedRecord) else records).append(item)
+    return records, skipped
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from connectors.records import (
     PersonRecord,
     ServerIdentity,
     SkippedRecord,
+    split_skipped,
 )
 
 CONTAINS = 2  # the event search's "any of these values" operator
@@ -141,7 +142,7 @@ class BioStarConnector(Connector):
         def mapped() -> Iterator[Page]:
             nonlocal highest
             for rows in pages:
-                records, skipped = _split(self._person(row) for row in rows)
+                records, skipped = split_skipped(self._person(row) for row in rows)
                 for row in rows:
                     value = to_int(row.get("last_modified")) if isinstance(row, Mapping) else None
                     if value is not None and (highest is None or value > highest):
@@ -166,7 +167,7 @@ class BioStarConnector(Connector):
         alarms = self._event_alarms()
         pages = self.client.list_pages("/api/doors", "DoorCollection", {"order_by": "id:false"})
         for rows in pages:
-            records, skipped = _split(
+            records, skipped = split_skipped(
                 mapping.door_from_vendor(row, *_status_of(row, status, alarms)) for row in rows
             )
             yield Page(records, None, skipped)
@@ -240,7 +241,7 @@ class BioStarConnector(Connector):
     def _chunked(self, rows: list[Any], mapper) -> Iterator[Page]:
         size = max(1, self.options.page_size)
         for start in range(0, max(len(rows), 1), size):
-            records, skipped = _split(mapper(row) for row in rows[start : start + size])
+            records, skipped = split_skipped(mapper(row) for row in rows[start : start + size])
             yield Page(records, None, skipped)
 
     # -- people writes -------------------------------------------------------------------------
@@ -397,13 +398,6 @@ class BioStarConnector(Connector):
                     f" ({codes or 'result false'}); check that the controller is online.",
                 )
         return answer
-
-
-def _split(mapped: Iterable[Any]) -> tuple[list[Any], list[SkippedRecord]]:
-    records, skipped = [], []
-    for item in mapped:
-        (skipped if isinstance(item, SkippedRecord) else records).append(item)
-    return records, skipped
 
 
 def _status_of(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.values import text
+from connectors.values import integer, text
 
 
 def as_list(value: Any) -> list[Any]:
@@ -46,21 +46,14 @@ def truthy(value: Any, default: bool = False) -> bool:
 
 def to_int(value: Any, default: int | None = None) -> int | None:
     """``"12"``, ``12``, ``12.0`` or ``"0x1303"`` → int; anything else → ``default``."""
-    if isinstance(value, bool) or value is None:
-        return default
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else default
-    word = str(value).strip()
-    try:
-        return int(word)
-    except ValueError:
-        pass
-    try:
-        return int(word, 16) if word.lower().startswith("0x") else int(float(word))
-    except (ValueError, OverflowError):
-        return default
+    word = value.strip() if isinstance(value, str) else ""
+    if word.lower().startswith("0x"):  # event codes as the devices write them
+        try:
+            return int(word, 16)
+        except ValueError:
+            return default
+    number = integer(value)
+    return default if number is None else number
 
 
 def ref_id(value: Any) -> str | None:

@@ -21,9 +21,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 
-from connectors import errors
+from connectors import drf, errors
 from connectors.biotime.mapping import as_int
-from connectors.client import VendorClient, raise_for_status
+from connectors.client import VendorClient, json_or_none, raise_for_status
 from connectors.paging import LoopGuard
 
 #: login_kind → (login path, Authorization scheme, staff login?)
@@ -48,26 +48,6 @@ class ListPage:
     rows: list[Any]
     count: int | None
     last: bool  # nothing follows this page
-
-
-def drf_message(body: Any) -> tuple[str, str | None]:
-    """DRF's error body as (message, first field): ``{"detail": …}`` or ``{"field": [...]}``."""
-    if isinstance(body, Mapping):
-        if "detail" in body:
-            return str(body["detail"]), None
-        if body.get("msg"):
-            return str(body["msg"]), None
-        parts, first = [], None
-        for name, problems in body.items():
-            listed = problems if isinstance(problems, list) else [problems]
-            words = "; ".join(str(p) for p in listed)
-            parts.append(words if name == "non_field_errors" else f"{name}: {words}")
-            if name != "non_field_errors":
-                first = first or str(name)
-        return " | ".join(parts), first
-    if isinstance(body, list):
-        return "; ".join(str(p) for p in body), None
-    return "", None
 
 
 def jwt_claims(token: str) -> dict[str, Any]:
@@ -157,11 +137,8 @@ class BioTimeClient(VendorClient):
         status, path = response.status_code, response.request.url.path
         if status < 400:
             return
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        message, field = drf_message(body) if body is not None else ("", None)
+        body = json_or_none(response)
+        message, field = drf.error_message(body, message_keys=("msg",))
         if status == 403 and "licen" in message.lower():
             raise errors.PermissionDeniedError(
                 "This BioTime server does not have the API module licensed, so it refuses every "
@@ -176,14 +153,7 @@ class BioTimeClient(VendorClient):
                 status_code=status,
             )
         if body is None:  # Django's own HTML error pages: no API view answered
-            if status == 404:
-                raise errors.NotFoundError(
-                    f"BioTime has no API at {path} (HTML 404); check the server address.",
-                    status_code=status,
-                )
-            raise_for_status(
-                response, f"BioTime answered {path} with an HTML error page (HTTP {status})"
-            )
+            drf.raise_for_html_page(response, "BioTime")
         message = message or f"HTTP {status}"
         if status == 401:
             raise errors.AuthenticationError(

@@ -30,7 +30,7 @@ from connectors.biotime.cursor import PunchCursor
 from connectors.biotime.writes import BioTimeWrites, TreeLookup
 from connectors.client import ClientOptions
 from connectors.paging import prefetch
-from connectors.records import Capabilities, Page, ServerIdentity, SkippedRecord
+from connectors.records import Capabilities, Page, ServerIdentity
 from connectors.timezones import utc_to_local_naive
 
 
@@ -125,12 +125,12 @@ class BioTimeConnector(BioTimeWrites, Connector):
         list hides them) marked inactive with their resignation date. A server without the
         resignation API gives the employee list alone, everyone as active as it says."""
         for page in self.client.pages(EMPLOYEES):
-            yield _page([mapping.person_from_employee(row) for row in page.rows])
+            yield Page.of([mapping.person_from_employee(row) for row in page.rows])
         if not self.optional.has("resignations"):
             return
         lookup = TreeLookup(self.client)
         for page in self.client.pages(RESIGNS):
-            yield _page([self._resigned_record(resign, lookup) for resign in page.rows])
+            yield Page.of([self._resigned_record(resign, lookup) for resign in page.rows])
 
     def read_departments(self, cursor: str | None = None) -> Iterator[Page]:
         yield from self._tree_pages("departments")
@@ -143,12 +143,12 @@ class BioTimeConnector(BioTimeWrites, Connector):
 
     def _tree_pages(self, kind: str) -> Iterator[Page]:
         for page in self.client.pages(f"/personnel/api/{kind}/"):
-            yield _page([mapping.node_from_row(kind, row) for row in page.rows])
+            yield Page.of([mapping.node_from_row(kind, row) for row in page.rows])
 
     def read_devices(self, cursor: str | None = None) -> Iterator[Page]:
         zone = self.options.time_zone
         for page in self.client.pages(TERMINALS):
-            yield _page([mapping.device_from_terminal(row, zone) for row in page.rows])
+            yield Page.of([mapping.device_from_terminal(row, zone) for row in page.rows])
 
     # -- punches ----------------------------------------------------------------------------
     def read_punches(self, cursor: str | None = None) -> Iterator[Page]:
@@ -179,7 +179,7 @@ class BioTimeConnector(BioTimeWrites, Connector):
             if page.last:
                 # a complete re-read: the next of its kind is due its interval from here
                 state = state.after_reread(reach, start_from.upload)
-            yield _page(found, state.dumps())
+            yield Page.of(found, state.dumps())
 
     def _terminal_ids(self) -> dict[str, str]:
         """Serial → terminal id, so a punch points at its DeviceRecord. A staff login may not
@@ -208,8 +208,3 @@ def _sweep_days(given: int | None, option: Any) -> int:
             field="late_upload_sweep_days",
         )
     return days
-
-
-def _page(found: list, cursor: str | None = None) -> Page:
-    records = [r for r in found if not isinstance(r, SkippedRecord)]
-    return Page(records, cursor, [r for r in found if isinstance(r, SkippedRecord)])

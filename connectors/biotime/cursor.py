@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
-from connectors import errors
+from connectors import cursors
 from connectors.timezones import local_naive_to_utc, parse_iso_utc
 
 
@@ -77,9 +77,7 @@ class PunchCursor:
                 if name.strip() in ("swept", "wide"):
                     marks[name.strip()] = _parse(value, time_zone)
         except (ValueError, TypeError):
-            raise errors.ValidationError(
-                f"Unreadable BioTime punches cursor {text!r}", field="cursor"
-            ) from None
+            raise cursors.unreadable("BioTime punches", text) from None
         return cls(upload, marks.get("swept"), marks.get("wide"))
 
     def sweep_due(self, every: timedelta) -> bool:

@@ -22,7 +22,7 @@ from connectors.records import (
     SkippedRecord,
 )
 from connectors.timezones import local_naive_to_utc, parse_date
-from connectors.values import text
+from connectors.values import integer, text
 
 #: punch_state → direction; overtime in/out count as in/out (the canonical set has no overtime)
 DIRECTIONS = {0: "in", 1: "out", 2: "break_out", 3: "break_in", 4: "in", 5: "out", 255: "unknown"}
@@ -41,18 +41,9 @@ TREE_KEYS = {
 
 
 def as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
+    if isinstance(value, bool):  # BioTime sends some flags as true/false, some as 1/0
         return int(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(float(value.strip()))
-        except (ValueError, OverflowError):
-            return None
-    return None
+    return integer(value)
 
 
 def ref_id(value: Any) -> str | None:

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from connectors import errors
-from connectors.client import VendorClient, raise_for_status
+from connectors.client import VendorClient, json_or_none, raise_for_status
 from connectors.paging import LoopGuard
 from connectors.q2.mapping import text
 
@@ -59,10 +59,7 @@ class Q2Client(VendorClient):
         status = response.status_code
         if status < 400:
             return
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
+        body = json_or_none(response)
         message = text(body.get("message")) if isinstance(body, Mapping) else ""
         if status == 403 and message == "Missing Authentication Token":
             # API Gateway's answer for a path or method it does not route

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from connectors import errors
+from connectors import cursors, errors
 from connectors.base import Connector
 from connectors.q2 import mapping
 from connectors.q2.client import QUERY_TIME_CARDS, QUERY_USERS, Q2Client
@@ -70,8 +70,7 @@ class Q2Cursor:
             following = str(data["next"]) if data.get("next") else None
             return cls(when("high"), when("open"), when("since"), following)
         except (ValueError, TypeError, KeyError, AttributeError):
-            message = f"Unreadable Q2 cursor {cursor!r}"
-            raise errors.ValidationError(message, field="cursor") from None
+            raise cursors.unreadable("Q2", cursor) from None
 
 
 class Q2Connector(Connector):
@@ -129,14 +128,12 @@ class Q2Connector(Connector):
             params["updatedDateTimeTo"] = LATEST
         high = state.high
         for page in self.client.pages(QUERY_USERS, params, next_record=state.next or "0"):
-            records, skipped = [], []
             for raw in page.data:
-                mapped = mapping.person_from_user(raw)
-                (skipped if isinstance(mapped, SkippedRecord) else records).append(mapped)
                 seen = mapping.updated_at(raw)
                 if seen and (high is None or seen > high):
                     high = seen
-            yield Page(records, self._cursor(Q2Cursor(high), since, page.following), skipped)
+            found = [mapping.person_from_user(raw) for raw in page.data]
+            yield Page.of(found, self._cursor(Q2Cursor(high), since, page.following))
 
     def find_person(self, code: str, *, email: str = "") -> PersonRecord | None:
         """Q2 cannot filter by employee number: the users are read and compared here."""

@@ -18,23 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from connectors import errors
+from connectors import cursors
 
 START_OVER = ""  # the cursor of a completed full-refresh listing
 
 
 def _load(cursor: str | None, stream: str) -> Mapping[str, Any]:
-    if not cursor:
-        return {}
-    try:
-        data = json.loads(cursor)
-    except ValueError:
-        data = {"high": cursor}  # a bare day, as an operator might type it
-    if not isinstance(data, Mapping):
-        raise errors.ValidationError(
-            f"Unreadable WorkTime One {stream} cursor {cursor!r}", field="cursor"
-        )
-    return data
+    return cursors.load(cursor, f"WorkTime One {stream}")  # a bare day is read as high
 
 
 def _day(value: Any, cursor: Any, stream: str) -> date | None:
@@ -43,13 +33,7 @@ def _day(value: Any, cursor: Any, stream: str) -> date | None:
     try:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
-        raise errors.ValidationError(
-            f"Unreadable WorkTime One {stream} cursor {cursor!r}", field="cursor"
-        ) from None
-
-
-def _offset(value: Any) -> int | None:
-    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+        raise cursors.unreadable(f"WorkTime One {stream}", cursor) from None
 
 
 def _iso(day: date | None) -> str | None:
@@ -67,7 +51,7 @@ class ListCursor:
     @classmethod
     def loads(cls, cursor: str | None, stream: str) -> ListCursor:
         data = _load(cursor, stream)
-        return cls(str(data.get("listing") or ""), _offset(data.get("offset")) or 0)
+        return cls(str(data.get("listing") or ""), cursors.offset(data.get("offset")) or 0)
 
 
 @dataclass(frozen=True)
@@ -88,7 +72,7 @@ class DayCursor:
         return cls(
             _day(data.get("high"), cursor, stream),
             _day(data.get("since"), cursor, stream),
-            _offset(data.get("offset")),
+            cursors.offset(data.get("offset")),
             _day(data.get("seen"), cursor, stream),
         )
 
@@ -123,9 +107,7 @@ class LockHistoryCursor:
         highs = data.get("highs") or {}
         current = data.get("current") or {}
         if not isinstance(highs, Mapping) or not isinstance(current, Mapping):
-            raise errors.ValidationError(
-                f"Unreadable WorkTime One lock_events cursor {cursor!r}", field="cursor"
-            )
+            raise cursors.unreadable("WorkTime One lock_events", cursor)
         parsed = {str(k): _day(v, cursor, "lock_events") for k, v in highs.items()}
         lock = data.get("lock")
         return cls(

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from connectors.records import Page, SkippedRecord
+from connectors.records import Page, SkippedRecord, split_skipped
 from connectors.worktime import mapping
 from connectors.worktime.client import WorkTimeClient
 from connectors.worktime.cursors import START_OVER, DayCursor, ListCursor, LockHistoryCursor
@@ -16,11 +16,6 @@ from connectors.worktime.cursors import START_OVER, DayCursor, ListCursor, LockH
 EMPLOYEES, ATTENDANCE, LOCKS = "/employees", "/attendance", "/locks"
 #: both listings, so soft-deleted people come whether or not a server lists them by default
 PEOPLE_LISTINGS = (mapping.ACTIVE, mapping.INACTIVE)
-
-
-def split(mapped: list[Any]) -> tuple[list[Any], list[SkippedRecord]]:
-    records = [m for m in mapped if not isinstance(m, SkippedRecord)]
-    return records, [m for m in mapped if isinstance(m, SkippedRecord)]
 
 
 def employee_rows(client: WorkTimeClient) -> Iterator[dict]:
@@ -37,7 +32,9 @@ def read_people(client: WorkTimeClient, cursor: str | None) -> Iterator[Page]:
         status = PEOPLE_LISTINGS[position]
         offset = state.offset if position == start else 0
         for page in client.pages(EMPLOYEES, {"status": status}, offset=offset):
-            records, skipped = split([mapping.person_from_employee(raw) for raw in page.rows])
+            records, skipped = split_skipped(
+                [mapping.person_from_employee(raw) for raw in page.rows]
+            )
             finished = page.last and position == len(PEOPLE_LISTINGS) - 1
             if finished:
                 following = START_OVER
@@ -54,7 +51,7 @@ def read_locks(
     """Doors or devices: the lock list is small and read whole every time."""
     state = ListCursor.loads(cursor, "locks")
     for page in client.pages(LOCKS, offset=state.offset):
-        records, skipped = split([mapper(raw) for raw in page.rows])
+        records, skipped = split_skipped([mapper(raw) for raw in page.rows])
         yield Page(
             records,
             START_OVER if page.last else ListCursor("locks", page.next_offset).dumps(),
@@ -138,7 +135,9 @@ def read_lock_events(
         resume = state.current if lock_id == state.lock else DayCursor(highs.get(lock_id))
 
         def map_page(rows, lock_id=lock_id):
-            return split([mapping.lock_event_from_history(raw, lock_id, zone_name) for raw in rows])
+            return split_skipped(
+                [mapping.lock_event_from_history(raw, lock_id, zone_name) for raw in rows]
+            )
 
         def day_of(raw):
             at = (

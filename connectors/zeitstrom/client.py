@@ -13,8 +13,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 
-from connectors import errors
-from connectors.client import VendorClient, raise_for_status
+from connectors import drf, errors
+from connectors.client import VendorClient, json_or_none, raise_for_status
 from connectors.paging import LoopGuard
 
 API = "/api/v2"
@@ -37,24 +37,6 @@ class ListPage:
     last: bool = False  # nothing follows this page
 
 
-def drf_message(body: Any) -> tuple[str, str | None]:
-    """DRF's error body as (message, field): ``{"detail": …}``, ``{"field": [...]}`` or a list."""
-    if isinstance(body, Mapping):
-        if "detail" in body:
-            return str(body["detail"]), None
-        parts, first_field = [], None
-        for name, problems in body.items():
-            listed = problems if isinstance(problems, list) else [problems]
-            words = "; ".join(str(p) for p in listed)
-            parts.append(words if name == "non_field_errors" else f"{name}: {words}")
-            first_field = first_field or str(name)
-        if parts:
-            return " | ".join(parts), first_field
-    if isinstance(body, list) and body:
-        return "; ".join(str(p) for p in body), None
-    return "", None
-
-
 class ZeitstromClient(VendorClient):
     vendor = "Zeitstrom"
 
@@ -71,23 +53,12 @@ class ZeitstromClient(VendorClient):
     # -- errors -----------------------------------------------------------------------------
     def raise_for_vendor_error(self, response: httpx.Response) -> None:
         status = response.status_code
-        path = response.request.url.path
         if status < 400:
             return
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
+        body = json_or_none(response)
         if body is None:  # Django's own HTML pages: no DRF view answered
-            if status == 404:
-                raise errors.NotFoundError(
-                    f"Zeitstrom has no API at {path} (HTML 404); check the server address.",
-                    status_code=status,
-                )
-            raise_for_status(
-                response, f"Zeitstrom answered {path} with an HTML error page (HTTP {status})"
-            )
-        message, field = drf_message(body)
+            drf.raise_for_html_page(response, "Zeitstrom")
+        message, field = drf.error_message(body, non_field_is_field=True)
         message = message or f"HTTP {status}"
         if status == 401:
             raise errors.AuthenticationError(

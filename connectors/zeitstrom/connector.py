@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from connectors import errors
+from connectors import cursors, errors
 from connectors.base import Connector
 from connectors.records import (
     Capabilities,
@@ -26,7 +26,6 @@ from connectors.records import (
     PersonRecord,
     PunchRecord,
     ServerIdentity,
-    SkippedRecord,
 )
 from connectors.timezones import zone
 from connectors.zeitstrom import mapping, timecards
@@ -63,20 +62,11 @@ class ListCursor:
 
     @classmethod
     def loads(cls, cursor: str | None) -> ListCursor:
-        if not cursor:
-            return cls()
-        try:
-            data = json.loads(cursor)
-        except ValueError:
-            data = {"high": cursor}  # a bare timestamp, as an operator might type it
-        if not isinstance(data, Mapping):
-            raise errors.ValidationError(f"Unreadable Zeitstrom cursor {cursor!r}", field="cursor")
+        data = cursors.load(cursor, "Zeitstrom")  # a bare timestamp is read as high
         high, since = mapping.parse_time(data.get("high")), mapping.parse_time(data.get("since"))
         if data.get("high") and high is None:
-            raise errors.ValidationError(f"Unreadable Zeitstrom cursor {cursor!r}", field="cursor")
-        offset = data.get("offset")
-        readable = isinstance(offset, int | str) and str(offset).isdigit()
-        return cls(high, since, int(offset) if readable else None)
+            raise cursors.unreadable("Zeitstrom", cursor)
+        return cls(high, since, cursors.offset(data.get("offset")))
 
 
 class ZeitstromConnector(Connector):
@@ -144,10 +134,7 @@ class ZeitstromConnector(Connector):
         params = {"modified_at__gte": mapping.format_time(since)} if since else {}
         high = state.high
         for page in self.client.pages(path, params, offset=offset):
-            records, skipped = [], []
             for raw in page.results:
-                mapped = mapper(raw)
-                (skipped if isinstance(mapped, SkippedRecord) else records).append(mapped)
                 seen = mapping.modified_at(raw)
                 if seen is not None and (high is None or seen > high):
                     high = seen
@@ -155,7 +142,8 @@ class ZeitstromConnector(Connector):
                 following = ListCursor(high) if high else None
             else:
                 following = ListCursor(state.high, since, page.resume_offset)
-            yield Page(records, following.dumps() if following else None, skipped)
+            found = [mapper(raw) for raw in page.results]
+            yield Page.of(found, following.dumps() if following else None)
 
     # -- people lookups (matching only; Zeitstrom people are not written) --------------------
     def find_person(self, code: str, *, email: str = "") -> PersonRecord | None:
