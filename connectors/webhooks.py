@@ -10,6 +10,14 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+#: what a delivery may be: larger or deeper bodies are refused before they cost anything
+MAX_BODY_BYTES = 256 * 1024
+MAX_DEPTH = 32
+#: what the portal stores of a delivery's headers (longer ones are refused, never cut: the id
+#: must stay whole to recognise a redelivery)
+MAX_DELIVERY_ID = 100
+MAX_EVENT = 64
+
 
 class WebhookRejected(Exception):
     """A request that is not a genuine delivery; ``status`` is the HTTP answer to give."""
@@ -47,10 +55,42 @@ class WebhookProtocol:
 
     @staticmethod
     def json_body(body: bytes) -> dict:
+        """The body as a JSON object within :data:`MAX_BODY_BYTES` and :data:`MAX_DEPTH`."""
+        if len(body) > MAX_BODY_BYTES:
+            raise WebhookRejected(413, f"Body is larger than {MAX_BODY_BYTES // 1024} KiB.")
         try:
             payload = json.loads(body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep
             raise WebhookRejected(400, "Body is not JSON.") from None
         if not isinstance(payload, dict):
             raise WebhookRejected(400, "Body is not a JSON object.")
+        if _depth(payload) > MAX_DEPTH:
+            raise WebhookRejected(400, f"Body is nested deeper than {MAX_DEPTH} levels.")
         return payload
+
+    @staticmethod
+    def checked_headers(delivery_id: str, event: str) -> tuple[str, str]:
+        if len(delivery_id) > MAX_DELIVERY_ID or len(event) > MAX_EVENT:
+            raise WebhookRejected(
+                400,
+                f"Delivery id or event is too long (at most {MAX_DELIVERY_ID} and "
+                f"{MAX_EVENT} characters).",
+            )
+        if "\x00" in delivery_id or "\x00" in event:
+            raise WebhookRejected(400, "Delivery id or event contains a NUL character.")
+        return delivery_id, event
+
+
+def _depth(value, level: int = 1) -> int:
+    """How deep containers nest, without recursing past the limit (a list of lists of …)."""
+    deepest, stack = level, [(value, level)]
+    while stack:
+        node, at = stack.pop()
+        deepest = max(deepest, at)
+        if deepest > MAX_DEPTH:
+            return deepest
+        children = (
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        )
+        stack.extend((child, at + 1) for child in children if isinstance(child, dict | list))
+    return deepest

@@ -38,12 +38,14 @@ class WorkTimeWebhooks(WebhookProtocol):
     }
 
     def authenticate(self, headers: Mapping[str, str], body: bytes, secret: str) -> WebhookCall:
-        payload = self.json_body(body)
+        # the secret first: nothing of an unauthenticated body is read
         given = _header(headers, SECRET_HEADER)
         if not secret or not secrets.compare_digest(given.encode(), secret.encode()):
             raise WebhookRejected(403, "Webhook secret does not match this account.")
+        payload = self.json_body(body)
         delivery_id = _header(headers, DELIVERY_HEADER)
         event = _header(headers, EVENT_HEADER) or str(payload.get("event", ""))
         if not delivery_id or not event:
             raise WebhookRejected(400, f"Missing {DELIVERY_HEADER} or {EVENT_HEADER} header.")
+        delivery_id, event = self.checked_headers(delivery_id, event)
         return WebhookCall(delivery_id=delivery_id, event=event, payload=payload)

@@ -97,3 +97,57 @@ def test_the_address_only_answers_for_its_own_vendor_kind(client, account):
     url = reverse("sync:webhook", args=["biotime", biotime.options["webhook_token"]])
     assert client.post(url, data="{}", content_type="application/json").status_code == 404
     assert not WebhookDelivery.objects.exists()
+
+
+def post_body(client, body: bytes, secret="s3cr3t", delivery="dlv_9", event="employee.updated"):
+    return client.post(
+        reverse("sync:webhook", args=["worktime", "tok-abc"]),
+        data=body,
+        content_type="application/json",
+        headers={
+            "X-WorkTime-Secret": secret,
+            "X-WorkTime-Delivery": delivery,
+            "X-WorkTime-Event": event,
+        },
+    )
+
+
+NOT_AN_OBJECT = [
+    b"[1, 2, 3]",
+    b'"just a string"',
+    b"42",
+    b"null",
+    b"{not json",
+    b"[" * 100_000 + b"]" * 100_000,  # deeper than the parser recurses: a 500 before
+    b'{"a": ' * 40 + b"1" + b"}" * 40,  # valid JSON, nested past the limit
+]
+
+
+@pytest.mark.parametrize("body", NOT_AN_OBJECT, ids=range(len(NOT_AN_OBJECT)))
+def test_a_body_that_is_not_a_json_object_within_limits_is_a_400(client, account, body):
+    client.raise_request_exception = False
+    response = post_body(client, body)
+    assert response.status_code == 400
+    assert response.json()["success"] is False
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_a_body_is_not_read_before_the_secret_is_checked(client, account):
+    assert post_body(client, b"[" * 100_000, secret="guess").status_code == 403
+
+
+def test_a_body_larger_than_the_limit_is_refused(client, account):
+    body = json.dumps({"event": "employee.updated", "data": "x" * 300_000}).encode()
+    assert post_body(client, body).status_code == 413
+    assert not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "delivery, event",
+    [("d" * 101, "employee.updated"), ("dlv_1", "e" * 65), ("dlv\x00", "employee.updated")],
+)
+def test_headers_longer_than_what_is_stored_are_refused_not_cut(client, account, delivery, event):
+    client.raise_request_exception = False
+    response = post_body(client, b'{"event": "employee.updated"}', delivery=delivery, event=event)
+    assert response.status_code == 400
+    assert not WebhookDelivery.objects.exists()
