@@ -78,7 +78,14 @@ def broker_at(url: str):
     from portal.celery import app
 
     conf, amqp = app.conf, app.amqp
-    saved = conf.broker_write_url, conf.broker_read_url, app._pool, amqp._producer_pool
+    # the raw settings, not the properties: those fall back to broker_url, and writing that
+    # fallback back would pin every later user to today's broker URL
+    saved = (
+        conf.get("broker_write_url"),
+        conf.get("broker_read_url"),
+        app._pool,
+        amqp._producer_pool,
+    )
     conf.broker_write_url = conf.broker_read_url = url
     # Celery keeps its connection and producer pools on the app; new ones follow the new URL
     app._pool = amqp._producer_pool = None

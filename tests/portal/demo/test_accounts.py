@@ -3,7 +3,7 @@
 import pytest
 
 from connectors.registry import kinds, vendor
-from portal.sync.demo_accounts import demo_webhook_tokens, register_simulator_account
+from portal.demo.accounts import demo_webhook_tokens, register_simulator_account
 from portal.sync.models import VendorAccount
 
 pytestmark = pytest.mark.django_db
