@@ -1,10 +1,11 @@
-# Workgate: `make run` starts the whole portal; `make test` runs every test, browser tests included.
+# Workgate: `make run` starts the whole portal; `make test` runs every test, browser tests included,
+# on SQLite and then the database tests again on a throwaway PostgreSQL (`make test-postgres`).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test bench install install-dev chromium migrate clean
+.PHONY: run test test-postgres bench install install-dev chromium postgres migrate clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Workgate needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
@@ -31,8 +32,19 @@ run: migrate
 chromium:
 	@scripts/ensure-chromium
 
-test: install-dev chromium
+postgres:
+	@scripts/ensure-postgres
+
+# What production's database does differently from SQLite (locks, column limits, NUL bytes) is
+# tested here: the portal's database tests, browser tests aside, on a fresh PostgreSQL cluster.
+POSTGRES_TESTS ?= tests/portal
+
+test: install-dev chromium postgres
 	$(PY) -m pytest
+	$(MAKE) --no-print-directory test-postgres
+
+test-postgres: install-dev postgres
+	scripts/with-postgres $(PY) -m pytest -m "not browser" $(POSTGRES_TESTS)
 
 bench: install-dev
 	$(PY) -m benchmarks.pull_biotime
