@@ -8,10 +8,17 @@ over: the claim must never deadlock, send each person once, and send the newest 
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import OperationalError, close_old_connections, connections
+from django.db import (
+    OperationalError,
+    close_old_connections,
+    connection,
+    connections,
+    transaction,
+)
 from django.utils import timezone
 
 from portal.people.models import Person
@@ -114,3 +121,64 @@ def test_concurrent_drains_never_deadlock_and_send_each_person_once(biostar):
         sent = OutboxMessage.objects.get(status="sent", payload__code=code)
         assert sent.payload["first_name"] == name.split()[0]  # the newest change won
         assert biostar.simulator.users[code].name == name
+
+
+def test_a_claim_meeting_a_locked_row_waits_holding_nothing_then_claims_the_newest(biostar):
+    person = Person.objects.create(employee_code="70999", first_name="Ida", last_name="Ek")
+    content_type = ContentType.objects.get_for_model(Person)
+    rows = OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            account=biostar.account,
+            record_kind="person",
+            action="update",
+            content_type=content_type,
+            object_id=person.pk,
+            payload=person_payload(person),
+            idempotency_key=f"person:{person.pk}:{n}",
+            scheduled_for=timezone.now(),
+        )
+        for n in range(3)
+    )
+    locked, release, claimed = threading.Event(), threading.Event(), []
+
+    def other_worker_holds_the_middle_row():
+        try:
+            with transaction.atomic():
+                list(OutboxMessage.objects.select_for_update().filter(pk=rows[1].pk))
+                locked.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    def claim():
+        try:
+            claimed.append(push.claim_next())
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=other_worker_holds_the_middle_row)
+    holder.start()
+    assert locked.wait(30)
+    claimer = threading.Thread(target=claim)
+    claimer.start()
+    assert wait_for_a_lock_wait()  # the claim waits for the record's rows, not around the lock
+    with transaction.atomic():  # and while it waits it holds no row after the one it waits for
+        list(OutboxMessage.objects.select_for_update(nowait=True).filter(pk=rows[2].pk))
+    release.set()
+    holder.join(30)
+    claimer.join(30)
+
+    assert claimed[0].pk == rows[2].pk
+    statuses = list(OutboxMessage.objects.order_by("id").values_list("status", flat=True))
+    assert statuses == ["superseded", "superseded", "pending"]
+
+
+def wait_for_a_lock_wait(seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.05)
+    return False
