@@ -1,11 +1,12 @@
 # Workgate: `make run` starts the whole portal; `make test` lints, then runs every test, browser
-# tests included (what CI runs); `make test-fast` is the parallel non-browser inner loop.
+# tests included, on SQLite and then the database tests again on a throwaway PostgreSQL
+# (`make test-postgres`): what CI runs. `make test-fast` is the parallel non-browser inner loop.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test test-fast lint outdated bench install install-dev chromium migrate clean
+.PHONY: run test test-fast test-postgres lint outdated bench install install-dev chromium postgres migrate clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Workgate needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
@@ -36,8 +37,19 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: lint chromium
+postgres:
+	@scripts/ensure-postgres
+
+# What production's database does differently from SQLite (locks, column limits, NUL bytes) is
+# tested here: the portal's database tests, browser tests aside, on a fresh PostgreSQL cluster.
+POSTGRES_TESTS ?= tests/portal
+
+test: lint chromium postgres
 	$(PY) -m pytest
+	$(MAKE) --no-print-directory test-postgres
+
+test-postgres: install-dev postgres
+	scripts/with-postgres $(PY) -m pytest -m "not browser" $(POSTGRES_TESTS)
 
 # Inner loop: everything but the browser tests, spread over the cores by pytest-xdist.
 test-fast: install-dev

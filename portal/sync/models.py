@@ -171,6 +171,10 @@ class SyncRun(models.Model):
     gone = models.PositiveIntegerField(default=0)
     #: the first reasons records were skipped, for the health page
     skipped_reasons = models.JSONField(default=list, blank=True)
+    #: records stored with text changed to fit: a NUL byte dropped, or cut to the column's size
+    #: (the raw record keeps the whole text); the first few name the vendor id and field
+    trimmed = models.PositiveIntegerField(default=0)
+    trimmed_notes = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:

@@ -21,6 +21,7 @@ from portal.sync import backoff
 from portal.sync.connectors import kept_connector
 from portal.sync.lease import LeaseLost, stream_lease
 from portal.sync.mirror import writer_for
+from portal.sync.mirror.clean import json_without_nul
 from portal.sync.models import SyncRun, VendorAccount
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def pull_stream(
                     with transaction.atomic():
                         advance = {} if page.cursor is None else {"value": page.cursor}
                         lease.checkpoint(**advance)
-                        writer.write(page.records)
+                        writer.write_page(page.records)
                         _note_skipped(run, page.skipped)
                         run.pages += 1
                         run.fetched += len(page.records) + len(page.skipped)
@@ -117,4 +118,5 @@ def _remember_rate_limit(account: VendorAccount, connector) -> None:
 def _note_skipped(run: SyncRun, skipped) -> None:
     run.skipped += len(skipped)
     room = MAX_SKIPPED_REASONS - len(run.skipped_reasons)
-    run.skipped_reasons = run.skipped_reasons + [s.reason for s in skipped[: max(room, 0)]]
+    reasons = [json_without_nul(s.reason) for s in skipped[: max(room, 0)]]
+    run.skipped_reasons = run.skipped_reasons + reasons

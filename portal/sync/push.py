@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -39,33 +39,62 @@ def next_attempt_delay(attempts: int, rng: random.Random = _jitter) -> timedelta
 
 
 def claim_next() -> OutboxMessage | None:
-    """The oldest due record's newest message; older pending ones for that record are superseded."""
-    now = timezone.now()
-    with transaction.atomic():
-        due = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(status=OutboxMessage.Status.PENDING, scheduled_for__lte=now)
-            .filter(account__paused_at__isnull=True)
-            .order_by("scheduled_for", "id")
-            .first()
-        )
-        if due is None:
-            return None
-        same_record = OutboxMessage.objects.filter(
-            status=OutboxMessage.Status.PENDING,
-            account_id=due.account_id,
-            content_type_id=due.content_type_id,
-            object_id=due.object_id,
-        ).order_by("-id")
-        newest = same_record.select_for_update(skip_locked=True).first() or due
-        same_record.exclude(pk=newest.pk).update(
-            status=OutboxMessage.Status.SUPERSEDED,
-            last_error=f"Replaced by newer change #{newest.pk}",
-        )
-        newest.attempts += 1
-        newest.scheduled_for = now + CLAIM_FOR
-        newest.save(update_fields=["attempts", "scheduled_for"])
-        return newest
+    """The oldest due record's newest message; older pending ones for that record are superseded.
+
+    Deadlock-free with many workers: a claim never waits for a row lock while it holds one. It
+    takes the due row and the record's other pending rows with SKIP LOCKED; only if another worker
+    holds some of them does it let go of everything and wait for the record's rows in id order
+    (the one order every waiting claim uses). A message is claimed only by a worker holding every
+    pending row of its record, so two workers never send the same record at once.
+    """
+    pending = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING)
+    while True:
+        now = timezone.now()
+        with transaction.atomic():
+            due = (
+                pending.select_for_update(skip_locked=True, of=("self",))
+                .filter(scheduled_for__lte=now, account__paused_at__isnull=True)
+                .order_by("scheduled_for", "id")
+                .first()
+            )
+            if due is None:
+                return None
+            same_record = pending.filter(
+                account_id=due.account_id,
+                content_type_id=due.content_type_id,
+                object_id=due.object_id,
+            ).order_by("id")
+            every_id = set(same_record.values_list("id", flat=True))
+            held = list(same_record.select_for_update(skip_locked=True))
+            contended = not every_id <= {message.pk for message in held}
+            claimed = None if contended else _claim_newest(held, now)
+        if contended:  # the locks above are released: wait for the record's rows, holding nothing
+            with transaction.atomic():
+                rows = list(same_record.select_for_update())
+                claimed = _claim_newest(rows, timezone.now())
+        if claimed is not None:
+            return claimed
+
+
+def _claim_newest(rows: list[OutboxMessage], now: datetime) -> OutboxMessage | None:
+    """Of one record's locked pending rows (by id), supersede the older and claim the newest.
+
+    Nothing is claimed when none is due (another worker got there first) or when the newest is
+    not due: it is already being sent, or waits for its retry.
+    """
+    if not any(message.scheduled_for <= now for message in rows):
+        return None
+    newest, older = rows[-1], rows[:-1]
+    OutboxMessage.objects.filter(pk__in=[message.pk for message in older]).update(
+        status=OutboxMessage.Status.SUPERSEDED,
+        last_error=f"Replaced by newer change #{newest.pk}",
+    )
+    if newest.scheduled_for > now:
+        return None
+    newest.attempts += 1
+    newest.scheduled_for = now + CLAIM_FOR
+    newest.save(update_fields=["attempts", "scheduled_for"])
+    return newest
 
 
 def drain(*, transport=None, sleep=time.sleep, limit: int = 500) -> int:

@@ -3,13 +3,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import fields
+from dataclasses import fields, replace
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q
 from django.utils import timezone
 
+from portal.sync.mirror.clean import bounded, cut, max_length, record_without_nul
 from portal.sync.models import ExternalLink, SyncRun, VendorAccount
+
+#: how many trimmed records a run names (the count has them all)
+MAX_TRIMMED_NOTES = 20
 
 
 def record_hash(record) -> str:
@@ -21,14 +25,52 @@ def record_hash(record) -> str:
 class MirrorWriter:
     #: whether a full read can tell which records vanished (lists, not event logs)
     tracks_gone = False
+    #: (local model, {record field: its column}): text the writer stores, cut to fit the column
+    fits: tuple[tuple[type[Model], dict[str, str]], ...] = ()
 
     def __init__(self, account: VendorAccount, run: SyncRun):
         self.account = account
         self.run = run
         self.now = timezone.now()
+        self._trimmed: set[str] = set()
+
+    def write_page(self, records: list) -> None:
+        """Write one page, its records first made storable (see :mod:`portal.sync.mirror.clean`)."""
+        self.write([self.fit(record) for record in records])
 
     def write(self, records: list) -> None:
         raise NotImplementedError
+
+    def fit(self, record):
+        """The record without NUL bytes, its text cut to the ``fits`` columns; ``raw`` kept whole."""
+        record, notes = record_without_nul(record)
+        cuts: dict[str, str] = {}
+        for model, columns in self.fits:
+            for name, column in columns.items():
+                value = cuts.get(name, getattr(record, name))
+                fitted = cut(value, max_length(model, column), name, notes)
+                if fitted is not value:
+                    cuts[name] = fitted
+        if cuts:
+            record = replace(record, **cuts)
+        self.note_trimmed(record.vendor_id, notes)
+        return record
+
+    def fit_row(self, model: type[Model], row: dict, vendor_id: str) -> dict:
+        row, notes = bounded(model, row)
+        self.note_trimmed(vendor_id, notes)
+        return row
+
+    def note_trimmed(self, vendor_id: str, notes: list[str]) -> None:
+        """Count the record once per run and name it, with what changed, in the first notes."""
+        if not notes:
+            return
+        if vendor_id not in self._trimmed:
+            self._trimmed.add(vendor_id)
+            self.run.trimmed += 1
+        note = f"{vendor_id}: {'; '.join(notes)}"
+        if len(self.run.trimmed_notes) < MAX_TRIMMED_NOTES and note not in self.run.trimmed_notes:
+            self.run.trimmed_notes = self.run.trimmed_notes + [note]
 
     def mark_gone(self, seen_vendor_ids: set[str]) -> None:
         """Called after a complete read: what was not seen is gone from the vendor."""

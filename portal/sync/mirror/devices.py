@@ -10,6 +10,12 @@ class DeviceWriter(MirrorWriter):
 
     tracks_gone = True
     FIELDS = ["name", "kind", "serial", "site_id", "online", "last_seen_at", "firmware", "gone_at"]
+    fits = (
+        (
+            Device,
+            {"vendor_id": "vendor_id", "name": "name", "serial": "serial", "firmware": "firmware"},
+        ),
+    )
 
     def write(self, records):
         existing = {

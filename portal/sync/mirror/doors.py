@@ -12,6 +12,7 @@ class DoorWriter(MirrorWriter):
 
     tracks_gone = True
     FIELDS = ["name", "device_id", "site_id", "state", "mode", "state_changed_at", "gone_at"]
+    fits = ((Door, {"vendor_id": "vendor_id", "name": "name"}),)
 
     def write(self, records):
         existing = {
@@ -105,6 +106,7 @@ class EventLogWriter(MirrorWriter):
         return self._doors
 
     def insert_new(self, rows: list[dict]) -> list[dict]:
+        rows = [self.fit_row(self.model, row, row[self.key_field]) for row in rows]
         keys = [row[self.key_field] for row in rows]
         stored = set(
             self.model.objects.filter(

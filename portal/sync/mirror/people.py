@@ -26,6 +26,20 @@ def normalized(field: str, value: str) -> str:
 
 class PersonWriter(MirrorWriter):
     tracks_gone = True
+    # the unmatched queue, links and drift have columns at least this wide
+    fits = (
+        (
+            Person,
+            {
+                "code": "employee_code",
+                "first_name": "first_name",
+                "last_name": "last_name",
+                "email": "email",
+                "phone": "phone",
+            },
+        ),
+        (ExternalLink, {"vendor_id": "vendor_id"}),
+    )
 
     def __init__(self, account, run):
         super().__init__(account, run)

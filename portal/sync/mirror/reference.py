@@ -7,6 +7,7 @@ from django.utils.text import slugify
 
 from portal.people.models import Department, Position, Site
 from portal.sync.mirror.base import LinkIndex, MirrorWriter, record_hash
+from portal.sync.models import ExternalLink
 
 
 def unique_code(model, wanted: str) -> str:
@@ -26,6 +27,10 @@ class ReferenceWriter(MirrorWriter):
     def __init__(self, account, run):
         super().__init__(account, run)
         self.links = LinkIndex(account, self.model)
+
+    @property
+    def fits(self):
+        return ((self.model, {"name": "name"}), (ExternalLink, {"vendor_id": "vendor_id"}))
 
     def write(self, records):
         existing = self.links.by_vendor_id(r.vendor_id for r in records)

@@ -1,0 +1,84 @@
+"""Vendor text made storable: PostgreSQL refuses a NUL byte and a string longer than its column.
+
+SQLite would store either, PostgreSQL raises, the page's transaction rolls back and the stream is
+stuck on that record at every later pull. So text columns lose NUL bytes and are cut to the
+model field's ``max_length``; JSON (the raw record) keeps every character but NUL, which becomes
+U+FFFD (the replacement character: visible, and says a character was lost there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import fields, replace
+from typing import Any
+
+from django.db import models
+
+NUL = "\x00"
+REPLACEMENT = "\ufffd"
+
+
+def json_without_nul(value: Any) -> Any:
+    """``value`` with NUL replaced by U+FFFD in every string and key, however deeply nested."""
+    if isinstance(value, str):
+        return value.replace(NUL, REPLACEMENT) if NUL in value else value
+    if isinstance(value, Mapping):
+        return {json_without_nul(k): json_without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_without_nul(v) for v in value]
+    return value
+
+
+def record_without_nul(record) -> tuple[Any, list[str]]:
+    """A canonical record with NUL dropped from its text and replaced in ``raw``; and what changed."""
+    changes: dict[str, Any] = {}
+    notes: list[str] = []
+    for field in fields(record):
+        value = getattr(record, field.name)
+        if field.name == "raw":
+            cleaned = json_without_nul(value)
+            if cleaned != value:
+                changes["raw"] = cleaned
+                notes.append("raw: NUL replaced with U+FFFD")
+        elif isinstance(value, str) and NUL in value:
+            changes[field.name] = value.replace(NUL, "")
+            notes.append(f"{field.name}: NUL removed")
+    return (replace(record, **changes) if changes else record), notes
+
+
+def max_length(model: type[models.Model], attname: str) -> int | None:
+    for field in model._meta.concrete_fields:
+        if field.attname == attname:
+            return getattr(field, "max_length", None)
+    raise LookupError(f"{model.__name__} has no column {attname!r}")
+
+
+def cut(value: Any, limit: int | None, name: str, notes: list[str]) -> Any:
+    """``value`` cut to ``limit`` characters (a note says so); anything else as it is."""
+    if isinstance(value, str) and limit and len(value) > limit:
+        notes.append(f"{name}: {len(value)} characters cut to {limit}")
+        return value[:limit]
+    return value
+
+
+def bounded(model: type[models.Model], row: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A row of column values (keyed by attname) fit for ``model``; also what was changed.
+
+    Text loses NUL bytes and is cut to its column; JSON keeps everything but NUL (U+FFFD).
+    """
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    notes: list[str] = []
+    out = {}
+    for name, value in row.items():
+        field = by_attname[name]
+        if isinstance(field, models.JSONField):
+            cleaned = json_without_nul(value)
+            if cleaned != value:
+                notes.append(f"{name}: NUL replaced with U+FFFD")
+            out[name] = cleaned
+            continue
+        if isinstance(value, str) and NUL in value:
+            value = value.replace(NUL, "")
+            notes.append(f"{name}: NUL removed")
+        out[name] = cut(value, getattr(field, "max_length", None), name, notes)
+    return out, notes

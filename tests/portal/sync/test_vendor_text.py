@@ -1,0 +1,89 @@
+"""Vendor text that does not fit a column, or holds a NUL byte, is stored trimmed and reported.
+
+PostgreSQL refuses both (SQLite stores them): without the trimming the page's transaction rolls
+back and the stream is stuck on that record at every later pull. The same tests run on SQLite
+(`make test`) and on PostgreSQL (`make test-postgres`).
+"""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from connectors.biostar.simulator.state import User
+from connectors.records import PunchRecord
+from portal.attendance.models import Punch
+from portal.sync.mirror.attendance import PunchWriter
+from portal.sync.mirror.clean import bounded, json_without_nul
+from portal.sync.models import SyncCursor, SyncRun, UnmatchedPerson
+from portal.sync.pull import pull_stream
+
+LONG_LAST_NAME = "Lindqvist-" * 30  # 300 characters; the column holds 100
+
+
+def test_a_300_character_name_with_a_nul_byte_is_pulled_cut_clean_and_reported(biostar, db):
+    with biostar.simulator.lock:
+        biostar.simulator.store_user(User(user_id="990001", name=f"Ma\x00ja {LONG_LAST_NAME}"))
+
+    run = pull_stream(biostar.account.pk, "people", transport=biostar.transport)
+
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    waiting = UnmatchedPerson.objects.get(account=biostar.account, vendor_id="990001")
+    assert waiting.first_name == "Maja"  # NUL dropped from the column
+    assert waiting.last_name == LONG_LAST_NAME[:100]  # cut to the column
+    assert waiting.raw["name"] == f"Ma\ufffdja {LONG_LAST_NAME}"  # raw keeps it all, NUL marked
+    assert run.trimmed == 1
+    assert run.trimmed_notes == [
+        "990001: first_name: NUL removed; raw: NUL replaced with U+FFFD; "
+        "last_name: 300 characters cut to 100"
+    ]
+
+    # the stream is not stuck: the cursor moved on and the next pull goes on from it
+    assert SyncCursor.objects.get(account=biostar.account, stream="people").value
+    again = pull_stream(biostar.account.pk, "people", transport=biostar.transport)
+    assert again.status == SyncRun.Status.SUCCEEDED, again.error
+
+
+def test_punches_keep_their_raw_record_without_nul_and_fit_their_columns(biostar, db):
+    run = SyncRun.objects.create(account=biostar.account, stream="punches")
+    writer = PunchWriter(biostar.account, run)
+    long_id = "P" * 300
+    punch = PunchRecord(
+        vendor_id="p-1\x00",
+        occurred_at=datetime(2026, 11, 18, 8, 0, tzinfo=UTC),
+        person_code="",
+        person_id=long_id,
+        raw={"note\x00": ["in\x00", {"by": "terminal\x00 7"}], "id": long_id},
+    )
+
+    writer.write_page([punch])
+    writer.write_page([punch])  # the overlap window sends it again: found, not stored twice
+
+    stored = Punch.objects.get()
+    assert stored.vendor_id == "p-1"
+    assert stored.vendor_person_id == "P" * 64
+    assert stored.raw == {"note\ufffd": ["in\ufffd", {"by": "terminal\ufffd 7"}], "id": long_id}
+    assert (run.created, run.unchanged, run.trimmed) == (1, 1, 1)
+    assert run.trimmed_notes == [  # the record's fields, then its row's columns; once per run
+        "p-1: vendor_id: NUL removed; raw: NUL replaced with U+FFFD",
+        "p-1: vendor_person_id: 300 characters cut to 64",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("a\x00b", "a\ufffdb"),
+        (
+            {"k\x00": ["x\x00", 1, None, {"deep": "\x00"}]},
+            {"k\ufffd": ["x\ufffd", 1, None, {"deep": "\ufffd"}]},
+        ),
+        (12, 12),
+    ],
+)
+def test_json_loses_nul_at_any_depth(value, expected):
+    assert json_without_nul(value) == expected
+
+
+def test_a_row_that_fits_is_left_alone():
+    row = {"vendor_id": "ok", "vendor_person_id": "42", "raw": {"a": "b"}}
+    assert bounded(Punch, row) == (row, [])
