@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 
 from connectors.webhooks import WebhookRejected
 from portal.sync import dispatch
+from portal.sync.mirror.clean import json_without_nul
 from portal.sync.models import VendorAccount, WebhookDelivery
 
 
@@ -43,7 +44,7 @@ def receive(account: VendorAccount, headers: Mapping[str, str], body: bytes) -> 
                 account=account,
                 delivery_id=call.delivery_id,
                 event=call.event,
-                payload=call.payload,
+                payload=json_without_nul(call.payload),  # PostgreSQL's JSON refuses NUL
             )
             for stream in protocol.streams_for(call.event):
                 dispatch.pull_for_webhook(account.pk, stream)

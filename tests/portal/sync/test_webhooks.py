@@ -151,3 +151,11 @@ def test_headers_longer_than_what_is_stored_are_refused_not_cut(client, account,
     response = post_body(client, b'{"event": "employee.updated"}', delivery=delivery, event=event)
     assert response.status_code == 400
     assert not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_nul_byte_in_a_delivery_body_is_stored_replaced_on_every_database(client, account):
+    body = json.dumps({"event": "employee.updated", "data": {"name": "Ida\x00", "k\x00": 1}})
+    assert post_body(client, body.encode()).status_code == 202
+    stored = WebhookDelivery.objects.get().payload
+    assert stored["data"] == {"name": "Ida\ufffd", "k\ufffd": 1}
