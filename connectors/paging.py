@@ -72,3 +72,15 @@ class LoopGuard:
             raise errors.ProtocolError(
                 f"{self.vendor} paging did not end after {self.max_pages} pages."
             )
+
+
+def count_shortfall(
+    vendor: str, path: str, reported: int | None, delivered: int
+) -> tuple[str, ...]:
+    """A note when the vendor's ``count`` promised more rows than its pages delivered."""
+    if reported is None or delivered >= reported:
+        return ()
+    return (
+        f"{vendor} reported {reported} rows for {path} but its pages delivered {delivered}; "
+        "the missing rows are read again on the next pull.",
+    )

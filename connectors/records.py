@@ -183,12 +183,17 @@ class Page:
     records: list[Any]
     cursor: str | None = None
     skipped: list[SkippedRecord] = field(default_factory=list)
+    #: what the vendor's answers did not add up to (its count promised more rows than paging
+    #: delivered): reported in the run, and a read with such a note marks nothing gone
+    notes: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, mapped: Iterable[Any], cursor: str | None = None) -> Page:
+    def of(
+        cls, mapped: Iterable[Any], cursor: str | None = None, notes: tuple[str, ...] = ()
+    ) -> Page:
         """A page of what a mapper answered: records, and the rows it skipped set apart."""
         records, skipped = split_skipped(mapped)
-        return cls(records, cursor, skipped)
+        return cls(records, cursor, skipped, notes)
 
 
 def split_skipped(mapped: Iterable[Any]) -> tuple[list[Any], list[SkippedRecord]]:

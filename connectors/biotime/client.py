@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -24,7 +25,7 @@ import httpx
 from connectors import drf, errors
 from connectors.biotime.mapping import as_int
 from connectors.client import VendorClient, json_or_none, raise_for_status
-from connectors.paging import LoopGuard
+from connectors.paging import LoopGuard, count_shortfall
 
 #: login_kind → (login path, Authorization scheme, staff login?)
 LOGINS = {
@@ -48,6 +49,7 @@ class ListPage:
     rows: list[Any]
     count: int | None
     last: bool  # nothing follows this page
+    notes: tuple[str, ...] = ()  # on the last page: the count promised more rows than came
 
 
 def jwt_claims(token: str) -> dict[str, Any]:
@@ -191,11 +193,16 @@ class BioTimeClient(VendorClient):
         size = max(1, min(size or self.options.page_size, MAX_PAGE_SIZE))
         query = [(k, str(v)) for k, v in (params or {}).items() if v is not None]
         query += [("page_size", str(size)), ("limit", str(size))]
-        target, guard = path, LoopGuard(self.vendor)
+        target, guard, delivered = path, LoopGuard(self.vendor), 0
         while True:
             guard.check(_page_marker(target, query))
             body = self.call("GET", target, params=query)
-            yield self._page(target, body)
+            page = self._page(target, body)
+            delivered += len(page.rows)
+            if page.last:
+                notes = count_shortfall(self.vendor, path, page.count, delivered)
+                page = dataclasses.replace(page, notes=notes)
+            yield page
             following = body.get("next")
             if following in NO_NEXT:
                 return

@@ -125,12 +125,15 @@ class BioTimeConnector(BioTimeWrites, Connector):
         list hides them) marked inactive with their resignation date. A server without the
         resignation API gives the employee list alone, everyone as active as it says."""
         for page in self.client.pages(EMPLOYEES):
-            yield Page.of([mapping.person_from_employee(row) for row in page.rows])
+            yield Page.of(
+                [mapping.person_from_employee(row) for row in page.rows], notes=page.notes
+            )
         if not self.optional.has("resignations"):
             return
         lookup = TreeLookup(self.client)
         for page in self.client.pages(RESIGNS):
-            yield Page.of([self._resigned_record(resign, lookup) for resign in page.rows])
+            resigned = [self._resigned_record(resign, lookup) for resign in page.rows]
+            yield Page.of(resigned, notes=page.notes)
 
     def read_departments(self, cursor: str | None = None) -> Iterator[Page]:
         yield from self._tree_pages("departments")
@@ -143,12 +146,13 @@ class BioTimeConnector(BioTimeWrites, Connector):
 
     def _tree_pages(self, kind: str) -> Iterator[Page]:
         for page in self.client.pages(f"/personnel/api/{kind}/"):
-            yield Page.of([mapping.node_from_row(kind, row) for row in page.rows])
+            yield Page.of([mapping.node_from_row(kind, row) for row in page.rows], notes=page.notes)
 
     def read_devices(self, cursor: str | None = None) -> Iterator[Page]:
         zone = self.options.time_zone
         for page in self.client.pages(TERMINALS):
-            yield Page.of([mapping.device_from_terminal(row, zone) for row in page.rows])
+            devices = [mapping.device_from_terminal(row, zone) for row in page.rows]
+            yield Page.of(devices, notes=page.notes)
 
     # -- punches ----------------------------------------------------------------------------
     def read_punches(self, cursor: str | None = None) -> Iterator[Page]:
@@ -179,7 +183,7 @@ class BioTimeConnector(BioTimeWrites, Connector):
             if page.last:
                 # a complete re-read: the next of its kind is due its interval from here
                 state = state.after_reread(reach, start_from.upload)
-            yield Page.of(found, state.dumps())
+            yield Page.of(found, state.dumps(), notes=page.notes)
 
     def _terminal_ids(self) -> dict[str, str]:
         """Serial → terminal id, so a punch points at its DeviceRecord. A staff login may not

@@ -175,6 +175,9 @@ class SyncRun(models.Model):
     #: (the raw record keeps the whole text); the first few name the vendor id and field
     trimmed = models.PositiveIntegerField(default=0)
     trimmed_notes = models.JSONField(default=list, blank=True)
+    #: what the vendor's answers did not add up to (a count promising more rows than its pages
+    #: delivered); a full read with a warning marks nothing gone
+    warnings = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:

@@ -64,6 +64,7 @@ def pull_stream(
                         lease.checkpoint(**advance)
                         writer.write_page(page.records)
                         _note_skipped(run, page.skipped)
+                        _note_shortfall(run, page.notes)
                         run.pages += 1
                         run.fetched += len(page.records) + len(page.skipped)
                         run.save()
@@ -74,8 +75,8 @@ def pull_stream(
                 _remember_rate_limit(account, connector)
             with transaction.atomic():
                 lease.checkpoint()
-                if seen is not None:
-                    writer.mark_gone(seen)
+                if seen is not None and not run.warnings:  # rows went missing in paging:
+                    writer.mark_gone(seen)  # they are not gone from the vendor
                 writer.finish()
             run.status = SyncRun.Status.SUCCEEDED
             backoff.note_success(cursor)
@@ -120,3 +121,9 @@ def _note_skipped(run: SyncRun, skipped) -> None:
     room = MAX_SKIPPED_REASONS - len(run.skipped_reasons)
     reasons = [json_without_nul(s.reason) for s in skipped[: max(room, 0)]]
     run.skipped_reasons = run.skipped_reasons + reasons
+
+
+def _note_shortfall(run: SyncRun, notes) -> None:
+    """The vendor's count promised rows its pages did not deliver: say so in the run."""
+    room = MAX_SKIPPED_REASONS - len(run.warnings)
+    run.warnings = run.warnings + [json_without_nul(note) for note in notes[: max(room, 0)]]

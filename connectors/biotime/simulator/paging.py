@@ -57,6 +57,8 @@ def paginate(
     next_url = page_url(request, page + 1) if page < last_page else None
     if next_url is not None and faults.take("repeat_page"):
         next_url = page_url(request, page)  # the loop: "next" is this very page
+    if next_url is not None and faults.take("ends_early"):
+        next_url = None  # paging stops here; "count" still promises the rest
     if page == 1:
         previous = None
     else:

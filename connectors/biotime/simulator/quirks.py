@@ -108,12 +108,15 @@ class BioTimeFaults:
     - ``html_200``: the next N requests, whatever the path, answer 200 with an HTML page.
     - ``licence_missing``: API calls answer 403 saying the API module is not licensed
       (the logins still work).
+    - ``ends_early``: the next N list pages that have a next page answer without one, while
+      ``count`` still says every row exists (paging stops short of what the count promised).
     """
 
     repeat_page: int = 0
     revoke_tokens_after: int | None = None
     html_200: int = 0
     licence_missing: bool = False
+    ends_early: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def take(self, name: str) -> bool:
@@ -137,6 +140,6 @@ class BioTimeFaults:
         return False
 
     def clear(self) -> None:
-        self.repeat_page = self.html_200 = 0
+        self.repeat_page = self.html_200 = self.ends_early = 0
         self.revoke_tokens_after = None
         self.licence_missing = False
