@@ -59,6 +59,9 @@ class VendorAccount(models.Model):
     #: edits the account or a connection test passes (repeated bad logins lock vendor users)
     paused_at = models.DateTimeField(null=True, blank=True)
     paused_reason = models.CharField(max_length=500, blank=True)
+    #: optional APIs the server has, as its connector probed them on the last connection test
+    #: or people pull (BioTime 8.0: ``{"resignations": false}``); empty until first probed
+    server_capabilities = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -104,6 +107,9 @@ class ExternalLink(models.Model):
     gone_at = models.DateTimeField(
         null=True, blank=True, help_text="The vendor stopped listing it."
     )
+    #: the vendor's record as last pulled (people only): fields Workgate does not map are shown
+    #: on the person's page
+    raw = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
@@ -236,6 +242,8 @@ class UnmatchedPerson(models.Model):
     reason = models.CharField(max_length=10, choices=Reason.choices)
     candidates = models.ManyToManyField("people.Person", blank=True, related_name="+")
     raw = models.JSONField(default=dict, blank=True)
+    #: the vendor's own administrator or operator account: never linked, created or changed
+    system_account = models.BooleanField(default=False)
     first_seen_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(auto_now=True)
 

@@ -13,6 +13,12 @@ from portal.people.models import Person
 from portal.sync.identity import link_person
 from portal.sync.models import UnmatchedPerson
 
+SYSTEM_ACCOUNT_REFUSAL = (
+    "This is {account}'s own administrator or operator account. Workgate never links it to a "
+    "person or creates one from it, because changing or disabling it could lock Workgate and "
+    "the vendor's operators out. Nothing was changed."
+)
+
 
 class UnmatchedListView(PermissionRequiredMixin, PartialListView):
     """Vendor people nobody is linked to yet, with the likely candidates."""
@@ -49,6 +55,12 @@ class ResolveUnmatchedView(PermissionRequiredMixin, View):
 
     def post(self, request, pk, how):
         entry = get_object_or_404(UnmatchedPerson, pk=pk)
+        if entry.system_account:
+            return render(
+                request,
+                "sync/unmatched_list.html#resolve-form",
+                {"entry": entry, "refusal": SYSTEM_ACCOUNT_REFUSAL.format(account=entry.account)},
+            )
         if how == "link":
             form = LinkForm(request.POST)
             if not form.is_valid():
