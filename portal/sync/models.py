@@ -6,7 +6,7 @@ from django.core.validators import URLValidator
 from django.db import models
 
 from connectors.registry import vendor, vendors
-from connectors.vendor import VendorEntry
+from connectors.vendor import OptionalFeature, VendorEntry
 from portal.people.models import Person
 from portal.sync.crypto import EncryptedJSONField
 
@@ -86,6 +86,17 @@ class VendorAccount(models.Model):
     @property
     def secret_names(self) -> list[str]:
         return sorted(self.credentials)
+
+    @property
+    def probed_features(self) -> list[tuple[OptionalFeature, bool]]:
+        """The vendor's optional API parts this server was probed for, each with whether it
+        has it (BioTime 8.0: resignations, False)."""
+        known = self.server_capabilities or {}
+        return [
+            (feature, bool(known[feature.name]))
+            for feature in self.vendor.optional_features
+            if feature.name in known
+        ]
 
 
 class ExternalLink(models.Model):
