@@ -28,7 +28,12 @@ class UnmatchedListView(PermissionRequiredMixin, PartialListView):
     partial_name = "unmatched-table"
 
     def get_queryset(self):
-        entries = UnmatchedPerson.objects.select_related("account").prefetch_related("candidates")
+        entries = (
+            UnmatchedPerson.objects.select_related("account")
+            .prefetch_related("candidates")
+            # what HR can act on first; the vendors' own system accounts last
+            .order_by("system_account", "account__name", "last_name", "first_name")
+        )
         if account := id_param(self.request, "account"):
             entries = entries.filter(account_id=account)
         return entries

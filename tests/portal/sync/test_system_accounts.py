@@ -65,12 +65,18 @@ def test_the_queue_shows_a_system_account_without_link_or_create_buttons(biostar
     pull_people(biostar)
     entry = UnmatchedPerson.objects.get(account=biostar.account, vendor_id=ADMIN)
 
-    html = client_as("hr").get(reverse("sync:unmatched-list")).content.decode()
+    # listed after everyone HR can act on: on the last page
+    html = client_as("hr").get(reverse("sync:unmatched-list") + "?page=last").content.decode()
 
     row = html[html.index(f'id="resolve-{entry.pk}"') :].split("</tr>")[0]
     assert "Vendor system account" in html
     assert "<form" not in row and "Create as new person" not in row
     assert reverse("sync:unmatched-resolve", args=[entry.pk, "link"]) not in html
+    assert html.index("Vendor system account") > html.rindex("Matches nobody")  # listed last
+
+    waiting = UnmatchedPerson.objects.filter(account=biostar.account, system_account=False)
+    health = client_as("admin").get(reverse("sync:health")).content.decode()
+    assert f"{waiting.count()} unmatched people" in health  # the administrator waits for nobody
 
 
 @pytest.mark.parametrize("how", ["link", "create"])
