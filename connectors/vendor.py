@@ -55,6 +55,8 @@ class OptionalFeature:
     label: str
     #: what a person does instead when the server lacks it (completes "not available: …")
     instead: str
+    #: a termination cannot reach a server without it
+    needed_to_terminate: bool = False
 
 
 def no_extra_fields(raw: Mapping[str, Any]) -> dict[str, Any]:

@@ -37,6 +37,7 @@ VENDOR = VendorEntry(
             "resignations",
             "Resignations",
             "terminate people in BioTime's console, or upgrade the server to BioTime 8.5 or later",
+            needed_to_terminate=True,
         ),
     ),
     extra_fields="connectors.biotime.mapping:extra_fields",

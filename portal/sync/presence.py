@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 
 from connectors.registry import connector_class
+from connectors.vendor import OptionalFeature
 from portal.people.models import Person
 from portal.sync.models import ExternalLink, OutboxMessage, PersonDrift, VendorAccount
 
@@ -38,14 +39,28 @@ class RevocationPlan:
     revoked: list[tuple[str, str]]
     #: accounts Workgate does not change people in: they stay as they are
     untouched: list[str]
+    #: accounts whose server lacks what a termination needs, each with what to do instead
+    by_hand: list[tuple[str, OptionalFeature]] = field(default_factory=list)
 
 
 def revocation_plan(systems: list[SystemPresence]) -> RevocationPlan:
+    revoked, by_hand = [], []
+    for s in systems:
+        if not s.writable:
+            continue
+        lacking = [
+            feature
+            for feature, available in s.account.probed_features
+            if feature.needed_to_terminate and not available
+        ]
+        if lacking:
+            by_hand.append((s.account.name, lacking[0]))
+        else:
+            revoked.append((s.account.name, s.account.vendor.revokes_access_by))
     return RevocationPlan(
-        revoked=[
-            (s.account.name, s.account.vendor.revokes_access_by) for s in systems if s.writable
-        ],
+        revoked=revoked,
         untouched=[s.account.name for s in systems if not s.writable],
+        by_hand=by_hand,
     )
 
 

@@ -149,3 +149,21 @@ def test_a_sweep_outside_one_to_366_days_is_refused_at_the_field(client_as, type
     assert response.status_code == 200 and not VendorAccount.objects.exists()
     assert "Please correct the fields marked below" in html
     assert "Ensure this value is" in html or "Enter a whole number" in html
+
+
+def test_the_termination_text_says_which_server_needs_it_done_by_hand(client_as):
+    from tests.factories import PersonFactory, VendorAccountFactory
+
+    VendorAccountFactory(
+        kind="biotime", name="Old BioTime", server_capabilities={"resignations": False}
+    )
+    VendorAccountFactory(kind="biostar", name="Doors", options={"login_id": "api"})
+    person = PersonFactory()
+
+    html = client_as("hr").get(reverse("people:person-detail", args=[person.pk])).content.decode()
+
+    assert "Access is revoked at once where Workgate can: Doors disables the user." in html
+    assert (
+        "Old BioTime cannot take it: resignations are not available on its server — terminate "
+        "people in BioTime&#x27;s console" in html
+    )
