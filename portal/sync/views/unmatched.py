@@ -97,7 +97,7 @@ class ResolveUnmatchedView(PermissionRequiredMixin, View):
                         obj=person,
                         after={"from": str(entry.account)},
                     )
-                link_person(entry.account, entry.vendor_id, entry.code, person)
+                link_person(entry.account, entry.vendor_id, entry.code, person, raw=entry.raw)
                 audit.record(
                     "person.linked",
                     request=request,

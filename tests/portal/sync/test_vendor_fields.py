@@ -94,3 +94,21 @@ def test_the_person_page_stays_within_its_query_budget_however_many_systems(
     with django_assert_max_num_queries(14):
         html = client.get(url).content.decode()
     assert "Also in HQ BioTime" in html
+
+
+def test_a_link_made_from_the_unmatched_queue_keeps_the_record_it_was_made_from(
+    zeitstrom, client_as
+):
+    from portal.sync.models import UnmatchedPerson
+    from tests.factories import PersonFactory
+
+    pull_people(zeitstrom)
+    entry = UnmatchedPerson.objects.exclude(code="").first()
+    person = PersonFactory(employee_code="70707")
+
+    client_as("hr").post(
+        reverse("sync:unmatched-resolve", args=[entry.pk, "link"]), {"employee_code": "70707"}
+    )
+
+    link = ExternalLink.objects.get(account=zeitstrom.account, object_id=person.pk)
+    assert link.raw == entry.raw and link.raw
