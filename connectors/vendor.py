@@ -9,8 +9,10 @@ Classes are named as ``"module:Class"`` strings so listing the vendors imports n
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from connectors.records import Capabilities
 from connectors.webhooks import WebhookProtocol
@@ -25,10 +27,41 @@ class SettingField:
     help_text: str = ""
     choices: tuple[tuple[str, str], ...] = ()
     required: bool = True
+    #: a whole number from ``minimum`` to ``maximum`` (both given, or neither: free text)
+    minimum: int | None = None
+    maximum: int | None = None
+    #: the value a new account starts with (else the first choice, else blank)
+    initial: str = ""
+    #: where the form shows it: with the credentials, or with the sync settings ("sync")
+    section: str = "credentials"
 
     @property
     def default(self) -> str:
+        if self.initial:
+            return self.initial
         return self.choices[0][0] if self.choices else ""
+
+    @property
+    def is_number(self) -> bool:
+        return self.minimum is not None and self.maximum is not None
+
+
+@dataclass(frozen=True)
+class OptionalFeature:
+    """A part of the vendor's API that some server builds lack; the connector reports it in
+    ``server_capabilities()`` under ``name``."""
+
+    name: str
+    label: str
+    #: what a person does instead when the server lacks it (completes "not available: …")
+    instead: str
+    #: a termination cannot reach a server without it
+    needed_to_terminate: bool = False
+
+
+def no_extra_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The default: a vendor whose unmapped fields Workgate does not show."""
+    return {}
 
 
 def load_class(dotted: str) -> type:
@@ -56,6 +89,11 @@ class VendorEntry:
     keeps_termination_reason: bool = False
     #: how the vendor calls us back, if it does
     webhook: WebhookProtocol | None = None
+    #: API parts some server builds lack (BioTime 8.0 has no resignations)
+    optional_features: tuple[OptionalFeature, ...] = ()
+    #: "module:function" giving a person record's ``raw`` fields that no PersonRecord field
+    #: holds, for the person's page; the default shows none
+    extra_fields: str = "connectors.vendor:no_extra_fields"
 
     @cached_property
     def connector_class(self) -> type:
@@ -64,6 +102,11 @@ class VendorEntry:
     @cached_property
     def simulator_class(self) -> type:
         return load_class(self.simulator)
+
+    def person_extra_fields(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """The vendor's fields of a person that Workgate does not map (never secrets)."""
+        module_name, function_name = self.extra_fields.split(":")
+        return getattr(importlib.import_module(module_name), function_name)(raw)
 
     @property
     def capabilities(self) -> Capabilities:

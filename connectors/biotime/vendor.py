@@ -1,6 +1,6 @@
 """ZKTeco BioTime as Workgate knows it: see :mod:`connectors.vendor`."""
 
-from connectors.vendor import SettingField, VendorEntry
+from connectors.vendor import OptionalFeature, SettingField, VendorEntry
 
 VENDOR = VendorEntry(
     kind="biotime",
@@ -17,8 +17,28 @@ VENDOR = VendorEntry(
             "JWT tokens expire and are renewed; general tokens do not expire.",
             (("jwt", "JWT token"), ("token", "General token")),
         ),
+        SettingField(
+            "late_upload_sweep_days",
+            "Late upload sweep (days)",
+            "Once a day, punches uploaded up to this many days late are read again: terminals "
+            "that were offline over a weekend upload more than a day late. 1 to 366.",
+            minimum=1,
+            maximum=366,
+            required=False,
+            initial="7",
+            section="sync",
+        ),
     ),
     secrets=(SettingField("password", "Password"),),
     revokes_access_by="records a resignation",
     keeps_termination_reason=True,
+    optional_features=(
+        OptionalFeature(
+            "resignations",
+            "Resignations",
+            "terminate people in BioTime's console, or upgrade the server to BioTime 8.5 or later",
+            needed_to_terminate=True,
+        ),
+    ),
+    extra_fields="connectors.biotime.mapping:extra_fields",
 )

@@ -37,7 +37,10 @@ def register_simulator_account(announced: dict, webhook_token: str | None = None
     )
     account.base_url = announced["base_url"]
     account.import_new_people = kind == DEMO_HR_MASTER
-    account.options = {o.name: given.get(o.name, o.default) for o in entry.options}
+    # optional settings the simulator does not announce keep the connector's own default
+    account.options = {
+        o.name: given.get(o.name, o.default) for o in entry.options if o.required or o.name in given
+    }
     account.credentials = {s.name: given[s.name] for s in entry.secrets if s.name in given}
     if entry.webhook is not None:
         account.options["webhook_token"] = webhook_token or new_webhook_token()

@@ -18,6 +18,8 @@ class Door(models.Model):
         MANUAL_LOCK = "manual_lock", "Manual lock"
         MANUAL_UNLOCK = "manual_unlock", "Manual unlock"
         LOCKDOWN = "lockdown", "Lockdown"
+        SCHEDULED_LOCK = "scheduled_lock", "Scheduled lock"
+        SCHEDULED_UNLOCK = "scheduled_unlock", "Scheduled unlock"
 
     account = models.ForeignKey(
         "sync.VendorAccount", on_delete=models.CASCADE, related_name="doors"

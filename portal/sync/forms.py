@@ -5,6 +5,7 @@ from django import forms
 from django.core.validators import URLValidator
 
 from connectors.registry import kinds, vendor
+from connectors.vendor import SettingField
 from portal.people.models import Person
 from portal.sync.models import VendorAccount, vendor_kind_choices
 from portal.sync.webhooks import new_webhook_token
@@ -12,6 +13,16 @@ from portal.sync.webhooks import new_webhook_token
 #: options the system sets, not the form: kept across edits
 KEPT_OPTIONS = ("webhook_token", "page_size")
 SECRET_KEPT_HELP = "A value is saved and is never shown again. Leave blank to keep it."
+
+
+def option_field(option: SettingField) -> forms.Field:
+    """The form field for one of a vendor's settings: a choice, a bounded number or text."""
+    common = {"label": option.label, "help_text": option.help_text, "required": option.required}
+    if option.choices:
+        return forms.ChoiceField(choices=option.choices, **common)
+    if option.is_number:
+        return forms.IntegerField(min_value=option.minimum, max_value=option.maximum, **common)
+    return forms.CharField(max_length=200, **common)
 
 
 class VendorAccountForm(forms.ModelForm):
@@ -60,14 +71,8 @@ class VendorAccountForm(forms.ModelForm):
         entry = vendor(self.kind)
         self.fields["base_url"].widget.attrs["placeholder"] = entry.base_url_example
         for option in entry.options:
-            field = (
-                forms.ChoiceField(
-                    choices=option.choices, label=option.label, help_text=option.help_text
-                )
-                if option.choices
-                else forms.CharField(label=option.label, help_text=option.help_text, max_length=200)
-            )
-            field.initial = self.instance.options.get(option.name)
+            field = option_field(option)
+            field.initial = self.instance.options.get(option.name, option.default or None)
             self.fields[f"option_{option.name}"] = field
         for secret in entry.secrets:
             saved = editing and bool(self.instance.credentials.get(secret.name))
@@ -85,6 +90,23 @@ class VendorAccountForm(forms.ModelForm):
     @property
     def option_fields(self):
         return [self[name] for name in self.fields if name.startswith("option_")]
+
+    @property
+    def credential_option_fields(self):
+        """Options shown with the credentials (login names, company ids)."""
+        return self._options_in("credentials")
+
+    @property
+    def sync_option_fields(self):
+        """Options shown with the connection and sync settings (sweep windows)."""
+        return self._options_in("sync")
+
+    def _options_in(self, section: str):
+        return [
+            self[f"option_{option.name}"]
+            for option in vendor(self.kind).options
+            if option.section == section
+        ]
 
     @property
     def secret_fields(self):
@@ -108,6 +130,13 @@ class VendorAccountForm(forms.ModelForm):
                 ) from None
         return pem
 
+    def option_value(self, option: SettingField):
+        """What was typed; None for an optional number left blank (the connector's default)."""
+        value = self.cleaned_data[f"option_{option.name}"]
+        if option.is_number:
+            return None if value in (None, "") else int(value)
+        return value
+
     def replaced_secrets(self) -> list[str]:
         return [
             name[len("secret_") :]
@@ -120,9 +149,8 @@ class VendorAccountForm(forms.ModelForm):
         account.kind = self.kind
         entry = vendor(self.kind)
         kept = {k: v for k, v in account.options.items() if k in KEPT_OPTIONS}
-        account.options = kept | {
-            o.name: self.cleaned_data[f"option_{o.name}"] for o in entry.options
-        }
+        typed = {o.name: self.option_value(o) for o in entry.options}
+        account.options = kept | {name: value for name, value in typed.items() if value is not None}
         if entry.webhook is not None and "webhook_token" not in account.options:
             account.options["webhook_token"] = new_webhook_token()
         credentials = dict(account.credentials)

@@ -89,7 +89,8 @@ def account_health(accounts=None) -> list[AccountHealth]:
         .annotate(n=Count("id"))
     )
     unmatched = dict(
-        UnmatchedPerson.objects.filter(account_id__in=ids)
+        # a vendor's system account is listed in the queue but never waits for HR
+        UnmatchedPerson.objects.filter(account_id__in=ids, system_account=False)
         .values_list("account_id")
         .annotate(n=Count("id"))
     )

@@ -2,6 +2,8 @@
 
 Matching is by employee code, then e-mail. A vendor person already linked in this account never
 matches a second local person; what matches nobody or several waits for HR in the unmatched queue.
+The vendor's own administrator or operator accounts (``PersonRecord.system_account``) are listed
+there too, marked, and never linked or created: changing them could lock Workgate out.
 """
 
 from __future__ import annotations
@@ -45,9 +47,11 @@ def link_person(
     vendor_code: str,
     person: Person,
     content_hash: str = "",
+    raw: dict | None = None,
 ) -> ExternalLink:
     """Link and attach what the vendor recorded for this person before the link existed."""
     link = ExternalLink.objects.create(
+        raw=raw or {},
         account=account,
         content_type=ContentType.objects.get_for_model(Person),
         object_id=person.pk,
@@ -105,6 +109,7 @@ def queue_unmatched(account: VendorAccount, record: PersonRecord, match: Match) 
                 else UnmatchedPerson.Reason.NO_CODE
             ),
             "raw": dict(record.raw),
+            "system_account": record.system_account,
         },
     )
     entry.candidates.set(match.candidates)
@@ -120,7 +125,7 @@ def rematch_unmatched() -> int:
     content_type = ContentType.objects.get_for_model(Person)
     linked = 0
     for account in VendorAccount.objects.filter(unmatched__isnull=False).distinct():
-        entries = list(UnmatchedPerson.objects.filter(account=account))
+        entries = list(UnmatchedPerson.objects.filter(account=account, system_account=False))
         free = Person.objects.exclude(
             pk__in=ExternalLink.objects.filter(account=account, content_type=content_type).values(
                 "object_id"
@@ -153,6 +158,7 @@ def rematch_unmatched() -> int:
                     object_id=person_id,
                     vendor_id=entry.vendor_id,
                     vendor_code=entry.code,
+                    raw=entry.raw,
                     last_pulled_at=timezone.now(),  # no hash: the next pull checks drift
                 )
             )

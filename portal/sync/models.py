@@ -6,7 +6,7 @@ from django.core.validators import URLValidator
 from django.db import models
 
 from connectors.registry import vendor, vendors
-from connectors.vendor import VendorEntry
+from connectors.vendor import OptionalFeature, VendorEntry
 from portal.people.models import Person
 from portal.sync.crypto import EncryptedJSONField
 
@@ -59,6 +59,9 @@ class VendorAccount(models.Model):
     #: edits the account or a connection test passes (repeated bad logins lock vendor users)
     paused_at = models.DateTimeField(null=True, blank=True)
     paused_reason = models.CharField(max_length=500, blank=True)
+    #: optional APIs the server has, as its connector probed them on the last connection test
+    #: or people pull (BioTime 8.0: ``{"resignations": false}``); empty until first probed
+    server_capabilities = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -84,6 +87,17 @@ class VendorAccount(models.Model):
     def secret_names(self) -> list[str]:
         return sorted(self.credentials)
 
+    @property
+    def probed_features(self) -> list[tuple[OptionalFeature, bool]]:
+        """The vendor's optional API parts this server was probed for, each with whether it
+        has it (BioTime 8.0: resignations, False)."""
+        known = self.server_capabilities or {}
+        return [
+            (feature, bool(known[feature.name]))
+            for feature in self.vendor.optional_features
+            if feature.name in known
+        ]
+
 
 class ExternalLink(models.Model):
     """One local row ↔ one record in one vendor account."""
@@ -104,6 +118,9 @@ class ExternalLink(models.Model):
     gone_at = models.DateTimeField(
         null=True, blank=True, help_text="The vendor stopped listing it."
     )
+    #: the vendor's record as last pulled (people only): fields Workgate does not map are shown
+    #: on the person's page
+    raw = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
@@ -243,6 +260,8 @@ class UnmatchedPerson(models.Model):
     reason = models.CharField(max_length=10, choices=Reason.choices)
     candidates = models.ManyToManyField("people.Person", blank=True, related_name="+")
     raw = models.JSONField(default=dict, blank=True)
+    #: the vendor's own administrator or operator account: never linked, created or changed
+    system_account = models.BooleanField(default=False)
     first_seen_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(auto_now=True)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 
 from connectors.registry import connector_class
+from connectors.vendor import OptionalFeature
 from portal.people.models import Person
 from portal.sync.models import ExternalLink, OutboxMessage, PersonDrift, VendorAccount
 
@@ -38,14 +39,28 @@ class RevocationPlan:
     revoked: list[tuple[str, str]]
     #: accounts Workgate does not change people in: they stay as they are
     untouched: list[str]
+    #: accounts whose server lacks what a termination needs, each with what to do instead
+    by_hand: list[tuple[str, OptionalFeature]] = field(default_factory=list)
 
 
 def revocation_plan(systems: list[SystemPresence]) -> RevocationPlan:
+    revoked, by_hand = [], []
+    for s in systems:
+        if not s.writable:
+            continue
+        lacking = [
+            feature
+            for feature, available in s.account.probed_features
+            if feature.needed_to_terminate and not available
+        ]
+        if lacking:
+            by_hand.append((s.account.name, lacking[0]))
+        else:
+            revoked.append((s.account.name, s.account.vendor.revokes_access_by))
     return RevocationPlan(
-        revoked=[
-            (s.account.name, s.account.vendor.revokes_access_by) for s in systems if s.writable
-        ],
+        revoked=revoked,
         untouched=[s.account.name for s in systems if not s.writable],
+        by_hand=by_hand,
     )
 
 
@@ -83,3 +98,44 @@ def presence_of(person: Person) -> list[SystemPresence]:
         else:
             rows.append(SystemPresence(account, writable))
     return rows
+
+
+@dataclass
+class VendorFields:
+    """A linked vendor record's fields Workgate does not map (passport, global id, …)."""
+
+    account: VendorAccount
+    fields: list[tuple[str, str]]
+
+
+def vendor_fields_of(systems: list[SystemPresence]) -> list[VendorFields]:
+    """Per linked system, the extra fields of the vendor's record as last pulled (the links
+    ``presence_of`` loaded: no query of its own)."""
+    found = []
+    for system in systems:
+        if system.link is None:
+            continue
+        extra = system.account.vendor.person_extra_fields(system.link.raw or {})
+        shown = [(field_label(key), shown_value(value)) for key, value in extra.items()]
+        shown = [(label, value) for label, value in shown if value]
+        if shown:
+            found.append(VendorFields(system.account, shown))
+    return found
+
+
+def field_label(key: str) -> str:
+    """``card_no`` → "Card no"; a custom field an admin named ("Passport No") stays as it is."""
+    return key if " " in key else key.replace("_", " ").capitalize()
+
+
+def shown_value(value) -> str:
+    """A vendor value as one line of text; empty values give "" (and are left out)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("id") or ""
+    if isinstance(value, list):
+        return ", ".join(shown_value(item) for item in value if shown_value(item))
+    return str(value).strip()

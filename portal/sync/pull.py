@@ -73,6 +73,8 @@ def pull_stream(
                     if on_page:
                         on_page(run)
                 _remember_rate_limit(account, connector)
+                if stream == "people":
+                    _remember_capabilities(account, connector)
             with transaction.atomic():
                 lease.checkpoint()
                 if seen is not None and not run.warnings:  # rows went missing in paging:
@@ -114,6 +116,16 @@ def _remember_rate_limit(account: VendorAccount, connector) -> None:
     state = getattr(connector, "rate_limit_state", None)
     if state is not None:
         VendorAccount.objects.filter(pk=account.pk).update(rate_limit=state().as_dict())
+
+
+def _remember_capabilities(account: VendorAccount, connector) -> None:
+    """Keep the optional APIs the server has (BioTime 8.0: no resignations) for the pages. The
+    people stream has just probed them, so asking costs no request."""
+    probe = getattr(connector, "server_capabilities", None)
+    if probe is not None:
+        found = dict(probe())
+        if found != account.server_capabilities:
+            VendorAccount.objects.filter(pk=account.pk).update(server_capabilities=found)
 
 
 def _note_skipped(run: SyncRun, skipped) -> None:

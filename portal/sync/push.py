@@ -160,12 +160,16 @@ def send_person(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> 
         if link is None:
             # a retried create must not make a second record: look it up by its natural key first
             found = connector.find_person(wanted.code, email=wanted.email)
+            if found is not None and found.system_account:
+                raise errors.SystemAccountError(system_account_refusal(account, found))
             if found is None:
                 found = connector.create_person(wanted)
                 created = True
             else:
                 created = False
-            link = link_person(account, found.vendor_id, found.code, message.local_person())
+            link = link_person(
+                account, found.vendor_id, found.code, message.local_person(), raw=dict(found.raw)
+            )
         else:
             created = False
         record = replace(wanted, vendor_id=link.vendor_id)
@@ -183,3 +187,11 @@ def send_person(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> 
         link.last_pushed_at = timezone.now()
         link.save(update_fields=["last_pushed_at"])
     return {"vendor_id": link.vendor_id, "created": created, "active": payload["active"]}
+
+
+def system_account_refusal(account, found) -> str:
+    return (
+        f"{account.vendor.short_label} record {found.vendor_id} with this code or e-mail is the "
+        f"vendor's own administrator or operator account; Workgate never links or changes it. "
+        f"Give the person another employee code, or change that account in the vendor's console."
+    )

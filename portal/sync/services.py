@@ -58,10 +58,13 @@ def save_vendor_account(form, request) -> VendorAccount:
 def check_connection(account_id: int, *, transport=None) -> bool:
     """Run the connector's ``check()`` and store the answer for the page (runs in a worker)."""
     account = VendorAccount.objects.get(pk=account_id)
+    found = {}
     try:
         with connector_for(account, transport=transport) as connector:
             identity = connector.check()
         ok = True
+        if "capabilities" in identity.details:  # optional APIs the server has (BioTime)
+            found["server_capabilities"] = dict(identity.details["capabilities"])
         message = f"Connected to {identity.server}" + (
             f" {identity.version}" if identity.version else ""
         )
@@ -71,7 +74,7 @@ def check_connection(account_id: int, *, transport=None) -> bool:
         if backoff.pauses_account(exc):
             backoff.pause_account(account_id, exc)
     VendorAccount.objects.filter(pk=account_id).update(
-        checked_at=timezone.now(), check_ok=ok, check_message=message[:500]
+        checked_at=timezone.now(), check_ok=ok, check_message=message[:500], **found
     )
     if ok:
         backoff.resume_account(account_id)

@@ -1,7 +1,10 @@
 """Vendor people: linked to local people, never allowed to overwrite what the portal owns.
 
 Works a page at a time with a fixed number of queries: links, candidates by code and by e-mail,
-and the people to create are each fetched or written in bulk.
+and the people to create are each fetched or written in bulk. Each link keeps the vendor's record
+as last pulled (``raw``), rewritten only when it changed. A vendor system account (its own
+administrator, the login Workgate uses) is never matched or created: it waits, marked, in the
+unmatched queue.
 """
 
 from __future__ import annotations
@@ -65,22 +68,23 @@ class PersonWriter(MirrorWriter):
             if link is None:
                 fresh.append(record)
                 continue
-            digest = record_hash(record)
-            if link.content_hash == digest and link.gone_at is None:
+            digest, raw = record_hash(record), dict(record.raw)
+            if link.content_hash == digest and link.raw == raw and link.gone_at is None:
                 self.run.unchanged += 1
                 continue
-            link.content_hash, link.gone_at, link.last_pulled_at, link.vendor_code = (
+            link.content_hash, link.gone_at, link.last_pulled_at, link.vendor_code, link.raw = (
                 digest,
                 None,
                 self.now,
                 record.code,
+                raw,
             )
             changed_links.append(link)
             if person := people.get(link.object_id):
                 drift_checks.append((person, record))
             self.run.updated += 1
         ExternalLink.objects.bulk_update(
-            changed_links, ["content_hash", "gone_at", "last_pulled_at", "vendor_code"]
+            changed_links, ["content_hash", "gone_at", "last_pulled_at", "vendor_code", "raw"]
         )
         if fresh:
             drift_checks += self.link_or_create(fresh)
@@ -103,6 +107,10 @@ class PersonWriter(MirrorWriter):
             Person.objects.filter(employee_code__in=codes).values_list("employee_code", flat=True)
         )
         for record in records:
+            if record.system_account:  # never a person of ours, whatever its code or e-mail
+                queue_unmatched(self.account, record, Match(None))
+                self.run.unmatched += 1
+                continue
             match = self.match(record, by_code, by_email, claimed)
             if match.person is not None:
                 claimed.add(match.person.pk)
@@ -170,6 +178,7 @@ class PersonWriter(MirrorWriter):
                     vendor_id=record.vendor_id,
                     vendor_code=record.code,
                     content_hash=record_hash(record),
+                    raw=dict(record.raw),
                     last_pulled_at=self.now,
                 )
                 for person, record in pairs

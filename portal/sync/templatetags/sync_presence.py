@@ -1,22 +1,37 @@
 """Template tags that show sync's view of local records on other apps' pages.
 
-The person page places ``{% person_systems person %}``; the people app never imports sync.
+The person page places ``{% person_systems person %}`` and ``{% person_vendor_fields person %}``;
+the people app never imports sync.
 """
 
 from django import template
 
-from portal.sync.presence import presence_of, revocation_plan
+from portal.sync.presence import presence_of, revocation_plan, vendor_fields_of
 
 register = template.Library()
+
+
+def presence_on_page(person):
+    """``presence_of`` once per rendered person, however many tags on the page ask for it."""
+    cached = getattr(person, "_sync_presence", None)
+    if cached is None:
+        cached = person._sync_presence = presence_of(person)
+    return cached
 
 
 @register.inclusion_tag("sync/person_systems.html")
 def person_systems(person):
     """Where the person stands in each connected system (polls while a change is being sent)."""
-    return {"person": person, "systems": presence_of(person)}
+    return {"person": person, "systems": presence_on_page(person)}
 
 
 @register.inclusion_tag("sync/termination_plan.html")
 def termination_plan(person):
     """The sentence above the Terminate button: what a termination does in each system."""
-    return {"plan": revocation_plan(presence_of(person))}
+    return {"plan": revocation_plan(presence_on_page(person))}
+
+
+@register.inclusion_tag("sync/person_vendor_fields.html")
+def person_vendor_fields(person):
+    """What each linked system holds about the person beyond Workgate's fields ("Passport No")."""
+    return {"systems": vendor_fields_of(presence_on_page(person))}

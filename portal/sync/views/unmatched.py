@@ -13,6 +13,12 @@ from portal.sync.forms import LinkForm
 from portal.sync.identity import link_person
 from portal.sync.models import UnmatchedPerson
 
+SYSTEM_ACCOUNT_REFUSAL = (
+    "This is {account}'s own administrator or operator account. Workgate never links it to a "
+    "person or creates one from it, because changing or disabling it could lock Workgate and "
+    "the vendor's operators out. Nothing was changed."
+)
+
 
 class UnmatchedListView(PermissionRequiredMixin, PartialListView):
     """Vendor people nobody is linked to yet, with the likely candidates."""
@@ -22,7 +28,12 @@ class UnmatchedListView(PermissionRequiredMixin, PartialListView):
     partial_name = "unmatched-table"
 
     def get_queryset(self):
-        entries = UnmatchedPerson.objects.select_related("account").prefetch_related("candidates")
+        entries = (
+            UnmatchedPerson.objects.select_related("account")
+            .prefetch_related("candidates")
+            # what HR can act on first; the vendors' own system accounts last
+            .order_by("system_account", "account__name", "last_name", "first_name")
+        )
         if account := id_param(self.request, "account"):
             entries = entries.filter(account_id=account)
         return entries
@@ -35,6 +46,12 @@ class ResolveUnmatchedView(PermissionRequiredMixin, View):
 
     def post(self, request, pk, how):
         entry = get_object_or_404(UnmatchedPerson, pk=pk)
+        if entry.system_account:
+            return render(
+                request,
+                "sync/unmatched_list.html#resolve-form",
+                {"entry": entry, "refusal": SYSTEM_ACCOUNT_REFUSAL.format(account=entry.account)},
+            )
         if how == "link":
             form = LinkForm(request.POST)
             if not form.is_valid():
@@ -66,7 +83,7 @@ class ResolveUnmatchedView(PermissionRequiredMixin, View):
                         obj=person,
                         after={"from": str(entry.account)},
                     )
-                link_person(entry.account, entry.vendor_id, entry.code, person)
+                link_person(entry.account, entry.vendor_id, entry.code, person, raw=entry.raw)
                 audit.record(
                     "person.linked",
                     request=request,
