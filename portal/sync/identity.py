@@ -21,6 +21,7 @@ from portal.attendance.models import Punch
 from portal.doors.models import DoorEvent
 from portal.people.models import Person
 from portal.sync.models import ExternalLink, UnmatchedPerson, VendorAccount
+from portal.sync.vendor_text import stored_raw
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def queue_unmatched(account: VendorAccount, record: PersonRecord, match: Match) 
                 if record.code.strip()
                 else UnmatchedPerson.Reason.NO_CODE
             ),
-            "raw": dict(record.raw),
+            "raw": stored_raw(record.raw),
             "system_account": record.system_account,
         },
     )

@@ -21,8 +21,8 @@ from portal.sync import backoff
 from portal.sync.connectors import kept_connector
 from portal.sync.lease import LeaseLost, stream_lease
 from portal.sync.mirror import writer_for
-from portal.sync.mirror.clean import json_without_nul
 from portal.sync.models import SyncRun, VendorAccount
+from portal.sync.vendor_text import json_without_nul
 
 log = logging.getLogger(__name__)
 MAX_SKIPPED_REASONS = 20

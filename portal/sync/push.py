@@ -23,6 +23,7 @@ from portal.sync.connectors import kept_connector
 from portal.sync.identity import link_for, link_person
 from portal.sync.models import OutboxMessage
 from portal.sync.payloads import person_record
+from portal.sync.vendor_text import stored_raw
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=5)
@@ -168,7 +169,11 @@ def send_person(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> 
             else:
                 created = False
             link = link_person(
-                account, found.vendor_id, found.code, message.local_person(), raw=dict(found.raw)
+                account,
+                found.vendor_id,
+                found.code,
+                message.local_person(),
+                raw=stored_raw(found.raw),
             )
         else:
             created = False

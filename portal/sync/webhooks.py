@@ -15,8 +15,8 @@ from django.db import IntegrityError, transaction
 
 from connectors.webhooks import WebhookRejected
 from portal.sync import dispatch
-from portal.sync.mirror.clean import json_without_nul
 from portal.sync.models import VendorAccount, WebhookDelivery
+from portal.sync.vendor_text import json_without_nul
 
 
 def new_webhook_token() -> str:

@@ -9,8 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q
 from django.utils import timezone
 
-from portal.sync.mirror.clean import bounded, cut, max_length, record_without_nul
 from portal.sync.models import ExternalLink, SyncRun, VendorAccount
+from portal.sync.vendor_text import bounded, cut, max_length, record_without_nul
 
 #: how many trimmed records a run names (the count has them all)
 MAX_TRIMMED_NOTES = 20
@@ -35,7 +35,7 @@ class MirrorWriter:
         self._trimmed: set[str] = set()
 
     def write_page(self, records: list) -> None:
-        """Write one page, its records first made storable (see :mod:`portal.sync.mirror.clean`)."""
+        """Write one page, its records first made storable (see :mod:`portal.sync.vendor_text`)."""
         self.write([self.fit(record) for record in records])
 
     def write(self, records: list) -> None:

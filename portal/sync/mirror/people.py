@@ -17,6 +17,7 @@ from portal.sync.identity import Match, attach_vendor_history, queue_unmatched, 
 from portal.sync.mirror.base import LinkIndex, MirrorWriter, record_hash
 from portal.sync.models import ExternalLink, PersonDrift
 from portal.sync.payloads import person_fields
+from portal.sync.vendor_text import stored_raw
 
 #: fields the portal owns and vendors hold a copy of: a difference is drift
 OWNED_FIELDS = ("first_name", "last_name", "email")
@@ -68,7 +69,7 @@ class PersonWriter(MirrorWriter):
             if link is None:
                 fresh.append(record)
                 continue
-            digest, raw = record_hash(record), dict(record.raw)
+            digest, raw = record_hash(record), stored_raw(record.raw)
             if link.content_hash == digest and link.raw == raw and link.gone_at is None:
                 self.run.unchanged += 1
                 continue
@@ -178,7 +179,7 @@ class PersonWriter(MirrorWriter):
                     vendor_id=record.vendor_id,
                     vendor_code=record.code,
                     content_hash=record_hash(record),
-                    raw=dict(record.raw),
+                    raw=stored_raw(record.raw),
                     last_pulled_at=self.now,
                 )
                 for person, record in pairs

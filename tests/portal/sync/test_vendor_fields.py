@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from connectors.biotime.simulator import BioTimeQuirks, BioTimeSimulator
 from portal.people.models import Person
-from portal.sync.models import ExternalLink
+from portal.sync.models import ExternalLink, UnmatchedPerson
 from portal.sync.pull import pull_stream
 from tests.portal.sync.conftest import wire
 
@@ -112,3 +112,14 @@ def test_a_link_made_from_the_unmatched_queue_keeps_the_record_it_was_made_from(
 
     link = ExternalLink.objects.get(account=zeitstrom.account, object_id=person.pk)
     assert link.raw == entry.raw and link.raw
+
+
+def test_the_mirror_never_stores_a_vendor_secret_of_a_person(biotime):
+    pull_people(biotime)
+    employee = employee_with_passport(biotime)
+    link = ExternalLink.objects.get(account=biotime.account, vendor_id=str(employee.id))
+    raw_text = str(link.raw).lower()
+    assert "password" not in raw_text  # BioTime's device PIN and self-service password hash
+    assert link.raw["Passport No"] == employee.custom["Passport No"]  # the rest is kept
+    unmatched = UnmatchedPerson.objects.filter(account=biotime.account)
+    assert all("password" not in str(entry.raw).lower() for entry in unmatched)

@@ -13,9 +13,9 @@ from connectors.biostar.simulator.state import User
 from connectors.records import PunchRecord
 from portal.attendance.models import Punch
 from portal.sync.mirror.attendance import PunchWriter
-from portal.sync.mirror.clean import bounded, json_without_nul
 from portal.sync.models import SyncCursor, SyncRun, UnmatchedPerson
 from portal.sync.pull import pull_stream
+from portal.sync.vendor_text import bounded, json_without_nul
 
 LONG_LAST_NAME = "Lindqvist-" * 30  # 300 characters; the column holds 100
 

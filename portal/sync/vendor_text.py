@@ -82,3 +82,25 @@ def bounded(model: type[models.Model], row: dict[str, Any]) -> tuple[dict[str, A
             notes.append(f"{name}: NUL removed")
         out[name] = cut(value, getattr(field, "max_length", None), name, notes)
     return out, notes
+
+
+#: parts of a vendor field name that mark a secret (BioTime's device PIN ``device_password`` and
+#: self-service ``self_password``): such values are never stored in the mirror, only their absence
+SECRET_KEY_PARTS = ("password", "passwd", "secret", "token", "pin_code")
+
+
+def stored_raw(raw: Mapping[str, Any]) -> dict:
+    """A vendor record as the mirror keeps it: NUL replaced, secret-looking fields left out."""
+
+    def keep(value):
+        if isinstance(value, Mapping):
+            return {
+                k: keep(v)
+                for k, v in value.items()
+                if not any(part in str(k).lower() for part in SECRET_KEY_PARTS)
+            }
+        if isinstance(value, list | tuple):
+            return [keep(v) for v in value]
+        return value
+
+    return json_without_nul(keep(raw))
