@@ -47,10 +47,10 @@ def reconcile_person(
     created = False
     if link is None:
         owed = PendingCreate.objects.filter(account=account, person=person).first()
+        if not (may_create or owed):  # an edit never creates, nor links behind HR's back
+            return {"linked": False, "note": "Not linked in this system: nothing to change."}
         current = find_earlier_record(connector, account, person, wanted, owed)
         if current is None:
-            if not (may_create or owed):
-                return {"linked": False, "note": "Not linked in this system: nothing to change."}
             current = create_remembering_keys(connector, account, person, wanted)
             created = True
         link = link_person(account, current.vendor_id, current.code, person)
@@ -59,7 +59,7 @@ def reconcile_person(
         if current is None:
             raise errors.NotFoundError(
                 f"{account} no longer has record {link.vendor_id}, which {person.full_name} is "
-                "linked to. Check it there; unlink the person to have it created again."
+                "linked to. Check the record there (was it deleted?), then retry."
             )
         refuse_system_account(current, person, account)
     # linked, by this push or by a pull that matched the person: no create is owed any more
