@@ -67,6 +67,11 @@ class Connector:
         """
         raise NotImplementedError
 
+    def get_person(self, vendor_id: str) -> PersonRecord | None:
+        """The vendor's record by its own id, active or not (None when it is gone): what a push
+        compares the portal's person with before it writes."""
+        raise NotImplementedError
+
     def create_person(self, person: PersonRecord) -> PersonRecord:
         raise NotImplementedError
 

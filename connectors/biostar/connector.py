@@ -251,6 +251,12 @@ class BioStarConnector(Connector):
         except errors.NotFoundError:
             return None
 
+    def get_person(self, vendor_id: str) -> PersonRecord | None:
+        try:
+            return self._get_person(vendor_id)
+        except errors.NotFoundError:
+            return None
+
     def create_person(self, person: PersonRecord) -> PersonRecord:
         """``POST /api/users``; a taken ``user_id`` (or e-mail) is a :class:`ConflictError`."""
         if not person.code:

@@ -103,6 +103,28 @@ class BioTimeWrites:
                     return found
         return None
 
+    def get_person(self, vendor_id: str) -> PersonRecord | None:
+        """The employee by id, marked inactive when a resignation names it (the object GET does
+        not say so)."""
+        try:
+            row = self.client.call("GET", f"{EMPLOYEES}{vendor_id}/")
+        except errors.NotFoundError:
+            return None
+        lookup = TreeLookup(self.client)
+        if self.optional.has("resignations"):
+            for resign in self.client.all_rows(RESIGNS, {"employee": vendor_id}):
+                if isinstance(resign, Mapping):
+                    return _person_or_error(
+                        mapping.person_from_employee(
+                            row,
+                            resigned=True,
+                            resigned_on=mapping.day(resign.get("resign_date")),
+                            departments=lookup.names("departments"),
+                            positions=lookup.names("positions"),
+                        )
+                    )
+        return self._mapped(row, lookup)
+
     def _resigned_record(self, resign: Any, lookup: TreeLookup) -> PersonRecord | SkippedRecord:
         """A resigned employee, read by id (the list hides them), marked inactive."""
         if not isinstance(resign, Mapping) or mapping.ref_id(resign.get("employee")) is None:

@@ -61,6 +61,21 @@ def save_person(form, request) -> Person:
 
 
 @transaction.atomic
+def create_person(*, request, origin: str = "", **fields) -> Person:
+    """Create a person from known values (not a form), e.g. from a vendor record HR accepted."""
+    person = Person.objects.create(**fields)
+    after = snapshot(person)
+    audit.record(
+        "person.created",
+        request=request,
+        obj=person,
+        after=after | ({"from": origin} if origin else {}),
+    )
+    announce(person, signals.CREATED, after)
+    return person
+
+
+@transaction.atomic
 def terminate_person(person: Person, *, on: date, reason: str, request) -> Person:
     if problem := person.termination_date_problem(on):  # every caller, not only the page's form
         raise ValidationError({"termination_date": problem})

@@ -1,7 +1,14 @@
 from django.contrib import admin
 
 from portal.core.admin_mixins import ReadOnlyAdmin
-from portal.sync.models import ExternalLink, OutboxMessage, SyncCursor, SyncRun, VendorAccount
+from portal.sync.models import (
+    ExternalLink,
+    OutboxMessage,
+    PendingCreate,
+    SyncCursor,
+    SyncRun,
+    VendorAccount,
+)
 
 
 @admin.register(VendorAccount)
@@ -58,3 +65,11 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
         "scheduled_for",
     ]
     list_filter = ["status", "account"]
+
+
+@admin.register(PendingCreate)
+class PendingCreateAdmin(ReadOnlyAdmin):
+    """Creates owed to an account until the person is linked there, with the keys sent so far."""
+
+    list_display = ["person", "account", "keys", "updated_at"]
+    list_filter = ["account"]

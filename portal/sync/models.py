@@ -318,3 +318,27 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event} {self.delivery_id} from {self.account}"
+
+
+class PendingCreate(models.Model):
+    """A person create owed to a vendor account until the person is linked there.
+
+    Written with the create message, so the obligation outlives that message: a newer change
+    that supersedes it still creates. Before each create is sent the natural keys it goes out
+    with are added, so a retry after HR changed the code or the e-mail still finds the record a
+    create whose answer was lost made, instead of making a second one. Deleted once linked.
+    """
+
+    account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    #: ``[{"code": …, "email": …}, …]``: every key a create was sent with, oldest first
+    keys = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "person"], name="pending_create_once")
+        ]
+
+    def __str__(self):
+        return f"create of person {self.person_id} owed to {self.account} ({len(self.keys)} sent)"

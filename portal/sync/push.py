@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,10 +19,8 @@ from connectors import errors
 from portal.people.models import Person
 from portal.sync import backoff
 from portal.sync.connectors import kept_connector
-from portal.sync.identity import link_for, link_person
 from portal.sync.models import OutboxMessage
-from portal.sync.payloads import person_record
-from portal.sync.vendor_text import stored_raw
+from portal.sync.reconcile import reconcile_person
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=5)
@@ -151,52 +148,13 @@ def _describe(exc: errors.ConnectorError) -> str:
 
 
 def send_person(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> dict:
-    """Make the vendor's record match the payload: find or create, update, then (un)terminate."""
+    """Reconcile the message's (account, person) pair with the person as they are now."""
     account = message.account
-    payload = message.payload
-    wanted = person_record(payload)
+    person = Person.objects.filter(pk=message.object_id).first()
+    if person is None:
+        raise errors.NotFoundError(
+            f"Person #{message.object_id} no longer exists in Workgate: there is nothing to send."
+        )
     # the account's kept connector: one vendor login serves every push and pull of this worker
     with kept_connector(account, transport=transport, sleep=sleep) as connector:
-        link = link_for(account, Person, message.object_id)
-        if link is None:
-            # a retried create must not make a second record: look it up by its natural key first
-            found = connector.find_person(wanted.code, email=wanted.email)
-            if found is not None and found.system_account:
-                raise errors.SystemAccountError(system_account_refusal(account, found))
-            if found is None:
-                found = connector.create_person(wanted)
-                created = True
-            else:
-                created = False
-            link = link_person(
-                account,
-                found.vendor_id,
-                found.code,
-                message.local_person(),
-                raw=stored_raw(found.raw),
-            )
-        else:
-            created = False
-        record = replace(wanted, vendor_id=link.vendor_id)
-        if not created:
-            connector.update_person(link.vendor_id, record)
-        if payload["active"]:
-            if message.action == "rehire":
-                connector.rehire_person(link.vendor_id, record)
-        else:
-            connector.terminate_person(
-                link.vendor_id,
-                wanted.terminated_on or timezone.localdate(),
-                payload.get("termination_reason", ""),
-            )
-        link.last_pushed_at = timezone.now()
-        link.save(update_fields=["last_pushed_at"])
-    return {"vendor_id": link.vendor_id, "created": created, "active": payload["active"]}
-
-
-def system_account_refusal(account, found) -> str:
-    return (
-        f"{account.vendor.short_label} record {found.vendor_id} with this code or e-mail is the "
-        f"vendor's own administrator or operator account; Workgate never links or changes it. "
-        f"Give the person another employee code, or change that account in the vendor's console."
-    )
+        return reconcile_person(connector, account, person, may_create=message.action == "create")

@@ -1004,3 +1004,14 @@ def test_a_page_that_repeats_is_a_protocol_error():
 def test_reads_of_streams_biostar_lacks_are_refused(conn):
     with pytest.raises(errors.PermissionDeniedError):
         conn.read("time_cards")
+
+
+def test_get_person_reads_a_user_by_id_enabled_or_not(sim, clock, conn):
+    person = conn.create_person(new_person())
+
+    assert conn.get_person(person.vendor_id).active is True
+    conn.terminate_person(person.vendor_id, clock.now().date(), "left")
+    clock.advance(60)
+    assert conn.get_person(person.vendor_id).active is False
+    assert conn.get_person("no-such-user") is None
+    assert conn.get_person("1").system_account is True

@@ -1098,3 +1098,17 @@ def test_deleting_a_department_in_use_is_refused(empty, make):
 
     with pytest.raises(errors.ValidationError, match="still has employees"):
         bt.delete_department(department.vendor_id)
+
+
+def test_get_person_reads_by_id_and_sees_the_resignation(empty, make):
+    bt = make(empty)
+    created = bt.create_person(person())
+
+    assert bt.get_person(created.vendor_id).active is True
+    bt.terminate_person(created.vendor_id, date(2025, 3, 31), "Moved away")
+    gone = bt.get_person(created.vendor_id)  # the list hides resigned people; the id does not
+    bt.rehire_person(created.vendor_id, created)
+
+    assert (gone.code, gone.active, gone.terminated_on) == ("0042", False, date(2025, 3, 31))
+    assert bt.get_person(created.vendor_id).active is True
+    assert bt.get_person("999") is None

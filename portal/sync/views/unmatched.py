@@ -8,9 +8,10 @@ from portal.core import audit
 from portal.core.params import id_param
 from portal.core.permissions import PermissionRequiredMixin
 from portal.core.views.htmx import PartialListView, redirect_after_post
+from portal.people import services as people
 from portal.people.models import Person
 from portal.sync.forms import LinkForm
-from portal.sync.identity import link_person
+from portal.sync.identity import link_for, link_person
 from portal.sync.models import UnmatchedPerson
 
 SYSTEM_ACCOUNT_REFUSAL = (
@@ -71,19 +72,17 @@ class ResolveUnmatchedView(PermissionRequiredMixin, View):
         try:
             with transaction.atomic():
                 if person is None:
-                    person = Person.objects.create(
+                    # the people service: audited, and the other systems hear of the new person
+                    person = people.create_person(
+                        request=request,
+                        origin=str(entry.account),
                         employee_code=entry.code,
                         first_name=entry.first_name,
                         last_name=entry.last_name,
                         email=entry.email,
                     )
-                    audit.record(
-                        "person.created",
-                        request=request,
-                        obj=person,
-                        after={"from": str(entry.account)},
-                    )
-                link_person(entry.account, entry.vendor_id, entry.code, person, raw=entry.raw)
+                if not linked_already(entry, person):  # a new person may have matched it already
+                    link_person(entry.account, entry.vendor_id, entry.code, person, raw=entry.raw)
                 audit.record(
                     "person.linked",
                     request=request,
@@ -107,3 +106,8 @@ class ResolveUnmatchedView(PermissionRequiredMixin, View):
             request, f"Linked {entry.account.name} record {entry.vendor_id} to {person.full_name}."
         )
         return redirect_after_post(request, reverse("sync:unmatched-list"))
+
+
+def linked_already(entry: UnmatchedPerson, person: Person) -> bool:
+    link = link_for(entry.account, Person, person.pk)
+    return link is not None and link.vendor_id == entry.vendor_id

@@ -1,0 +1,183 @@
+"""Making one vendor's record of a person match the portal: read it, compare, send the difference.
+
+An outbox message means "reconcile this (account, person) pair", whichever change wrote it, so the
+newest message alone is always enough: a rehire followed by an edit still re-enables, and a
+termination followed by an edit still disables. Only a create still owed may make a record; an
+edit, termination or rehire touches only the systems the person is linked in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from connectors import errors
+from connectors.base import Connector
+from connectors.records import PersonRecord
+from portal.people.models import Person
+from portal.sync.identity import link_for, link_person
+from portal.sync.models import ExternalLink, PendingCreate, VendorAccount
+from portal.sync.payloads import person_payload, person_record
+from portal.sync.vendor_text import stored_raw
+
+#: the fields the portal owns and a vendor record is compared on
+COMPARED = (
+    "code",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "department_name",
+    "position_name",
+    "hire_date",
+)
+
+
+def reconcile_person(
+    connector: Connector, account: VendorAccount, person: Person, *, may_create: bool
+) -> dict:
+    """Bring ``account``'s record of ``person`` to the person's current state; returns the proof.
+
+    ``may_create``: the message was a create. Otherwise only a create still owed to the account
+    (a ``PendingCreate``) may make a record.
+    """
+    wanted = person_record(person_payload(person))
+    link = link_for(account, Person, person.pk)
+    created = False
+    if link is None:
+        owed = PendingCreate.objects.filter(account=account, person=person).first()
+        if not (may_create or owed):  # an edit never creates, nor links behind HR's back
+            return {"linked": False, "note": "Not linked in this system: nothing to change."}
+        current = find_earlier_record(connector, account, person, wanted, owed)
+        if current is None:
+            current = create_remembering_keys(connector, account, person, wanted)
+            created = True
+        link = link_person(
+            account, current.vendor_id, current.code, person, raw=stored_raw(current.raw)
+        )
+    else:
+        current = connector.get_person(link.vendor_id)
+        if current is None:
+            raise errors.NotFoundError(
+                f"{account} no longer has record {link.vendor_id}, which {person.full_name} is "
+                "linked to. Check the record there (was it deleted?), then retry."
+            )
+        refuse_system_account(current, person, account)
+    # linked, by this push or by a pull that matched the person: no create is owed any more
+    PendingCreate.objects.filter(account=account, person=person).delete()
+    steps = bring_in_line(connector, link.vendor_id, current, wanted, person, created=created)
+    link.last_pushed_at = timezone.now()
+    link.save(update_fields=["last_pushed_at"])
+    return {
+        "vendor_id": link.vendor_id,
+        "created": created,
+        "active": wanted.active,
+        "sent": steps,
+    }
+
+
+def find_earlier_record(
+    connector: Connector,
+    account: VendorAccount,
+    person: Person,
+    wanted: PersonRecord,
+    owed: PendingCreate | None,
+) -> PersonRecord | None:
+    """The vendor record made for this person before, looked up by every key a create went out
+    with (the current ones first): a retried create must not make a second record."""
+    keys = [(wanted.code, wanted.email)]
+    for key in owed.keys if owed else []:
+        pair = (key.get("code", ""), key.get("email", ""))
+        if pair not in keys:
+            keys.append(pair)
+    for code, email in keys:
+        found = connector.find_person(code, email=email)
+        if found is None:
+            continue
+        refuse_system_account(found, person, account)
+        taken = (
+            ExternalLink.objects.filter(
+                account=account,
+                content_type=ContentType.objects.get_for_model(Person),
+                vendor_id=found.vendor_id,
+            )
+            .exclude(object_id=person.pk)
+            .exists()
+        )
+        if taken:
+            raise errors.ConflictError(
+                f"{account} record {found.vendor_id} (code {found.code or '—'}) has the code or "
+                f"e-mail of {person.full_name} but is linked to someone else in Workgate. Give "
+                "one of them another code or e-mail, then retry."
+            )
+        return found
+    return None
+
+
+def create_remembering_keys(
+    connector: Connector, account: VendorAccount, person: Person, wanted: PersonRecord
+) -> PersonRecord:
+    """Create, with the keys written down first: if the answer is lost the record may exist."""
+    owed, _ = PendingCreate.objects.get_or_create(account=account, person=person)
+    key = {"code": wanted.code, "email": wanted.email}
+    sent_before = key in owed.keys
+    if not sent_before:
+        owed.keys.append(key)
+        owed.save(update_fields=["keys", "updated_at"])
+    try:
+        return connector.create_person(wanted)
+    except errors.ConnectorError as exc:
+        if not exc.is_retryable and not sent_before:  # refused outright: nothing made under it
+            owed.keys.remove(key)
+            owed.save(update_fields=["keys", "updated_at"])
+        raise
+
+
+def refuse_system_account(record: PersonRecord, person: Person, account: VendorAccount) -> None:
+    if record.system_account:
+        raise errors.SystemAccountError(
+            f"{account} record {record.vendor_id} (code {record.code or '—'}) is the vendor's "
+            f"administrator or operator account; Workgate never links or changes it. Give "
+            f"{person.full_name} another employee code, then retry.",
+            field="code",
+        )
+
+
+def differs(current: PersonRecord, wanted: PersonRecord) -> bool:
+    return any(getattr(current, name) != getattr(wanted, name) for name in COMPARED)
+
+
+def bring_in_line(
+    connector: Connector,
+    vendor_id: str,
+    current: PersonRecord,
+    wanted: PersonRecord,
+    person: Person,
+    *,
+    created: bool,
+) -> list[str]:
+    """Send only what differs: fields, then enable or disable. Returns the steps sent."""
+    record = replace(wanted, vendor_id=vendor_id)
+    changed = not created and differs(current, wanted)  # a create just sent every field
+    steps = []
+    if wanted.active:
+        if not current.active:
+            connector.rehire_person(vendor_id, record)  # re-enables and applies the fields
+            steps.append("rehire")
+        elif changed:
+            connector.update_person(vendor_id, record)
+            steps.append("update")
+        return steps
+    if changed:
+        current = connector.update_person(vendor_id, record)
+        steps.append("update")
+    if current.active:
+        connector.terminate_person(
+            vendor_id,
+            wanted.terminated_on or timezone.localdate(),
+            person.termination_reason,
+        )
+        steps.append("terminate")
+    return steps
