@@ -72,3 +72,18 @@ class VendorAccountFactory(factory.django.DjangoModelFactory):
     base_url = "http://127.0.0.1:8105"
     options = factory.LazyFunction(lambda: {"username": "api", "login_kind": "jwt"})
     credentials = factory.LazyFunction(lambda: {"password": "s3cret-vendor-password"})
+
+
+def link_person_to(account, person, vendor_id: str = "1001"):
+    """The person holds a record in that vendor system (as a pull or push would have linked)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from portal.sync.models import ExternalLink
+
+    return ExternalLink.objects.create(
+        account=account,
+        content_type=ContentType.objects.get_for_model(person),
+        object_id=person.pk,
+        vendor_id=vendor_id,
+        vendor_code=person.employee_code,
+    )

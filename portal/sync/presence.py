@@ -41,12 +41,18 @@ class RevocationPlan:
     untouched: list[str]
     #: accounts whose server lacks what a termination needs, each with what to do instead
     by_hand: list[tuple[str, OptionalFeature]] = field(default_factory=list)
+    #: accounts that hold no record of the person (and none is on its way): nothing to revoke
+    absent: list[str] = field(default_factory=list)
 
 
 def revocation_plan(systems: list[SystemPresence]) -> RevocationPlan:
-    revoked, by_hand = [], []
+    revoked, by_hand, absent = [], [], []
     for s in systems:
         if not s.writable:
+            continue
+        on_its_way = s.latest is not None and s.latest.status == OutboxMessage.Status.PENDING
+        if s.link is None and not on_its_way:  # a termination touches linked systems only
+            absent.append(s.account.name)
             continue
         lacking = [
             feature
@@ -61,6 +67,7 @@ def revocation_plan(systems: list[SystemPresence]) -> RevocationPlan:
         revoked=revoked,
         untouched=[s.account.name for s in systems if not s.writable],
         by_hand=by_hand,
+        absent=absent,
     )
 
 

@@ -8,7 +8,13 @@ from portal.core.models import AuditEntry
 from portal.people import services
 from portal.people.models import Person
 from portal.sync.models import OutboxMessage
-from tests.factories import DepartmentFactory, PersonFactory, SiteFactory, VendorAccountFactory
+from tests.factories import (
+    DepartmentFactory,
+    PersonFactory,
+    SiteFactory,
+    VendorAccountFactory,
+    link_person_to,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -159,25 +165,31 @@ def test_detail_page_says_when_no_system_is_connected(client_as, django_assert_m
 
 def test_termination_text_names_accounts_by_what_their_vendor_can_do(client_as):
     """Given accounts that can and cannot change people, the page says what a termination does."""
-    VendorAccountFactory(kind="biotime", name="HQ BioTime")
+    biotime = VendorAccountFactory(kind="biotime", name="HQ BioTime")
+    VendorAccountFactory(kind="worktime", name="WT", options={}, credentials={"api_key": "k"})
     VendorAccountFactory(kind="biostar", name="Doors", push_enabled=False)
     VendorAccountFactory(kind="zeitstrom", name="Demo Zeitstrom", options={})
     VendorAccountFactory(kind="q2", name="Demo Q2", options={"company_id": "c"})
     person = PersonFactory()
+    link_person_to(biotime, person)
 
     html = client_as("hr").get(reverse("people:person-detail", args=[person.pk])).content.decode()
 
-    assert "at once: HQ BioTime records a resignation." in html
+    assert (
+        "at once in every system that holds this person: HQ BioTime records a resignation." in html
+    )
+    assert "WT holds no record of this person: nothing to revoke there." in html
     assert "does not change people stay as they are: Demo Q2, Demo Zeitstrom, Doors." in html
     assert "sent to BioTime as the reason for leaving" in html
 
 
 def test_invalid_termination_keeps_the_revocation_text(client_as):
-    VendorAccountFactory(kind="worktime", name="WT", options={}, credentials={"api_key": "k"})
+    wt = VendorAccountFactory(kind="worktime", name="WT", options={}, credentials={"api_key": "k"})
     person = PersonFactory()
+    link_person_to(wt, person)
     response = client_as("hr").post(
         reverse("people:person-terminate", args=[person.pk]),
         {"termination_date": "2026-11-20", "reason": ""},
         headers={"HX-Request": "true"},
     )
-    assert "at once: WT removes the employee." in response.content.decode()
+    assert "holds this person: WT removes the employee." in response.content.decode()

@@ -152,13 +152,15 @@ def test_a_sweep_outside_one_to_366_days_is_refused_at_the_field(client_as, type
 
 
 def test_the_termination_text_says_which_server_needs_it_done_by_hand(client_as):
-    from tests.factories import PersonFactory, VendorAccountFactory
+    from tests.factories import PersonFactory, VendorAccountFactory, link_person_to
 
-    VendorAccountFactory(
+    old = VendorAccountFactory(
         kind="biotime", name="Old BioTime", server_capabilities={"resignations": False}
     )
-    VendorAccountFactory(kind="biostar", name="Doors", options={"login_id": "api"})
+    doors = VendorAccountFactory(kind="biostar", name="Doors", options={"login_id": "api"})
     person = PersonFactory()
+    link_person_to(old, person)
+    link_person_to(doors, person)
 
     html = client_as("hr").get(reverse("people:person-detail", args=[person.pk])).content.decode()
 
