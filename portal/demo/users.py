@@ -35,7 +35,7 @@ DEMO_USERS = (
         "Sven",
         "Schulz",
         (roles.SECURITY_DESK, roles.DOOR_CONTROL),
-        "Security desk: door board and door commands",
+        "Security desk: door board, with the door-command permission (commands not built yet)",
     ),
     DemoUser(
         "guard",
@@ -43,7 +43,7 @@ DEMO_USERS = (
         "Greta",
         "Gerdes",
         (roles.SECURITY_DESK,),
-        "Security desk, watch only (no door commands)",
+        "Security desk, watch only (no door-command permission)",
     ),
     DemoUser(
         "manager",
