@@ -64,9 +64,9 @@ def kept_connector(account: VendorAccount, *, transport=None, sleep=time.sleep):
         raise
     with _kept_lock:
         _kept[key] = connector
-        stale = [k for k in _kept if k[0] == account.pk and k != key]
+        # an edited account's older connectors go, then the least recently used beyond the cap
+        for old in [k for k in _kept if k[0] == account.pk and k != key]:
+            _kept.pop(old).close()
         while len(_kept) > KEPT_CONNECTORS:
-            stale.append(next(iter(_kept)))
-        for old in stale:
-            if old in _kept:
-                _kept.pop(old).close()
+            _, oldest = _kept.popitem(last=False)
+            oldest.close()
