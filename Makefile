@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test bench install install-dev chromium migrate clean
+.PHONY: run test bench mutation install install-dev chromium migrate clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Workgate needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
@@ -33,6 +33,10 @@ chromium:
 
 test: install-dev chromium
 	$(PY) -m pytest
+
+# Not part of `test`: mutates four core modules and runs each against its own tests (long).
+mutation: install-dev
+	$(PY) scripts/mutation.py
 
 bench: install-dev
 	$(PY) -m benchmarks.pull_biotime
