@@ -351,3 +351,19 @@ def test_the_alarm_comes_from_the_status_bits_and_the_alarm_code(status, alarm, 
 def test_a_door_with_no_bits_set_is_locked_and_the_unlocked_flag_alone_unlocks_it():
     assert mapping.door_state({"status": "0"})[:2] == ("locked", "normal")
     assert mapping.door_state({"status": "1", "unlocked": "true"})[:2] == ("unlocked", "normal")
+
+
+@pytest.mark.parametrize(
+    "level,system",
+    [({"id": "0", "name": "User"}, False), ({"id": "1", "name": "Administrator"}, True)],
+)
+def test_an_operator_level_sent_as_an_object_is_read_by_its_name(level, system):
+    row = {"user_id": "42", "name": "A B", "operator_level": level}
+
+    assert mapping.person_from_vendor(row, now=NOW).system_account is system
+
+
+def test_without_a_read_time_an_expiry_is_compared_with_the_clock():
+    row = {"user_id": "5", "name": "Bo", "expiry_datetime": "2020-01-31T22:59:00Z"}
+
+    assert mapping.person_from_vendor(row).active is False
