@@ -43,7 +43,10 @@ TARGETS = (
     Target(
         "biostar-mapping",
         "connectors/biostar/mapping.py",
-        ("tests/connectors/test_biostar_mapping.py",),
+        (
+            "tests/connectors/test_biostar_mapping.py",
+            "tests/connectors/test_biostar_mapping_cases.py",
+        ),
     ),
     Target(
         "push",
