@@ -51,12 +51,20 @@ TARGETS = (
     Target(
         "push",
         "portal/sync/push.py",
-        ("tests/portal/sync/test_push.py", "tests/portal/sync/test_pauses.py"),
+        (
+            "tests/portal/sync/test_push.py",
+            "tests/portal/sync/test_outbox_delivery.py",
+            "tests/portal/sync/test_pauses.py",
+        ),
     ),
     Target(
         "outbox",
         "portal/sync/outbox.py",
-        ("tests/portal/sync/test_push.py", "tests/portal/sync/test_receivers.py"),
+        (
+            "tests/portal/sync/test_push.py",
+            "tests/portal/sync/test_outbox_delivery.py",
+            "tests/portal/sync/test_receivers.py",
+        ),
     ),
 )
 
