@@ -66,8 +66,8 @@ def test_a_user_row_becomes_the_person_it_describes():
         active=True,
         terminated_on=None,
         system_account=False,
-        raw=row,
     )
+    assert got.raw is row  # records compare without raw: pin it apart
 
 
 def test_the_v2_title_field_and_a_bare_start_of_the_vendor_default():
@@ -99,7 +99,9 @@ def test_the_vendors_expired_flag_ends_access_whatever_the_expiry_says():
     ],
 )
 def test_a_user_row_that_cannot_be_mapped_is_skipped_with_the_reason(row, reason):
-    assert mapping.person_from_vendor(row).reason == reason
+    skipped = mapping.person_from_vendor(row)
+    assert skipped.reason == reason
+    assert skipped.raw == (row if isinstance(row, dict) else {"row": row})
 
 
 @pytest.mark.parametrize(
@@ -179,9 +181,10 @@ def test_access_groups_read_as_ids_from_a_list_or_an_indexed_object():
 def test_a_user_group_becomes_a_department_under_its_parent():
     row = {"id": 7, "name": "Ops", "parent_id": {"id": "1", "name": "All Users"}}
 
-    assert mapping.department_from_vendor(row) == DepartmentRecord(
-        vendor_id="7", name="Ops", parent_id="1", raw=row
-    )
+    got = mapping.department_from_vendor(row)
+
+    assert got == DepartmentRecord(vendor_id="7", name="Ops", parent_id="1")
+    assert got.raw is row
 
 
 @pytest.mark.parametrize(
@@ -234,7 +237,10 @@ def test_a_device_row_becomes_a_device_whose_serial_is_its_id():
         "firmware_version": "1.4.2",
     }
 
-    assert mapping.device_from_vendor(row) == DeviceRecord(
+    got = mapping.device_from_vendor(row)
+
+    assert got.raw is row
+    assert got == DeviceRecord(
         vendor_id="541531029",
         name="Lobby",
         kind="controller",
@@ -256,7 +262,7 @@ def test_a_device_type_given_as_text_a_sync_error_and_the_v2_version_field():
 @pytest.mark.parametrize(
     "row,reason",
     [
-        (None, "a device row is NoneType, not an object"),
+        ([7], "a device row is list, not an object"),
         ({"name": "Gate"}, "device without id"),
     ],
 )
@@ -290,8 +296,8 @@ def test_a_door_row_joined_with_its_status_row():
         state="locked",
         mode="normal",
         last_open_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
-        raw={**row, "status": STATUS},
     )
+    assert got.raw == {**row, "status": STATUS}
 
 
 def test_a_door_without_entry_device_is_on_its_relays_device_and_named_by_its_status():
@@ -340,6 +346,7 @@ def test_status_rows_are_found_by_their_door_and_rows_without_one_are_dropped():
         ("-1", "5", None),  # an invalid mask says nothing
         ("1", "-1", None),
         ("5", "5", "forced"),  # the forced bit of the status mask itself
+        ("5", None, "forced"),  # ... also when the row carries no alarm mask
     ],
 )
 def test_the_alarm_comes_from_the_status_bits_and_the_alarm_code(status, alarm, expected):
@@ -367,3 +374,10 @@ def test_without_a_read_time_an_expiry_is_compared_with_the_clock():
     row = {"user_id": "5", "name": "Bo", "expiry_datetime": "2020-01-31T22:59:00Z"}
 
     assert mapping.person_from_vendor(row).active is False
+
+
+def test_a_door_shows_the_alarm_its_events_left_raised_and_its_mode():
+    row = {"id": "3", "name": "Front"}
+
+    assert mapping.door_from_vendor(row, STATUS, "held_open").state == "held_open"
+    assert mapping.door_from_vendor(row, {**STATUS, "status": "1025"}).mode == "manual_lock"
