@@ -11,6 +11,7 @@ from portal.sync import push
 from portal.sync.models import ExternalLink, OutboxMessage
 from portal.sync.outbox import enqueue_person
 from tests.factories import PersonFactory, VendorAccountFactory
+from tests.portal.sync.conftest import demo_simulator, wire
 
 
 def enqueue(person, action="update"):
@@ -111,3 +112,15 @@ def test_a_delivered_message_records_the_answer_and_when_the_link_was_pushed(bio
     }
     assert before <= message.sent_at <= timezone.now()
     assert before <= link.last_pushed_at <= timezone.now()
+
+
+@pytest.mark.django_db
+def test_a_refusal_that_names_a_field_says_which_in_the_parked_message(clock):
+    biotime = wire("biotime", demo_simulator("biotime", clock))
+    enqueue(PersonFactory(employee_code="90052", email="not an address"), "create")
+
+    push.drain(transport=biotime.transport, sleep=lambda s: None)
+
+    message = OutboxMessage.objects.get()
+    assert message.status == "failed"
+    assert message.last_error.startswith("ValidationError (field email): BioTime: ")
