@@ -87,6 +87,9 @@ def prepare(target: Target) -> Path:
         f"only_mutate = {target.module}\n"
         f"pytest_add_cli_args_test_selection =\n{tests}\n"
         "pytest_add_cli_args =\n    -p\n    no:cacheprovider\n"
+        # pytest-django puts the folder of the nearest manage.py first on sys.path: that must
+        # be mutants/, or Django would import the unmutated code through the workspace's links
+        "also_copy =\n    manage.py\n    templates\n    static\n"
     )
     return workspace
 
