@@ -23,7 +23,9 @@ def enqueue(person, action="update"):
 def test_a_message_must_be_written_in_the_transaction_of_the_change(biostar):
     person = PersonFactory()
 
-    with pytest.raises(RuntimeError, match="in the transaction that changed the person"):
+    with pytest.raises(
+        RuntimeError, match="^enqueue_person must run in the transaction that changed the person$"
+    ):
         enqueue_person(person, "update")
     assert not OutboxMessage.objects.exists()
 
