@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test test-fast test-postgres lint outdated bench install install-dev chromium postgres migrate clean
+.PHONY: run test test-fast test-postgres lint outdated bench mutation install install-dev chromium postgres migrate clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Workgate needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
@@ -58,6 +58,10 @@ test-fast: install-dev
 # What could be bumped next: pinned requirements first, then what they pull in.
 outdated: install-dev
 	@$(PY) scripts/outdated.py
+
+# Not part of `test`: mutates four core modules and runs each against its own tests (long).
+mutation: install-dev
+	$(PY) scripts/mutation.py
 
 bench: install-dev
 	$(PY) -m benchmarks.pull_biotime

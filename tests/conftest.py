@@ -1,6 +1,12 @@
 """Root fixtures. Nothing here imports Django, so connector tests run without it."""
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests check behaviour, not speed: on a loaded 2-core CI machine an example can take
+# longer than Hypothesis's default 200 ms deadline and fail a correct test.
+hypothesis_settings.register_profile("workgate", deadline=None)
+hypothesis_settings.load_profile("workgate")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -242,7 +242,8 @@ def people(draw):
     first, last = draw(plain), draw(st.one_of(st.just(""), names))
     return PersonRecord(
         vendor_id="",
-        code=draw(plain),
+        # user 1 is the vendor's administrator: a system account, which no round trip can undo
+        code=draw(plain.filter(lambda code: code != mapping.ADMIN_USER_ID)),
         first_name=first,
         last_name=last,
         email=draw(st.one_of(st.just(""), plain)),

@@ -1,12 +1,20 @@
 """The shared HTTP base: retries, backoff, auth renewal and error mapping, over real httpx."""
 
+import logging
+import random
 import ssl
 
 import httpx
 import pytest
 
 from connectors import errors
-from connectors.client import ClientOptions, VendorClient, backoff_delay, retry_after_seconds
+from connectors.client import (
+    ClientOptions,
+    VendorClient,
+    backoff_delay,
+    raise_for_status,
+    retry_after_seconds,
+)
 
 
 class Recorder:
@@ -226,3 +234,230 @@ def test_an_address_that_is_not_http_or_https_is_a_configuration_error_never_ret
     assert raised.value.is_retryable is False
     assert "must start with http:// or https://" in raised.value.message
     assert recorder.requests == []
+
+
+class HighestRandom(random.Random):
+    """Jitter pinned to its upper bound, so a delay shows the ceiling it was drawn under."""
+
+    def uniform(self, a, b):
+        return b
+
+
+def test_backoff_doubles_from_the_base_for_each_attempt_until_the_cap():
+    rng = HighestRandom()
+    assert [backoff_delay(a, 0.5, 6, rng) for a in range(6)] == [0.5, 1, 2, 4, 6, 6]
+
+
+def test_the_client_sleeps_the_backoff_drawn_from_its_own_random_source():
+    recorder = Recorder(httpx.Response(503))
+    client = TokenClient(
+        "http://vendor.test",
+        options=ClientOptions(max_retries=3, backoff_base=0.5, backoff_cap=30),
+        transport=httpx.MockTransport(recorder),
+        sleep=(sleeps := []).append,
+        rng=HighestRandom(),
+    )
+    with pytest.raises(errors.TransientError):
+        client.request("GET", "/x")
+    assert sleeps == [0.5, 1, 2]
+
+
+def test_a_retry_after_or_reset_already_past_means_no_wait():
+    assert retry_after_seconds(httpx.Response(429, headers={"Retry-After": "0"})) == 0
+    assert retry_after_seconds(httpx.Response(429, headers={"Retry-After": "-4"})) == 0
+    past_date = {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}
+    assert retry_after_seconds(httpx.Response(429, headers=past_date), now=lambda: 1445412490) == 0
+    reset = {"X-RateLimit-Reset": "990"}
+    assert retry_after_seconds(httpx.Response(429, headers=reset), now=lambda: 1000) == 0
+
+
+def test_an_unreadable_retry_after_falls_back_to_the_reset_header_or_nothing():
+    junk = {"Retry-After": "soon", "X-RateLimit-Reset": "1030"}
+    assert retry_after_seconds(httpx.Response(429, headers=junk), now=lambda: 1000) == 30
+    assert retry_after_seconds(httpx.Response(429, headers={"Retry-After": "soon"})) is None
+    assert retry_after_seconds(httpx.Response(429, headers={"X-RateLimit-Reset": "x"})) is None
+    assert retry_after_seconds(httpx.Response(429)) is None
+
+
+def test_a_rate_limit_wait_of_exactly_the_allowed_maximum_is_slept():
+    recorder = Recorder(
+        httpx.Response(429, headers={"Retry-After": "60"}), httpx.Response(200, json={})
+    )
+    client, sleeps = make_client(recorder, max_wait=60)
+    client.request("GET", "/x")
+    assert sleeps == [60]
+
+
+def test_every_request_says_who_sends_it_and_asks_for_json():
+    recorder = Recorder(httpx.Response(200, json={}))
+    client, _ = make_client(recorder, user_agent="Workgate/test")
+    client.request("GET", "/x")
+    sent = recorder.requests[0].headers
+    assert sent["User-Agent"] == "Workgate/test" and sent["Accept"] == "application/json"
+
+
+def test_query_body_and_extra_headers_all_reach_the_vendor():
+    recorder = Recorder(httpx.Response(200, json={}))
+    client, _ = make_client(recorder)
+    client.request("POST", "/x", params={"page": 2}, json={"a": 1}, headers={"X-Trace": "7"})
+    client.request("POST", "/form", data={"user": "ann"})
+    as_json, as_form = recorder.requests
+    assert as_json.url.params["page"] == "2" and as_json.content == b'{"a":1}'
+    assert as_json.headers["X-Trace"] == "7" and as_json.headers["Authorization"] == "Token t1"
+    assert as_form.content == b"user=ann"
+
+
+def test_an_unauthenticated_request_sends_no_credentials_and_does_not_log_in():
+    recorder = Recorder(httpx.Response(200, json={}))
+    client, _ = make_client(recorder)
+    client.request("POST", "/login", json={}, authenticated=False)
+    assert "Authorization" not in recorder.requests[0].headers and client.logins == 0
+
+
+def test_every_try_is_counted_as_a_request_sent():
+    recorder = Recorder(httpx.Response(503), httpx.Response(503), httpx.Response(200, json={}))
+    client, _ = make_client(recorder)
+    client.request("GET", "/x")
+    client.request("GET", "/y")
+    assert client.requests_sent == 4
+
+
+def test_the_address_keeps_no_trailing_slash_and_https_is_accepted():
+    recorder = Recorder(httpx.Response(200, json={}))
+    client = TokenClient("https://vendor.test/api/", transport=httpx.MockTransport(recorder))
+    client.request("GET", "/x")
+    assert client.base_url == "https://vendor.test/api"
+    assert str(recorder.requests[0].url) == "https://vendor.test/api/x"
+
+
+@pytest.mark.parametrize("status", [300, 302, 308])
+def test_a_redirect_is_refused_once_with_the_address_it_pointed_to(status):
+    recorder = Recorder(
+        httpx.Response(status, headers={"Location": "https://vendor.test/x/"}),
+        httpx.Response(200, json={}),
+    )
+    client, sleeps = make_client(recorder)
+    with pytest.raises(errors.ProtocolError) as refused:
+        client.request("POST", "/x", json={})
+    assert refused.value.message == (
+        "Example redirected /x to 'https://vendor.test/x/'; check the server address (https? path?)."
+    )
+    assert refused.value.status_code == status
+    assert len(recorder.requests) == 1 and sleeps == []
+
+
+def test_a_redirect_without_a_location_says_so():
+    client, _ = make_client(Recorder(httpx.Response(301)))
+    with pytest.raises(errors.ProtocolError, match="redirected /x to '';"):
+        client.request("GET", "/x")
+
+
+class SearchClient(TokenClient):
+    """A vendor that reads through POST /search: that POST is safe to repeat."""
+
+    def is_replayable(self, method, path):
+        return path == "/search" or super().is_replayable(method, path)
+
+
+def test_a_post_the_vendor_declares_a_read_is_repeated_after_a_lost_answer():
+    recorder = Recorder(httpx.ReadTimeout("slow"), httpx.Response(200, json={"rows": []}))
+    client = SearchClient(
+        "http://vendor.test", transport=httpx.MockTransport(recorder), sleep=lambda s: None
+    )
+    assert client.json(client.request("POST", "/search", json={})) == {"rows": []}
+    assert len(recorder.requests) == 2
+
+
+def test_each_retry_is_logged_with_what_failed_and_how_long_it_waits(caplog):
+    recorder = Recorder(httpx.Response(503, text="busy"), httpx.Response(200, json={}))
+    client = TokenClient(
+        "http://vendor.test",
+        options=ClientOptions(backoff_base=2),
+        transport=httpx.MockTransport(recorder),
+        sleep=lambda s: None,
+        rng=HighestRandom(),
+    )
+    with caplog.at_level(logging.INFO, logger="connectors.client"):
+        client.request("GET", "/x")
+    assert caplog.messages == ["Example GET /x failed (HTTP 503: busy); retry 1 in 2.0s"]
+
+
+@pytest.mark.parametrize(
+    "failure,message,may_have_run",
+    [
+        (httpx.ConnectError("refused"), "Example could not be reached: refused", False),
+        (httpx.ReadTimeout("slow"), "Example did not answer in time (ReadTimeout)", True),
+        (httpx.RemoteProtocolError("gone"), "Example connection failed: gone", True),
+    ],
+)
+def test_transport_failures_say_what_happened(failure, message, may_have_run):
+    client, _ = make_client(Recorder(failure), max_retries=0)
+    with pytest.raises(errors.TransientError) as caught:
+        client.request("GET", "/x")
+    assert caught.value.message == message and caught.value.may_have_run is may_have_run
+
+
+@pytest.mark.parametrize(
+    "body,content_type,kind",
+    [
+        ("Login required", "text/html; charset=utf-8", "an HTML page"),
+        ("  \n<!DOCTYPE html><p>Login</p>", "", "an HTML page"),
+        ("OK", "text/plain", "non-JSON"),
+        ("OK", "", "non-JSON"),
+    ],
+)
+def test_a_body_that_is_not_json_is_named_in_the_error(body, content_type, kind):
+    headers = {"Content-Type": content_type} if content_type else {}
+    client, _ = make_client(Recorder(httpx.Response(200, text=body, headers=headers)))
+    response = client.request("GET", "/x")
+    if not content_type:
+        del response.headers["Content-Type"]
+    with pytest.raises(errors.ProtocolError) as caught:
+        client.json(response)
+    assert caught.value.message == (
+        f"Example answered GET /x with {kind} (HTTP 200); check the server address and API path."
+    )
+    assert caught.value.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "status,error,may_have_run",
+    [
+        (401, errors.AuthenticationError, None),
+        (403, errors.PermissionDeniedError, None),
+        (404, errors.NotFoundError, None),
+        (408, errors.TransientError, False),
+        (409, errors.ConflictError, None),
+        (418, errors.ProtocolError, None),
+        (422, errors.ValidationError, None),
+        (429, errors.RateLimitError, False),
+        (500, errors.TransientError, True),
+        (501, errors.TransientError, True),
+        (503, errors.TransientError, False),
+    ],
+)
+def test_each_status_maps_to_its_error_with_the_status_and_vendor_code(status, error, may_have_run):
+    with pytest.raises(errors.ConnectorError) as caught:
+        raise_for_status(httpx.Response(status, text="nope"), vendor_code="E7")
+    assert type(caught.value) is error
+    assert caught.value.message == f"HTTP {status}: nope"
+    assert (caught.value.status_code, caught.value.vendor_code) == (status, "E7")
+    assert getattr(caught.value, "may_have_run", None) is may_have_run
+
+
+@pytest.mark.parametrize("status", [400, 409, 422])
+def test_the_vendor_field_and_message_reach_validation_errors(status):
+    with pytest.raises(errors.ValidationError) as caught:
+        raise_for_status(httpx.Response(status), "email taken", field="email")
+    assert (caught.value.message, caught.value.field) == ("email taken", "email")
+
+
+def test_a_long_error_body_is_cut_to_200_characters():
+    with pytest.raises(errors.TransientError) as caught:
+        raise_for_status(httpx.Response(500, text="x" * 300))
+    assert caught.value.message == "HTTP 500: " + "x" * 200
+
+
+def test_success_and_not_modified_pass():
+    assert raise_for_status(httpx.Response(200)) is None
+    assert raise_for_status(httpx.Response(304)) is None
