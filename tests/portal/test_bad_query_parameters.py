@@ -80,3 +80,10 @@ def test_no_page_answers_500_to_bad_query_values(client, admin_user):
                 if response.status_code >= 500:
                     failures.append(f"{path}?{name}={value[:20]!r} (htmx) → {response.status_code}")
     assert not failures, "\n".join(failures)
+
+
+def test_a_nul_in_a_query_parameter_is_a_400_on_every_database(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get("/audit/", {"action": "x\x00"}).status_code == 400
+    assert client.get("/people/", {"q\x00": "x"}).status_code == 400
+    assert client.get("/audit/", {"action": "person.changed"}).status_code == 200

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from portal.people.models import Person
 from portal.sync import push
-from portal.sync.models import OutboxMessage
+from portal.sync.models import OutboxMessage, PendingCreate
 from portal.sync.outbox import person_payload
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -36,7 +36,7 @@ EDITS = 4
 def edit_people_in_bursts(account) -> dict[str, str]:
     """Each person hired, then renamed EDITS times: their messages are next to each other.
 
-    The rows are those ``enqueue_person`` writes, without its on-commit Celery kick: no broker
+    The rows (and the owed create) are those ``enqueue_person`` writes, without its on-commit Celery kick: no broker
     runs in tests, and here every commit is real.
     """
     content_type = ContentType.objects.get_for_model(Person)
@@ -44,9 +44,11 @@ def edit_people_in_bursts(account) -> dict[str, str]:
     for n in range(PEOPLE):
         code = f"7{n:04d}"
         person = Person.objects.create(employee_code=code, first_name="Hired", last_name=f"P{n}")
+        PendingCreate.objects.create(account=account, person=person)  # as a hire's message owes
         for edit in range(EDITS + 1):
             if edit:
                 person.first_name = f"Edit{edit}"
+                person.save(update_fields=["first_name"])  # reconcile sends the stored person
             messages.append(
                 OutboxMessage(
                     account=account,
