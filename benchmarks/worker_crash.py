@@ -52,7 +52,7 @@ def _pool_children(pid: int) -> list[int]:
 class Stack:
     def __init__(self, var_dir: Path):
         from benchmarks.harness import setup_django
-        from portal.core.runtime import free_port, redis_server_command, wait_for_port
+        from portal.demo.runtime import free_port, redis_server_command, wait_for_port
 
         self.var_dir = var_dir
         redis_port = free_port(6479)
