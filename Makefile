@@ -63,9 +63,9 @@ outdated: install-dev
 mutation: install-dev
 	$(PY) scripts/mutation.py
 
+# `make bench ONLY=doors` runs one group (pull, push, directory, doors, timecards, api).
 bench: install-dev
-	$(PY) -m benchmarks.pull_biotime
-	$(PY) -m benchmarks.worker_crash
+	$(PY) -m benchmarks $(ONLY)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

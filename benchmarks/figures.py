@@ -1,0 +1,24 @@
+"""One way for every benchmark to report a figure: printed with its goal, kept in var/bench.json.
+
+    record("door command p95 click→request", 42.0, "ms", "<= 150", met=42.0 <= 150)
+
+A later run of the same figure replaces it; figures of other groups stay.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_FILE = ROOT / "var" / "bench.json"
+
+
+def record(name: str, value: float, unit: str, goal: str, met: bool, note: str = "") -> None:
+    mark = "met" if met else "NOT MET"
+    extra = f"  ({note})" if note else ""
+    print(f"  {name}: {value:,.2f} {unit}  goal {goal}: {mark}{extra}", flush=True)
+    BENCH_FILE.parent.mkdir(exist_ok=True)
+    saved = json.loads(BENCH_FILE.read_text()) if BENCH_FILE.exists() else {}
+    saved[name] = {"value": round(value, 3), "unit": unit, "goal": goal, "met": bool(met)}
+    BENCH_FILE.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
