@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -32,6 +33,8 @@ class Target:
     name: str
     module: str
     tests: tuple[str, ...]
+    #: run on a throwaway PostgreSQL: row locks (SKIP LOCKED, waiting claims) are no-ops on SQLite
+    postgres: bool = False
 
 
 TARGETS = (
@@ -53,10 +56,13 @@ TARGETS = (
         "portal/sync/push.py",
         (
             "tests/portal/sync/test_push.py",
+            "tests/portal/sync/test_push_claims.py",
             "tests/portal/sync/test_push_reconcile.py",
             "tests/portal/sync/test_outbox_delivery.py",
+            "tests/portal/sync/test_outbox_concurrency.py",
             "tests/portal/sync/test_pauses.py",
         ),
+        postgres=True,
     ),
     Target(
         "outbox",
@@ -65,6 +71,7 @@ TARGETS = (
             "tests/portal/sync/test_push.py",
             "tests/portal/sync/test_push_reconcile.py",
             "tests/portal/sync/test_outbox_delivery.py",
+            "tests/portal/sync/test_outbox_enqueue.py",
             "tests/portal/sync/test_receivers.py",
         ),
     ),
@@ -96,10 +103,21 @@ def prepare(target: Target) -> Path:
     return workspace
 
 
-def mutmut(workspace: Path, *args: str, log=None) -> subprocess.CompletedProcess:
+def mutmut(
+    workspace: Path, *args: str, log=None, postgres: bool = False
+) -> subprocess.CompletedProcess:
     command = [str(Path(sys.executable).parent / "mutmut"), *args]
+    env = dict(os.environ)
+    if postgres:
+        command = [str(ROOT / "scripts" / "with-postgres"), *command]
+        env["WORKGATE_TEST_DB_PER_PROCESS"] = "1"  # mutants run in parallel: a database each
     return subprocess.run(
-        command, cwd=workspace, stdout=log or subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        cwd=workspace,
+        env=env,
+        stdout=log or subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -112,7 +130,7 @@ def run(target: Target, *, show: bool) -> tuple[int, int]:
     workspace = prepare(target)
     started = time.monotonic()
     with open(workspace / "run.log", "w") as log:
-        finished = mutmut(workspace, "run", log=log)
+        finished = mutmut(workspace, "run", log=log, postgres=target.postgres)
     seconds = time.monotonic() - started
     if finished.returncode != 0:
         print(f"{target.module}: mutmut failed ({finished.returncode}); see {workspace}/run.log")

@@ -22,3 +22,19 @@ def pytest_collection_modifyitems(config, items):
     skip = pytest.mark.skip(reason="PostgreSQL only: run with `make test-postgres`")
     for item in postgres_tests:
         item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """``WORKGATE_TEST_DB_PER_PROCESS=1``: each pytest process gets a PostgreSQL test database of
+    its own. Mutation testing runs one pytest session per mutant, several at once, against one
+    server; a shared test database name would make them fail each other."""
+    import os
+
+    if not os.environ.get("WORKGATE_TEST_DB_PER_PROCESS"):
+        return
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        if "postgresql" in database["ENGINE"]:
+            database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"

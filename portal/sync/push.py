@@ -157,4 +157,4 @@ def send_person(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> 
         )
     # the account's kept connector: one vendor login serves every push and pull of this worker
     with kept_connector(account, transport=transport, sleep=sleep) as connector:
-        return reconcile_person(connector, account, person, may_create=message.action == "create")
+        return reconcile_person(connector, account, person)

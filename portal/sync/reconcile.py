@@ -35,20 +35,18 @@ COMPARED = (
 )
 
 
-def reconcile_person(
-    connector: Connector, account: VendorAccount, person: Person, *, may_create: bool
-) -> dict:
+def reconcile_person(connector: Connector, account: VendorAccount, person: Person) -> dict:
     """Bring ``account``'s record of ``person`` to the person's current state; returns the proof.
 
-    ``may_create``: the message was a create. Otherwise only a create still owed to the account
-    (a ``PendingCreate``) may make a record.
+    Only a create still owed to the account (a ``PendingCreate``, written with the hire) may make
+    a record, whatever the message that asks.
     """
     wanted = person_record(person_payload(person))
     link = link_for(account, Person, person.pk)
     created = False
     if link is None:
         owed = PendingCreate.objects.filter(account=account, person=person).first()
-        if not (may_create or owed):  # an edit never creates, nor links behind HR's back
+        if owed is None:  # an edit never creates, nor links behind HR's back
             return {"linked": False, "note": "Not linked in this system: nothing to change."}
         current = find_earlier_record(connector, account, person, wanted, owed)
         if current is None:

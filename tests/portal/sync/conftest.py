@@ -31,7 +31,7 @@ def wire(kind: str, simulator, **account_fields) -> Wired:
     options.update(account_fields.pop("options", {}))
     account = VendorAccount.objects.create(
         kind=kind,
-        name=f"{kind} test",
+        name=account_fields.pop("name", f"{kind} test"),
         base_url="http://sim.test" + simulator.base_path,
         options=options,
         credentials={s.name: given[s.name] for s in spec.secrets if s.name in given},
