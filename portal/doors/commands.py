@@ -83,7 +83,7 @@ def offer_for(door: Door, user) -> Offer:
     if not supported:
         return Offer(
             (),
-            f"{vendor_label(door)}'s API offers no remote door commands: Workgate shows this "
+            f"{vendor_label(door)}’s API offers no remote door commands: Workgate shows this "
             f"door's state and history, and it is opened or locked in {vendor_label(door)} "
             "itself.",
         )

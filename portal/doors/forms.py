@@ -29,18 +29,13 @@ class DoorCommandForm(forms.Form):
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Kept in the audit log with your name.",
+        error_messages={"required": "Say why: every door command is kept with its reason."},
     )
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, offer: Offer, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = offer.choices
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError("Say why: every door command is kept with its reason.")
-        return reason
 
     def clean(self):
         data = super().clean()
