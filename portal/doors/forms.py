@@ -18,7 +18,7 @@ class DoorCommandForm(forms.Form):
 
     action = forms.ChoiceField(label="Command", widget=forms.RadioSelect)
     minutes = forms.TypedChoiceField(
-        label="Unlock for",
+        label="How long",
         coerce=int,
         required=False,
         choices=[("", "—")] + [(m, minutes_label(m)) for m in UNLOCK_MINUTES],

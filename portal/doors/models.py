@@ -99,7 +99,7 @@ class DoorEvent(models.Model):
 class DoorCommand(models.Model):
     class Action(models.TextChoices):
         OPEN = "open", "Open (momentary)"
-        UNLOCK = "unlock", "Unlock until released"
+        UNLOCK = "unlock", "Unlock for a while"
         LOCK = "lock", "Lock until released"
         RELEASE = "release", "Release to schedule"
         CLEAR_ALARM = "clear_alarm", "Clear alarm"

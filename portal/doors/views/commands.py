@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.views import View
+from django_htmx.http import trigger_client_event
 
 from portal.core.permissions import PermissionRequiredMixin
 from portal.core.views.htmx import wants_partial
@@ -26,6 +27,8 @@ class DoorCommandPanelView(PermissionRequiredMixin, View):
 
     def get(self, request, pk):
         door = self.door(pk)
+        if request.GET.get("part") == "history":  # refreshed when a command is answered
+            return render(request, "doors/_command_history.html", self.history(door))
         offer = offer_for(door, request.user)
         return self.render(request, door, offer, DoorCommandForm(offer=offer))
 
@@ -54,6 +57,13 @@ class DoorCommandPanelView(PermissionRequiredMixin, View):
             return self.render(request, door, offer, form)
         return self.render(request, door, offer, DoorCommandForm(offer=offer), sent=command)
 
+    @staticmethod
+    def history(door) -> dict:
+        return {
+            "door": door,
+            "recent": door.commands.select_related("requested_by")[:RECENT_COMMANDS],
+        }
+
     def render(self, request, door, offer, form, *, confirming=False, sent=None):
         data = form.cleaned_data if confirming else {}
         context = {
@@ -64,7 +74,7 @@ class DoorCommandPanelView(PermissionRequiredMixin, View):
             "confirm_action": offer_label(data.get("action"), data.get("minutes")),
             "sent": sent,
             "timed_unlock": timed_unlock_of(door),
-            "recent": door.commands.select_related("requested_by")[:RECENT_COMMANDS],
+            **self.history(door),
         }
         template = self.panel_template if wants_partial(request) else self.page_template
         return render(request, template, context)
@@ -87,4 +97,7 @@ class DoorCommandStatusView(PermissionRequiredMixin, View):
         command = get_object_or_404(
             DoorCommand.objects.select_related("door", "requested_by"), pk=pk
         )
-        return render(request, "doors/_command_status.html", {"command": command})
+        response = render(request, "doors/_command_status.html", {"command": command})
+        if not command.is_pending:  # the panel's history refreshes to show the answer
+            trigger_client_event(response, "doorCommandAnswered")
+        return response
