@@ -41,6 +41,8 @@ class LockdownView(PermissionRequiredMixin, View):
 
 
 class LockdownStartView(LockdownView):
+    http_method_names = ["post"]
+
     def post(self, request):
         if not request.user.has_perm("doors.start_lockdown"):
             raise PermissionDenied("Starting a lockdown needs the Door control role.")
@@ -61,6 +63,8 @@ class LockdownStartView(LockdownView):
 
 
 class LockdownEndView(LockdownView):
+    http_method_names = ["post"]
+
     def post(self, request, pk):
         if not request.user.has_perm("doors.end_lockdown"):
             raise PermissionDenied("Ending a lockdown needs the Door control role.")
