@@ -2,7 +2,7 @@
 
 from django import template
 
-from portal.doors.commands import vendor_actions, vendor_label
+from portal.doors.commands import offer_for, timed_unlock_of, vendor_actions, vendor_label
 from portal.doors.models import DoorCommand
 
 register = template.Library()
@@ -43,4 +43,22 @@ def door_actions(context, door):
         "can_command": can_command,
         "no_remote": not vendor_actions(door),
         "vendor": vendor_label(door),
+    }
+
+
+@register.inclusion_tag("doors/_command_panel.html", takes_context=True)
+def door_command_panel(context, door):
+    """The command panel for any page about one door: ``{% door_command_panel door %}``."""
+    from portal.doors.forms import DoorCommandForm
+    from portal.doors.views.commands import DoorCommandPanelView
+
+    offer = offer_for(door, context["user"])
+    return {
+        "csrf_token": context.get("csrf_token"),
+        "user": context["user"],
+        "perms": context.get("perms"),
+        "offer": offer,
+        "form": DoorCommandForm(offer=offer),
+        "timed_unlock": timed_unlock_of(door),
+        **DoorCommandPanelView.history(door),
     }

@@ -188,3 +188,23 @@ def test_lockdown_page_starts_and_ends_one(biostar, doors, client_as):
     client.post(reverse("doors:lockdown-end", args=[lockdown.pk]), {"confirm": "on"})
     lockdown.refresh_from_db()
     assert lockdown.ended_at is not None
+
+
+def test_any_door_page_can_show_the_panel_with_one_tag(biostar, doors, rf, user_with_role):
+    from django.template import Context, Template
+
+    request = rf.get("/")
+    request.user = user_with_role("security")
+    html = Template("{% load door_commands %}{% door_command_panel door %}").render(
+        Context({"door": door(biostar), "user": request.user, "request": request})
+    )
+    assert 'id="command-panel"' in html and 'value="unlock"' in html
+
+
+def test_the_board_reads_timed_unlocks_once_not_once_per_row(
+    biostar, doors, client_as, django_assert_max_num_queries
+):
+    client = client_as("security")
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("doors:door-list"), headers={"HX-Request": "true"})
+    assert response.content.decode().count("Commands for") == doors.count()
