@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from connectors.registry import vendors_that
 from portal.core import audit
 from portal.doors.commands import CommandRefused, roles_of, system_command, vendor_actions
 from portal.doors.models import Door, DoorCommand, Lockdown
@@ -38,8 +39,15 @@ def held_doors():
     return Door.objects.filter(gone_at__isnull=True, site__in=active.values("site"))
 
 
+def lockable_kinds() -> list[str]:
+    """Vendors whose connector can lock a door: only their doors can be secured from here."""
+    return [entry.kind for entry in vendors_that("commands", "lock")]
+
+
 def unsecured_count() -> int:
-    return held_doors().exclude(secured_q()).count()
+    """Held doors Workgate can lock that are not read back locked yet."""
+    lockable = held_doors().filter(account__kind__in=lockable_kinds())
+    return lockable.exclude(secured_q()).count()
 
 
 def start_lockdown(user, *, site=None, reason: str, request=None) -> Lockdown:

@@ -10,7 +10,7 @@ from portal.core.permissions import PermissionRequiredMixin
 from portal.core.views.htmx import redirect_after_post
 from portal.doors.commands import CommandRefused
 from portal.doors.forms import LockdownEndForm, LockdownStartForm
-from portal.doors.lockdown import end_lockdown, secured_q, start_lockdown
+from portal.doors.lockdown import end_lockdown, lockable_kinds, secured_q, start_lockdown
 from portal.doors.lockdown_banner import banner_context
 from portal.doors.models import Lockdown
 
@@ -29,8 +29,10 @@ class LockdownView(PermissionRequiredMixin, View):
         active = list(lockdowns.active())
         for lockdown in active:
             doors = lockdown.doors()
-            lockdown.door_count = doors.count()
-            lockdown.secured_count = doors.filter(secured_q()).count()
+            lockable = doors.filter(account__kind__in=lockable_kinds())
+            lockdown.door_count = lockable.count()
+            lockdown.secured_count = lockable.filter(secured_q()).count()
+            lockdown.not_lockable = doors.exclude(account__kind__in=lockable_kinds()).count()
         context = {
             "active": active,
             "history": lockdowns.filter(ended_at__isnull=False)[:HISTORY],

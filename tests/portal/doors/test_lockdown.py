@@ -157,3 +157,14 @@ def test_every_page_shows_the_banner_with_the_count_of_unsecured_doors(
 def test_no_banner_without_a_lockdown(client_as):
     page = client_as("hr").get(reverse("core:dashboard")).content.decode()
     assert "not yet confirmed secured" not in page
+
+
+def test_locks_workgate_cannot_command_are_named_not_counted_as_unsecured(
+    biostar, doors, worktime_lock, user_with_role, client_as
+):
+    start_lockdown(user_with_role("security"), reason="everywhere")
+    assert not DoorCommand.objects.filter(door=worktime_lock).exists()
+    run_queued(biostar)
+    assert unsecured_count() == 0
+    page = client_as("guard").get(reverse("doors:lockdown")).content.decode()
+    assert "cannot lock remotely" in page
