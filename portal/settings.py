@@ -127,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.core.context_processors.navigation",
+                "portal.doors.lockdown_banner.lockdown_banner",
             ],
         },
     }
@@ -218,8 +219,9 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "portal.sync.tasks.pull_*": {"queue": "sync"},
     "portal.sync.tasks.push_*": {"queue": "push"},
-    # the `doors` queue is declared (portal/celery.py) and served; door tasks get routed to it
-    # when they exist
+    # door commands have their own queue and worker: a long sync never delays an "open door"
+    "portal.sync.tasks.send_door_command": {"queue": "doors"},
+    "portal.doors.tasks.*": {"queue": "doors"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
@@ -228,6 +230,8 @@ CELERY_BEAT_SCHEDULE = {
     "push-outbox": {"task": "portal.sync.tasks.push_outbox", "schedule": 30.0},
     # a pull whose worker died is closed by the next pull of its stream; this catches the rest
     "close-dead-runs": {"task": "portal.sync.tasks.close_dead_runs", "schedule": 30.0},
+    # timed unlocks due for release, lockdowns to hold, door commands whose message was lost
+    "door-tick": {"task": "portal.doors.tasks.door_tick", "schedule": 5.0},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"

@@ -26,11 +26,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "doors.view_door",
         "doors.view_doorevent",
         "doors.view_doorcommand",
+        "doors.view_lockdown",
         "devices.view_device",
         "people.view_site",
     ],
     # Commanding a door is its own role so a desk can have watchers who cannot open doors.
-    DOOR_CONTROL: ["doors.command_door"],
+    # Overriding a lockdown (opening a door it holds) is left to administrators.
+    DOOR_CONTROL: ["doors.command_door", "doors.start_lockdown", "doors.end_lockdown"],
     MANAGER: [
         "attendance.view_timecard",
         "attendance.change_timecard",

@@ -99,7 +99,7 @@ class DoorEvent(models.Model):
 class DoorCommand(models.Model):
     class Action(models.TextChoices):
         OPEN = "open", "Open (momentary)"
-        UNLOCK = "unlock", "Unlock until released"
+        UNLOCK = "unlock", "Unlock for a while"
         LOCK = "lock", "Lock until released"
         RELEASE = "release", "Release to schedule"
         CLEAR_ALARM = "clear_alarm", "Clear alarm"
@@ -110,6 +110,8 @@ class DoorCommand(models.Model):
         SUCCEEDED = "succeeded", "Done"
         FAILED = "failed", "Failed"
         EXPIRED = "expired", "Expired before it was sent"
+        #: the answer was lost after sending and the door's state could not be read either
+        UNCERTAIN = "uncertain", "Outcome unknown"
 
     door = models.ForeignKey(Door, on_delete=models.PROTECT, related_name="commands")
     action = models.CharField(max_length=12, choices=Action.choices)
@@ -126,9 +128,91 @@ class DoorCommand(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     vendor_answer = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True)
+    #: the door's state as read back from the vendor after the command
+    state_after = models.CharField(max_length=12, blank=True)
+    #: an unlock's end: Workgate releases the door to its schedule then
+    unlock_until = models.DateTimeField(null=True, blank=True)
+    #: when that timed unlock ended: released when due, or replaced by a later command
+    unlock_ended_at = models.DateTimeField(null=True, blank=True)
+    #: sent by a lockdown (its locks and, at its end, its releases)
+    lockdown = models.ForeignKey(
+        "Lockdown", null=True, blank=True, on_delete=models.PROTECT, related_name="commands"
+    )
+    #: an unlock, open or release sent into a lockdown by someone allowed to override it
+    overrides_lockdown = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["status", "unlock_until"])]
 
     def __str__(self):
         return f"{self.get_action_display()} {self.door} by {self.requested_by}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.SENT)
+
+    @property
+    def state_after_label(self) -> str:
+        return dict(Door.State.choices).get(self.state_after, self.state_after)
+
+
+class LockdownQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_at__isnull=True)
+
+    def covering(self, door: Door):
+        """Active lockdowns that hold ``door``: its site's, and every all-sites one."""
+        scope = models.Q(site__isnull=True)
+        if door.site_id:
+            scope |= models.Q(site_id=door.site_id)
+        return self.active().filter(scope)
+
+
+class Lockdown(models.Model):
+    """Every door of a site (or of every site) locked and held locked until someone ends it."""
+
+    site = models.ForeignKey(
+        "people.Site",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lockdowns",
+        help_text="Empty: every site.",
+    )
+    reason = models.CharField(max_length=300)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
+
+    objects = LockdownQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        permissions = [
+            ("start_lockdown", "Can start a lockdown"),
+            ("end_lockdown", "Can end a lockdown"),
+            ("override_lockdown", "Can open or unlock a door held by a lockdown"),
+        ]
+
+    def __str__(self):
+        return f"Lockdown of {self.scope_label}"
+
+    @property
+    def scope_label(self) -> str:
+        return str(self.site) if self.site_id else "every site"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+    def doors(self):
+        """The doors it holds: the site's (or all), not gone."""
+        doors = Door.objects.filter(gone_at__isnull=True)
+        return doors.filter(site_id=self.site_id) if self.site_id else doors

@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from portal.sync.backoff import PullNotDue
+from portal.sync.door_commands import send_command
 from portal.sync.lease import StreamBusy, close_dead_runs
 from portal.sync.models import VendorAccount
 from portal.sync.pull import pull_stream
@@ -80,3 +81,9 @@ def pull_for_webhook_task(self, account_id: int, stream: str) -> str:
         return str(skipped)
     except VendorAccount.DoesNotExist:
         return "account removed"
+
+
+@shared_task(name="portal.sync.tasks.send_door_command")
+def send_door_command_task(command_id: int) -> str:
+    """On the ``doors`` queue: one door command, refused if expired, then its state read back."""
+    return send_command(command_id).status

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
+from portal.doors.models import Door
 from portal.people.models import Person
 from portal.sync.models import ExternalLink, UnmatchedPerson
 from tests.factories import PersonFactory, VendorAccountFactory
@@ -17,6 +18,8 @@ PAGES = {
         "/audit/",
         "/devices/",
         "/doors/",
+        "/doors/{door}/commands/",
+        "/doors/lockdown/",
     ],
     "hr": [
         "/",
@@ -26,7 +29,8 @@ PAGES = {
         "/people/{person}/edit/",
         "/sync/unmatched/",
     ],
-    "guard": ["/", "/doors/", "/people/"],  # the last one is the 403 page
+    "guard": ["/", "/doors/", "/doors/{door}/commands/", "/doors/lockdown/", "/people/"],
+    # the last one is the 403 page
     "manager": ["/", "/attendance/timecards/"],
 }
 
@@ -64,7 +68,8 @@ def seeded(transactional_db):
         email="ida@example.com",
         reason=UnmatchedPerson.Reason.NO_MATCH,
     )
-    return {"biotime": biotime.pk, "person": person.pk}
+    door = Door.objects.create(account=biostar, vendor_id="1", name="Main entrance", state="locked")
+    return {"biotime": biotime.pk, "person": person.pk, "door": door.pk}
 
 
 def axe_violations(page) -> str:

@@ -6,6 +6,7 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     "people:person-list": "hr",
     "doors:door-list": "guard",
+    "doors:lockdown": "guard",
     "devices:device-list": "guard",
     "attendance:timecard-list": "manager",
     "sync:account-list": "admin",

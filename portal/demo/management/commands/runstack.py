@@ -63,13 +63,29 @@ class Command(BaseCommand):
                     *celery,
                     "worker",
                     "-Q",
-                    "celery,sync,push,doors",
+                    "celery,sync,push",
                     "--concurrency",
                     "2",
                     "--loglevel",
                     "WARNING",
                     "--hostname",
                     "worker@%h",
+                ],
+            )
+            # door commands get their own worker: a long pull never delays an "open door"
+            supervisor.start(
+                "doors-worker",
+                [
+                    *celery,
+                    "worker",
+                    "-Q",
+                    "doors",
+                    "--concurrency",
+                    "1",
+                    "--loglevel",
+                    "WARNING",
+                    "--hostname",
+                    "doors@%h",
                 ],
             )
             supervisor.start(
