@@ -228,7 +228,11 @@ CELERY_BEAT_SCHEDULE = {
     "push-outbox": {"task": "portal.sync.tasks.push_outbox", "schedule": 30.0},
     # a pull whose worker died is closed by the next pull of its stream; this catches the rest
     "close-dead-runs": {"task": "portal.sync.tasks.close_dead_runs", "schedule": 30.0},
+    # a device that stays offline longer than DOORS_OFFLINE_ALARM_MINUTES raises an alarm
+    "door-offline-alarms": {"task": "portal.doors.tasks.raise_offline_alarms", "schedule": 60.0},
 }
+#: minutes a device may be offline before the alarm inbox shows it
+DOORS_OFFLINE_ALARM_MINUTES = int(os.environ.get("DOORS_OFFLINE_ALARM_MINUTES", "5"))
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 
