@@ -7,6 +7,8 @@ PAGES = {
     "people:person-list": "hr",
     "doors:door-list": "guard",
     "devices:device-list": "guard",
+    "doors:alarm-list": "guard",
+    "doors:event-list": "guard",
     "attendance:timecard-list": "manager",
     "sync:account-list": "admin",
     "core:audit-list": "admin",
