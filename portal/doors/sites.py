@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
+from portal.devices.models import Device
 from portal.doors.models import Door, DoorGroupSite
 from portal.people.models import Site
 
@@ -61,12 +62,24 @@ def sites_for_groups(account, groups: Iterable[str]) -> dict[str, int | None]:
 
 
 def apply_mapping(mapping: DoorGroupSite) -> int:
-    """Move the group's doors to the mapping's site now (an administrator changed it)."""
-    return (
-        Door.objects.filter(account_id=mapping.account_id, group=mapping.group)
-        .exclude(site_id=mapping.site_id)
-        .update(site_id=mapping.site_id, changed_at=timezone.now())
+    """Move the group's doors (and their devices) to the mapping's site now."""
+    doors = Door.objects.filter(account_id=mapping.account_id, group=mapping.group)
+    moved = doors.exclude(site_id=mapping.site_id).update(
+        site_id=mapping.site_id, changed_at=timezone.now()
     )
+    place_devices_of(doors)
+    return moved
+
+
+def place_devices_of(doors) -> None:
+    """A controller or lock sits where its door is: BioStar and WorkTime give devices no site."""
+    by_site: dict[int | None, set[int]] = {}
+    for device_id, site_id in doors.filter(device__isnull=False).values_list(
+        "device_id", "site_id"
+    ):
+        by_site.setdefault(site_id, set()).add(device_id)
+    for site_id, device_ids in by_site.items():
+        Device.objects.filter(pk__in=device_ids).exclude(site_id=site_id).update(site_id=site_id)
 
 
 def choose_site(mapping: DoorGroupSite, site: Site | None) -> DoorGroupSite:

@@ -42,7 +42,9 @@ class DeviceWriter(MirrorWriter):
                 "name": record.name,
                 "kind": record.kind,
                 "serial": record.serial,
-                "site_id": sites.get(record.site_id),
+                # a device the vendor puts at no site keeps the one its door gave it
+                "site_id": sites.get(record.site_id)
+                or (existing[record.vendor_id].site_id if record.vendor_id in existing else None),
                 "online": record.online,
                 "last_seen_at": record.last_seen_at,
                 "firmware": record.firmware,

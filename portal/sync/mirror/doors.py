@@ -5,7 +5,7 @@ from django.utils import timezone
 from portal.devices.models import Device
 from portal.doors import alarms
 from portal.doors.models import Door, DoorEvent, DoorStateChange
-from portal.doors.sites import sites_for_groups
+from portal.doors.sites import place_devices_of, sites_for_groups
 from portal.people.models import Person, Site
 from portal.sync.mirror.base import LinkIndex, MirrorWriter
 from portal.sync.mirror.bulk import bulk_insert
@@ -84,6 +84,7 @@ class DoorWriter(MirrorWriter):
         self.run.created += len(new)
         self.run.updated += len(changed)
         self.keep_history(entered)
+        place_devices_of(Door.objects.filter(pk__in=[d.pk for d in new + changed]))
 
     @staticmethod
     def site_of(record, door, sites, group_sites) -> int | None:

@@ -89,7 +89,7 @@ def test_board_groups_by_site_alarms_first_then_offline_and_counts_them(client_a
     assert "<strong>1</strong> offline" in html
     assert "<strong>1</strong> unlocked or open" in html
     assert "<strong>1</strong> in lockdown" in html
-    assert 'hx-sync="this:drop"' in html and 'hx-trigger="every 2s"' in html
+    assert 'hx-sync="this:drop"' in html and 'hx-trigger="every 1s"' in html
 
 
 def test_board_poll_of_an_unchanged_board_answers_204_after_one_door_query(client_as):

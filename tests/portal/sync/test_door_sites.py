@@ -54,9 +54,12 @@ def test_biostar_door_groups_are_guessed_as_sites_and_an_administrator_can_remap
     hannover_group.refresh_from_db()
     assert not hannover_group.guessed
 
-    pull(biostar, "doors")
+    pull(biostar, "doors", "devices")
     assert sites_of(biostar.account)["Workshop"] == "Workshop Hannover-Süd"
     assert sites_of(biostar.account)["Server room"] == hamburg.name
+    # each door's controller sits at its door's site, and a device pull keeps it there
+    workshop_door = Door.objects.get(account=biostar.account, name="Workshop")
+    assert workshop_door.device.site == workshop
 
 
 def test_worktime_lock_locations_are_mapped_like_door_groups(clock):
