@@ -19,7 +19,7 @@ from portal.doors.feed import (
     page_of,
 )
 from portal.doors.models import Door, DoorEvent
-from portal.people.models import Person, Site
+from portal.people.models import Person
 
 #: the most events one live poll prepends; more than that and the page says to reload
 LIVE_LIMIT = 100
@@ -81,6 +81,10 @@ class EventListView(PermissionRequiredMixin, TemplateView):
         person = (
             Person.objects.filter(pk=self.filters.person).first() if self.filters.person else None
         )
+        # the site choices come from the doors: a site without doors has no events to filter
+        doors = list(
+            Door.objects.filter(gone_at__isnull=True).select_related("site").order_by("name")
+        )
         return super().get_context_data(
             **self.base_context(
                 page=page,
@@ -88,8 +92,8 @@ class EventListView(PermissionRequiredMixin, TemplateView):
                 newest=page.newest,
                 first_page=after is None,
                 person=person,
-                sites=Site.objects.all(),
-                doors=Door.objects.filter(gone_at__isnull=True).order_by("name"),
+                sites=sorted({d.site for d in doors if d.site}, key=lambda site: site.name),
+                doors=doors,
                 kinds=[(k, DoorEvent.Kind(k).label) for k in FEED_KINDS],
             ),
             **kwargs,
