@@ -43,6 +43,13 @@ def test_biostar_door_groups_are_guessed_as_sites_and_an_administrator_can_remap
 
     board = client_as("admin").get(reverse("doors:door-list")).content.decode()
     assert board.index("Bremen") < board.index("Hamburg HQ") < board.index("No site")
+    assert "Map door groups to sites" in board
+    assert (
+        client_as("admin")
+        .get(reverse("admin:doors_doorgroupsite_changelist"), {"site__isnull": "True"})
+        .status_code
+        == 200
+    )
 
     workshop = Site.objects.create(name="Workshop Hannover-Süd", code="HNS")
     response = client_as("admin").post(
