@@ -13,7 +13,7 @@ from benchmarks.figures import ROOT
 
 GROUPS: dict[str, list[str]] = {
     "pull": ["benchmarks.pull_biotime", "benchmarks.worker_crash"],
-    "doors": ["benchmarks.doors_commands"],
+    "doors": ["benchmarks.doors_commands", "benchmarks.doors_events"],
 }
 
 

@@ -102,6 +102,8 @@ class DoorRecord:
     state: str = "offline"  # one of DOOR_STATES
     mode: str = "normal"  # one of DOOR_MODES
     last_open_at: datetime | None = None
+    #: how the vendor groups the door (BioStar door group, WorkTime lock location): mapped to a site
+    group: str = ""
     raw: Mapping[str, Any] = _RAW
 
 

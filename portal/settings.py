@@ -232,7 +232,11 @@ CELERY_BEAT_SCHEDULE = {
     "close-dead-runs": {"task": "portal.sync.tasks.close_dead_runs", "schedule": 30.0},
     # timed unlocks due for release, lockdowns to hold, door commands whose message was lost
     "door-tick": {"task": "portal.doors.tasks.door_tick", "schedule": 5.0},
+    # a device that stays offline longer than DOORS_OFFLINE_ALARM_MINUTES raises an alarm
+    "door-offline-alarms": {"task": "portal.doors.tasks.raise_offline_alarms", "schedule": 60.0},
 }
+#: minutes a device may be offline before the alarm inbox shows it
+DOORS_OFFLINE_ALARM_MINUTES = int(os.environ.get("DOORS_OFFLINE_ALARM_MINUTES", "5"))
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 

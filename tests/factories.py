@@ -3,6 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from portal.people.models import Department, Person, Position, Site
 from portal.sync.models import VendorAccount
@@ -87,3 +88,35 @@ def link_person_to(account, person, vendor_id: str = "1001"):
         vendor_id=vendor_id,
         vendor_code=person.employee_code,
     )
+
+
+class DeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "devices.Device"
+
+    account = factory.SubFactory(VendorAccountFactory, kind="biostar")
+    vendor_id = factory.Sequence(lambda n: f"54{n:07d}")
+    kind = "controller"
+    name = factory.Sequence(lambda n: f"CoreStation {n}")
+    online = True
+
+
+class DoorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "doors.Door"
+
+    account = factory.SubFactory(VendorAccountFactory, kind="biostar")
+    vendor_id = factory.Sequence(lambda n: str(n + 1))
+    name = factory.Sequence(lambda n: f"Door {n}")
+    state = "locked"
+
+
+class DoorEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "doors.DoorEvent"
+
+    door = factory.SubFactory(DoorFactory)
+    account = factory.SelfAttribute("door.account")
+    occurred_at = factory.LazyFunction(timezone.now)
+    kind = "granted"
+    vendor_key = factory.Sequence(lambda n: f"event-{n}")

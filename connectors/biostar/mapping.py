@@ -312,8 +312,15 @@ def door_from_vendor(
         state=state,
         mode=mode,
         last_open_at=last_open,
+        group=door_group(row.get("door_group_id")),
         raw=raw,
     )
+
+
+def door_group(value: Any) -> str:
+    """The door group's name; a build that sends only ``{"id": …}`` gives "Door group <id>"."""
+    group_id = ref_id(value)
+    return ref_name(value) or (f"Door group {group_id}" if group_id else "")
 
 
 def status_by_door(rows: list[Any]) -> dict[str, Mapping[str, Any]]:

@@ -300,6 +300,7 @@ def door_from_lock(raw: Any, time_zone: str = "UTC") -> DoorRecord | SkippedReco
         device_id=lock_id,  # a TTLock is door and device in one
         state=state,
         last_open_at=parse_time(raw.get("last_activity_at"), time_zone),
+        group=text(raw.get("location")),  # not in the document; what the lock list sends
         raw=raw,
     )
 

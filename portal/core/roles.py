@@ -27,12 +27,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "doors.view_doorevent",
         "doors.view_doorcommand",
         "doors.view_lockdown",
+        "doors.view_doorstatechange",
+        "doors.view_alarm",
         "devices.view_device",
         "people.view_site",
     ],
-    # Commanding a door is its own role so a desk can have watchers who cannot open doors.
+    # Acting on doors is its own role so a desk can have watchers (guards) who only watch:
+    # commands, lockdown start and end, and acknowledging alarms are each a permission of it.
     # Overriding a lockdown (opening a door it holds) is left to administrators.
-    DOOR_CONTROL: ["doors.command_door", "doors.start_lockdown", "doors.end_lockdown"],
+    DOOR_CONTROL: [
+        "doors.command_door",
+        "doors.start_lockdown",
+        "doors.end_lockdown",
+        "doors.acknowledge_alarm",
+    ],
     MANAGER: [
         "attendance.view_timecard",
         "attendance.change_timecard",

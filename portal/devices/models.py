@@ -23,6 +23,9 @@ class Device(models.Model):
     )
     online = models.BooleanField(default=False)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    offline_since = models.DateTimeField(
+        null=True, blank=True, help_text="When the mirror first saw the device offline."
+    )
     firmware = models.CharField(max_length=64, blank=True)
     gone_at = models.DateTimeField(
         null=True, blank=True, help_text="Set when the vendor no longer lists this device."

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 
 class Door(models.Model):
@@ -32,11 +34,18 @@ class Door(models.Model):
         "people.Site", null=True, blank=True, on_delete=models.SET_NULL, related_name="doors"
     )
     name = models.CharField(max_length=100)
+    group = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="How the vendor groups the door (door group, lock location); mapped to a site.",
+    )
     state = models.CharField(max_length=12, choices=State.choices, default=State.OFFLINE)
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.NORMAL)
     state_changed_at = models.DateTimeField(null=True, blank=True)
     last_event_at = models.DateTimeField(null=True, blank=True)
     gone_at = models.DateTimeField(null=True, blank=True)
+    #: any change the board shows (state, mode, site, last event): the board's cheap version check
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["site__name", "name"]
@@ -59,6 +68,7 @@ class DoorEvent(models.Model):
         DENIED = "denied", "Access denied"
         FORCED_OPEN = "forced_open", "Forced open"
         HELD_OPEN = "held_open", "Held open"
+        LOCK_OPENED = "lock_opened", "Lock opened"
         ALARM_CLEARED = "alarm_cleared", "Alarm cleared"
         STATE_CHANGE = "state_change", "State change"
         OTHER = "other", "Other"
@@ -67,8 +77,18 @@ class DoorEvent(models.Model):
     door = models.ForeignKey(
         Door, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
+    device = models.ForeignKey(
+        "devices.Device",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="door_events",
+    )
     occurred_at = models.DateTimeField(db_index=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    method = models.CharField(
+        max_length=32, blank=True, help_text="How the person identified: card, face, app …"
+    )
     person = models.ForeignKey(
         "people.Person",
         null=True,
@@ -90,7 +110,14 @@ class DoorEvent(models.Model):
                 fields=["account", "vendor_key"], name="door_event_unique_vendor_key"
             )
         ]
-        indexes = [models.Index(fields=["door", "-occurred_at"])]
+        # keyset pages walk (occurred_at, id) descending, whole-feed or within one filter
+        indexes = [
+            models.Index(fields=["door", "-occurred_at"]),
+            models.Index(fields=["-occurred_at", "-id"], name="door_event_feed"),
+            models.Index(fields=["door", "-occurred_at", "-id"], name="door_event_door_feed"),
+            models.Index(fields=["person", "-occurred_at", "-id"], name="door_event_person_feed"),
+            models.Index(fields=["kind", "-occurred_at", "-id"], name="door_event_kind_feed"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} at {self.door} {self.occurred_at:%Y-%m-%d %H:%M}"
@@ -216,3 +243,119 @@ class Lockdown(models.Model):
         """The doors it holds: the site's (or all), not gone."""
         doors = Door.objects.filter(gone_at__isnull=True)
         return doors.filter(site_id=self.site_id) if self.site_id else doors
+
+
+class DoorStateChange(models.Model):
+    """One change of a door's state or mode as the mirror saw it: the door page's history."""
+
+    door = models.ForeignKey(Door, on_delete=models.CASCADE, related_name="state_changes")
+    changed_at = models.DateTimeField()
+    state_before = models.CharField(max_length=12, choices=Door.State.choices, blank=True)
+    state = models.CharField(max_length=12, choices=Door.State.choices)
+    mode_before = models.CharField(max_length=16, choices=Door.Mode.choices, blank=True)
+    mode = models.CharField(max_length=16, choices=Door.Mode.choices)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["door", "-changed_at"])]
+
+    def __str__(self):
+        return (
+            f"{self.door} {self.state_before or '—'} → {self.state} at {self.changed_at:%H:%M:%S}"
+        )
+
+
+class DoorGroupSite(models.Model):
+    """Which site a vendor's door group (BioStar) or lock location (WorkTime) stands for.
+
+    The mirror guesses it once (a site named like the group); an administrator's choice wins and
+    is applied to the doors at once."""
+
+    account = models.ForeignKey(
+        "sync.VendorAccount", on_delete=models.CASCADE, related_name="door_group_sites"
+    )
+    group = models.CharField(max_length=100, help_text="The vendor's door group or location.")
+    site = models.ForeignKey(
+        "people.Site",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty: the group's doors are listed under “No site”.",
+    )
+    guessed = models.BooleanField(
+        default=True, help_text="Set by the automatic guess; cleared when a person chooses."
+    )
+
+    class Meta:
+        ordering = ["account__name", "group"]
+        verbose_name = "door group site"
+        constraints = [
+            models.UniqueConstraint(fields=["account", "group"], name="door_group_site_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.group} → {self.site or 'no site'}"
+
+
+class Alarm(models.Model):
+    """Something the desk must see and acknowledge; kept until acknowledged, never dropped."""
+
+    class Kind(models.TextChoices):
+        FORCED_OPEN = "forced_open", "Forced open"
+        HELD_OPEN = "held_open", "Held open"
+        DEVICE_OFFLINE = "device_offline", "Device offline"
+        TAMPER = "tamper", "Tamper"
+
+    class Source(models.TextChoices):
+        STATE = "state", "Door state"
+        EVENT = "event", "Event"
+        DEVICE = "device", "Device status"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    door = models.ForeignKey(
+        Door, null=True, blank=True, on_delete=models.CASCADE, related_name="alarms"
+    )
+    device = models.ForeignKey(
+        "devices.Device", null=True, blank=True, on_delete=models.CASCADE, related_name="alarms"
+    )
+    raised_at = models.DateTimeField(help_text="When the occurrence happened or was first seen.")
+    source = models.CharField(max_length=8, choices=Source.choices)
+    event = models.ForeignKey(
+        DoorEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    description = models.CharField(max_length=200, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        permissions = [("acknowledge_alarm", "Can acknowledge alarms")]
+        constraints = [
+            # one open alarm per (door, kind) and per (device, kind): raising is idempotent
+            models.UniqueConstraint(
+                fields=["door", "kind"],
+                condition=Q(acknowledged_at__isnull=True, door__isnull=False),
+                name="alarm_one_open_per_door_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["device", "kind"],
+                condition=Q(acknowledged_at__isnull=True, device__isnull=False),
+                name="alarm_one_open_per_device_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["acknowledged_at", "-raised_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} at {self.door or self.device}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None
+
+    @property
+    def place(self):
+        return self.door or self.device

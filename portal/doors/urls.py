@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.doors.views import commands, lockdown, pages
+from portal.doors.views import alarms, commands, events, lockdown, pages
 
 app_name = "doors"
 
@@ -12,4 +12,13 @@ urlpatterns = [
     path("lockdown/start/", lockdown.LockdownStartView.as_view(), name="lockdown-start"),
     path("lockdown/<int:pk>/end/", lockdown.LockdownEndView.as_view(), name="lockdown-end"),
     path("lockdown/banner/", lockdown.LockdownBannerView.as_view(), name="lockdown-banner"),
+    path("<int:pk>/", pages.DoorDetailView.as_view(), name="door-detail"),
+    path("alarms/", alarms.AlarmListView.as_view(), name="alarm-list"),
+    path(
+        "alarms/<int:pk>/acknowledge/",
+        alarms.AlarmAcknowledgeView.as_view(),
+        name="alarm-acknowledge",
+    ),
+    path("events/", events.EventListView.as_view(), name="event-list"),
+    path("events/export.csv", events.EventExportView.as_view(), name="event-export"),
 ]

@@ -3,7 +3,6 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from portal.doors.models import Door
 from portal.people.models import Person
 from portal.sync.models import ExternalLink, UnmatchedPerson
 from tests.factories import PersonFactory, VendorAccountFactory
@@ -20,6 +19,10 @@ PAGES = {
         "/doors/",
         "/doors/{door}/commands/",
         "/doors/lockdown/",
+        "/doors/alarms/",
+        "/doors/alarms/?show=acknowledged",
+        "/doors/events/",
+        "/doors/{door}/",
     ],
     "hr": [
         "/",
@@ -29,8 +32,17 @@ PAGES = {
         "/people/{person}/edit/",
         "/sync/unmatched/",
     ],
-    "guard": ["/", "/doors/", "/doors/{door}/commands/", "/doors/lockdown/", "/people/"],
-    # the last one is the 403 page
+    "guard": [
+        "/",
+        "/doors/",
+        "/doors/{door}/commands/",
+        "/doors/lockdown/",
+        "/doors/alarms/",
+        "/doors/events/",
+        "/doors/{door}/",
+        "/devices/",
+        "/people/",  # the 403 page
+    ],
     "manager": ["/", "/attendance/timecards/"],
 }
 
@@ -68,8 +80,47 @@ def seeded(transactional_db):
         email="ida@example.com",
         reason=UnmatchedPerson.Reason.NO_MATCH,
     )
-    door = Door.objects.create(account=biostar, vendor_id="1", name="Main entrance", state="locked")
+    door = seed_doors(biostar, person)
     return {"biotime": biotime.pk, "person": person.pk, "door": door.pk}
+
+
+def seed_doors(account, person):
+    """A forced door with its alarm, history, events and a command; an acknowledged alarm; an
+    offline device with its alarm; and a door without a site."""
+    from django.utils import timezone
+
+    from portal.doors.models import Alarm, DoorCommand, DoorStateChange
+    from tests.factories import (
+        DeviceFactory,
+        DoorEventFactory,
+        DoorFactory,
+        SiteFactory,
+        UserFactory,
+    )
+
+    now = timezone.now()
+    site = SiteFactory(name="Hamburg HQ")
+    door = DoorFactory(account=account, name="Server room", site=site, state="forced")
+    DoorFactory(account=account, name="Yard gate", state="offline")
+    DoorFactory(account=account, name="Lab", site=site, state="unlocked", mode="manual_unlock")
+    DoorStateChange.objects.create(
+        door=door, changed_at=now, state_before="locked", state="forced", mode="normal"
+    )
+    DoorEventFactory(door=door, kind="forced_open", description="Forced open")
+    DoorEventFactory(door=door, kind="granted", person=person, method="Face")
+    Alarm.objects.create(kind="forced_open", door=door, raised_at=now, source="state")
+    officer = UserFactory(username="officer")
+    Alarm.objects.create(
+        kind="held_open", door=door, raised_at=now, source="event",
+        acknowledged_by=officer, acknowledged_at=now, comment="Closed it",
+    )  # fmt: skip
+    DoorCommand.objects.create(
+        door=door, action="lock", reason="Intruder", requested_by=officer,
+        expires_at=now, status="failed", error="No answer",
+    )  # fmt: skip
+    device = DeviceFactory(account=account, name="CoreStation 7", online=False, offline_since=now)
+    Alarm.objects.create(kind="device_offline", device=device, raised_at=now, source="device")
+    return door
 
 
 def axe_violations(page) -> str:

@@ -381,3 +381,17 @@ def test_a_door_shows_the_alarm_its_events_left_raised_and_its_mode():
 
     assert mapping.door_from_vendor(row, STATUS, "held_open").state == "held_open"
     assert mapping.door_from_vendor(row, {**STATUS, "status": "1025"}).mode == "manual_lock"
+
+
+@pytest.mark.parametrize(
+    "group,expected",
+    [
+        ({"id": "4", "name": "Hamburg HQ"}, "Hamburg HQ"),
+        ({"id": "4"}, "Door group 4"),  # a build that sends only the id
+        (None, ""),
+    ],
+)
+def test_a_door_carries_its_door_group_for_the_site_mapping(group, expected):
+    row = {"id": "3", "name": "Front"} | ({"door_group_id": group} if group else {})
+
+    assert mapping.door_from_vendor(row, STATUS).group == expected

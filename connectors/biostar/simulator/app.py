@@ -84,6 +84,7 @@ class BioStarSimulator(
         self.access_groups: dict[int, AccessGroup] = {}
         self.devices: dict[int, Device] = {}
         self.doors: dict[int, Door] = {}
+        self.door_groups: dict[int, str] = {1: "All Doors"}  # id → name; 1 is the root group
         self.events = EventLog(self.zone)
         self.company = build_company()
         self.change_counter = 0  # drives users' last_modified and cache invalidation

@@ -46,7 +46,10 @@ class DoorRoutes:
         if door.description:
             row["description"] = door.description
         row.update(
-            door_group_id={"id": str(door.door_group_id), "name": "All Doors"},
+            door_group_id={
+                "id": str(door.door_group_id),
+                "name": self.door_groups.get(door.door_group_id, "All Doors"),
+            },
             open_timeout=str(door.open_timeout),
             open_duration=str(door.open_duration),
             open_once="false",

@@ -49,6 +49,8 @@ def seed_sites(sim, company: DemoCompany) -> None:
             sim.next_id("access_level"), f"{site.code} general", f"{site.name}: shared doors"
         )
         sim.access_levels[general.id] = general
+        door_group_id = 1 + site_number  # one door group per site, named as the site
+        sim.door_groups[door_group_id] = site.name
         for door_number, door_name in enumerate(site.doors, start=1):
             entrance = door_name in ENTRANCES
             device_type = DEVICE_TYPES[29 if entrance else 32]
@@ -57,7 +59,7 @@ def seed_sites(sim, company: DemoCompany) -> None:
             sim.devices[device_id] = Device(device_id, name, device_type.id, ip, site=site.code)
             door = Door(
                 sim.next_id("door"), door_name, device_id,
-                description=f"{site.name}", site=site.code,
+                description=f"{site.name}", site=site.code, door_group_id=door_group_id,
                 open_duration=5 if entrance else 3, open_timeout=15 if entrance else 10,
             )  # fmt: skip
             sim.doors[door.id] = door

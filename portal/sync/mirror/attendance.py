@@ -73,13 +73,15 @@ class LockEventWriter(EventLogWriter):
     """Smart-lock openings are door events of the lock's door."""
 
     def write(self, records):
-        people, doors = self.people, self.doors
+        people, doors, devices = self.people, self.doors, self.devices
         rows = [
             {
                 "account_id": self.account.pk,
                 "door_id": doors.get(r.lock_id),
+                "device_id": devices.get(r.lock_id),  # a TTLock is door and device in one
                 "occurred_at": r.occurred_at,
-                "kind": DoorEvent.Kind.GRANTED if r.success else DoorEvent.Kind.DENIED,
+                "kind": DoorEvent.Kind.LOCK_OPENED if r.success else DoorEvent.Kind.DENIED,
+                "method": r.method[:32],
                 "person_id": people.get(r.person_id),
                 "vendor_user_id": r.person_id or "",
                 "vendor_code": r.method,

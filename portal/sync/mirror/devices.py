@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from portal.devices.models import Device
+from portal.doors import alarms
 from portal.people.models import Site
 from portal.sync.mirror.base import LinkIndex, MirrorWriter
 
@@ -9,7 +10,17 @@ class DeviceWriter(MirrorWriter):
     """Vendors own devices: their fields follow the vendor."""
 
     tracks_gone = True
-    FIELDS = ["name", "kind", "serial", "site_id", "online", "last_seen_at", "firmware", "gone_at"]
+    FIELDS = [
+        "name",
+        "kind",
+        "serial",
+        "site_id",
+        "online",
+        "last_seen_at",
+        "firmware",
+        "gone_at",
+        "offline_since",
+    ]
     fits = (
         (
             Device,
@@ -31,7 +42,9 @@ class DeviceWriter(MirrorWriter):
                 "name": record.name,
                 "kind": record.kind,
                 "serial": record.serial,
-                "site_id": sites.get(record.site_id),
+                # a device the vendor puts at no site keeps the one its door gave it
+                "site_id": sites.get(record.site_id)
+                or (existing[record.vendor_id].site_id if record.vendor_id in existing else None),
                 "online": record.online,
                 "last_seen_at": record.last_seen_at,
                 "firmware": record.firmware,
@@ -39,8 +52,20 @@ class DeviceWriter(MirrorWriter):
             }
             device = existing.get(record.vendor_id)
             if device is None:
-                new.append(Device(account=self.account, vendor_id=record.vendor_id, **values))
+                offline_since = None if record.online else self.now
+                new.append(
+                    Device(
+                        account=self.account,
+                        vendor_id=record.vendor_id,
+                        offline_since=offline_since,
+                        **values,
+                    )
+                )
             elif any(getattr(device, k) != v for k, v in values.items()):
+                if record.online:
+                    values["offline_since"] = None
+                elif device.online or device.offline_since is None:
+                    values["offline_since"] = self.now  # when the mirror first saw it down
                 for key, value in values.items():
                     setattr(device, key, value)
                 changed.append(device)
@@ -57,3 +82,6 @@ class DeviceWriter(MirrorWriter):
             .exclude(vendor_id__in=seen)
             .update(gone_at=self.now, online=False)
         )
+
+    def finish(self):
+        alarms.raise_offline_alarms()

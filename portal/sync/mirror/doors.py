@@ -1,18 +1,37 @@
 from __future__ import annotations
 
+from django.utils import timezone
+
 from portal.devices.models import Device
-from portal.doors.models import Door, DoorEvent
+from portal.doors import alarms
+from portal.doors.models import Door, DoorEvent, DoorStateChange
+from portal.doors.sites import place_devices_of, sites_for_groups
 from portal.people.models import Person, Site
 from portal.sync.mirror.base import LinkIndex, MirrorWriter
 from portal.sync.mirror.bulk import bulk_insert
 
 
 class DoorWriter(MirrorWriter):
-    """Doors and their live state; vendors own both. Serves the ``doors`` and ``door_state`` streams."""
+    """Doors and their live state; vendors own both. Serves the ``doors`` and ``door_state`` streams.
+
+    A door's site comes from a site link of the record, else from its door group's mapping
+    (:mod:`portal.doors.sites`). Each change of state or mode is kept as a DoorStateChange, and
+    entering forced or held open raises an alarm (:mod:`portal.doors.alarms`).
+    """
 
     tracks_gone = True
-    FIELDS = ["name", "device_id", "site_id", "state", "mode", "state_changed_at", "gone_at"]
-    fits = ((Door, {"vendor_id": "vendor_id", "name": "name"}),)
+    FIELDS = [
+        "name",
+        "device_id",
+        "site_id",
+        "group",
+        "state",
+        "mode",
+        "state_changed_at",
+        "gone_at",
+        "changed_at",
+    ]
+    fits = ((Door, {"vendor_id": "vendor_id", "name": "name", "group": "group"}),)
 
     def write(self, records):
         existing = {
@@ -22,36 +41,41 @@ class DoorWriter(MirrorWriter):
             )
         }
         sites = LinkIndex(self.account, Site).object_ids(r.site_id for r in records)
+        group_sites = sites_for_groups(self.account, (r.group for r in records))
         devices = dict(
             Device.objects.filter(
                 account=self.account, vendor_id__in=[r.device_id for r in records if r.device_id]
             ).values_list("vendor_id", "id")
         )
-        new, changed = [], []
+        new, changed, entered = [], [], []
         for record in records:
             door = existing.get(record.vendor_id)
             values = {
                 "name": record.name,
                 "device_id": devices.get(record.device_id),
-                "site_id": sites.get(record.site_id) or (door.site_id if door else None),
+                "site_id": self.site_of(record, door, sites, group_sites),
+                "group": record.group,
                 "state": record.state,
                 "mode": record.mode,
                 "gone_at": None,
             }
             if door is None:
-                new.append(
-                    Door(
-                        account=self.account,
-                        vendor_id=record.vendor_id,
-                        state_changed_at=self.now,
-                        **values,
-                    )
+                door = Door(
+                    account=self.account,
+                    vendor_id=record.vendor_id,
+                    state_changed_at=self.now,
+                    changed_at=self.now,
+                    **values,
                 )
+                new.append(door)
+                entered.append((door, "", "", None))
             elif any(getattr(door, k) != v for k, v in values.items()):
                 if (door.state, door.mode) != (record.state, record.mode):
+                    entered.append((door, door.state, door.mode, door.state_changed_at))
                     door.state_changed_at = self.now
                 for key, value in values.items():
                     setattr(door, key, value)
+                door.changed_at = self.now
                 changed.append(door)
             else:
                 self.run.unchanged += 1
@@ -59,12 +83,39 @@ class DoorWriter(MirrorWriter):
         Door.objects.bulk_update(changed, self.FIELDS)
         self.run.created += len(new)
         self.run.updated += len(changed)
+        self.keep_history(entered)
+        place_devices_of(Door.objects.filter(pk__in=[d.pk for d in new + changed]))
+
+    @staticmethod
+    def site_of(record, door, sites, group_sites) -> int | None:
+        if record.site_id and sites.get(record.site_id):
+            return sites[record.site_id]
+        if record.group:
+            return group_sites.get(record.group)
+        return door.site_id if door else None
+
+    def keep_history(self, entered) -> None:
+        """A history row per state/mode change, and the alarms a new forced/held state raises."""
+        DoorStateChange.objects.bulk_create(
+            DoorStateChange(
+                door=door,
+                changed_at=self.now,
+                state_before=state_before,
+                state=door.state,
+                mode_before=mode_before,
+                mode=door.mode,
+            )
+            for door, state_before, mode_before, _ in entered
+        )
+        for door, state_before, _, previous_change in entered:
+            if door.state != state_before:
+                alarms.raise_for_state(door, previous_change, self.now)
 
     def mark_gone(self, seen):
         self.run.gone += (
             Door.objects.filter(account=self.account, gone_at__isnull=True)
             .exclude(vendor_id__in=seen)
-            .update(gone_at=self.now)
+            .update(gone_at=self.now, changed_at=self.now)
         )
 
 
@@ -129,13 +180,15 @@ class EventLogWriter(MirrorWriter):
 
 class DoorEventWriter(EventLogWriter):
     def write(self, records):
-        people, doors = self.people, self.doors
+        people, doors, devices = self.people, self.doors, self.devices
         rows = [
             {
                 "account_id": self.account.pk,
                 "door_id": doors.get(r.door_id),
+                "device_id": devices.get(r.device_id),
                 "occurred_at": r.occurred_at,
                 "kind": r.kind,
+                "method": event_method(r.description),
                 "person_id": people.get(r.person_id),
                 "vendor_user_id": r.person_id or "",
                 "vendor_code": r.code,
@@ -145,7 +198,16 @@ class DoorEventWriter(EventLogWriter):
             }
             for r in records
         ]
-        touch_last_event(self.insert_new(rows))
+        fresh = self.insert_new(rows)
+        touch_last_event(fresh)
+        alarms.raise_for_events(self.account.pk, [row["vendor_key"] for row in fresh])
+
+
+def event_method(description: str) -> str:
+    """BioStar names the credential in brackets: "1:N authentication succeeded (Face)"."""
+    if description.endswith(")") and "(" in description:
+        return description[description.rindex("(") + 1 : -1][:32]
+    return ""
 
 
 def touch_last_event(events: list[dict]) -> None:
@@ -155,5 +217,8 @@ def touch_last_event(events: list[dict]) -> None:
         door_id, when = event["door_id"], event["occurred_at"]
         if door_id and (door_id not in latest or when > latest[door_id]):
             latest[door_id] = when
+    now = timezone.now()
     for door_id, when in latest.items():
-        Door.objects.filter(pk=door_id).exclude(last_event_at__gte=when).update(last_event_at=when)
+        Door.objects.filter(pk=door_id).exclude(last_event_at__gte=when).update(
+            last_event_at=when, changed_at=now
+        )

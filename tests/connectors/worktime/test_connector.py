@@ -309,6 +309,11 @@ def test_locks_are_doors_locked_or_offline_as_the_api_says(sim, wt):
     assert main.device_id == DOC_LOCK and main.last_open_at == sim.locks[DOC_LOCK].last_activity_at
 
 
+def test_locks_carry_their_location_as_the_door_group(sim, wt):
+    _, doors, _ = everything(wt, "doors")
+    assert doors and all(d.group == sim.locks[d.vendor_id].location for d in doors)
+
+
 def test_locks_are_devices_of_kind_lock_with_battery_and_online(sim, wt):
     pages, devices, _ = everything(wt, "devices")
 

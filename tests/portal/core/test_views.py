@@ -8,6 +8,8 @@ PAGES = {
     "doors:door-list": "guard",
     "doors:lockdown": "guard",
     "devices:device-list": "guard",
+    "doors:alarm-list": "guard",
+    "doors:event-list": "guard",
     "attendance:timecard-list": "manager",
     "sync:account-list": "admin",
     "core:audit-list": "admin",
