@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from connectors.registry import vendors
@@ -51,7 +52,10 @@ class PersonForm(forms.ModelForm):
 
     def __init__(self, *args, can_link_login: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        others = Person.objects.filter(status=Person.Status.ACTIVE)
+        # active people; the current manager stays valid after they left, so other edits save
+        others = Person.objects.filter(
+            Q(status=Person.Status.ACTIVE) | Q(pk=self.instance.manager_id)
+        )
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         self.fields["manager"].queryset = others

@@ -148,3 +148,18 @@ def test_manager_saves_the_whole_tree_preference(client_as):
     assert response.status_code == 204 and "teamViewChanged" in response["HX-Trigger"]
     assert not selectors.prefers_whole_tree(user)
     assert TeamView.objects.count() == 1
+
+
+def test_a_person_whose_manager_left_can_still_be_edited(client_as):
+    gone = PersonFactory(status="terminated", termination_date="2026-01-01")
+    person = PersonFactory(manager=gone, department=None)
+    data = person_form(
+        employee_code=person.employee_code,
+        first_name="Renamed",
+        last_name=person.last_name,
+        email=person.email,
+        manager=f"{gone.full_name} ({gone.employee_code})",
+    )
+    client_as("hr").post(reverse("people:person-edit", args=[person.pk]), data)
+    person.refresh_from_db()
+    assert person.first_name == "Renamed" and person.manager == gone
