@@ -1,5 +1,6 @@
 """The demo organisation: a manager login with a real team whose punches come from BioTime."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -24,7 +25,7 @@ def clock():
 
 
 def seed():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
 
 
 def test_seed_demo_gives_the_manager_login_a_team_and_is_idempotent(django_assert_max_num_queries):
