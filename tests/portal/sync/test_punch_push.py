@@ -111,23 +111,34 @@ def test_a_biotime_punch_reaches_zeitstrom_and_worktime_once(world):
     assert len(worktime_clocks_at(world, AT)) == 1
 
 
-def test_a_retry_after_a_lost_answer_does_not_punch_twice(world):
-    zeitstrom = world["zeitstrom"].simulator
+def sent_to(world, kind: str) -> int:
+    """How many punches the target recorded from the app or the manual clock."""
+    if kind == "zeitstrom":
+        return len(world["zeitstrom"].simulator.app_timestamps)
+    return len(worktime_clocks_at(world, AT))
+
+
+@pytest.mark.parametrize(
+    "kind, path",
+    [("zeitstrom", "/api/v2/devices/app-timestamps/"), ("worktime", "/v1/attendance/clock")],
+)
+def test_a_retry_after_a_lost_answer_does_not_punch_twice(world, kind, path):
+    target = world[kind].simulator
     punch_at_biotime(world, AT, state=0)
     pull(world, "biotime", "punches", full=True)
-    zeitstrom.faults.lost_answers = 1
-    zeitstrom.faults.only_paths = ("/api/v2/devices/app-timestamps/",)
+    target.faults.lost_answers = 1
+    target.faults.only_paths = (path,)
 
     drain(transport=world["router"], sleep=NO_SLEEP)
-    message = OutboxMessage.objects.get(record_kind="punch", account__kind="zeitstrom")
+    message = OutboxMessage.objects.get(record_kind="punch", account__kind=kind)
     assert message.status == "pending" and message.last_error  # it did get through, unheard
-    assert len(zeitstrom.app_timestamps) == 1
+    assert sent_to(world, kind) == 1
 
     OutboxMessage.objects.filter(pk=message.pk).update(scheduled_for=NOW - timedelta(days=30))
     drain(transport=world["router"], sleep=NO_SLEEP)
     message.refresh_from_db()
     assert message.status == "sent" and message.vendor_answer["found_already_recorded"]
-    assert len(zeitstrom.app_timestamps) == 1
+    assert sent_to(world, kind) == 1
 
 
 def test_an_out_waits_for_its_in_and_each_target_gets_them_in_order(world):
