@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar
 
 import httpx
 
 from connectors import errors
 from connectors.client import ClientOptions
-from connectors.records import Capabilities, Page, PersonRecord, ServerIdentity
+from connectors.records import Capabilities, Page, PersonRecord, PunchRecord, ServerIdentity
 
 #: Door commands a connector may accept (``command_door(door_vendor_id, action)``).
 DOOR_ACTIONS = ("open", "unlock", "lock", "release", "clear_alarm")
@@ -83,6 +83,21 @@ class Connector:
         raise NotImplementedError
 
     def rehire_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+        raise NotImplementedError
+
+    # -- punches from other clocks (only where ``capabilities.writes`` has "punches") --------
+    def send_punch(
+        self, person_vendor_id: str, occurred_at: datetime, direction: str, *, note: str = ""
+    ) -> PunchRecord:
+        """Record an in or out punch made elsewhere; a replay of one already recorded (a lost
+        answer) returns the recorded punch instead of making a second."""
+        raise NotImplementedError
+
+    def find_punch(
+        self, person_vendor_id: str, occurred_at: datetime, direction: str
+    ) -> PunchRecord | None:
+        """The punch this person has here at exactly ``occurred_at`` in ``direction``, if any:
+        read before re-sending one whose earlier try may have got through."""
         raise NotImplementedError
 
     # -- doors ------------------------------------------------------------------------------

@@ -18,6 +18,10 @@ COMPANY_NAME = "Nordhafen Logistics GmbH"
 EMAIL_DOMAIN = "nordhafen.example"
 
 
+#: the lead of the Bremen workshop: the portal's demo "manager" login belongs to them
+DEMO_TEAM_LEAD = "00049"
+
+
 @dataclass(frozen=True)
 class DemoSite:
     code: str
@@ -172,6 +176,11 @@ class DemoCompany:
 
     def people_in(self, system: str) -> list[DemoPerson]:
         return [p for p in self.people if system in p.systems]
+
+    def demo_team(self) -> frozenset[str]:
+        """Codes of the demo manager's team: they come to work every working day, so the
+        manager's timecards are full of real punches (a forgotten punch still happens)."""
+        return frozenset(p.code for p in self.people if DEMO_TEAM_LEAD in (p.code, p.manager_code))
 
 
 def _systems_for(rng: random.Random, index: int) -> frozenset[str]:

@@ -240,6 +240,27 @@ class WorkTimeConnector(Connector):
                 return punch
         raise errors.ProtocolError(f"WorkTime One answered the clock-{direction} without its time.")
 
+    def send_punch(
+        self, person_vendor_id: str, occurred_at: datetime, direction: str, *, note: str = ""
+    ) -> PunchRecord:
+        """A manual clock in or out, ``note`` sent as the document's ``notes``."""
+        return self.clock(person_vendor_id, direction, occurred_at, notes=note or None)
+
+    def find_punch(
+        self, person_vendor_id: str, occurred_at: datetime, direction: str
+    ) -> PunchRecord | None:
+        """The attendance record whose clock-in (or clock-out) is exactly ``occurred_at``."""
+        if direction not in mapping.CLOCK_TYPE:
+            return None
+        tz = self.options.time_zone
+        if occurred_at.tzinfo is None:
+            occurred_at = occurred_at.replace(tzinfo=zone(tz))
+        record = self._recorded_clock(person_vendor_id, direction, occurred_at)
+        if record is None:
+            return None
+        punches, _ = mapping.punches_from_attendance(record, tz)
+        return next((p for p in punches if p.direction == direction), None)
+
     def _recorded_clock(self, employee_id: str, direction: str, at: datetime) -> Mapping | None:
         day = mapping.local_day(at, self.options.time_zone)
         params = {

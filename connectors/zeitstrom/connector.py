@@ -196,6 +196,29 @@ class ZeitstromConnector(Connector):
             raise errors.ProtocolError("Zeitstrom answered an app timestamp with no JSON object.")
         return mapping.punch_from_app_timestamp(answer, direction, occurred_at)
 
+    def send_punch(
+        self, person_vendor_id: str, occurred_at: datetime, direction: str, *, note: str = ""
+    ) -> PunchRecord:
+        """An app timestamp (the document has no field for a note: ``note`` is not sent)."""
+        return self.push_punch(person_vendor_id, occurred_at, direction)
+
+    def find_punch(
+        self, person_vendor_id: str, occurred_at: datetime, direction: str
+    ) -> PunchRecord | None:
+        """The session whose check-in (or check-out) is exactly ``occurred_at``, read from the
+        employee's timespans."""
+        if direction not in mapping.INTENT_FOR_DIRECTION:
+            return None
+        if occurred_at.tzinfo is None:
+            occurred_at = occurred_at.replace(tzinfo=zone(self.options.time_zone))
+        intent = mapping.INTENT_FOR_DIRECTION[direction]
+        found = self._recorded_session(person_vendor_id, occurred_at, intent)
+        return (
+            None
+            if found is None
+            else mapping.punch_from_app_timestamp(found, direction, occurred_at)
+        )
+
     def _recorded_session(self, employee_id: str, when: datetime, intent: str) -> dict | None:
         time_key = "checkin_time" if intent == "checkin" else "checkout_time"
         earliest = when - (timedelta(seconds=1) if intent == "checkin" else self.LONGEST_SESSION)

@@ -51,6 +51,6 @@ DEMO_USERS = (
         "Milan",
         "Meyer",
         (roles.MANAGER,),
-        "Manager: own team's timecards",
+        "Manager: Ben Claussen, Bremen workshop (8 reports, a sub-team of 5): their timecards",
     ),
 )

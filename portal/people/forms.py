@@ -1,9 +1,13 @@
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from connectors.registry import vendors
 from portal.core.wording import join_names
 from portal.people.models import Person
+from portal.people.pickers import PersonPickerField
+from portal.people.selectors import manager_chain_ids
 
 
 def termination_reason_help() -> str:
@@ -14,6 +18,15 @@ def termination_reason_help() -> str:
 
 
 class PersonForm(forms.ModelForm):
+    manager = PersonPickerField(required=False)
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        label="Portal login",
+        help_text="The login this person signs in with: a manager sees the team of the person "
+        "their login belongs to.",
+    )
+
     class Meta:
         model = Person
         fields = [
@@ -27,6 +40,7 @@ class PersonForm(forms.ModelForm):
             "sites",
             "manager",
             "hire_date",
+            "user",
         ]
         widgets = {
             "hire_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
@@ -35,6 +49,27 @@ class PersonForm(forms.ModelForm):
         help_texts = {
             "employee_code": "As on the badge and in payroll. Leading zeros count: 00042 ≠ 42."
         }
+
+    def __init__(self, *args, can_link_login: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # active people; the current manager stays valid after they left, so other edits save
+        others = Person.objects.filter(
+            Q(status=Person.Status.ACTIVE) | Q(pk=self.instance.manager_id)
+        )
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["manager"].queryset = others
+        if can_link_login:
+            # logins not yet linked to someone else
+            taken = Person.objects.exclude(pk=self.instance.pk).filter(user__isnull=False)
+            self.fields["user"].queryset = (
+                get_user_model()
+                .objects.filter(is_active=True)
+                .exclude(pk__in=taken.values("user_id"))
+                .order_by("username")
+            )
+        else:  # only those allowed to manage logins see or change the link
+            del self.fields["user"]
 
     def clean_employee_code(self):
         code = self.cleaned_data["employee_code"].strip()
@@ -46,8 +81,15 @@ class PersonForm(forms.ModelForm):
 
     def clean_manager(self):
         manager = self.cleaned_data.get("manager")
-        if manager and self.instance.pk and manager.pk == self.instance.pk:
+        if manager is None or not self.instance.pk:
+            return manager
+        if manager.pk == self.instance.pk:
             raise forms.ValidationError("A person cannot be their own manager.")
+        if self.instance.pk in manager_chain_ids(manager.pk):
+            raise forms.ValidationError(
+                f"{manager.full_name} already reports to {self.instance.full_name} (directly or "
+                "further down): choose someone outside this person's team."
+            )
         return manager
 
 

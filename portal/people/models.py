@@ -121,3 +121,20 @@ class Person(models.Model):
                 f"({self.hire_date:%d %b %Y}). Check both dates."
             )
         return None
+
+
+class TeamView(models.Model):
+    """How a manager wants to see their team: direct reports only, or everyone below them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_view"
+    )
+    whole_tree = models.BooleanField(
+        "Whole team tree",
+        default=False,
+        help_text="Also show the reports of my reports, all the way down.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.user}: {'whole tree' if self.whole_tree else 'direct reports'}"

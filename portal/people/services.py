@@ -11,7 +11,7 @@ from django.forms.models import model_to_dict
 
 from portal.core import audit
 from portal.people import signals
-from portal.people.models import Person
+from portal.people.models import Person, TeamView
 
 AUDITED = [
     "employee_code",
@@ -22,11 +22,14 @@ AUDITED = [
     "department",
     "position",
     "manager",
+    "user",
     "hire_date",
     "status",
     "termination_date",
     "termination_reason",
 ]
+#: audited but never sent to a vendor: a change of only these pushes nothing
+PORTAL_ONLY = {"user"}
 
 
 def snapshot(person: Person) -> dict:
@@ -56,7 +59,8 @@ def save_person(form, request) -> Person:
     old, new = audit.changed_values(before, after)
     if old or new:
         audit.record("person.changed", request=request, obj=person, before=old, after=new)
-        announce(person, signals.UPDATED, new)
+        if (set(old) | set(new)) - PORTAL_ONLY:
+            announce(person, signals.UPDATED, new)
     return person
 
 
@@ -101,3 +105,9 @@ def rehire_person(person: Person, *, request) -> Person:
     audit.record("person.rehired", request=request, obj=person, before=old, after=new)
     announce(person, signals.REHIRED, new)
     return person
+
+
+def set_team_view(user, *, whole_tree: bool) -> TeamView:
+    """Save a manager's choice: their team is direct reports only, or the whole tree below."""
+    view, _ = TeamView.objects.update_or_create(user=user, defaults={"whole_tree": whole_tree})
+    return view

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.people.views import pages
+from portal.people.views import pages, team
 
 app_name = "people"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/edit/", pages.PersonFormView.as_view(), name="person-edit"),
     path("<int:pk>/terminate/", pages.PersonTerminateView.as_view(), name="person-terminate"),
     path("<int:pk>/rehire/", pages.PersonRehireView.as_view(), name="person-rehire"),
+    path("team-view/", team.TeamViewToggleView.as_view(), name="team-view"),
 ]

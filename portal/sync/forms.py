@@ -4,7 +4,7 @@ from cryptography import x509
 from django import forms
 from django.core.validators import URLValidator
 
-from connectors.registry import kinds, vendor
+from connectors.registry import connector_class, kinds, vendor
 from connectors.vendor import SettingField
 from portal.people.models import Person
 from portal.sync.models import VendorAccount, vendor_kind_choices
@@ -48,6 +48,7 @@ class VendorAccountForm(forms.ModelForm):
             "enabled",
             "pull_enabled",
             "push_enabled",
+            "receives_punches",
             "import_new_people",
         ]
         widgets = {"ca_certificate": forms.Textarea(attrs={"rows": 3})}
@@ -69,6 +70,8 @@ class VendorAccountForm(forms.ModelForm):
                 "kind"
             ].help_text = "The kind of an account cannot change; add a new account instead."
         entry = vendor(self.kind)
+        if "punches" not in connector_class(self.kind).capabilities.writes:
+            del self.fields["receives_punches"]  # offered only where the API takes punches
         self.fields["base_url"].widget.attrs["placeholder"] = entry.base_url_example
         for option in entry.options:
             field = option_field(option)

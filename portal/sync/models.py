@@ -4,8 +4,9 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import URLValidator
 from django.db import models
+from django.utils import timezone
 
-from connectors.registry import vendor, vendors
+from connectors.registry import connector_class, vendor, vendors
 from connectors.vendor import OptionalFeature, VendorEntry
 from portal.people.models import Person
 from portal.sync.crypto import EncryptedJSONField
@@ -40,6 +41,14 @@ class VendorAccount(models.Model):
     enabled = models.BooleanField(default=True)
     pull_enabled = models.BooleanField("Read from this system", default=True)
     push_enabled = models.BooleanField("Write people to this system", default=True)
+    receives_punches = models.BooleanField(
+        "Receives punches from other clocks",
+        default=False,
+        help_text="Punches of linked people made at other clocks (and entered by hand) are sent "
+        "here, each once, from the moment this is switched on.",
+    )
+    #: when ``receives_punches`` was last switched on: older punches are not sent
+    receives_punches_since = models.DateTimeField(null=True, blank=True, editable=False)
     import_new_people = models.BooleanField(
         "Create people found only here",
         default=False,
@@ -72,10 +81,22 @@ class VendorAccount(models.Model):
     def __repr__(self):  # never let credentials reach a log line through repr()
         return f"<VendorAccount {self.pk} {self.kind} {self.name!r}>"
 
+    def save(self, *args, **kwargs):
+        if not self.receives_punches:
+            self.receives_punches_since = None
+        elif self.receives_punches_since is None:
+            self.receives_punches_since = timezone.now()
+        super().save(*args, **kwargs)
+
     @property
     def vendor(self) -> VendorEntry:
         """What the registry declares about this account's kind: settings, webhook, abilities."""
         return vendor(self.kind)
+
+    @property
+    def takes_punches(self) -> bool:
+        """Whether this kind of system can be sent punches (its connector writes them)."""
+        return "punches" in connector_class(self.kind).capabilities.writes
 
     @property
     def check_pending(self) -> bool:
@@ -241,6 +262,15 @@ class OutboxMessage(models.Model):
 
     def local_person(self):
         return Person.objects.get(pk=self.object_id)
+
+    @property
+    def summary(self) -> str:
+        """What the message carries, in words for the health page."""
+        p = self.payload or {}
+        if self.record_kind == "punch":
+            return f"Punch {p.get('direction', '')} of {p.get('person_name', '')} at {p.get('occurred_at', '')}"
+        name = f"{p.get('first_name', '')} {p.get('last_name', '')}".strip()
+        return f"{self.action.capitalize()} {name} ({p.get('code', '')})"
 
 
 class UnmatchedPerson(models.Model):

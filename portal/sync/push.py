@@ -105,8 +105,15 @@ def drain(*, transport=None, sleep=time.sleep, limit: int = 500) -> int:
 
 
 def deliver(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> None:
+    send = SENDERS.get(message.record_kind, send_person)
     try:
-        answer = send_person(message, transport=transport, sleep=sleep)
+        answer = send(message, transport=transport, sleep=sleep)
+    except WaitForEarlier as wait:
+        message.attempts -= 1  # not a try: an earlier punch of the person goes first
+        message.scheduled_for = timezone.now() + WAIT_FOR_EARLIER
+        message.last_error = str(wait)
+        message.save(update_fields=["attempts", "scheduled_for", "last_error"])
+        return
     except errors.RateLimitError as exc:
         wait = timedelta(seconds=exc.retry_after or 60)
         _retry_later(message, exc, wait, count_attempt=False)
@@ -147,6 +154,47 @@ def _describe(exc: errors.ConnectorError) -> str:
     return f"{type(exc).__name__}{where}: {exc.message}"
 
 
+def send_punch(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> dict:
+    """Record one punch made elsewhere at the target, in order and at most once.
+
+    A message tried before may have reached the vendor with its answer lost: the punch is looked
+    up first and, when found, not sent again. An earlier punch of the same person still waiting
+    for the same account goes first (a check-out needs its check-in).
+    """
+    payload = message.payload
+    earlier = OutboxMessage.objects.filter(
+        account_id=message.account_id,
+        record_kind=message.record_kind,
+        status=OutboxMessage.Status.PENDING,
+        id__lt=message.pk,
+        payload__person_id=payload["person_id"],
+    )
+    if earlier.exists():
+        raise WaitForEarlier("Waiting for an earlier punch of this person to be sent first.")
+    at = datetime.fromisoformat(payload["occurred_at"])
+    person_vendor_id, direction = payload["person_vendor_id"], payload["direction"]
+    with kept_connector(message.account, transport=transport, sleep=sleep) as connector:
+        found = None
+        if message.attempts > 1 or message.last_error:  # an earlier try may have got through
+            found = connector.find_punch(person_vendor_id, at, direction)
+        record = found or connector.send_punch(
+            person_vendor_id, at, direction, note="Punch from another clock, sent by Workgate"
+        )
+    return {
+        "vendor_id": record.vendor_id,
+        "occurred_at": record.occurred_at.isoformat(),
+        "direction": record.direction,
+        "found_already_recorded": found is not None,
+    }
+
+
+class WaitForEarlier(Exception):
+    """The message must wait for an earlier one of the same person: not a failure."""
+
+
+WAIT_FOR_EARLIER = timedelta(seconds=5)
+
+
 def send_person(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> dict:
     """Reconcile the message's (account, person) pair with the person as they are now."""
     account = message.account
@@ -158,3 +206,7 @@ def send_person(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> 
     # the account's kept connector: one vendor login serves every push and pull of this worker
     with kept_connector(account, transport=transport, sleep=sleep) as connector:
         return reconcile_person(connector, account, person)
+
+
+#: how each kind of outbox message is delivered (people are reconciled, punches recorded)
+SENDERS = {"person": send_person, "punch": send_punch}

@@ -6,9 +6,11 @@ the outbox row commits with the person or not at all.
 
 from django.dispatch import receiver
 
+from portal.attendance import signals as attendance
 from portal.people import signals as people
 from portal.sync.identity import rematch_unmatched
 from portal.sync.outbox import enqueue_person
+from portal.sync.punch_outbox import enqueue_punches
 
 #: the domain's word for a change → the outbox message's action
 OUTBOX_ACTIONS = {
@@ -24,3 +26,8 @@ def push_person_change(sender, person, action, changed, **kwargs):
     enqueue_person(person, OUTBOX_ACTIONS[action])
     if action == people.CREATED:
         rematch_unmatched()  # a vendor record may have been waiting for exactly this person
+
+
+@receiver(attendance.punches_stored, dispatch_uid="sync.punch_outbox")
+def push_new_punches(sender, punch_ids, **kwargs):
+    enqueue_punches(punch_ids)  # to the time systems that take punches from other clocks

@@ -14,6 +14,7 @@ PAGES = {
         "/sync/accounts/",
         "/sync/accounts/add/",
         "/sync/accounts/{biotime}/edit/",
+        "/sync/accounts/{zeitstrom}/edit/",
         "/audit/",
         "/devices/",
         "/doors/",
@@ -54,7 +55,10 @@ def seeded(transactional_db):
         kind="biotime", name="HQ BioTime", server_capabilities={"resignations": False}
     )
     biostar = VendorAccountFactory(kind="biostar", name="Doors", options={"login_id": "api"})
-    person = PersonFactory(first_name="Hanna", last_name="Hinrichs")
+    zeitstrom = VendorAccountFactory(kind="zeitstrom", name="Time", receives_punches=True)
+    boss = PersonFactory(first_name="Milan", last_name="Meyer")
+    person = PersonFactory(first_name="Hanna", last_name="Hinrichs", manager=boss)
+    PersonFactory(first_name="Ida", last_name="Iversen", manager=person)
     ExternalLink.objects.create(
         account=biotime,
         content_type=ContentType.objects.get_for_model(Person),
@@ -81,7 +85,7 @@ def seeded(transactional_db):
         reason=UnmatchedPerson.Reason.NO_MATCH,
     )
     door = seed_doors(biostar, person)
-    return {"biotime": biotime.pk, "person": person.pk, "door": door.pk}
+    return {"biotime": biotime.pk, "zeitstrom": zeitstrom.pk, "person": person.pk, "door": door.pk}
 
 
 def seed_doors(account, person):

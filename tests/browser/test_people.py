@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from portal.core.models import AuditEntry
 from portal.people.models import Person
-from tests.factories import DepartmentFactory, SiteFactory
+from tests.factories import DepartmentFactory, PersonFactory, SiteFactory
 
 
 def test_hr_adds_fixes_and_terminates_a_person(login, screenshot):
@@ -63,3 +63,26 @@ def test_people_list_searches_as_you_type(login, screenshot):
     screenshot("people-search")
     page.get_by_label("Search").fill("zzz")
     expect(page.get_by_text("Nobody matches this search")).to_be_visible()
+
+
+def test_hr_chooses_a_manager_by_typing_and_the_page_shows_the_team(login, screenshot):
+    boss = PersonFactory(first_name="Milan", last_name="Meyer", employee_code="00049")
+    person = PersonFactory(first_name="Carla", last_name="Ohlsen")
+    page = login("hr")
+    page.goto(f"/people/{person.pk}/edit/")
+
+    page.get_by_label("Manager").fill("Milan")
+    expect(
+        page.locator("datalist#id_manager-options option[value='Milan Meyer (00049)']")
+    ).to_have_count(1)
+    page.get_by_label("Manager").fill("Milan Meyer (00049)")
+    screenshot("person-form-manager")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Carla Ohlsen")
+    expect(page.get_by_role("link", name="Milan Meyer")).to_be_visible()
+
+    page.goto(f"/people/{boss.pk}/")
+    expect(page.get_by_role("link", name="Carla Ohlsen")).to_be_visible()
+    screenshot("person-detail-team")
+    person.refresh_from_db()
+    assert person.manager == boss

@@ -30,6 +30,7 @@ class Worker:
     terminals: tuple[int, ...]  # attendance terminals of the person's site; the first is home
     verify_type: int
     last_day: date | None = None  # resigned: no punches after this day
+    steady: bool = False  # never off sick (the demo manager's team)
 
 
 class RealPunch(NamedTuple):
@@ -96,7 +97,7 @@ class DemoActivity:
         if worker.last_day and day > worker.last_day:
             return []
         rng = random.Random(f"{self.seed}:{worker.emp_code}:{day.toordinal()}")
-        if rng.random() < 0.05:  # sick or on leave
+        if rng.random() < 0.05 and not worker.steady:  # sick or on leave
             return []
         shift = self._shift(worker, day, rng)
         if shift is None:

@@ -113,6 +113,7 @@ def build_demo(
     # before 8.5 BioTime had no resignations: those people are still on the employee list
     has_resignations = not getattr(kwargs.get("quirks"), "no_resign_endpoints", False)
     workers: list[Worker] = []
+    steady = company.demo_team()
     for index, person in enumerate(company.people_in("biotime"), 1):
         seen = person.seen_by("biotime")
         h = mix(seed, index)
@@ -167,6 +168,7 @@ def build_demo(
                 terminals=tuple(site_terminals),
                 verify_type=(15, 15, 15, 15, 15, 15, 1, 1, 1, 4)[h % 10],
                 last_day=last_day,
+                steady=person.code in steady,
             )
         )
     workers.append(Worker(CONTRACTOR_CODE, "Cleaning", 0, (terminals["HAM"][1].id,), verify_type=4))

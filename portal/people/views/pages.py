@@ -39,6 +39,7 @@ class PersonDetailView(PermissionRequiredMixin, HtmxPartialMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["termination_form"] = TerminationForm()
+        context["direct_reports"] = self.object.reports.order_by("last_name", "first_name")
         return context
 
 
@@ -69,11 +70,15 @@ class PersonFormView(FormPartialView):
 
     def get(self, request, pk=None):
         person = self.get_person()
-        return self.render_form({"form": PersonForm(instance=person), "person": person})
+        form = PersonForm(instance=person, can_link_login=self.can_link_login())
+        return self.render_form({"form": form, "person": person})
+
+    def can_link_login(self) -> bool:
+        return self.request.user.has_perm("auth.change_user")
 
     def post(self, request, pk=None):
         person = self.get_person()
-        form = PersonForm(request.POST, instance=person)
+        form = PersonForm(request.POST, instance=person, can_link_login=self.can_link_login())
         if not form.is_valid():
             return self.render_form({"form": form, "person": person})
         creating = person.pk is None

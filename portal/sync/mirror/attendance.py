@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from connectors.records import PunchRecord, SkippedRecord
 from portal.attendance.models import Punch
+from portal.attendance.signals import announce_punches
 from portal.doors.models import DoorEvent
 from portal.sync.mirror.doors import EventLogWriter, touch_last_event
 
@@ -13,7 +14,17 @@ class PunchWriter(EventLogWriter):
     key_field = "vendor_id"
 
     def write(self, records):
-        self.insert_new(self.rows(records))
+        self.store(self.rows(records))
+
+    def store(self, rows: list[dict]) -> None:
+        """Insert the punches not stored yet and announce those that have a person."""
+        fresh = [row["vendor_id"] for row in self.insert_new(rows) if row["person_id"]]
+        if fresh:
+            announce_punches(
+                Punch.objects.filter(account=self.account, vendor_id__in=fresh).values_list(
+                    "pk", flat=True
+                )
+            )
 
     def rows(self, records) -> list[dict]:
         people, devices, account_id = self.people, self.devices, self.account.pk
@@ -66,7 +77,7 @@ class TimeCardWriter(PunchWriter):
                     )
                 )
         self.run.skipped += len(skipped)
-        self.insert_new(self.rows(punches))
+        self.store(self.rows(punches))
 
 
 class LockEventWriter(EventLogWriter):

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as dt_time
 
 import httpx
+import openpyxl
 import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
@@ -20,6 +21,7 @@ from connectors.simkit.demo_company import build_company
 from connectors.simkit.serve import serve
 from connectors.worktime.simulator import ApiKey, WorkTimeQuirks, WorkTimeSimulator
 from connectors.worktime.simulator.attendance import AttendanceQuery
+from connectors.worktime.simulator.reports import PAYROLL_COLUMNS
 
 WEDNESDAY_MORNING = datetime(2030, 3, 13, 9, 30, tzinfo=UTC)  # 10:30 in Hamburg
 DOC_EMPLOYEE = "emp_123456"  # works 10:00–18:30 in Hamburg, as the document's example implies
@@ -582,6 +584,23 @@ def test_payroll_report_as_excel_is_a_workbook(api, worked_two_days):
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     sheet = zipfile.ZipFile(io.BytesIO(response.content)).read("xl/worksheets/sheet1.xml").decode()
     assert "Jane Roe" in sheet and "net_pay" in sheet
+
+
+def test_excel_report_reads_back_with_openpyxl_row_for_row(api, worked_two_days):
+    params = {"start_date": "2030-03-01", "end_date": "2030-03-13"}
+    rows = api.get("/v1/reports/payroll", params=params).json()["data"]["employees"]
+
+    response = api.get("/v1/reports/payroll", params=params | {"format": "excel"})
+
+    book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    assert book.sheetnames == ["Payroll"]
+    header, *body = list(book["Payroll"].iter_rows(values_only=True))
+    assert header == tuple(PAYROLL_COLUMNS)
+    assert [dict(zip(header, values, strict=True)) for values in body] == [
+        {column: row[column] if row[column] != "" else None for column in PAYROLL_COLUMNS}
+        for row in rows  # an empty text is an empty cell
+    ]
+    assert "2030-03-01_2030-03-13.xlsx" in response.headers["content-disposition"]
 
 
 def test_attendance_report_counts_late_arrivals_early_departures_and_absences(api, worked_two_days):

@@ -159,3 +159,25 @@ def test_post_without_csrf_token_is_refused(user_with_role):
 def test_repr_of_an_account_carries_no_secret():
     account = VendorAccountFactory(credentials={"password": SECRET})
     assert SECRET not in repr(account) and SECRET not in str(account)
+
+
+@pytest.mark.parametrize(
+    "kind, offered", [("zeitstrom", True), ("worktime", True), ("biotime", False), ("q2", False)]
+)
+def test_receiving_punches_is_offered_only_where_the_api_takes_them(client_as, kind, offered):
+    html = client_as("admin").get(reverse("sync:account-add") + f"?kind={kind}").content.decode()
+    assert ('name="receives_punches"' in html) == offered
+
+
+def test_switching_receiving_on_remembers_since_when_and_off_forgets_it():
+    account = VendorAccountFactory(kind="zeitstrom")
+    assert account.receives_punches_since is None
+    account.receives_punches = True
+    account.save()
+    since = account.receives_punches_since
+    assert since is not None
+    account.save()
+    assert account.receives_punches_since == since  # an unrelated edit keeps it
+    account.receives_punches = False
+    account.save()
+    assert account.receives_punches_since is None
