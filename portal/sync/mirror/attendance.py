@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from connectors.records import PunchRecord, SkippedRecord
+from portal.attendance.compute import recompute, touched_days
 from portal.attendance.models import Punch
 from portal.doors.models import DoorEvent
 from portal.sync.mirror.doors import EventLogWriter, touch_last_event
@@ -13,10 +16,16 @@ class PunchWriter(EventLogWriter):
     key_field = "vendor_id"
 
     def write(self, records):
-        self.insert_new(self.rows(records))
+        self.recompute(self.insert_new(self.rows(records)))
+
+    def recompute(self, fresh: list[dict]) -> None:
+        """Only the person-days these new punches touch, in one bulk pass per page."""
+        recompute(touched_days((row["person_id"], row["punched_at"]) for row in fresh))
 
     def rows(self, records) -> list[dict]:
         people, devices, account_id = self.people, self.devices, self.account.pk
+        zone_name = self.account.time_zone
+        zone = ZoneInfo(zone_name)
         return [
             {
                 "account_id": account_id,
@@ -28,6 +37,12 @@ class PunchWriter(EventLogWriter):
                 "device_id": devices.get(r.device_id),
                 "door_id": None,
                 "raw": dict(r.raw),
+                "source": Punch.Source.VENDOR,
+                "local_time": f"{r.occurred_at.astimezone(zone):%Y-%m-%d %H:%M:%S}",
+                "time_zone": zone_name,
+                "received_at": self.now,
+                "reason": "",
+                "void_reason": "",
             }
             for r in records
         ]
@@ -66,7 +81,7 @@ class TimeCardWriter(PunchWriter):
                     )
                 )
         self.run.skipped += len(skipped)
-        self.insert_new(self.rows(punches))
+        self.recompute(self.insert_new(self.rows(punches)))
 
 
 class LockEventWriter(EventLogWriter):
