@@ -1,5 +1,7 @@
 """Which people and timecards a user may see, shared by the timecard pages and the dashboard."""
 
+from datetime import UTC, datetime, time
+
 from django.http import Http404
 
 from portal.attendance.models import TimeCard
@@ -27,3 +29,74 @@ def visible_timecards(user):
     if user.has_perm("attendance.view_all_timecards"):
         return cards
     return cards.filter(person__manager__user=user)
+
+
+def period_grid(user, span, person_ids=None):
+    """Rows for the period grid: one per visible active person, a cell per day. Three queries."""
+    from portal.attendance.models import TimePeriod
+    from portal.attendance.rules import BLOCKING
+
+    people = visible_people(user).filter(status=Person.Status.ACTIVE)
+    if person_ids is not None:
+        people = people.filter(pk__in=person_ids)
+    people = list(people.order_by("last_name", "first_name"))
+    ids = [p.pk for p in people]
+    cards = {
+        (c.person_id, c.work_date): c
+        for c in TimeCard.objects.filter(person_id__in=ids, work_date__range=(span.start, span.end))
+    }
+    periods = {
+        p.person_id: p
+        for p in TimePeriod.objects.filter(person_id__in=ids, start=span.start, end=span.end)
+    }
+    locked = {
+        pid
+        for (pid,) in TimePeriod.objects.filter(
+            person_id__in=ids,
+            status=TimePeriod.Status.APPROVED,
+            start__lte=span.end,
+            end__gte=span.start,
+        ).values_list("person_id")
+    }
+    rows = []
+    for person in people:
+        cells = [cards.get((person.pk, day)) for day in span.days]
+        present = [c for c in cells if c is not None]
+        rows.append(
+            {
+                "person": person,
+                "cells": list(zip(span.days, cells, strict=True)),
+                "worked": sum(c.worked_minutes for c in present),
+                "overtime": sum(c.overtime_minutes + c.weekly_overtime_minutes for c in present),
+                "blocking": any(set(c.flags) & BLOCKING for c in present),
+                "period": periods.get(person.pk),
+                "locked": person.pk in locked,
+                "late_arrivals": any(c.arrived_after_approval for c in present),
+            }
+        )
+    return rows
+
+
+def day_punches(person, day):
+    """Every punch of this person's work day, voided and repeated ones too, oldest first."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from portal.attendance.context import PeopleContext, as_shift, base_rules
+    from portal.attendance.models import Punch
+    from portal.attendance.rules.workday import work_date
+
+    context = PeopleContext([person.pk], day - timedelta(days=1), day + timedelta(days=1))
+    pattern = context.pattern(person.pk)
+    shift = as_shift(pattern) if pattern else None
+    rules = base_rules(context.time_zone(person.pk))
+    zone = ZoneInfo(rules.time_zone)
+    since = datetime.combine(day - timedelta(days=1), time(), tzinfo=UTC)
+    candidates = (
+        Punch.objects.filter(
+            person=person, punched_at__gte=since, punched_at__lt=since + timedelta(days=4)
+        )
+        .select_related("account", "created_by", "voided_by", "device", "moved_from")
+        .order_by("punched_at", "pk")
+    )
+    return [p for p in candidates if work_date(p.punched_at, shift, rules, zone) == day], zone
