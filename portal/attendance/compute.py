@@ -20,21 +20,9 @@ from portal.attendance.context import PeopleContext, as_shift, base_rules, rules
 from portal.attendance.models import Punch, TimeCard
 from portal.attendance.rules import DayCard, RawPunch, apply_weekly_overtime, build_days
 from portal.attendance.rules.workday import work_date
+from portal.attendance.store import upsert_cards
 
 CHUNK = 200  # people per round of queries
-FIGURES = [
-    "first_in",
-    "last_out",
-    "worked_minutes",
-    "break_minutes",
-    "overtime_minutes",
-    "weekly_overtime_minutes",
-    "late_minutes",
-    "early_minutes",
-    "flags",
-    "pairs",
-]
-UPDATED = [*FIGURES, "status", "arrived_after_approval", "updated_at"]
 
 
 def touched_days(rows: Iterable[tuple[int | None, datetime]]) -> set[tuple[int, date]]:
@@ -79,7 +67,7 @@ def _recompute_chunk(days_of: dict[int, set[date]], now: datetime) -> int:
             person_id__in=list(days_of), work_date__range=(first, last)
         )
     }
-    cards: list[TimeCard] = []
+    cards: list[tuple] = []
     late_arrivals: list[int] = []
     repeats: dict[int, int | None] = {}
     for person_id, days in days_of.items():
@@ -89,19 +77,12 @@ def _recompute_chunk(days_of: dict[int, set[date]], now: datetime) -> int:
         repeats.update(person_repeats)
         for day, card in computed.items():
             row = _card_row(person_id, card, stored.get((person_id, day)), context, now)
-            if isinstance(row, TimeCard):
+            if isinstance(row, tuple):
                 cards.append(row)
             elif row is not None:
                 late_arrivals.append(row)
     _store_repeats(repeats, punches)
-    if cards:
-        TimeCard.objects.bulk_create(
-            cards,
-            update_conflicts=True,
-            unique_fields=["person", "work_date"],
-            update_fields=UPDATED,
-            batch_size=2000,
-        )
+    upsert_cards(cards)
     if late_arrivals:
         TimeCard.objects.filter(pk__in=late_arrivals).update(
             arrived_after_approval=True, updated_at=now
@@ -121,14 +102,16 @@ def _load_punches(days_of, first: date, last: date) -> dict[int, list[tuple]]:
         "punched_at",
         "direction",
         "account_id",
-        "account__kind",
         "device_id",
         "source",
         "voided_at",
         "duplicate_of_id",
     )
-    for row in rows.order_by():
-        by_person[row[0]].append(row[1:])
+    # a handful of accounts; read through the relation, as attendance does not import sync
+    accounts = Punch._meta.get_field("account").related_model.objects
+    kinds = dict(accounts.values_list("pk", "kind"))
+    for person_id, pk, at, direction, account_id, *rest in rows.order_by():
+        by_person[person_id].append((pk, at, direction, account_id, kinds.get(account_id), *rest))
     return by_person
 
 
@@ -176,8 +159,8 @@ def _corrected_days(rows, shift, rules) -> set[date]:
 
 
 def _card_row(person_id, card: DayCard, old: TimeCard | None, context, now):
-    """A card to write, the id of an approved card whose figures a late punch would change,
-    or None when nothing changes."""
+    """A card to write (a tuple in store.COLUMNS order), the id of an approved card whose
+    figures a late punch would change, or None when nothing changes."""
     values = {
         "first_in": card.first_in,
         "last_out": card.last_out,
@@ -205,14 +188,7 @@ def _card_row(person_id, card: DayCard, old: TimeCard | None, context, now):
         and all(getattr(old, k) == v for k, v in values.items())
     ):
         return None
-    return TimeCard(
-        person_id=person_id,
-        work_date=card.work_date,
-        status=status,
-        arrived_after_approval=False,
-        updated_at=now,
-        **values,
-    )
+    return (person_id, card.work_date, *values.values(), status, False, now)
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from portal.attendance.models import TimePeriod
 from portal.core.models import AuditEntry
 from portal.people.models import Person
-from tests.browser.test_accessibility import punch_a_week
+from tests.browser.test_accessibility import axe_violations, punch_a_week
 from tests.factories import PersonFactory, VendorAccountFactory
 
 WEEK = "/attendance/timecards/period/?span=week&start=2026-11-16"
@@ -53,6 +53,7 @@ def test_manager_corrects_approves_and_exports_the_week(login, screenshot):
     expect(page.get_by_role("row", name="Anna Arndt")).not_to_contain_text("Missing out")
     expect(page.get_by_role("row", name="Anna Arndt")).to_contain_text("39:45")
     screenshot("timecards-day-corrected")
+    assert axe_violations(page) == ""  # the grid with its day panel open
 
     page.get_by_role("button", name="Approve Anna Arndt").click()
     expect(page.get_by_role("status")).to_contain_text("Approved Anna Arndt")

@@ -27,8 +27,9 @@ def build_days(
     zone = ZoneInfo(rules.time_zone)
     counted, repeats = collapse(punches, rules)
     by_day: dict[date, list[RawPunch]] = defaultdict(list)
+    bounds: dict = {}
     for punch in counted:
-        by_day[work_date(punch.at, shift, rules, zone)].append(punch)
+        by_day[work_date(punch.at, shift, rules, zone, bounds)].append(punch)
     cards = {}
     for day in days:
         card = build_day(

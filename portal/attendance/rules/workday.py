@@ -20,16 +20,24 @@ def shift_bounds(day: date, shift: Shift, zone: ZoneInfo) -> tuple[datetime, dat
     return start, end
 
 
-def work_date(at: datetime, shift: Shift | None, rules: Rules, zone: ZoneInfo) -> date:
+def work_date(
+    at: datetime, shift: Shift | None, rules: Rules, zone: ZoneInfo, bounds: dict | None = None
+) -> date:
     """With a shift: the day whose shift window holds the punch (the nearer one when two do).
-    Without: the local date, split at the configured day start."""
+    Without: the local date, split at the configured day start. ``bounds``: a cache of
+    shift_bounds by day, for many punches of one person."""
     moment = local(at, zone)
     if shift is None:
         return (moment - _since_midnight(rules.day_start)).date()
     window = timedelta(minutes=shift.window_minutes)
     best, best_distance = None, None
     for day in (moment.date() - timedelta(days=1), moment.date()):
-        start, end = shift_bounds(day, shift, zone)
+        if bounds is None:
+            start, end = shift_bounds(day, shift, zone)
+        else:
+            if day not in bounds:
+                bounds[day] = shift_bounds(day, shift, zone)
+            start, end = bounds[day]
         if start - window <= moment <= end + window:
             inside = start <= moment <= end
             distance = timedelta(0) if inside else min(abs(moment - start), abs(moment - end))
