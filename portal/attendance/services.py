@@ -244,26 +244,38 @@ def reject_period(actor, person, start, end, comment: str, request=None) -> Time
         )
 
 
-def reopen_period(actor, person, start, end, reason: str, request=None) -> TimePeriod:
-    """Unlocks the days; punches that arrived after approval count from now on."""
+def reopen_period(actor, person, start, end, reason: str, request=None) -> list[TimePeriod]:
+    """Unlocks every approved period overlapping these days (a month view reopens its weeks);
+    punches that arrived after approval count from now on."""
     _allowed(actor, REOPEN, person)
     reason = _required(reason, "reason")
     with transaction.atomic():
-        period = _period(person, start, end)
-        if not period.locked:
-            raise TimecardError("This period is not approved; there is nothing to reopen.")
-        _decide(
-            actor,
-            period,
-            TimePeriod.Status.OPEN,
-            Approval.Decision.REOPENED,
-            reason,
-            request,
-            "timecards.period_reopened",
+        periods = list(
+            TimePeriod.objects.select_for_update().filter(
+                person=person,
+                status=TimePeriod.Status.APPROVED,
+                start__lte=end,
+                end__gte=start,
+            )
         )
-        days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-        recompute([(person.pk, d) for d in days])
-    return period
+        if not periods:
+            raise TimecardError("Nothing here is approved; there is nothing to reopen.")
+        for period in periods:
+            _decide(
+                actor,
+                period,
+                TimePeriod.Status.OPEN,
+                Approval.Decision.REOPENED,
+                reason,
+                request,
+                "timecards.period_reopened",
+            )
+            days = [
+                period.start + timedelta(days=i)
+                for i in range((period.end - period.start).days + 1)
+            ]
+            recompute([(person.pk, d) for d in days])
+    return periods
 
 
 def bulk_approve(actor, people, start: date, end: date, request=None):

@@ -8,6 +8,7 @@ field; here the rows are plain tuples, converted once per column kind and sent w
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 from django.db import connection
 
@@ -37,18 +38,24 @@ def _dumps(value) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+def _sqlite_datetime(value) -> str:
+    """As Django stores it on SQLite: naive UTC text (the values here are aware)."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+
+
 def upsert_cards(rows: list[tuple]) -> int:
     """``rows``: tuples in COLUMNS order (Python values). Returns how many were written."""
     if not rows:
         return 0
     ops = connection.ops
+    moment = _sqlite_datetime if connection.vendor == "sqlite" else ops.adapt_datetimefield_value
     convert = {
         1: ops.adapt_datefield_value,
-        2: ops.adapt_datetimefield_value,
-        3: ops.adapt_datetimefield_value,
+        2: moment,
+        3: moment,
         10: _dumps,
         11: _dumps,
-        14: ops.adapt_datetimefield_value,
+        14: moment,
     }
     quote = ops.quote_name
     names = ", ".join(quote(c) for c in COLUMNS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import NamedTuple
 
 IN, OUT, BREAK_OUT, BREAK_IN, UNKNOWN = "in", "out", "break_out", "break_in", "unknown"
 
@@ -11,8 +12,7 @@ IN, OUT, BREAK_OUT, BREAK_IN, UNKNOWN = "in", "out", "break_out", "break_in", "u
 BLOCKING = frozenset({"missing_in", "missing_out"})
 
 
-@dataclass(frozen=True)
-class RawPunch:
+class RawPunch(NamedTuple):  # a tuple: a full build makes a million of them
     id: int
     at: datetime  # aware, UTC
     direction: str = UNKNOWN
