@@ -14,6 +14,7 @@ from benchmarks.figures import ROOT
 GROUPS: dict[str, list[str]] = {
     "pull": ["benchmarks.pull_biotime", "benchmarks.worker_crash"],
     "doors": ["benchmarks.doors_commands", "benchmarks.doors_events"],
+    "timecards": ["benchmarks.timecards"],
 }
 
 

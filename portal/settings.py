@@ -278,3 +278,14 @@ if PRODUCTION:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+
+# Timecard rules that are not a shift's own (docs: portal/attendance/rules/types.py Rules).
+ATTENDANCE_RULES = {
+    "double_tap_seconds": int(os.environ.get("ATTENDANCE_DOUBLE_TAP_SECONDS", "60")),
+    "same_punch_seconds": 5,
+    "long_shift_minutes": 720,
+    "outside_schedule_minutes": 60,
+    "day_start": "04:00",  # people without a shift: the work day starts here
+    # per vendor kind: "trust" the vendor's in/out, "alternate", or "first_last" of the day
+    "direction_modes": {"q2": "trust", "zeitstrom": "trust", "biostar": "alternate"},
+}

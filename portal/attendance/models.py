@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Punch(models.Model):
@@ -12,9 +13,19 @@ class Punch(models.Model):
         BREAK_IN = "break_in", "Break end"
         UNKNOWN = "unknown", "Unknown"
 
+    class Source(models.TextChoices):
+        VENDOR = "vendor", "Vendor clock"
+        MANUAL = "manual", "Entered by hand"
+
+    #: empty for punches entered by hand
     account = models.ForeignKey(
-        "sync.VendorAccount", on_delete=models.CASCADE, related_name="punches"
+        "sync.VendorAccount",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="punches",
     )
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.VENDOR)
     vendor_id = models.CharField(
         max_length=128, help_text="The vendor's natural key of this punch."
     )
@@ -34,6 +45,27 @@ class Punch(models.Model):
         "doors.Door", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     raw = models.JSONField(default=dict, blank=True)
+    #: the wall-clock time and zone the punch was made in ("2026-03-29 08:00:00")
+    local_time = models.CharField(max_length=19, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    #: a repeat (double tap, or the same punch read from another system): kept, not counted
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    #: a corrected time is a new manual punch pointing at the original, which is voided
+    moved_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="moved_to"
+    )
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-punched_at"]
@@ -62,8 +94,15 @@ class TimeCard(models.Model):
     worked_minutes = models.PositiveIntegerField(default=0)
     break_minutes = models.PositiveIntegerField(default=0)
     overtime_minutes = models.PositiveIntegerField(default=0)
+    weekly_overtime_minutes = models.PositiveIntegerField(default=0)
+    late_minutes = models.PositiveIntegerField(default=0)
+    early_minutes = models.PositiveIntegerField(default=0)
     #: e.g. ["missing_out", "late", "corrected"]
     flags = models.JSONField(default=list, blank=True)
+    #: [[in ISO or null, out ISO or null], ...] as counted
+    pairs = models.JSONField(default=list, blank=True)
+    #: a punch came in after the period was approved; the approved figures stand until reopened
+    arrived_after_approval = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -72,6 +111,8 @@ class TimeCard(models.Model):
         permissions = [
             ("approve_timecard", "Can approve and reject timecards"),
             ("view_all_timecards", "Can see every team's timecards"),
+            ("reopen_timeperiod", "Can reopen an approved period"),
+            ("export_timecards", "Can export approved timecards"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -87,8 +128,18 @@ class Approval(models.Model):
     class Decision(models.TextChoices):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
+        REOPENED = "reopened", "Reopened"
 
-    timecard = models.ForeignKey(TimeCard, on_delete=models.CASCADE, related_name="approvals")
+    timecard = models.ForeignKey(
+        TimeCard, null=True, blank=True, on_delete=models.CASCADE, related_name="approvals"
+    )
+    period = models.ForeignKey(
+        "attendance.TimePeriod",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="decisions",
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -101,3 +152,46 @@ class Approval(models.Model):
 
     def __str__(self):
         return f"{self.get_decision_display()} by {self.decided_by} on {self.decided_at:%Y-%m-%d}"
+
+
+class TimePeriod(models.Model):
+    """One person's pay period (a week or a month) and the manager's decision on it.
+
+    Approved = locked: no punch of these days may be added, moved or voided until reopened.
+    Rejected goes back to the person's manager to correct, as open as an open period.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="periods")
+    start = models.DateField()
+    end = models.DateField(help_text="Inclusive.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-start", "person__last_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "start", "end"], name="period_unique"),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="period_order"
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "status", "start", "end"])]
+
+    def __str__(self):
+        return f"{self.person} {self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}"
+
+    @property
+    def locked(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+from portal.attendance.schedules import PublicHoliday, ShiftAssignment, ShiftPattern  # noqa: E402,F401

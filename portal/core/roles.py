@@ -21,6 +21,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "people.add_position",
         "people.change_position",
         "people.view_site",
+        # HR sees every team's timecards and alone (with administrators) reopens approved ones
+        "attendance.view_timecard",
+        "attendance.view_all_timecards",
+        "attendance.change_timecard",
+        "attendance.approve_timecard",
+        "attendance.reopen_timeperiod",
+        "attendance.export_timecards",
+        "attendance.view_punch",
+        "attendance.view_approval",
     ],
     SECURITY_DESK: [
         "doors.view_door",
@@ -47,6 +56,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "attendance.approve_timecard",
         "attendance.view_punch",
         "attendance.view_approval",
+        "attendance.export_timecards",
     ],
     ADMINISTRATOR: ["*"],
 }

@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from connectors.records import PersonRecord
+from portal.attendance.compute import recompute, touched_days
 from portal.attendance.models import Punch
 from portal.doors.models import DoorEvent
 from portal.people.models import Person
@@ -88,8 +89,12 @@ def attach_vendor_history(account: VendorAccount, vendor_ids: list[str]) -> None
             account=account, person__isnull=True, **{f"{key}__in": list(owner)}
         )
         if waiting.exists():
+            ids = list(waiting.values_list("pk", flat=True)) if model is Punch else None
             whens = [When(**{key: k}, then=Value(v)) for k, v in owner.items()]
             waiting.update(person_id=Case(*whens, output_field=IntegerField()))
+            if ids:  # the punches now count on their person's cards
+                attached = Punch.objects.filter(pk__in=ids).values_list("person_id", "punched_at")
+                recompute(touched_days(attached))
     UnmatchedPerson.objects.filter(account=account, vendor_id__in=vendor_ids).delete()
 
 

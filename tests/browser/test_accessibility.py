@@ -32,6 +32,9 @@ PAGES = {
         "/people/{person}/",
         "/people/{person}/edit/",
         "/sync/unmatched/",
+        "/attendance/timecards/period/?span=week&start=2026-11-16",
+        "/attendance/timecards/period/?span=month&start=2026-11-01",
+        "/attendance/timecards/people/{person}/days/2026-11-16/",
     ],
     "guard": [
         "/",
@@ -44,7 +47,7 @@ PAGES = {
         "/devices/",
         "/people/",  # the 403 page
     ],
-    "manager": ["/", "/attendance/timecards/"],
+    "manager": ["/", "/attendance/timecards/", "/attendance/timecards/period/"],
 }
 
 
@@ -85,6 +88,7 @@ def seeded(transactional_db):
         reason=UnmatchedPerson.Reason.NO_MATCH,
     )
     door = seed_doors(biostar, person)
+    punch_a_week(person, biotime)
     return {"biotime": biotime.pk, "zeitstrom": zeitstrom.pk, "person": person.pk, "door": door.pk}
 
 
@@ -125,6 +129,33 @@ def seed_doors(account, person):
     device = DeviceFactory(account=account, name="CoreStation 7", online=False, offline_since=now)
     Alarm.objects.create(kind="device_offline", device=device, raised_at=now, source="device")
     return door
+
+
+def punch_a_week(person, account):
+    """Mon to Fri 08:00-16:30 on a shift, Monday without its out: a grid with flags to read."""
+    from datetime import UTC, date, datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from portal.attendance.compute import recompute
+    from portal.attendance.models import Punch, ShiftAssignment, ShiftPattern
+
+    monday = date(2026, 11, 16)
+    shift, _ = ShiftPattern.objects.get_or_create(
+        name="Day", defaults={"start": time(8), "end": time(16, 30), "work_days": [0, 1, 2, 3, 4]}
+    )
+    ShiftAssignment.objects.create(shift=shift, person=person, valid_from=monday)
+    for i in range(5):
+        day = monday + timedelta(days=i)
+        for hh, mm, direction in [(8, 3, "in"), (16, 30, "out")][: 1 if i == 0 else 2]:
+            at = datetime.combine(day, time(hh, mm), tzinfo=ZoneInfo("Europe/Berlin"))
+            Punch.objects.create(
+                account=account,
+                vendor_id=f"{person.pk}-{i}-{direction}",
+                person=person,
+                punched_at=at.astimezone(UTC),
+                direction=direction,
+            )
+    recompute([(person.pk, monday)], now=datetime(2026, 11, 23, 12, tzinfo=UTC))
 
 
 def axe_violations(page) -> str:

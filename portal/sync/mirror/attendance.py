@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from connectors.records import PunchRecord, SkippedRecord
+from portal.attendance.compute import recompute, touched_days
 from portal.attendance.models import Punch
 from portal.attendance.signals import announce_punches
 from portal.doors.models import DoorEvent
@@ -17,17 +20,22 @@ class PunchWriter(EventLogWriter):
         self.store(self.rows(records))
 
     def store(self, rows: list[dict]) -> None:
-        """Insert the punches not stored yet and announce those that have a person."""
-        fresh = [row["vendor_id"] for row in self.insert_new(rows) if row["person_id"]]
-        if fresh:
+        """Insert the punches not stored yet, recompute only the person-days they touch (one
+        bulk pass per page), and announce those with a person to the time systems."""
+        fresh = self.insert_new(rows)
+        recompute(touched_days((row["person_id"], row["punched_at"]) for row in fresh))
+        announced = [row["vendor_id"] for row in fresh if row["person_id"]]
+        if announced:
             announce_punches(
-                Punch.objects.filter(account=self.account, vendor_id__in=fresh).values_list(
+                Punch.objects.filter(account=self.account, vendor_id__in=announced).values_list(
                     "pk", flat=True
                 )
             )
 
     def rows(self, records) -> list[dict]:
         people, devices, account_id = self.people, self.devices, self.account.pk
+        zone_name = self.account.time_zone
+        zone = ZoneInfo(zone_name)
         return [
             {
                 "account_id": account_id,
@@ -39,6 +47,12 @@ class PunchWriter(EventLogWriter):
                 "device_id": devices.get(r.device_id),
                 "door_id": None,
                 "raw": dict(r.raw),
+                "source": Punch.Source.VENDOR,
+                "local_time": f"{r.occurred_at.astimezone(zone):%Y-%m-%d %H:%M:%S}",
+                "time_zone": zone_name,
+                "received_at": self.now,
+                "reason": "",
+                "void_reason": "",
             }
             for r in records
         ]

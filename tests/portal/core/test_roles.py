@@ -7,7 +7,7 @@ from portal.core.navigation import items_for
 pytestmark = pytest.mark.django_db
 
 EXPECTED_NAV = {
-    "hr": ["Dashboard", "People", "Unmatched"],
+    "hr": ["Dashboard", "People", "Timecards", "Unmatched"],  # HR sees every team's cards
     "security": ["Dashboard", "Doors", "Devices"],
     "guard": ["Dashboard", "Doors", "Devices"],
     "manager": ["Dashboard", "Timecards"],

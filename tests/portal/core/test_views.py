@@ -11,6 +11,7 @@ PAGES = {
     "doors:alarm-list": "guard",
     "doors:event-list": "guard",
     "attendance:timecard-list": "manager",
+    "attendance:grid": "manager",
     "sync:account-list": "admin",
     "core:audit-list": "admin",
     "sync:health": "admin",
@@ -27,7 +28,8 @@ def test_each_page_opens_for_its_role_and_shows_its_empty_state(url_name, role, 
 
 @pytest.mark.parametrize("url_name", sorted(PAGES))
 def test_pages_refuse_a_user_without_the_permission_and_say_what_is_missing(url_name, client_as):
-    role = "manager" if PAGES[url_name] != "manager" else "hr"
+    # HR sees every team's timecards, so the guard is the one without timecard permissions
+    role = "manager" if PAGES[url_name] != "manager" else "guard"
     response = client_as(role).get(reverse(url_name))
     assert response.status_code == 403
     assert "This page needs the permission" in response.content.decode()

@@ -17,7 +17,7 @@ def test_anonymous_user_is_sent_to_login(client):
 @pytest.mark.parametrize(
     "role,panels",
     [
-        ("hr", ["panel-people"]),
+        ("hr", ["panel-people", "panel-time"]),  # HR sees every team's timecards
         ("guard", ["panel-doors"]),
         ("manager", ["panel-time"]),
         ("admin", ["panel-people", "panel-doors", "panel-time", "panel-accounts"]),

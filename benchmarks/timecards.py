@@ -1,0 +1,197 @@
+"""Timecard figures (``make bench ONLY=timecards``), on SQLite in a temp dir.
+
+1. Timecards from 1,000,000 punches: 1,000 people, 250 work days, four punches a day (in, break
+   out, break in, out), half of them on a shift; every card computed and stored. Goal <= 20 s.
+2. One person-day recomputed after a punch (with the rest of its week, for weekly overtime):
+   the median of 50. Goal <= 10 ms.
+3. The manager's period grid, 50 people x 31 days, through Django's test client (server time:
+   middleware, queries, template). Goal <= 150 ms and <= 10 queries.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from benchmarks.figures import record
+from benchmarks.harness import throwaway_database
+
+PEOPLE = 1000
+DAYS = 250
+FIRST = date(2026, 1, 5)  # a Monday
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def work_days() -> list[date]:
+    days, day = [], FIRST
+    while len(days) < DAYS:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def seed() -> tuple[list[int], object]:
+    from datetime import time as clock
+
+    from django.db import connection, transaction
+
+    from portal.attendance.models import ShiftAssignment, ShiftPattern
+    from portal.people.models import Person, Site
+    from portal.sync.models import VendorAccount
+
+    account = VendorAccount.objects.create(kind="biotime", name="Bench", base_url="http://b.test")
+    site = Site.objects.create(name="HQ", code="HQ", time_zone="Europe/Berlin")
+    Person.objects.bulk_create(
+        Person(employee_code=f"{i:05d}", first_name="P", last_name=f"{i:05d}")
+        for i in range(PEOPLE)
+    )
+    ids = list(Person.objects.order_by("pk").values_list("pk", flat=True))
+    Person.sites.through.objects.bulk_create(
+        Person.sites.through(person_id=pid, site_id=site.pk) for pid in ids
+    )
+    shift = ShiftPattern.objects.create(
+        name="Day", start=clock(8), end=clock(16, 30), work_days=[0, 1, 2, 3, 4]
+    )
+    ShiftAssignment.objects.bulk_create(
+        ShiftAssignment(shift=shift, person_id=pid, valid_from=FIRST) for pid in ids[::2]
+    )
+    rng = random.Random(7)
+    adapt = connection.ops.adapt_datetimefield_value
+    now = adapt(datetime.now(UTC))
+    sql = (
+        "INSERT INTO attendance_punch (account_id, vendor_id, person_id, vendor_person_id,"
+        " punched_at, direction, raw, source, local_time, time_zone, received_at, reason,"
+        " void_reason) VALUES (%s, %s, %s, %s, %s, %s, '{}', 'vendor', '', 'Europe/Berlin', %s,"
+        " '', '')"
+    )
+    offset = {
+        d: datetime(d.year, d.month, d.day, 12, tzinfo=BERLIN).utcoffset() for d in work_days()
+    }
+    n = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for pid in ids:
+            rows = []
+            for day in work_days():
+                base = datetime(day.year, day.month, day.day, tzinfo=UTC) - offset[day]
+                start = 8 * 60 + rng.randint(-10, 15)
+                for minute, direction in (
+                    (start, "in"),
+                    (12 * 60 + rng.randint(0, 5), "break_out"),
+                    (12 * 60 + 30 + rng.randint(0, 10), "break_in"),
+                    (16 * 60 + 30 + rng.randint(-10, 40), "out"),
+                ):
+                    n += 1
+                    at = adapt(base + timedelta(minutes=minute))
+                    rows.append((account.pk, str(n), pid, str(pid), at, direction, now))
+            cursor.executemany(sql, rows)
+    return ids, account
+
+
+def bench_full(ids) -> None:
+    from django.db import connection
+
+    from portal.attendance.compute import recompute
+    from portal.attendance.models import TimeCard
+
+    pairs = [(pid, day) for pid in ids for day in work_days()]
+    start = time.perf_counter()
+    written = recompute(pairs, now=datetime(2027, 1, 1, tzinfo=UTC))
+    seconds = time.perf_counter() - start
+    count = TimeCard.objects.count()
+    record(
+        "timecards.full_build_1m_punches",
+        round(seconds, 2),
+        "s",
+        "<= 20 s",
+        seconds <= 20,
+        note=f"{count} cards ({written} written) from 1,000,000 punches; {connection.vendor}",
+    )
+
+
+def bench_one_day(ids, account) -> None:
+    from portal.attendance.compute import recompute
+    from portal.attendance.models import Punch
+
+    rng = random.Random(3)
+    samples = []
+    for i in range(50):
+        pid = rng.choice(ids)
+        day = rng.choice(work_days())
+        at = datetime(day.year, day.month, day.day, 19, tzinfo=BERLIN).astimezone(UTC)
+        Punch.objects.create(
+            account=account, vendor_id=f"late-{i}", person_id=pid, punched_at=at, direction="out"
+        )
+        start = time.perf_counter()
+        recompute([(pid, day)])
+        samples.append((time.perf_counter() - start) * 1000)
+    median = statistics.median(samples)
+    record(
+        "timecards.one_person_day_recompute",
+        round(median, 2),
+        "ms",
+        "<= 10 ms",
+        median <= 10,
+        note=f"median of 50, max {max(samples):.1f} ms; the person's whole week is recomputed",
+    )
+
+
+def bench_grid(ids) -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.core import roles
+    from portal.people.models import Person
+
+    user = get_user_model().objects.create_user("bench-manager", password="x")
+    user.groups.add(Group.objects.get(name=roles.MANAGER))
+    boss = Person.objects.create(employee_code="BOSS", first_name="B", last_name="Boss", user=user)
+    Person.objects.filter(pk__in=ids[:50]).update(manager=boss)
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(user)
+    url = "/attendance/timecards/period/?span=month&start=2026-03-01"
+    client.get(url)  # warm: templates compiled, permissions cached per request anyway
+    samples = []
+    for _ in range(15):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(url)
+            samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+    median = statistics.median(samples)
+    record(
+        "timecards.manager_grid_50x31",
+        round(median, 1),
+        "ms",
+        "<= 150 ms",
+        median <= 150,
+        note=f"median of 15 through the test client; {len(response.content)} bytes",
+    )
+    record(
+        "timecards.manager_grid_queries",
+        len(queries),
+        "queries",
+        "<= 10",
+        len(queries) <= 10,
+    )
+
+
+def main(argv: list[str]) -> int:
+    with throwaway_database():
+        print("seeding 1,000,000 punches into SQLite (temp dir)...", flush=True)
+        ids, account = seed()
+        bench_full(ids)
+        bench_one_day(ids, account)
+        bench_grid(ids)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,108 @@
+"""What the rules need about people, read in bulk: zone, shift, holidays, locked days."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, time
+
+from django.conf import settings
+from django.db.models import Q
+
+from portal.attendance.models import PublicHoliday, ShiftAssignment, ShiftPattern, TimePeriod
+from portal.attendance.rules import Rules, Shift
+from portal.people.models import Person
+
+
+def base_rules(time_zone: str) -> Rules:
+    conf = settings.ATTENDANCE_RULES
+    hh, mm = (int(x) for x in conf.get("day_start", "04:00").split(":"))
+    return Rules(
+        time_zone=time_zone,
+        double_tap_seconds=conf.get("double_tap_seconds", 60),
+        same_punch_seconds=conf.get("same_punch_seconds", 5),
+        long_shift_minutes=conf.get("long_shift_minutes", 720),
+        outside_schedule_minutes=conf.get("outside_schedule_minutes", 60),
+        day_start=time(hh, mm),
+        direction_modes=dict(conf.get("direction_modes", {})),
+    )
+
+
+def as_shift(pattern: ShiftPattern) -> Shift:
+    return Shift(
+        start=pattern.start,
+        end=pattern.end,
+        work_days=frozenset(pattern.work_days),
+        break_minutes=pattern.break_minutes,
+        break_after_minutes=pattern.break_after_minutes,
+        late_grace_minutes=pattern.late_grace_minutes,
+        early_grace_minutes=pattern.early_grace_minutes,
+        auto_close=pattern.auto_close,
+    )
+
+
+def rules_with(rules: Rules, pattern: ShiftPattern | None) -> Rules:
+    if pattern is None:
+        return rules
+    return replace(
+        rules,
+        rounding_minutes=pattern.rounding_minutes,
+        daily_overtime_after=pattern.daily_overtime_after,
+        weekly_overtime_after=pattern.weekly_overtime_after,
+    )
+
+
+class PeopleContext:
+    """Zone, shift pattern, holidays and approved periods of a set of people, in five queries."""
+
+    def __init__(self, person_ids, first: date, last: date):
+        ids = list(person_ids)
+        people = Person.objects.filter(pk__in=ids).values_list("pk", "department_id")
+        self.department = dict(people)
+        self.site: dict[int, int] = {}
+        self.zone: dict[int, str] = {}
+        for person_id, site_id, zone in Person.sites.through.objects.filter(
+            person_id__in=ids
+        ).values_list("person_id", "site_id", "site__time_zone"):
+            self.site.setdefault(person_id, site_id)
+            self.zone.setdefault(person_id, zone)
+        self.holidays: dict[int, set[date]] = {}
+        for site_id, day in PublicHoliday.objects.filter(
+            site_id__in=set(self.site.values()), date__range=(first, last)
+        ).values_list("site_id", "date"):
+            self.holidays.setdefault(site_id, set()).add(day)
+        active = Q(valid_from__lte=last) & (Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        self.by_person: dict[int, ShiftPattern] = {}
+        self.by_department: dict[int, ShiftPattern] = {}
+        departments = {d for d in self.department.values() if d}
+        for assignment in (
+            ShiftAssignment.objects.filter(active)
+            .filter(Q(person_id__in=ids) | Q(department_id__in=departments))
+            .select_related("shift")
+            .order_by("valid_from")  # the latest assignment wins
+        ):
+            if assignment.person_id:
+                self.by_person[assignment.person_id] = assignment.shift
+            else:
+                self.by_department[assignment.department_id] = assignment.shift
+        self.locked: dict[int, list[tuple[date, date]]] = {}
+        for person_id, start, end in TimePeriod.objects.filter(
+            person_id__in=ids,
+            status=TimePeriod.Status.APPROVED,
+            start__lte=last,
+            end__gte=first,
+        ).values_list("person_id", "start", "end"):
+            self.locked.setdefault(person_id, []).append((start, end))
+
+    def time_zone(self, person_id: int) -> str:
+        return self.zone.get(person_id) or settings.TIME_ZONE
+
+    def pattern(self, person_id: int) -> ShiftPattern | None:
+        return self.by_person.get(person_id) or self.by_department.get(
+            self.department.get(person_id)
+        )
+
+    def holidays_of(self, person_id: int) -> frozenset[date]:
+        return frozenset(self.holidays.get(self.site.get(person_id), ()))
+
+    def is_locked(self, person_id: int, day: date) -> bool:
+        return any(start <= day <= end for start, end in self.locked.get(person_id, ()))

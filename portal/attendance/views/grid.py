@@ -1,0 +1,30 @@
+"""The period grid: one row a person, a cell a day, hours and flags in words."""
+
+from django.views.generic import TemplateView
+
+from portal.attendance.periods import span_from
+from portal.attendance.selectors import period_grid
+from portal.core.permissions import PermissionRequiredMixin
+
+
+class PeriodGridView(PermissionRequiredMixin, TemplateView):
+    permission_required = "attendance.view_timecard"
+    template_name = "attendance/period_grid.html"
+
+    def get_context_data(self, **kwargs):
+        span = span_from(self.request.GET)
+        user = self.request.user
+        return super().get_context_data(
+            span=span,
+            rows=period_grid(user, span),
+            **grid_permissions(user),
+            **kwargs,
+        )
+
+
+def grid_permissions(user) -> dict:
+    return {
+        "can_approve": user.has_perm("attendance.approve_timecard"),
+        "can_reopen": user.has_perm("attendance.reopen_timeperiod"),
+        "can_export": user.has_perm("attendance.export_timecards"),
+    }
