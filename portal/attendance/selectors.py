@@ -11,13 +11,17 @@ from django.utils.safestring import mark_safe
 from portal.attendance.labels import hours, label
 from portal.attendance.models import TimeCard
 from portal.people.models import Person
+from portal.people.selectors import prefers_whole_tree, reports_of
 
 
 def visible_people(user):
-    """Managers see their direct reports; HR and administrators (view_all_timecards) everyone."""
+    """HR and administrators (view_all_timecards) see everyone; a manager their direct reports,
+    or everyone below them if they chose the whole tree."""
     people = Person.objects.all()
     if user.has_perm("attendance.view_all_timecards"):
         return people
+    if prefers_whole_tree(user):
+        return reports_of(user, whole_tree=True)
     return people.filter(manager__user=user)
 
 
@@ -33,7 +37,7 @@ def visible_timecards(user):
     cards = TimeCard.objects.select_related("person")
     if user.has_perm("attendance.view_all_timecards"):
         return cards
-    return cards.filter(person__manager__user=user)
+    return cards.filter(person__in=visible_people(user))
 
 
 def period_grid(user, span, person_ids=None):
@@ -55,19 +59,12 @@ def period_grid(user, span, person_ids=None):
             ).values_list(*GridCard._fields),
         )
     }
-    periods = {
-        p.person_id: p
-        for p in TimePeriod.objects.filter(person_id__in=ids, start=span.start, end=span.end)
-    }
-    locked = {
-        pid
-        for (pid,) in TimePeriod.objects.filter(
-            person_id__in=ids,
-            status=TimePeriod.Status.APPROVED,
-            start__lte=span.end,
-            end__gte=span.start,
-        ).values_list("person_id")
-    }
+    # one read serves both: this span's own decisions, and any approval that locks part of it
+    overlapping = list(
+        TimePeriod.objects.filter(person_id__in=ids, start__lte=span.end, end__gte=span.start)
+    )
+    periods = {p.person_id: p for p in overlapping if (p.start, p.end) == (span.start, span.end)}
+    locked = {p.person_id for p in overlapping if p.status == TimePeriod.Status.APPROVED}
     rows = []
     query = escape(span.query)
     days = [(day, day.isoformat(), f"{day:%A %-d %B}") for day in span.days]

@@ -52,7 +52,12 @@ def prefers_whole_tree(user) -> bool:
     """The manager's saved choice between direct reports and the whole tree (default direct)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return TeamView.objects.filter(user_id=user.pk, whole_tree=True).exists()
+    # read once per request: the grid and its selectors both ask (the user object is per request)
+    if not hasattr(user, "_prefers_whole_tree"):
+        user._prefers_whole_tree = TeamView.objects.filter(
+            user_id=user.pk, whole_tree=True
+        ).exists()
+    return user._prefers_whole_tree
 
 
 def manager_chain_ids(person_id: int) -> list[int]:

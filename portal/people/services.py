@@ -110,4 +110,5 @@ def rehire_person(person: Person, *, request) -> Person:
 def set_team_view(user, *, whole_tree: bool) -> TeamView:
     """Save a manager's choice: their team is direct reports only, or the whole tree below."""
     view, _ = TeamView.objects.update_or_create(user=user, defaults={"whole_tree": whole_tree})
+    user._prefers_whole_tree = whole_tree  # what the rest of this request reads
     return view

@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 from portal.attendance.periods import span_from
 from portal.attendance.selectors import period_grid
 from portal.core.permissions import PermissionRequiredMixin
+from portal.people.selectors import prefers_whole_tree
 
 
 class PeriodGridView(PermissionRequiredMixin, TemplateView):
@@ -14,9 +15,13 @@ class PeriodGridView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         span = span_from(self.request.GET)
         user = self.request.user
+        # a manager chooses how far their team reaches; those who see everyone have no choice
+        team_choice = not user.has_perm("attendance.view_all_timecards")
         return super().get_context_data(
             span=span,
             rows=period_grid(user, span),
+            team_choice=team_choice,
+            whole_tree=team_choice and prefers_whole_tree(user),
             **grid_permissions(user),
             **kwargs,
         )

@@ -146,7 +146,7 @@ def test_manager_saves_the_whole_tree_preference(client_as):
     assert selectors.prefers_whole_tree(user)
     response = client.post(reverse("people:team-view"), {}, headers={"HX-Request": "true"})
     assert response.status_code == 204 and "teamViewChanged" in response["HX-Trigger"]
-    assert not selectors.prefers_whole_tree(user)
+    assert not selectors.prefers_whole_tree(response.wsgi_request.user)  # read once per request
     assert TeamView.objects.count() == 1
 
 
