@@ -2,9 +2,11 @@
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
+from portal.core import audit
 from portal.people.models import Person
-from portal.sync.models import ExternalLink, UnmatchedPerson
+from portal.sync.models import ExternalLink, OutboxMessage, PersonDrift, UnmatchedPerson
 from tests.factories import PersonFactory, VendorAccountFactory
 
 PAGES = {
@@ -15,6 +17,8 @@ PAGES = {
         "/sync/accounts/add/",
         "/sync/accounts/{biotime}/edit/",
         "/audit/",
+        "/audit/?item=hinrichs",
+        "/sync/problems/",
         "/devices/",
         "/doors/",
     ],
@@ -25,6 +29,8 @@ PAGES = {
         "/people/{person}/",
         "/people/{person}/edit/",
         "/sync/unmatched/",
+        "/sync/problems/",
+        "/people/?q=h&sort=-code",
     ],
     "guard": ["/", "/doors/", "/people/"],  # the last one is the 403 page
     "manager": ["/", "/attendance/timecards/"],
@@ -64,6 +70,22 @@ def seeded(transactional_db):
         email="ida@example.com",
         reason=UnmatchedPerson.Reason.NO_MATCH,
     )
+    # the problems page and the directory's problem badges show their rows
+    OutboxMessage.objects.create(
+        account=biostar,
+        record_kind="person",
+        action="update",
+        content_type=ContentType.objects.get_for_model(Person),
+        object_id=person.pk,
+        idempotency_key="axe-failed",
+        status=OutboxMessage.Status.FAILED,
+        last_error="ValidationError: the name is too long for BioStar.",
+        scheduled_for=timezone.now(),
+    )
+    PersonDrift.objects.create(
+        person=person, account=biotime, field="phone", portal_value="0151", vendor_value="0160"
+    )
+    audit.record("person.changed", obj=person, before={"phone": "0151"}, after={"phone": "0160"})
     return {"biotime": biotime.pk, "person": person.pk}
 
 

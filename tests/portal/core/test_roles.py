@@ -7,7 +7,7 @@ from portal.core.navigation import items_for
 pytestmark = pytest.mark.django_db
 
 EXPECTED_NAV = {
-    "hr": ["Dashboard", "People", "Unmatched"],
+    "hr": ["Dashboard", "People", "Problems", "Unmatched"],
     "security": ["Dashboard", "Doors", "Devices"],
     "guard": ["Dashboard", "Doors", "Devices"],
     "manager": ["Dashboard", "Timecards"],
@@ -17,6 +17,7 @@ EXPECTED_NAV = {
         "Doors",
         "Devices",
         "Timecards",
+        "Problems",
         "Unmatched",
         "Sync health",
         "Vendor accounts",
