@@ -21,6 +21,8 @@ class Problem:
     label: str
     #: rows that exist when a person has this problem, correlated on ``OuterRef("pk")``
     rows: Callable[[], QuerySet]
+    #: the page where it is fixed (a URL name; the problem's key is its anchor there)
+    url_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,10 @@ _problems: dict[str, Problem] = {}
 _systems: list[Systems] = [Systems()]
 
 
-def register_problem(key: str, label: str, rows: Callable[[], QuerySet]) -> None:
-    _problems[key] = Problem(key, label, rows)
+def register_problem(
+    key: str, label: str, rows: Callable[[], QuerySet], url_name: str = ""
+) -> None:
+    _problems[key] = Problem(key, label, rows, url_name)
 
 
 def problems() -> list[Problem]:

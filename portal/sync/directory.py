@@ -62,8 +62,9 @@ def unmatched_candidacies():
 
 def register() -> None:
     directory.register_systems(LinkedSystems())
-    directory.register_problem("failed", "A change could not reach a system", failed_pushes)
-    directory.register_problem("drift", "Changed in a vendor system (drift)", drifts)
-    directory.register_problem(
-        "unmatched", "May be an unmatched vendor record", unmatched_candidacies
-    )
+    for key, label, rows in (
+        ("failed", "A change could not reach a system", failed_pushes),
+        ("drift", "Changed in a vendor system (drift)", drifts),
+        ("unmatched", "May be an unmatched vendor record", unmatched_candidacies),
+    ):
+        directory.register_problem(key, label, rows, url_name="sync:problems")

@@ -3,7 +3,10 @@ one page query (problem flags, sites and systems are subqueries on the shown row
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.db.models import OuterRef, Subquery
+from django.urls import reverse
 
 from portal.core.aggregates import JoinedText, split_joined
 from portal.core.permissions import PermissionRequiredMixin
@@ -39,11 +42,18 @@ def with_row_details(people):
     return people
 
 
+@cache
+def detail_url_pattern() -> str:
+    """The person page's address with a placeholder: one reverse() per process, not per row."""
+    return reverse("people:person-detail", args=[0]).replace("/0/", "/{pk}/")
+
+
 def dress(person: Person) -> Person:
     """Turn the joined subquery columns into the lists the template and the CSV show."""
     person.site_list = split_joined(getattr(person, "site_names", None))
     person.system_list = split_joined(getattr(person, "system_names", None))
     person.problem_list = directory.problems_of(person)
+    person.detail_url = detail_url_pattern().format(pk=person.pk)
     return person
 
 
@@ -66,11 +76,21 @@ class PersonListView(DirectoryQueryMixin, PermissionRequiredMixin, PartialListVi
     partial_name = "person-table"
 
     def get_queryset(self):
-        return with_row_details(self.filtered_people())
+        return self.filtered_people()
+
+    def page_rows(self, page) -> list[Person]:
+        """The page's people with their row details. The page's ids are read first, from the
+        sort index alone, so page 500 does not compute badges for the 24,950 rows it skips."""
+        ordering = ordering_for(self.sort)
+        start = page.start_index() - 1 if page.paginator.count else 0
+        ids = self.object_list.values("pk")[start : start + page.paginator.per_page]
+        rows = with_row_details(Person.objects.filter(pk__in=ids)).order_by(*ordering)
+        return [dress(person) for person in rows]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["rows"] = [dress(person) for person in context["page_obj"].object_list]
+        context["rows"] = self.page_rows(context["page_obj"])
+        context["can_change"] = self.request.user.has_perm("people.change_person")
         context["filterset"] = self.filterset
         context["systems"] = self.systems
         context["sort"] = self.sort
