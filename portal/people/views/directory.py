@@ -4,6 +4,7 @@ one page query (problem flags, sites and systems are subqueries on the shown row
 from __future__ import annotations
 
 from functools import cache
+from urllib.parse import urlencode
 
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
@@ -98,6 +99,8 @@ class PersonListView(DirectoryQueryMixin, PermissionRequiredMixin, PartialListVi
         key = self.sort.lstrip("-")
         label = dict(SORTABLE_COLUMNS)[key].lower()
         context["sorted_by"] = f"{label}, {'descending' if self.sort[0] == '-' else 'ascending'}"
+        kept = [(k, v) for k, vs in self.request.GET.lists() for v in vs if v and k != "page"]
+        context["export_query"] = urlencode(kept)
         context["oob"] = wants_partial(self.request)  # the count, sort and export link follow
         if not context["oob"]:
             context["departments"] = Department.objects.only("pk", "name")
