@@ -71,6 +71,22 @@ def ordering_for(value: str) -> list:
     return [F(c).asc(nulls_last=True) if c == "hire_date" else c for c in columns]
 
 
+def word_matches(word: str) -> Q:
+    """Where a typed word may be found. Each column searched with LIKE is a scan of every
+    person, so a word is looked for only where it can be: an e-mail has an "@", codes have
+    digits (a code of letters only is found when typed whole), names have none."""
+    if "@" in word:
+        return Q(email__icontains=word)
+    if any(c.isdigit() for c in word):
+        return Q(employee_code__icontains=word) | Q(email__icontains=word)
+    return (
+        Q(first_name__icontains=word)
+        | Q(last_name__icontains=word)
+        | Q(email__icontains=word)
+        | Q(employee_code__in={word, word.upper()})
+    )
+
+
 class PersonFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     status = django_filters.ChoiceFilter(choices=Person.Status.choices, empty_label="Any status")
@@ -104,12 +120,7 @@ class PersonFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         for word in value.split()[:8]:
-            queryset = queryset.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(employee_code__icontains=word)
-                | Q(email__icontains=word)
-            )
+            queryset = queryset.filter(word_matches(word))
         return queryset
 
     def in_system(self, queryset, name, value):

@@ -75,6 +75,14 @@ def test_search_matches_name_code_and_email_parts(client_as, staff):
     assert names(client.get(LIST, {"q": "00077"})) == ["Ida Iversen"]
     assert names(client.get(LIST, {"q": "nina.nielsen@"})) == ["Nina Nielsen"]
     assert names(client.get(LIST, {"q": "hanna hinrichs"})) == ["Hanna Hinrichs"]
+    assert names(client.get(LIST, {"q": "0007"})) == ["Ida Iversen"]
+
+
+def test_search_finds_a_code_of_letters_only_when_typed_whole(client_as):
+    PersonFactory(first_name="Olaf", last_name="Otto", employee_code="ABC-X")
+    client = client_as("hr")
+    assert names(client.get(LIST, {"q": "abc-x"})) == ["Olaf Otto"]
+    assert names(client.get(LIST, {"q": "olaf"})) == ["Olaf Otto"]
 
 
 @pytest.mark.parametrize(
