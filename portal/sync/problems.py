@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, QuerySet, Subquery, Value
 
 from portal.people.models import Person
 from portal.sync.models import OutboxMessage, PersonDrift, UnmatchedPerson
@@ -83,8 +83,17 @@ SECTIONS: list[Section] = [
 ]
 
 
+def count_of(rows: QuerySet) -> Subquery:
+    """``(SELECT COUNT(*) …)`` of these rows, to read several counts in one query."""
+    counted = rows.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("*"))
+    return Subquery(counted.values("n"), output_field=IntegerField())
+
+
 def counts() -> dict[str, int]:
-    return {section.key: section.count() for section in SECTIONS}
+    """Every section's count in one query (the dashboard shows them on each visit)."""
+    one_row = ContentType.objects.filter(pk=ContentType.objects.get_for_model(Person).pk)
+    found = one_row.annotate(**{s.key: count_of(s.rows()) for s in SECTIONS})
+    return found.values(*(s.key for s in SECTIONS)).get()
 
 
 def person_names(messages) -> dict[int, Person]:

@@ -24,9 +24,6 @@ class DashboardView(LoginRequiredMixin, TemplateView):
                 active=Count("id", filter=Q(status=Person.Status.ACTIVE)),
                 terminated=Count("id", filter=Q(status=Person.Status.TERMINATED)),
             )
-            context["people"]["failed_pushes"] = OutboxMessage.objects.filter(
-                status=OutboxMessage.Status.FAILED
-            ).count()
         if user.has_perm("people.change_person"):
             # each kind of problem HR must settle, linked to its place on the problems page
             titles = {section.key: section.title for section in problems.SECTIONS}
@@ -35,6 +32,10 @@ class DashboardView(LoginRequiredMixin, TemplateView):
                 for key, count in problems.counts().items()
                 if count
             ]
+        elif "people" in context:  # read-only people users see that something failed
+            context["people"]["failed_pushes"] = OutboxMessage.objects.filter(
+                status=OutboxMessage.Status.FAILED
+            ).count()
         if user.has_perm("doors.view_door"):
             doors = Door.objects.filter(gone_at__isnull=True)
             context["doors"] = {
