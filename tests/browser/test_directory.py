@@ -112,7 +112,7 @@ def test_unmatched_suggestion_links_with_one_click(login, screenshot):
     page = login("hr")
     page.goto("/sync/unmatched/")
     screenshot("unmatched-suggestions")
-    page.get_by_role("button", name="Link to Hanna Hinrichs (00042)").click()
+    page.get_by_role("button", name="Choose Hanna Hinrichs (00042)").click()
     expect(page.get_by_role("status")).to_contain_text("Linked Doors record 77 to Hanna Hinrichs")
     assert ExternalLink.objects.get(account=doors).object_id == hanna.pk
 

@@ -84,7 +84,7 @@ def test_unmatched_page_offers_one_click_links_that_link(client_as, doors):
     entry = waiting(doors, code="42", first_name="Hanna", last_name="Hinrichs")
     client = client_as("hr")
     html = client.get(reverse("sync:unmatched-list")).content.decode()
-    assert "Link to Hanna Hinrichs <code>00042</code>" in html
+    assert "Choose Hanna Hinrichs <code>00042</code>" in html
     assert "same code with other zeros (42 there), same name" in html
     response = client.post(
         reverse("sync:unmatched-resolve", args=[entry.pk, "link"]), {"employee_code": "00042"}
