@@ -15,6 +15,7 @@ GROUPS: dict[str, list[str]] = {
     "pull": ["benchmarks.pull_biotime", "benchmarks.worker_crash"],
     "doors": ["benchmarks.doors_commands", "benchmarks.doors_events"],
     "timecards": ["benchmarks.timecards"],
+    "directory": ["benchmarks.directory"],
 }
 
 

@@ -17,6 +17,7 @@ NAV_ITEMS = (
     NavItem("Doors", "doors:door-list", "doors.view_door", "doors"),
     NavItem("Devices", "devices:device-list", "devices.view_device", "devices"),
     NavItem("Timecards", "attendance:grid", "attendance.view_timecard", "attendance"),
+    NavItem("Problems", "sync:problems", "people.change_person", "problems"),
     NavItem("Unmatched", "sync:unmatched-list", "people.change_person", "unmatched"),
     NavItem("Sync health", "sync:health", "sync.view_syncrun", "health"),
     NavItem("Vendor accounts", "sync:account-list", "sync.view_vendoraccount", "sync"),

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from portal.people.views import pages, team
+from portal.people.views import bulk, directory, export, pages, team
 
 app_name = "people"
 
 urlpatterns = [
-    path("", pages.PersonListView.as_view(), name="person-list"),
+    path("", directory.PersonListView.as_view(), name="person-list"),
+    path("export.csv", export.PersonExportView.as_view(), name="person-export"),
+    path("bulk/", bulk.PersonBulkChangeView.as_view(), name="person-bulk"),
     path("add/", pages.PersonFormView.as_view(), name="person-add"),
     path("<int:pk>/", pages.PersonDetailView.as_view(), name="person-detail"),
     path("<int:pk>/edit/", pages.PersonFormView.as_view(), name="person-edit"),

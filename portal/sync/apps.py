@@ -7,4 +7,6 @@ class SyncConfig(AppConfig):
 
     def ready(self):
         # connect the schedule upkeep and the reactions to people's changes (outbox, rematch)
-        from portal.sync import receivers, signals  # noqa: F401
+        from portal.sync import directory, receivers, signals  # noqa: F401
+
+        directory.register()  # the systems and problems the people directory shows

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.sync.views import health, pages, unmatched, webhooks
+from portal.sync.views import health, pages, problems, unmatched, webhooks
 
 app_name = "sync"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("health/", health.SyncHealthView.as_view(), name="health"),
     path("outbox/<int:pk>/retry/", health.RetryMessageView.as_view(), name="outbox-retry"),
     path("webhooks/<slug:kind>/<str:token>/", webhooks.vendor_webhook, name="webhook"),
+    path("problems/", problems.ProblemListView.as_view(), name="problems"),
+    path(
+        "problems/<int:pk>/retry/", problems.RetryPersonMessageView.as_view(), name="problem-retry"
+    ),
     path("unmatched/", unmatched.UnmatchedListView.as_view(), name="unmatched-list"),
     path(
         "unmatched/<int:pk>/<str:how>/",

@@ -2,9 +2,11 @@
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
+from portal.core import audit
 from portal.people.models import Person
-from portal.sync.models import ExternalLink, UnmatchedPerson
+from portal.sync.models import ExternalLink, OutboxMessage, PersonDrift, UnmatchedPerson
 from tests.factories import PersonFactory, VendorAccountFactory
 
 PAGES = {
@@ -16,6 +18,8 @@ PAGES = {
         "/sync/accounts/{biotime}/edit/",
         "/sync/accounts/{zeitstrom}/edit/",
         "/audit/",
+        "/audit/?item=hinrichs",
+        "/sync/problems/",
         "/devices/",
         "/doors/",
         "/doors/{door}/commands/",
@@ -35,6 +39,8 @@ PAGES = {
         "/attendance/timecards/period/?span=week&start=2026-11-16",
         "/attendance/timecards/period/?span=month&start=2026-11-01",
         "/attendance/timecards/people/{person}/days/2026-11-16/",
+        "/sync/problems/",
+        "/people/?q=h&sort=-code",
     ],
     "guard": [
         "/",
@@ -89,6 +95,22 @@ def seeded(transactional_db):
     )
     door = seed_doors(biostar, person)
     punch_a_week(person, biotime)
+    # the problems page and the directory's problem badges show their rows
+    OutboxMessage.objects.create(
+        account=biostar,
+        record_kind="person",
+        action="update",
+        content_type=ContentType.objects.get_for_model(Person),
+        object_id=person.pk,
+        idempotency_key="axe-failed",
+        status=OutboxMessage.Status.FAILED,
+        last_error="ValidationError: the name is too long for BioStar.",
+        scheduled_for=timezone.now(),
+    )
+    PersonDrift.objects.create(
+        person=person, account=biotime, field="phone", portal_value="0151", vendor_value="0160"
+    )
+    audit.record("person.changed", obj=person, before={"phone": "0151"}, after={"phone": "0160"})
     return {"biotime": biotime.pk, "zeitstrom": zeitstrom.pk, "person": person.pk, "door": door.pk}
 
 

@@ -7,6 +7,7 @@ from portal.attendance.selectors import visible_timecards
 from portal.core.heartbeat import worker_status
 from portal.doors.models import Door
 from portal.people.models import Person
+from portal.sync import problems
 from portal.sync.models import OutboxMessage, VendorAccount
 
 
@@ -23,6 +24,15 @@ class DashboardView(LoginRequiredMixin, TemplateView):
                 active=Count("id", filter=Q(status=Person.Status.ACTIVE)),
                 terminated=Count("id", filter=Q(status=Person.Status.TERMINATED)),
             )
+        if user.has_perm("people.change_person"):
+            # each kind of problem HR must settle, linked to its place on the problems page
+            titles = {section.key: section.title for section in problems.SECTIONS}
+            context["problems"] = [
+                {"key": key, "title": titles[key], "count": count}
+                for key, count in problems.counts().items()
+                if count
+            ]
+        elif "people" in context:  # read-only people users see that something failed
             context["people"]["failed_pushes"] = OutboxMessage.objects.filter(
                 status=OutboxMessage.Status.FAILED
             ).count()

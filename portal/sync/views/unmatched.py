@@ -13,6 +13,7 @@ from portal.people.models import Person
 from portal.sync.forms import LinkForm
 from portal.sync.identity import link_for, link_person
 from portal.sync.models import UnmatchedPerson
+from portal.sync.suggestions import suggestions_for
 
 SYSTEM_ACCOUNT_REFUSAL = (
     "This is {account}'s own administrator or operator account. Workgate never links it to a "
@@ -38,6 +39,15 @@ class UnmatchedListView(PermissionRequiredMixin, PartialListView):
         if account := id_param(self.request, "account"):
             entries = entries.filter(account_id=account)
         return entries
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entries = list(context["page_obj"].object_list)
+        found = suggestions_for(entries)
+        for entry in entries:
+            entry.suggestions = found.get(entry.pk, [])
+        context["entries"] = entries
+        return context
 
 
 class ResolveUnmatchedView(PermissionRequiredMixin, View):
@@ -94,7 +104,10 @@ class ResolveUnmatchedView(PermissionRequiredMixin, View):
                     },
                 )
         except IntegrityError:
-            form = LinkForm(initial={"employee_code": entry.code})
+            # what HR typed stays in the box, beside the reason
+            form = LinkForm(
+                initial={"employee_code": request.POST.get("employee_code", entry.code)}
+            )
             form.errors_text = (
                 f"{person.full_name if person else 'That code'} is already linked to another record of "
                 f"{entry.account.name}, or the code {entry.code} is taken. Pick another person."

@@ -7,7 +7,13 @@ from portal.core.navigation import items_for
 pytestmark = pytest.mark.django_db
 
 EXPECTED_NAV = {
-    "hr": ["Dashboard", "People", "Timecards", "Unmatched"],  # HR sees every team's cards
+    "hr": [
+        "Dashboard",
+        "People",
+        "Timecards",
+        "Problems",
+        "Unmatched",
+    ],  # HR sees every team's cards
     "security": ["Dashboard", "Doors", "Devices"],
     "guard": ["Dashboard", "Doors", "Devices"],
     "manager": ["Dashboard", "Timecards"],
@@ -17,6 +23,7 @@ EXPECTED_NAV = {
         "Doors",
         "Devices",
         "Timecards",
+        "Problems",
         "Unmatched",
         "Sync health",
         "Vendor accounts",

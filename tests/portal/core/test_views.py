@@ -16,6 +16,7 @@ PAGES = {
     "core:audit-list": "admin",
     "sync:health": "admin",
     "sync:unmatched-list": "hr",
+    "sync:problems": "hr",
 }
 
 

@@ -1,0 +1,70 @@
+"""What sync tells the people directory: the systems people are linked in, and their problems."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import OuterRef, Subquery
+
+from portal.core.aggregates import JoinedText
+from portal.people import directory
+from portal.people.models import Person
+from portal.sync.models import (
+    ExternalLink,
+    OutboxMessage,
+    PersonDrift,
+    UnmatchedPerson,
+    VendorAccount,
+)
+
+
+def person_type() -> ContentType:
+    return ContentType.objects.get_for_model(Person)  # cached by Django after the first call
+
+
+class LinkedSystems(directory.Systems):
+    def all(self):
+        return [directory.System(pk, name) for pk, name in vendor_accounts()]
+
+    def links(self, account_id):
+        return ExternalLink.objects.filter(
+            account_id=account_id, content_type=person_type(), object_id=OuterRef("pk")
+        )
+
+    def names(self):
+        return Subquery(
+            ExternalLink.objects.filter(content_type=person_type(), object_id=OuterRef("pk"))
+            .values("object_id")
+            .annotate(names=JoinedText("account__name"))
+            .values("names")
+        )
+
+
+def vendor_accounts():
+    return VendorAccount.objects.order_by("name").values_list("pk", "name")
+
+
+def failed_pushes():
+    return OutboxMessage.objects.filter(
+        content_type=person_type(),
+        object_id=OuterRef("pk"),
+        status=OutboxMessage.Status.FAILED,
+    )
+
+
+def drifts():
+    return PersonDrift.objects.filter(person=OuterRef("pk"))
+
+
+def unmatched_candidacies():
+    """Vendor records in the unmatched queue that name this person as a possible match."""
+    return UnmatchedPerson.candidates.through.objects.filter(person=OuterRef("pk"))
+
+
+def register() -> None:
+    directory.register_systems(LinkedSystems())
+    for key, label, rows in (
+        ("failed", "A change could not reach a system", failed_pushes),
+        ("drift", "Changed in a vendor system (drift)", drifts),
+        ("unmatched", "May be an unmatched vendor record", unmatched_candidacies),
+    ):
+        directory.register_problem(key, label, rows, url_name="sync:problems")
