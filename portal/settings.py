@@ -228,6 +228,16 @@ CELERY_BEAT_SCHEDULE = {
     "push-outbox": {"task": "portal.sync.tasks.push_outbox", "schedule": 30.0},
     # a pull whose worker died is closed by the next pull of its stream; this catches the rest
     "close-dead-runs": {"task": "portal.sync.tasks.close_dead_runs", "schedule": 30.0},
+    # offboardings scheduled for the end of a last working day: a minute late at most
+    "run-due-offboardings": {
+        "task": "portal.people.tasks.run_due_offboardings",
+        "schedule": 60.0,
+    },
+    # people terminated here but active again in a vendor (re-enabled in its console)
+    "check-terminated-access": {
+        "task": "portal.sync.tasks.check_terminated_access",
+        "schedule": 24 * 60 * 60.0,
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"

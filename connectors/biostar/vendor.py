@@ -12,4 +12,6 @@ VENDOR = VendorEntry(
     options=(SettingField("login_id", "Login ID", "A BioStar X operator account."),),
     secrets=(SettingField("password", "Password"),),
     revokes_access_by="disables the user",
+    revocation_detail="sets the user to disabled and its expiry to the moment of the push",
+    access_proof_fields=("disabled", "expired", "expiry_datetime"),
 )

@@ -31,6 +31,8 @@ VENDOR = VendorEntry(
     ),
     secrets=(SettingField("password", "Password"),),
     revokes_access_by="records a resignation",
+    revocation_detail="adds a resignation dated the last working day with attendance disabled",
+    access_proof_fields=("enable_att",),
     keeps_termination_reason=True,
     optional_features=(
         OptionalFeature(

@@ -25,5 +25,7 @@ VENDOR = VendorEntry(
         ),
     ),
     revokes_access_by="removes the employee",
+    revocation_detail="soft-deletes the employee (status inactive; it can be restored)",
+    access_proof_fields=("status",),
     webhook=WorkTimeWebhooks(),
 )

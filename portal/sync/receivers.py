@@ -8,6 +8,7 @@ from django.dispatch import receiver
 
 from portal.people import signals as people
 from portal.sync.identity import rematch_unmatched
+from portal.sync.offboarding import start_steps
 from portal.sync.outbox import enqueue_person
 
 #: the domain's word for a change → the outbox message's action
@@ -21,6 +22,8 @@ OUTBOX_ACTIONS = {
 
 @receiver(people.person_changed, dispatch_uid="sync.person_outbox")
 def push_person_change(sender, person, action, changed, **kwargs):
-    enqueue_person(person, OUTBOX_ACTIONS[action])
+    messages = enqueue_person(person, OUTBOX_ACTIONS[action])
+    if action == people.TERMINATED:
+        start_steps(person, messages)  # each system's step waits for its read-back proof
     if action == people.CREATED:
         rematch_unmatched()  # a vendor record may have been waiting for exactly this person

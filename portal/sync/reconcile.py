@@ -68,11 +68,32 @@ def reconcile_person(connector: Connector, account: VendorAccount, person: Perso
     steps = bring_in_line(connector, link.vendor_id, current, wanted, person, created=created)
     link.last_pushed_at = timezone.now()
     link.save(update_fields=["last_pushed_at"])
-    return {
+    answer = {
         "vendor_id": link.vendor_id,
         "created": created,
         "active": wanted.active,
         "sent": steps,
+    }
+    if not wanted.active:  # an offboarding's proof: what the vendor holds now, read back
+        answer["proof"] = read_back(connector, account, link.vendor_id)
+    return answer
+
+
+def read_back(connector: Connector, account: VendorAccount, vendor_id: str) -> dict:
+    """The vendor's record as it is now, reduced to what shows whether access is gone."""
+    record = connector.get_person(vendor_id)
+    proof = {"read_at": timezone.now().isoformat(), "vendor_id": vendor_id}
+    if record is None:
+        return proof | {"found": False, "active": False}
+    return proof | {
+        "found": True,
+        "active": record.active,
+        "terminated_on": record.terminated_on.isoformat() if record.terminated_on else None,
+        "fields": {
+            name: record.raw[name]
+            for name in account.vendor.access_proof_fields
+            if name in record.raw
+        },
     }
 
 
