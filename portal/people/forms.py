@@ -52,12 +52,29 @@ class PersonForm(forms.ModelForm):
 
 
 class TerminationForm(forms.Form):
+    AT_END_OF_DAY = "end_of_day"
+    NOW = "now"
+
     termination_date = forms.DateField(
         label="Last working day",
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         initial=timezone.localdate,
     )
     reason = forms.CharField(max_length=200, help_text=termination_reason_help())
+    when = forms.ChoiceField(
+        label="Revoke access",
+        choices=[
+            (AT_END_OF_DAY, "At the end of the last working day (site time)"),
+            (NOW, "Now: an involuntary termination, access ends at once"),
+        ],
+        initial=AT_END_OF_DAY,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    @property
+    def immediate(self) -> bool:
+        return self.cleaned_data.get("when") == self.NOW
 
     def __init__(self, *args, person: Person | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,3 +85,9 @@ class TerminationForm(forms.Form):
         if self.person is not None and (problem := self.person.termination_date_problem(last_day)):
             raise forms.ValidationError(problem)
         return last_day
+
+
+class CancelOffboardingForm(forms.Form):
+    cancel_reason = forms.CharField(
+        label="Why is it cancelled?", max_length=200, help_text="Kept in the audit log."
+    )

@@ -11,4 +11,10 @@ urlpatterns = [
     path("<int:pk>/edit/", pages.PersonFormView.as_view(), name="person-edit"),
     path("<int:pk>/terminate/", pages.PersonTerminateView.as_view(), name="person-terminate"),
     path("<int:pk>/rehire/", pages.PersonRehireView.as_view(), name="person-rehire"),
+    path("offboardings/", pages.OffboardingListView.as_view(), name="offboarding-list"),
+    path(
+        "offboardings/<int:pk>/cancel/",
+        pages.OffboardingCancelView.as_view(),
+        name="offboarding-cancel",
+    ),
 ]

@@ -223,3 +223,36 @@ def report_csv(offboarding: Offboarding) -> str:
             ]
         )
     return out.getvalue()
+
+
+# -- what the person page shows ---------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    steps: list[OffboardingStep]
+
+    @property
+    def waiting(self) -> bool:
+        return any(step.status == OffboardingStep.Status.SENDING for step in self.steps)
+
+    @property
+    def confirmed(self) -> int:
+        return sum(step.status == OffboardingStep.Status.CONFIRMED for step in self.steps)
+
+    @property
+    def failed(self) -> int:
+        return sum(step.status == OffboardingStep.Status.FAILED for step in self.steps)
+
+
+def latest_offboarding(person: Person) -> Offboarding | None:
+    return (
+        Offboarding.objects.filter(person=person, started_at__isnull=False)
+        .select_related("requested_by")
+        .order_by("-started_at", "-id")
+        .first()
+    )
+
+
+def progress_of(offboarding: Offboarding) -> Progress:
+    return Progress(list(offboarding.steps.select_related("account")))

@@ -10,6 +10,7 @@ from portal.people import signals as people
 from portal.sync.identity import rematch_unmatched
 from portal.sync.offboarding import start_steps
 from portal.sync.outbox import enqueue_person
+from portal.sync.problems import resolve_on_rehire
 
 #: the domain's word for a change → the outbox message's action
 OUTBOX_ACTIONS = {
@@ -25,5 +26,7 @@ def push_person_change(sender, person, action, changed, **kwargs):
     messages = enqueue_person(person, OUTBOX_ACTIONS[action])
     if action == people.TERMINATED:
         start_steps(person, messages)  # each system's step waits for its read-back proof
+    if action == people.REHIRED:
+        resolve_on_rehire(person)
     if action == people.CREATED:
         rematch_unmatched()  # a vendor record may have been waiting for exactly this person

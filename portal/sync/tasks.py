@@ -7,6 +7,7 @@ from celery import shared_task
 from portal.sync.backoff import PullNotDue
 from portal.sync.lease import StreamBusy, close_dead_runs
 from portal.sync.models import VendorAccount
+from portal.sync.problems import check_terminated_access
 from portal.sync.pull import pull_stream
 from portal.sync.push import drain
 from portal.sync.schedules import streams_of
@@ -80,3 +81,9 @@ def pull_for_webhook_task(self, account_id: int, stream: str) -> str:
         return str(skipped)
     except VendorAccount.DoesNotExist:
         return "account removed"
+
+
+@shared_task(name="portal.sync.tasks.check_terminated_access")
+def check_terminated_access_task() -> int:
+    """Daily: people terminated here but active again in a vendor become problems."""
+    return check_terminated_access()

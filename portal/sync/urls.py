@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.sync.views import health, pages, unmatched, webhooks
+from portal.sync.views import drift, health, offboarding, pages, unmatched, webhooks
 
 app_name = "sync"
 
@@ -14,6 +14,32 @@ urlpatterns = [
     path("health/", health.SyncHealthView.as_view(), name="health"),
     path("outbox/<int:pk>/retry/", health.RetryMessageView.as_view(), name="outbox-retry"),
     path("webhooks/<slug:kind>/<str:token>/", webhooks.vendor_webhook, name="webhook"),
+    path(
+        "offboardings/<int:pk>/steps/",
+        offboarding.OffboardingStepsView.as_view(),
+        name="offboarding-steps",
+    ),
+    path(
+        "offboardings/<int:pk>/report/",
+        offboarding.OffboardingReportView.as_view(),
+        name="offboarding-report",
+    ),
+    path(
+        "offboardings/<int:pk>/report.csv",
+        offboarding.OffboardingReportCsvView.as_view(),
+        name="offboarding-report-csv",
+    ),
+    path(
+        "offboarding-steps/<int:pk>/retry/",
+        offboarding.RetryStepView.as_view(),
+        name="offboarding-step-retry",
+    ),
+    path("drift/<int:pk>/<str:how>/", drift.ResolveDriftView.as_view(), name="drift-resolve"),
+    path(
+        "access-problems/<int:pk>/disable-again/",
+        drift.DisableAgainView.as_view(),
+        name="access-problem-disable",
+    ),
     path("unmatched/", unmatched.UnmatchedListView.as_view(), name="unmatched-list"),
     path(
         "unmatched/<int:pk>/<str:how>/",
