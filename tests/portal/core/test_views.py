@@ -12,6 +12,7 @@ PAGES = {
     "core:audit-list": "admin",
     "sync:health": "admin",
     "sync:unmatched-list": "hr",
+    "people:offboarding-list": "hr",
 }
 
 
