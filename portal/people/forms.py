@@ -13,6 +13,16 @@ def termination_reason_help() -> str:
     return f"Kept in the audit log and sent to {join_names(keepers)} as the reason for leaving."
 
 
+def code_change_help() -> str:
+    """What changing the employee code does in each system that takes people from Workgate."""
+    said = [
+        f"{e.short_label} {e.code_change}."
+        for e in vendors().values()
+        if e.code_change and e.can("writes", "people")
+    ]
+    return " ".join(["Changing it:", *said]) if said else ""
+
+
 class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
@@ -35,6 +45,12 @@ class PersonForm(forms.ModelForm):
         help_texts = {
             "employee_code": "As on the badge and in payroll. Leading zeros count: 00042 ≠ 42."
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and (said := code_change_help()):
+            field = self.fields["employee_code"]
+            field.help_text = f"{field.help_text} {said}"
 
     def clean_employee_code(self):
         code = self.cleaned_data["employee_code"].strip()

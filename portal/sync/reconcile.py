@@ -63,6 +63,8 @@ def reconcile_person(connector: Connector, account: VendorAccount, person: Perso
                 "linked to. Check the record there (was it deleted?), then retry."
             )
         refuse_system_account(current, person, account)
+        if current.code and current.code != wanted.code:  # HR changed the employee code
+            current = change_code(connector, account, link, person, current, wanted)
     # linked, by this push or by a pull that matched the person: no create is owed any more
     PendingCreate.objects.filter(account=account, person=person).delete()
     steps = bring_in_line(connector, link.vendor_id, current, wanted, person, created=created)
@@ -152,6 +154,41 @@ def create_remembering_keys(
             owed.keys.remove(key)
             owed.save(update_fields=["keys", "updated_at"])
         raise
+
+
+def change_code(
+    connector: Connector,
+    account: VendorAccount,
+    link: ExternalLink,
+    person: Person,
+    current: PersonRecord,
+    wanted: PersonRecord,
+) -> PersonRecord:
+    """The vendor's way: a rename in place (BioTime), or a new record under the new code with
+    the old one disabled (BioStar, whose code is its key). The link follows the record."""
+    holder = connector.find_person(wanted.code)
+    if holder is not None and holder.vendor_id != link.vendor_id:
+        refuse_system_account(holder, person, account)
+        taken = (
+            ExternalLink.objects.filter(
+                account=account,
+                content_type=link.content_type_id,
+                vendor_id=holder.vendor_id,
+            )
+            .exclude(pk=link.pk)
+            .exists()
+        )
+        if taken:
+            raise errors.ConflictError(
+                f"{account} record {holder.vendor_id} already has code {wanted.code} and is "
+                f"linked to someone else in Workgate. Give {person.full_name} another code, "
+                "then retry.",
+                field="code",
+            )
+    moved = connector.change_code(link.vendor_id, replace(wanted, vendor_id=link.vendor_id))
+    link.vendor_id, link.vendor_code = moved.vendor_id, moved.code
+    link.save(update_fields=["vendor_id", "vendor_code"])
+    return moved
 
 
 def refuse_system_account(record: PersonRecord, person: Person, account: VendorAccount) -> None:
