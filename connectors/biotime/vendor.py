@@ -33,7 +33,6 @@ VENDOR = VendorEntry(
     revokes_access_by="records a resignation",
     revocation_detail="adds a resignation dated the last working day with attendance disabled",
     code_change=("renames the employee in place; punches from then on carry the new code"),
-    access_proof_fields=("enable_att",),
     keeps_termination_reason=True,
     optional_features=(
         OptionalFeature(

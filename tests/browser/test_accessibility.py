@@ -3,8 +3,14 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from portal.people.models import Person
-from portal.sync.models import ExternalLink, UnmatchedPerson
+from portal.people.models import Offboarding, Person
+from portal.sync.models import (
+    AccessProblem,
+    ExternalLink,
+    OffboardingStep,
+    PersonDrift,
+    UnmatchedPerson,
+)
 from tests.factories import PersonFactory, VendorAccountFactory
 
 PAGES = {
@@ -25,6 +31,10 @@ PAGES = {
         "/people/{person}/",
         "/people/{person}/edit/",
         "/sync/unmatched/",
+        "/people/offboardings/",
+        "/people/{terminated}/",
+        "/people/{leaving}/",
+        "/sync/offboardings/{offboarding}/report/",
     ],
     "guard": ["/", "/doors/", "/people/"],  # the last one is the 403 page
     "manager": ["/", "/attendance/timecards/"],
@@ -33,6 +43,10 @@ PAGES = {
 
 @pytest.fixture
 def seeded(transactional_db):
+    return seed_pages()
+
+
+def seed_pages() -> dict:
     """Enough rows that each page shows its real parts: panels, tables, banners, forms."""
     biotime = VendorAccountFactory(
         kind="biotime", name="HQ BioTime", server_capabilities={"resignations": False}
@@ -64,7 +78,84 @@ def seeded(transactional_db):
         email="ida@example.com",
         reason=UnmatchedPerson.Reason.NO_MATCH,
     )
-    return {"biotime": biotime.pk, "person": person.pk}
+    return {"biotime": biotime.pk, "person": person.pk} | offboardings(biotime, biostar, person)
+
+
+def offboardings(biotime, biostar, person):
+    """A terminated person mid-offboarding (confirmed, failed and waiting systems, still active
+    in one), drift on another, and an offboarding scheduled for a third."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    PersonDrift.objects.create(
+        person=person,
+        account=biotime,
+        field="phone",
+        portal_value="+49 30 1111",
+        vendor_value="+49 30 9999",
+    )
+    gone = PersonFactory(
+        first_name="Tomas",
+        last_name="Tiedemann",
+        status="terminated",
+        termination_date=timezone.localdate(),
+        termination_reason="Contract ended",
+    )
+    now = timezone.now()
+    offboarding = Offboarding.objects.create(
+        person=gone,
+        last_day=timezone.localdate(),
+        reason="Contract ended",
+        immediate=True,
+        scheduled_for=now,
+        started_at=now,
+    )
+    worktime = VendorAccountFactory(kind="worktime", name="WT")
+    for account, vendor_id in ((biotime, "161"), (biostar, "90042"), (worktime, "emp_1")):
+        ExternalLink.objects.create(
+            account=account,
+            content_type=ContentType.objects.get_for_model(Person),
+            object_id=gone.pk,
+            vendor_id=vendor_id,
+        )
+    OffboardingStep.objects.create(
+        offboarding=offboarding,
+        account=biostar,
+        action="disables the user",
+        status="confirmed",
+        sent_at=now,
+        confirmed_at=now,
+        proof={
+            "vendor_id": "90042",
+            "found": True,
+            "active": False,
+            "fields": {"disabled": "true", "expiry_datetime": "2026-11-18T09:30:00.00Z"},
+            "read_at": now.isoformat(),
+        },
+    )
+    OffboardingStep.objects.create(
+        offboarding=offboarding,
+        account=biotime,
+        action="records a resignation",
+        status="failed",
+        sent_at=now,
+        error="UnsupportedError: this BioTime server has no resignation API.",
+    )
+    OffboardingStep.objects.create(
+        offboarding=offboarding, account=worktime, action="removes the employee", sent_at=now
+    )
+    AccessProblem.objects.create(
+        person=gone, account=biostar, vendor_id="90042", seen={"active": True}
+    )
+    leaving = PersonFactory(first_name="Lena", last_name="Lorenz")
+    Offboarding.objects.create(
+        person=leaving,
+        last_day=timezone.localdate() + timedelta(days=3),
+        reason="Moving away",
+        scheduled_for=now + timedelta(days=4),
+    )
+    return {"terminated": gone.pk, "leaving": leaving.pk, "offboarding": offboarding.pk}
 
 
 def axe_violations(page) -> str:
