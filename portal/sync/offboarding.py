@@ -130,6 +130,19 @@ def retry_step(step: OffboardingStep, request) -> OffboardingStep:
     return step
 
 
+def close_on_rehire(person: Person) -> None:
+    """A rehire ends the unfinished offboarding: its waiting steps are not failures."""
+    Offboarding.objects.filter(
+        person=person,
+        started_at__isnull=False,
+        finished_at__isnull=True,
+        cancelled_at__isnull=True,
+    ).update(
+        cancelled_at=timezone.now(),
+        cancel_reason="Rehired before every system confirmed the termination.",
+    )
+
+
 def resolve_access_problems(message: OutboxMessage, proof: dict) -> None:
     if proof.get("active"):
         return

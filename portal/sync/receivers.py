@@ -8,7 +8,7 @@ from django.dispatch import receiver
 
 from portal.people import signals as people
 from portal.sync.identity import rematch_unmatched
-from portal.sync.offboarding import start_steps
+from portal.sync.offboarding import close_on_rehire, start_steps
 from portal.sync.outbox import enqueue_person
 from portal.sync.problems import resolve_on_rehire
 
@@ -28,5 +28,6 @@ def push_person_change(sender, person, action, changed, **kwargs):
         start_steps(person, messages)  # each system's step waits for its read-back proof
     if action == people.REHIRED:
         resolve_on_rehire(person)
+        close_on_rehire(person)
     if action == people.CREATED:
         rematch_unmatched()  # a vendor record may have been waiting for exactly this person

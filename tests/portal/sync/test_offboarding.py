@@ -281,3 +281,30 @@ def test_a_people_pull_raises_a_terminated_person_active_in_the_vendor(biostar, 
     assert run.status == "succeeded", run.error
     assert problems.still_active_after_termination().filter(person=person).exists()
     assert person.drifts.get(field="status").vendor_value == "active"
+
+
+def test_a_rehire_before_every_system_confirmed_ends_the_offboarding_not_as_a_failure(biostar, hr):
+    person = hire(hr)
+    drain(biostar)
+    services.terminate_person(person, on=timezone.localdate(), reason="Left", request=hr)
+    services.rehire_person(person, request=hr)
+    drain(biostar)
+    offboarding = Offboarding.objects.get(person=person)
+    assert offboarding.cancelled_at is not None and "Rehired" in offboarding.cancel_reason
+    assert OffboardingStep.objects.get(offboarding=offboarding).status == "sending"
+    assert biostar_user(biostar, "90001").get("disabled") != "true"  # newest wins: active
+
+
+def test_the_end_of_the_last_day_is_measured_in_the_persons_site_zone(hr):
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.factories import PersonFactory, SiteFactory
+
+    person = PersonFactory(hire_date=date(2026, 1, 5))
+    person.sites.set([SiteFactory(time_zone="America/New_York")])
+    offboarding = services.request_termination(
+        person, last_day=date(2030, 3, 8), reason="Left", immediate=False, request=hr
+    )
+    assert offboarding.scheduled_for == datetime(2030, 3, 9, tzinfo=ZoneInfo("America/New_York"))
+    assert AuditEntry.objects.get(action="offboarding.scheduled").after["last_day"] == "2030-03-08"
