@@ -107,6 +107,8 @@ def request_termination(
 ) -> Offboarding:
     """HR confirmed a termination: at once when ``immediate`` (or the last day has ended), else
     scheduled for the end of the last day in the person's site zone (beat carries it out)."""
+    Person.objects.select_for_update().filter(pk=person.pk).first()  # one request at a time
+    person.refresh_from_db(fields=["status", "hire_date"])
     check_termination(person, last_day)
     if Offboarding.objects.filter(
         person=person, started_at__isnull=True, cancelled_at__isnull=True
