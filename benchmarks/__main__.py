@@ -16,6 +16,7 @@ GROUPS: dict[str, list[str]] = {
     "doors": ["benchmarks.doors_commands", "benchmarks.doors_events"],
     "timecards": ["benchmarks.timecards"],
     "directory": ["benchmarks.directory"],
+    "push": ["benchmarks.offboarding"],
 }
 
 

@@ -78,6 +78,12 @@ class Connector:
     def update_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
         raise NotImplementedError
 
+    def change_code(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+        """Give the record ``person.code`` as its employee code; returns the record that now
+        holds it. By default the vendor renames in place; a vendor whose code is its key (BioStar
+        ``user_id``) makes a new record and disables the old one, so none stays active."""
+        return self.update_person(vendor_id, person)
+
     def terminate_person(self, vendor_id: str, on: date, reason: str = "") -> None:
         """Revoke the person on this vendor the way it is done there (disable, resign, delete)."""
         raise NotImplementedError

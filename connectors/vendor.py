@@ -87,6 +87,13 @@ class VendorEntry:
     revokes_access_by: str = "revokes the person's access"
     #: whether the termination reason reaches the vendor
     keeps_termination_reason: bool = False
+    #: what exactly a termination sets there, for the confirmation step ("disabled, and …")
+    revocation_detail: str = ""
+    #: what a changed employee code does there, for the person form ("renames the employee")
+    code_change: str = ""
+    #: the vendor record's fields that show whether access is gone, kept as an offboarding's
+    #: read-back proof (never the whole record: it can hold password hashes)
+    access_proof_fields: tuple[str, ...] = ()
     #: how the vendor calls us back, if it does
     webhook: WebhookProtocol | None = None
     #: API parts some server builds lack (BioTime 8.0 has no resignations)

@@ -234,6 +234,16 @@ CELERY_BEAT_SCHEDULE = {
     "door-tick": {"task": "portal.doors.tasks.door_tick", "schedule": 5.0},
     # a device that stays offline longer than DOORS_OFFLINE_ALARM_MINUTES raises an alarm
     "door-offline-alarms": {"task": "portal.doors.tasks.raise_offline_alarms", "schedule": 60.0},
+    # offboardings scheduled for the end of a last working day: a minute late at most
+    "run-due-offboardings": {
+        "task": "portal.people.tasks.run_due_offboardings",
+        "schedule": 60.0,
+    },
+    # people terminated here but active again in a vendor (re-enabled in its console)
+    "check-terminated-access": {
+        "task": "portal.sync.tasks.check_terminated_access",
+        "schedule": 24 * 60 * 60.0,
+    },
 }
 #: minutes a device may be offline before the alarm inbox shows it
 DOORS_OFFLINE_ALARM_MINUTES = int(os.environ.get("DOORS_OFFLINE_ALARM_MINUTES", "5"))

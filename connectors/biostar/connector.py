@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -25,7 +26,7 @@ from connectors.biostar.event_mapping import (
     punch_from_event,
 )
 from connectors.biostar.events import event_batches, window
-from connectors.biostar.scalars import as_list, format_utc, ref_id, text, to_int
+from connectors.biostar.scalars import as_list, format_utc, ref_id, text, to_int, truthy
 from connectors.client import ClientOptions
 from connectors.records import (
     Capabilities,
@@ -284,6 +285,25 @@ class BioStarConnector(Connector):
             # Access that had not started yet: BioStar refuses an expiry before the start.
             body["User"]["start_datetime"] = ended
             self.client.call("PUT", user_path(vendor_id), json=body)
+
+    def change_code(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+        """BioStar cannot rename a user (``user_id`` is its key). The old user is disabled first
+        (so it never stays active) and gives up its e-mail (BioStar refuses one in use); then the
+        user under the new code is made with the same details and access groups, or found, on a
+        retry. Credentials (cards, fingerprints, faces) stay on the old user."""
+        self._refuse_system_accounts([vendor_id, person.code], "move")
+        old = self.client.call("GET", user_path(vendor_id)).get("User") or {}
+        if not truthy(old.get("disabled")):
+            self.terminate_person(vendor_id, self.now().date(), f"code changed to {person.code}")
+        if text(old.get("email")):
+            self.client.call("PUT", user_path(vendor_id), json={"User": {"email": ""}})
+        moved = self.find_person(person.code)
+        if moved is None:
+            moved = self.create_person(replace(person, vendor_id=""))
+        groups = mapping.access_group_ids(old)
+        if groups:
+            moved = self.set_access_groups(moved.vendor_id, groups)
+        return moved
 
     def rehire_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
         """Enable the user, clear its expiry (BioStar's far-future default) and apply ``person``."""

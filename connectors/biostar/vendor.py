@@ -12,4 +12,9 @@ VENDOR = VendorEntry(
     options=(SettingField("login_id", "Login ID", "A BioStar X operator account."),),
     secrets=(SettingField("password", "Password"),),
     revokes_access_by="disables the user",
+    revocation_detail="sets the user to disabled and its expiry to the moment of the push",
+    code_change=(
+        "cannot rename a user: Workgate creates one under the new code with the same details and access groups, then disables the old one (cards, fingerprints and faces stay on the old user: enrol them again)"
+    ),
+    access_proof_fields=("disabled", "expired", "expiry_datetime"),
 )

@@ -31,6 +31,8 @@ VENDOR = VendorEntry(
     ),
     secrets=(SettingField("password", "Password"),),
     revokes_access_by="records a resignation",
+    revocation_detail="adds a resignation dated the last working day with attendance disabled",
+    code_change=("renames the employee in place; punches from then on carry the new code"),
     keeps_termination_reason=True,
     optional_features=(
         OptionalFeature(

@@ -25,5 +25,8 @@ VENDOR = VendorEntry(
         ),
     ),
     revokes_access_by="removes the employee",
+    revocation_detail="soft-deletes the employee (status inactive; it can be restored)",
+    code_change=("keeps no employee code: nothing changes there"),
+    access_proof_fields=("status",),
     webhook=WorkTimeWebhooks(),
 )

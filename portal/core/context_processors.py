@@ -12,4 +12,10 @@ def navigation(request):
         url = reverse(item.url_name)
         current = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"label": item.label, "url": url, "section": item.section, "current": current})
+    # only the most specific match is current (/people/offboardings/ is not also /people/)
+    matches = [item for item in items if item["current"]]
+    if len(matches) > 1:
+        best = max(matches, key=lambda item: len(item["url"]))
+        for item in matches:
+            item["current"] = item is best
     return {"nav_items": items}

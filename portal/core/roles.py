@@ -14,6 +14,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "people.add_person",
         "people.change_person",
         "people.terminate_person",
+        "people.view_offboarding",
         "people.view_department",
         "people.add_department",
         "people.change_department",

@@ -17,6 +17,16 @@ def termination_reason_help() -> str:
     return f"Kept in the audit log and sent to {join_names(keepers)} as the reason for leaving."
 
 
+def code_change_help() -> str:
+    """What changing the employee code does in each system that takes people from Workgate."""
+    said = [
+        f"{e.short_label} {e.code_change}."
+        for e in vendors().values()
+        if e.code_change and e.can("writes", "people")
+    ]
+    return " ".join(["Changing it:", *said]) if said else ""
+
+
 class PersonForm(forms.ModelForm):
     manager = PersonPickerField(required=False)
     user = forms.ModelChoiceField(
@@ -70,6 +80,9 @@ class PersonForm(forms.ModelForm):
             )
         else:  # only those allowed to manage logins see or change the link
             del self.fields["user"]
+        if self.instance.pk and (said := code_change_help()):
+            field = self.fields["employee_code"]
+            field.help_text = f"{field.help_text} {said}"
 
     def clean_employee_code(self):
         code = self.cleaned_data["employee_code"].strip()
@@ -94,12 +107,29 @@ class PersonForm(forms.ModelForm):
 
 
 class TerminationForm(forms.Form):
+    AT_END_OF_DAY = "end_of_day"
+    NOW = "now"
+
     termination_date = forms.DateField(
         label="Last working day",
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         initial=timezone.localdate,
     )
     reason = forms.CharField(max_length=200, help_text=termination_reason_help())
+    when = forms.ChoiceField(
+        label="Revoke access",
+        choices=[
+            (AT_END_OF_DAY, "At the end of the last working day (site time)"),
+            (NOW, "Now: an involuntary termination, access ends at once"),
+        ],
+        initial=AT_END_OF_DAY,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    @property
+    def immediate(self) -> bool:
+        return self.cleaned_data.get("when") == self.NOW
 
     def __init__(self, *args, person: Person | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,3 +140,9 @@ class TerminationForm(forms.Form):
         if self.person is not None and (problem := self.person.termination_date_problem(last_day)):
             raise forms.ValidationError(problem)
         return last_day
+
+
+class CancelOffboardingForm(forms.Form):
+    cancel_reason = forms.CharField(
+        label="Why is it cancelled?", max_length=200, help_text="Kept in the audit log."
+    )

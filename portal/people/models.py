@@ -146,3 +146,46 @@ class TeamView(models.Model):
 
     def __str__(self):
         return f"{self.user}: {'whole tree' if self.whole_tree else 'direct reports'}"
+
+
+class Offboarding(models.Model):
+    """A termination HR asked for: scheduled for the end of the last working day in the person's
+    site's zone, or carried out at once (involuntary). The sync app records, per connected
+    system, what was sent and the read-back that proves access is gone."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="offboardings")
+    last_day = models.DateField("Last working day")
+    reason = models.CharField(max_length=200)
+    immediate = models.BooleanField(
+        default=False, help_text="Carried out when confirmed, not at the end of the last day."
+    )
+    scheduled_for = models.DateTimeField(db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    #: every system's read-back confirmed that access is gone
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancel_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["started_at", "cancelled_at", "scheduled_for"])]
+
+    def __str__(self):
+        return f"Offboarding of {self.person} (last day {self.last_day:%Y-%m-%d})"
+
+    @property
+    def state(self) -> str:
+        if self.cancelled_at:
+            return "cancelled"
+        if self.finished_at:
+            return "finished"
+        if self.started_at:
+            return "running"
+        return "scheduled"

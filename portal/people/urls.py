@@ -14,4 +14,10 @@ urlpatterns = [
     path("<int:pk>/terminate/", pages.PersonTerminateView.as_view(), name="person-terminate"),
     path("<int:pk>/rehire/", pages.PersonRehireView.as_view(), name="person-rehire"),
     path("team-view/", team.TeamViewToggleView.as_view(), name="team-view"),
+    path("offboardings/", pages.OffboardingListView.as_view(), name="offboarding-list"),
+    path(
+        "offboardings/<int:pk>/cancel/",
+        pages.OffboardingCancelView.as_view(),
+        name="offboarding-cancel",
+    ),
 ]

@@ -372,3 +372,71 @@ class PendingCreate(models.Model):
 
     def __str__(self):
         return f"create of person {self.person_id} owed to {self.account} ({len(self.keys)} sent)"
+
+
+class OffboardingStep(models.Model):
+    """What one offboarding did in one connected system, and the read-back that proves it."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", "Sent, waiting for the vendor"
+        CONFIRMED = "confirmed", "Confirmed: access is gone"
+        FAILED = "failed", "Failed: needs a person"
+
+    offboarding = models.ForeignKey(
+        "people.Offboarding", on_delete=models.CASCADE, related_name="steps"
+    )
+    account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="+")
+    #: what the vendor does on a termination, as the registry said when the step was written
+    action = models.CharField(max_length=100)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENDING)
+    #: the outbox message that carries it (a newer change may answer it instead)
+    message = models.ForeignKey(
+        OutboxMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    #: the fields of the vendor's record, read back after the push, that show access is gone
+    proof = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["account__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offboarding", "account"], name="offboarding_step_one_per_account"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.offboarding} in {self.account}: {self.status}"
+
+
+class AccessProblem(models.Model):
+    """A person terminated in Workgate whom a vendor lists as active again (re-enabled in its
+    console, say). Open until access is gone there again or the person is rehired."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="access_problems"
+    )
+    account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="+")
+    vendor_id = models.CharField(max_length=128)
+    #: the vendor's record as read: the fields that show it is active
+    seen = models.JSONField(default=dict, blank=True)
+    detected_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-detected_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "account"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="access_problem_one_open_per_account",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} still active in {self.account}"

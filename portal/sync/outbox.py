@@ -22,7 +22,9 @@ def people_writable_accounts():
     return [a for a in accounts if "people" in connector_class(a.kind).capabilities.writes]
 
 
-def enqueue_person(person: Person, action: str) -> list[OutboxMessage]:
+def enqueue_person(
+    person: Person, action: str, *, only: VendorAccount | None = None
+) -> list[OutboxMessage]:
     """One message per account that should hear of the change; runs in the change's transaction.
 
     A new person goes to every account that takes people writes, and each of those is owed a
@@ -45,6 +47,8 @@ def enqueue_person(person: Person, action: str) -> list[OutboxMessage]:
         touched = {*linked.values_list("account_id", flat=True)}
         touched |= {*owed.values_list("account_id", flat=True)}
         accounts = [a for a in accounts if a.pk in touched]
+    if only is not None:
+        accounts = [a for a in accounts if a.pk == only.pk]
     payload = person_payload(person)
     messages = [
         OutboxMessage(

@@ -9,7 +9,13 @@ from django.contrib.contenttypes.models import ContentType
 from connectors.registry import connector_class
 from connectors.vendor import OptionalFeature
 from portal.people.models import Person
-from portal.sync.models import ExternalLink, OutboxMessage, PersonDrift, VendorAccount
+from portal.sync.models import (
+    AccessProblem,
+    ExternalLink,
+    OutboxMessage,
+    PersonDrift,
+    VendorAccount,
+)
 
 
 @dataclass
@@ -19,9 +25,15 @@ class SystemPresence:
     link: ExternalLink | None = None
     latest: OutboxMessage | None = None
     drifts: list[PersonDrift] = field(default_factory=list)
+    #: terminated here, but the vendor lists the person as active
+    problem: AccessProblem | None = None
 
     @property
     def state(self) -> str:
+        if self.problem is not None and not (
+            self.latest is not None and self.latest.status == OutboxMessage.Status.PENDING
+        ):
+            return "still_active"
         if self.latest is not None and self.latest.status == OutboxMessage.Status.FAILED:
             return "failed"
         if self.latest is not None and self.latest.status == OutboxMessage.Status.PENDING:
@@ -71,6 +83,48 @@ def revocation_plan(systems: list[SystemPresence]) -> RevocationPlan:
     )
 
 
+@dataclass
+class RevocationLine:
+    """One system in the termination's confirmation step: what exactly will happen there."""
+
+    system: str
+    vendor: str
+    will: str
+    acts: bool  # Workgate sends something there
+
+
+def revocation_lines(systems: list[SystemPresence]) -> list[RevocationLine]:
+    lines = []
+    for s in systems:
+        entry = s.account.vendor
+        if not s.writable:
+            will = "Nothing: Workgate does not change people in this system."
+            lines.append(RevocationLine(s.account.name, entry.short_label, will, False))
+            continue
+        on_its_way = s.latest is not None and s.latest.status == OutboxMessage.Status.PENDING
+        if s.link is None and not on_its_way:
+            will = "Nothing: it holds no record of this person."
+            lines.append(RevocationLine(s.account.name, entry.short_label, will, False))
+            continue
+        lacking = [
+            feature
+            for feature, available in s.account.probed_features
+            if feature.needed_to_terminate and not available
+        ]
+        if lacking:
+            will = f"Cannot be done from Workgate: {lacking[0].instead}."
+            lines.append(RevocationLine(s.account.name, entry.short_label, will, False))
+            continue
+        record = f" record {s.link.vendor_id}" if s.link else ""
+        detail = entry.revocation_detail or entry.revokes_access_by
+        will = f"Workgate {detail}{' (' + record.strip() + ')' if record else ''}"
+        will += ", then reads the record back to confirm access is gone."
+        if entry.keeps_termination_reason:
+            will += " The reason is kept there."
+        lines.append(RevocationLine(s.account.name, entry.short_label, will, True))
+    return lines
+
+
 def presence_of(person: Person) -> list[SystemPresence]:
     content_type = ContentType.objects.get_for_model(Person)
     links = {
@@ -87,6 +141,10 @@ def presence_of(person: Person) -> list[SystemPresence]:
     drifts: dict[int, list[PersonDrift]] = {}
     for drift in PersonDrift.objects.filter(person=person):
         drifts.setdefault(drift.account_id, []).append(drift)
+    problems = {
+        problem.account_id: problem
+        for problem in AccessProblem.objects.filter(person=person, resolved_at__isnull=True)
+    }
     rows = []
     for account in VendorAccount.objects.filter(enabled=True):
         writable = (
@@ -100,6 +158,7 @@ def presence_of(person: Person) -> list[SystemPresence]:
                     links.get(account.pk),
                     latest.get(account.pk),
                     drifts.get(account.pk, []),
+                    problems.get(account.pk),
                 )
             )
         else:

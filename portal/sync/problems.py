@@ -14,7 +14,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, IntegerField, QuerySet, Subquery, Value
 
 from portal.people.models import Person
-from portal.sync.models import OutboxMessage, PersonDrift, UnmatchedPerson
+from portal.sync.models import (
+    AccessProblem,
+    OffboardingStep,
+    OutboxMessage,
+    PersonDrift,
+    UnmatchedPerson,
+)
 
 #: rows each section shows; the rest are counted and reached through the linked page
 SHOWN = 100
@@ -47,6 +53,23 @@ def drifts() -> QuerySet:
     return PersonDrift.objects.select_related("person", "account").order_by("-detected_at", "-id")
 
 
+def unconfirmed_offboardings() -> QuerySet:
+    """Offboarding steps whose push failed: access may still be open in that system."""
+    return (
+        OffboardingStep.objects.filter(status=OffboardingStep.Status.FAILED)
+        .select_related("offboarding__person", "account")
+        .order_by("-created_at", "-id")
+    )
+
+
+def still_active() -> QuerySet:
+    return (
+        AccessProblem.objects.filter(resolved_at__isnull=True)
+        .select_related("person", "account")
+        .order_by("-detected_at", "-id")
+    )
+
+
 def unmatched() -> QuerySet:
     return (
         UnmatchedPerson.objects.filter(system_account=False)
@@ -56,6 +79,22 @@ def unmatched() -> QuerySet:
 
 
 SECTIONS: list[Section] = [
+    Section(
+        "still-active",
+        "Terminated here, still active in a system",
+        "Someone re-enabled them in the vendor's console, or the termination never took. "
+        "Open the person and disable them again.",
+        "sync/problems/still_active.html",
+        still_active,
+    ),
+    Section(
+        "offboarding",
+        "Offboardings without proof",
+        "A termination could not be carried out in a system, so access may still be open there. "
+        "Open the offboarding, read the system's answer and retry.",
+        "sync/problems/offboarding.html",
+        unconfirmed_offboardings,
+    ),
     Section(
         "failed",
         "Changes that could not reach a system",

@@ -20,6 +20,7 @@ from portal.people.models import Person
 from portal.sync import backoff
 from portal.sync.connectors import kept_connector
 from portal.sync.models import OutboxMessage
+from portal.sync.offboarding import note_delivery
 from portal.sync.reconcile import reconcile_person
 
 MAX_ATTEMPTS = 8
@@ -105,6 +106,11 @@ def drain(*, transport=None, sleep=time.sleep, limit: int = 500) -> int:
 
 
 def deliver(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> None:
+    _deliver(message, transport=transport, sleep=sleep)
+    note_delivery(message)  # an offboarding's step takes the answer and its read-back proof
+
+
+def _deliver(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> None:
     send = SENDERS.get(message.record_kind, send_person)
     try:
         answer = send(message, transport=transport, sleep=sleep)

@@ -8,7 +8,9 @@ from django.dispatch import receiver
 
 from portal.attendance import signals as attendance
 from portal.people import signals as people
+from portal.sync.access_problems import resolve_on_rehire
 from portal.sync.identity import rematch_unmatched
+from portal.sync.offboarding import close_on_rehire, start_steps
 from portal.sync.outbox import enqueue_person
 from portal.sync.punch_outbox import enqueue_punches
 
@@ -23,7 +25,12 @@ OUTBOX_ACTIONS = {
 
 @receiver(people.person_changed, dispatch_uid="sync.person_outbox")
 def push_person_change(sender, person, action, changed, **kwargs):
-    enqueue_person(person, OUTBOX_ACTIONS[action])
+    messages = enqueue_person(person, OUTBOX_ACTIONS[action])
+    if action == people.TERMINATED:
+        start_steps(person, messages)  # each system's step waits for its read-back proof
+    if action == people.REHIRED:
+        resolve_on_rehire(person)
+        close_on_rehire(person)
     if action == people.CREATED:
         rematch_unmatched()  # a vendor record may have been waiting for exactly this person
 

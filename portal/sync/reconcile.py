@@ -63,16 +63,39 @@ def reconcile_person(connector: Connector, account: VendorAccount, person: Perso
                 "linked to. Check the record there (was it deleted?), then retry."
             )
         refuse_system_account(current, person, account)
+        if current.code and current.code != wanted.code:  # HR changed the employee code
+            current = change_code(connector, account, link, person, current, wanted)
     # linked, by this push or by a pull that matched the person: no create is owed any more
     PendingCreate.objects.filter(account=account, person=person).delete()
     steps = bring_in_line(connector, link.vendor_id, current, wanted, person, created=created)
     link.last_pushed_at = timezone.now()
     link.save(update_fields=["last_pushed_at"])
-    return {
+    answer = {
         "vendor_id": link.vendor_id,
         "created": created,
         "active": wanted.active,
         "sent": steps,
+    }
+    if not wanted.active:  # an offboarding's proof: what the vendor holds now, read back
+        answer["proof"] = read_back(connector, account, link.vendor_id)
+    return answer
+
+
+def read_back(connector: Connector, account: VendorAccount, vendor_id: str) -> dict:
+    """The vendor's record as it is now, reduced to what shows whether access is gone."""
+    record = connector.get_person(vendor_id)
+    proof = {"read_at": timezone.now().isoformat(), "vendor_id": vendor_id}
+    if record is None:
+        return proof | {"found": False, "active": False}
+    return proof | {
+        "found": True,
+        "active": record.active,
+        "terminated_on": record.terminated_on.isoformat() if record.terminated_on else None,
+        "fields": {
+            name: record.raw[name]
+            for name in account.vendor.access_proof_fields
+            if name in record.raw
+        },
     }
 
 
@@ -131,6 +154,41 @@ def create_remembering_keys(
             owed.keys.remove(key)
             owed.save(update_fields=["keys", "updated_at"])
         raise
+
+
+def change_code(
+    connector: Connector,
+    account: VendorAccount,
+    link: ExternalLink,
+    person: Person,
+    current: PersonRecord,
+    wanted: PersonRecord,
+) -> PersonRecord:
+    """The vendor's way: a rename in place (BioTime), or a new record under the new code with
+    the old one disabled (BioStar, whose code is its key). The link follows the record."""
+    holder = connector.find_person(wanted.code)
+    if holder is not None and holder.vendor_id != link.vendor_id:
+        refuse_system_account(holder, person, account)
+        taken = (
+            ExternalLink.objects.filter(
+                account=account,
+                content_type=link.content_type_id,
+                vendor_id=holder.vendor_id,
+            )
+            .exclude(pk=link.pk)
+            .exists()
+        )
+        if taken:
+            raise errors.ConflictError(
+                f"{account} record {holder.vendor_id} already has code {wanted.code} and is "
+                f"linked to someone else in Workgate. Give {person.full_name} another code, "
+                "then retry.",
+                field="code",
+            )
+    moved = connector.change_code(link.vendor_id, replace(wanted, vendor_id=link.vendor_id))
+    link.vendor_id, link.vendor_code = moved.vendor_id, moved.code
+    link.save(update_fields=["vendor_id", "vendor_code"])
+    return moved
 
 
 def refuse_system_account(record: PersonRecord, person: Person, account: VendorAccount) -> None:

@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 
+from portal.sync.access_problems import check_terminated_access
 from portal.sync.backoff import PullNotDue
 from portal.sync.door_commands import send_command
 from portal.sync.lease import StreamBusy, close_dead_runs
@@ -87,3 +88,9 @@ def pull_for_webhook_task(self, account_id: int, stream: str) -> str:
 def send_door_command_task(command_id: int) -> str:
     """On the ``doors`` queue: one door command, refused if expired, then its state read back."""
     return send_command(command_id).status
+
+
+@shared_task(name="portal.sync.tasks.check_terminated_access")
+def check_terminated_access_task() -> int:
+    """Daily: people terminated here but active again in a vendor become problems."""
+    return check_terminated_access()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.sync.views import health, pages, problems, unmatched, webhooks
+from portal.sync.views import drift, health, offboarding, pages, problems, unmatched, webhooks
 
 app_name = "sync"
 
@@ -17,6 +17,32 @@ urlpatterns = [
     path("problems/", problems.ProblemListView.as_view(), name="problems"),
     path(
         "problems/<int:pk>/retry/", problems.RetryPersonMessageView.as_view(), name="problem-retry"
+    ),
+    path(
+        "offboardings/<int:pk>/steps/",
+        offboarding.OffboardingStepsView.as_view(),
+        name="offboarding-steps",
+    ),
+    path(
+        "offboardings/<int:pk>/report/",
+        offboarding.OffboardingReportView.as_view(),
+        name="offboarding-report",
+    ),
+    path(
+        "offboardings/<int:pk>/report.csv",
+        offboarding.OffboardingReportCsvView.as_view(),
+        name="offboarding-report-csv",
+    ),
+    path(
+        "offboarding-steps/<int:pk>/retry/",
+        offboarding.RetryStepView.as_view(),
+        name="offboarding-step-retry",
+    ),
+    path("drift/<int:pk>/<str:how>/", drift.ResolveDriftView.as_view(), name="drift-resolve"),
+    path(
+        "access-problems/<int:pk>/disable-again/",
+        drift.DisableAgainView.as_view(),
+        name="access-problem-disable",
     ),
     path("unmatched/", unmatched.UnmatchedListView.as_view(), name="unmatched-list"),
     path(

@@ -5,8 +5,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from portal.core import audit
-from portal.people.models import Person
-from portal.sync.models import ExternalLink, OutboxMessage, PersonDrift, UnmatchedPerson
+from portal.people.models import Offboarding, Person
+from portal.sync.models import (
+    AccessProblem,
+    ExternalLink,
+    OffboardingStep,
+    OutboxMessage,
+    PersonDrift,
+    UnmatchedPerson,
+)
 from tests.factories import PersonFactory, VendorAccountFactory
 
 PAGES = {
@@ -41,6 +48,10 @@ PAGES = {
         "/attendance/timecards/people/{person}/days/2026-11-16/",
         "/sync/problems/",
         "/people/?q=h&sort=-code",
+        "/people/offboardings/",
+        "/people/{terminated}/",
+        "/people/{leaving}/",
+        "/sync/offboardings/{offboarding}/report/",
     ],
     "guard": [
         "/",
@@ -59,6 +70,10 @@ PAGES = {
 
 @pytest.fixture
 def seeded(transactional_db):
+    return seed_pages()
+
+
+def seed_pages() -> dict:
     """Enough rows that each page shows its real parts: panels, tables, banners, forms."""
     biotime = VendorAccountFactory(
         kind="biotime", name="HQ BioTime", server_capabilities={"resignations": False}
@@ -111,7 +126,12 @@ def seeded(transactional_db):
         person=person, account=biotime, field="phone", portal_value="0151", vendor_value="0160"
     )
     audit.record("person.changed", obj=person, before={"phone": "0151"}, after={"phone": "0160"})
-    return {"biotime": biotime.pk, "zeitstrom": zeitstrom.pk, "person": person.pk, "door": door.pk}
+    return {
+        "biotime": biotime.pk,
+        "zeitstrom": zeitstrom.pk,
+        "person": person.pk,
+        "door": door.pk,
+    } | offboardings(biotime, biostar, person)
 
 
 def seed_doors(account, person):
@@ -178,6 +198,77 @@ def punch_a_week(person, account):
                 direction=direction,
             )
     recompute([(person.pk, monday)], now=datetime(2026, 11, 23, 12, tzinfo=UTC))
+
+
+def offboardings(biotime, biostar, person):
+    """A terminated person mid-offboarding (confirmed, failed and waiting systems, still active
+    in one), drift on another, and an offboarding scheduled for a third."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    # (the person's drift is seeded above)
+    gone = PersonFactory(
+        first_name="Tomas",
+        last_name="Tiedemann",
+        status="terminated",
+        termination_date=timezone.localdate(),
+        termination_reason="Contract ended",
+    )
+    now = timezone.now()
+    offboarding = Offboarding.objects.create(
+        person=gone,
+        last_day=timezone.localdate(),
+        reason="Contract ended",
+        immediate=True,
+        scheduled_for=now,
+        started_at=now,
+    )
+    worktime = VendorAccountFactory(kind="worktime", name="WT")
+    for account, vendor_id in ((biotime, "161"), (biostar, "90042"), (worktime, "emp_1")):
+        ExternalLink.objects.create(
+            account=account,
+            content_type=ContentType.objects.get_for_model(Person),
+            object_id=gone.pk,
+            vendor_id=vendor_id,
+        )
+    OffboardingStep.objects.create(
+        offboarding=offboarding,
+        account=biostar,
+        action="disables the user",
+        status="confirmed",
+        sent_at=now,
+        confirmed_at=now,
+        proof={
+            "vendor_id": "90042",
+            "found": True,
+            "active": False,
+            "fields": {"disabled": "true", "expiry_datetime": "2026-11-18T09:30:00.00Z"},
+            "read_at": now.isoformat(),
+        },
+    )
+    OffboardingStep.objects.create(
+        offboarding=offboarding,
+        account=biotime,
+        action="records a resignation",
+        status="failed",
+        sent_at=now,
+        error="UnsupportedError: this BioTime server has no resignation API.",
+    )
+    OffboardingStep.objects.create(
+        offboarding=offboarding, account=worktime, action="removes the employee", sent_at=now
+    )
+    AccessProblem.objects.create(
+        person=gone, account=biostar, vendor_id="90042", seen={"active": True}
+    )
+    leaving = PersonFactory(first_name="Lena", last_name="Lorenz")
+    Offboarding.objects.create(
+        person=leaving,
+        last_day=timezone.localdate() + timedelta(days=3),
+        reason="Moving away",
+        scheduled_for=now + timedelta(days=4),
+    )
+    return {"terminated": gone.pk, "leaving": leaving.pk, "offboarding": offboarding.pk}
 
 
 def axe_violations(page) -> str:

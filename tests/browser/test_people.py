@@ -32,8 +32,10 @@ def test_hr_adds_fixes_and_terminates_a_person(login, screenshot):
     screenshot("person-detail")
 
     page.get_by_label("Reason").fill("Moved to a partner company")
+    page.get_by_label("Now: an involuntary termination").check()
     page.get_by_role("button", name="Terminate Ronja").click()
-    expect(page.get_by_role("status")).to_contain_text("Terminated Ronja Rademacher")
+    page.get_by_role("button", name="Confirm termination of Ronja").click()
+    expect(page.get_by_role("status").first).to_contain_text("Terminated Ronja Rademacher")
     expect(page.locator("h1 .badge")).to_have_text("Terminated")
     screenshot("person-terminated")
 

@@ -47,6 +47,12 @@ def test_beat_schedules_the_worker_heartbeat():
     assert "portal.core.tasks.heartbeat" in celery_app.tasks
 
 
+def test_every_task_beat_schedules_is_registered():
+    celery_app.loader.import_default_modules()
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in celery_app.tasks, f"beat entry {name} names no task"
+
+
 def _module_exists(dotted: str) -> bool:
     return importlib.util.find_spec(dotted) is not None
 

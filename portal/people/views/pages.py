@@ -1,15 +1,17 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
-from django.views.generic import DetailView
+from django.views.generic import DetailView, ListView
 from django.views.generic.base import TemplateResponseMixin
 
 from portal.core.permissions import PermissionRequiredMixin
 from portal.core.views.htmx import HtmxPartialMixin, redirect_after_post
 from portal.people import services
-from portal.people.forms import PersonForm, TerminationForm
-from portal.people.models import Person
+from portal.people.forms import CancelOffboardingForm, PersonForm, TerminationForm
+from portal.people.models import Offboarding, Person
 
 
 class PersonDetailView(PermissionRequiredMixin, HtmxPartialMixin, DetailView):
@@ -22,7 +24,13 @@ class PersonDetailView(PermissionRequiredMixin, HtmxPartialMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["termination_form"] = TerminationForm()
         context["direct_reports"] = self.object.reports.order_by("last_name", "first_name")
+        context["scheduled"] = scheduled_offboarding(self.object)
+        context["cancel_form"] = CancelOffboardingForm()
         return context
+
+
+def scheduled_offboarding(person: Person) -> Offboarding | None:
+    return person.offboardings.filter(started_at__isnull=True, cancelled_at__isnull=True).first()
 
 
 class FormPartialView(PermissionRequiredMixin, HtmxPartialMixin, TemplateResponseMixin, View):
@@ -70,26 +78,115 @@ class PersonFormView(FormPartialView):
 
 
 class PersonTerminateView(FormPartialView):
+    """Two steps: the form, then a confirmation that lists what each system will do. Nothing is
+    written or sent before HR confirms."""
+
     permission_required = "people.terminate_person"
     template_name = "people/person_detail.html"
     partial_name = "termination"
+
+    def context(self, person, form, **extra):
+        return {
+            "object": person,
+            "person": person,
+            "termination_form": form,
+            "scheduled": scheduled_offboarding(person),
+            "cancel_form": CancelOffboardingForm(),
+        } | extra
 
     def post(self, request, pk):
         person = get_object_or_404(Person, pk=pk)
         form = TerminationForm(request.POST, person=person)
         if person.status == Person.Status.TERMINATED:
             form.add_error(None, f"{person.full_name} is already terminated.")
-        if not form.is_valid():
-            return self.render_form({"object": person, "person": person, "termination_form": form})
-        services.terminate_person(
-            person,
-            on=form.cleaned_data["termination_date"],
-            reason=form.cleaned_data["reason"],
-            request=request,
-        )
+        if not form.is_valid() or "edit" in request.POST:
+            return self.render_form(self.context(person, form))
+        last_day = form.cleaned_data["termination_date"]
+        if "confirm" not in request.POST:
+            access_ends = None if form.immediate else services.end_of_day(person, last_day)
+            if access_ends is not None and access_ends <= timezone.now():
+                access_ends = None  # the last day is over: it runs at once
+            return self.render_form(
+                self.context(person, form, confirming=True, access_ends=access_ends)
+            )
+        try:
+            offboarding = services.request_termination(
+                person,
+                last_day=last_day,
+                reason=form.cleaned_data["reason"],
+                immediate=form.immediate,
+                request=request,
+            )
+        except ValidationError as refused:
+            for message in refused.messages:
+                form.add_error(None, message)
+            return self.render_form(self.context(person, form))
+        if offboarding.started_at is None:
+            when = timezone.localtime(offboarding.scheduled_for, services.person_zone(person))
+            return self.done(
+                person,
+                f"Offboarding of {person.full_name} scheduled for {when:%d %b %Y %H:%M %Z}. "
+                "Access stays until then.",
+            )
         return self.done(
-            person, f"Terminated {person.full_name}. Access is being revoked in every system."
+            person,
+            f"Terminated {person.full_name}. Access is being revoked in every system; each is "
+            "confirmed on this page once read back.",
         )
+
+
+class OffboardingListView(PermissionRequiredMixin, ListView):
+    """Scheduled offboardings (next first), then the latest ones carried out or cancelled."""
+
+    permission_required = "people.view_offboarding"
+    template_name = "people/offboarding_list.html"
+    context_object_name = "scheduled"
+
+    def get_queryset(self):
+        return (
+            Offboarding.objects.filter(started_at__isnull=True, cancelled_at__isnull=True)
+            .select_related("person", "requested_by")
+            .order_by("scheduled_for")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["recent"] = (
+            Offboarding.objects.exclude(started_at__isnull=True, cancelled_at__isnull=True)
+            .select_related("person", "requested_by", "cancelled_by")
+            .order_by("-requested_at")[:50]
+        )
+        context["cancel_form"] = CancelOffboardingForm()
+        return context
+
+
+class OffboardingCancelView(PermissionRequiredMixin, View):
+    permission_required = "people.terminate_person"
+
+    def post(self, request, pk):
+        offboarding = get_object_or_404(Offboarding, pk=pk)
+        form = CancelOffboardingForm(request.POST)
+        back = request.POST.get("next") == "list"
+        url = (
+            reverse("people:offboarding-list")
+            if back
+            else reverse("people:person-detail", args=[offboarding.person_id])
+        )
+        if not form.is_valid():
+            messages.error(request, "Say why the offboarding is cancelled; nothing was changed.")
+            return redirect_after_post(request, url)
+        try:
+            services.cancel_offboarding(
+                offboarding, reason=form.cleaned_data["cancel_reason"], request=request
+            )
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+        else:
+            messages.success(
+                request,
+                f"Cancelled the offboarding of {offboarding.person.full_name}; access stays.",
+            )
+        return redirect_after_post(request, url)
 
 
 class PersonRehireView(FormPartialView):

@@ -13,19 +13,51 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models.functions import Lower
 
 from portal.people.models import Department, Person, Position, Site
+from portal.sync.access_problems import note_pulled
 from portal.sync.identity import Match, attach_vendor_history, queue_unmatched, rematch_unmatched
 from portal.sync.mirror.base import LinkIndex, MirrorWriter, record_hash
 from portal.sync.models import ExternalLink, PersonDrift
 from portal.sync.payloads import person_fields
 from portal.sync.vendor_text import stored_raw
 
-#: fields the portal owns and vendors hold a copy of: a difference is drift
-OWNED_FIELDS = ("first_name", "last_name", "email")
+#: fields the portal owns and pushes, each as (the person's value, the vendor record's value):
+#: a difference is drift. Every field the portal pushes is here.
+OWNED_FIELDS = {
+    "first_name": (lambda p: p.first_name, lambda r: r.first_name),
+    "last_name": (lambda p: p.last_name, lambda r: r.last_name),
+    "email": (lambda p: p.email, lambda r: r.email),
+    "phone": (lambda p: p.phone, lambda r: r.phone),
+    "department": (
+        lambda p: p.department.name if p.department else "",
+        lambda r: r.department_name,
+    ),
+    "position": (lambda p: p.position.name if p.position else "", lambda r: r.position_name),
+    "hire_date": (
+        lambda p: p.hire_date.isoformat() if p.hire_date else "",
+        lambda r: r.hire_date.isoformat() if r.hire_date else "",
+    ),
+    "status": (lambda p: p.status, lambda r: "active" if r.active else "terminated"),
+}
+#: compared only when Workgate holds a value: vendors put people without one in a default
+#: department or position of their own
+ONLY_WHEN_OURS_IS_SET = ("department", "position")
 
 
 def normalized(field: str, value: str) -> str:
     value = (value or "").strip()
-    return value.casefold() if field == "email" else value
+    return value.casefold() if field in ("email", "department", "position") else value
+
+
+def drifted_fields(person, record) -> list[tuple[str, str, str]]:
+    """(field, ours, theirs) for each owned field the vendor holds differently."""
+    found = []
+    for field, (ours_of, theirs_of) in OWNED_FIELDS.items():
+        ours, theirs = ours_of(person), theirs_of(record)
+        if not theirs or (field in ONLY_WHEN_OURS_IS_SET and not ours):
+            continue
+        if normalized(field, theirs) != normalized(field, ours):
+            found.append((field, ours, theirs))
+    return found
 
 
 class PersonWriter(MirrorWriter):
@@ -62,7 +94,9 @@ class PersonWriter(MirrorWriter):
     # -- the page -----------------------------------------------------------------------------
     def write(self, records):
         existing = self.links.by_vendor_id(r.vendor_id for r in records)
-        people = Person.objects.in_bulk([link.object_id for link in existing.values()])
+        people = Person.objects.select_related("department", "position").in_bulk(
+            [link.object_id for link in existing.values()]
+        )
         changed_links, drift_checks, fresh = [], [], []
         for record in records:
             link = existing.get(record.vendor_id)
@@ -93,7 +127,9 @@ class PersonWriter(MirrorWriter):
 
     def link_or_create(self, records) -> list[tuple[Person, object]]:
         """Match new vendor records to people (code, then e-mail), create where allowed, link."""
-        free = Person.objects.exclude(pk__in=self.links.queryset().values("object_id"))
+        free = Person.objects.select_related("department", "position").exclude(
+            pk__in=self.links.queryset().values("object_id")
+        )
         codes = {r.code.strip() for r in records if r.code.strip()}
         emails = {r.email.strip().casefold() for r in records if r.email.strip()}
         by_code = {p.employee_code: p for p in free.filter(employee_code__in=codes)}
@@ -199,16 +235,14 @@ class PersonWriter(MirrorWriter):
                     person=person,
                     account=self.account,
                     field=field,
-                    portal_value=getattr(person, field),
-                    vendor_value=getattr(record, field),
+                    portal_value=ours[:254],
+                    vendor_value=theirs[:254],
                 )
                 for person, record in checks
-                for field in OWNED_FIELDS
-                if getattr(record, field)
-                and normalized(field, getattr(record, field))
-                != normalized(field, getattr(person, field))
+                for field, ours, theirs in drifted_fields(person, record)
             ]
         )
+        note_pulled(self.account, checks)  # terminated here, active there: a problem for HR
 
     def finish(self) -> None:
         # someone this account's people waited for may have come from another system

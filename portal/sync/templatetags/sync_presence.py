@@ -19,10 +19,16 @@ def presence_on_page(person):
     return cached
 
 
-@register.inclusion_tag("sync/person_systems.html")
-def person_systems(person):
-    """Where the person stands in each connected system (polls while a change is being sent)."""
-    return {"person": person, "systems": presence_on_page(person)}
+@register.inclusion_tag("sync/person_systems.html", takes_context=True)
+def person_systems(context, person):
+    """Where the person stands in each connected system (polls while a change is being sent),
+    with buttons for drift and for access still open after a termination."""
+    return {
+        "person": person,
+        "systems": presence_on_page(person),
+        "perms": context.get("perms"),
+        "csrf_token": context.get("csrf_token"),
+    }
 
 
 @register.inclusion_tag("sync/termination_plan.html")

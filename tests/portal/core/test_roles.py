@@ -7,19 +7,14 @@ from portal.core.navigation import items_for
 pytestmark = pytest.mark.django_db
 
 EXPECTED_NAV = {
-    "hr": [
-        "Dashboard",
-        "People",
-        "Timecards",
-        "Problems",
-        "Unmatched",
-    ],  # HR sees every team's cards
+    "hr": ["Dashboard", "People", "Offboardings", "Timecards", "Problems", "Unmatched"],
     "security": ["Dashboard", "Doors", "Devices"],
     "guard": ["Dashboard", "Doors", "Devices"],
     "manager": ["Dashboard", "Timecards"],
     "admin": [
         "Dashboard",
         "People",
+        "Offboardings",
         "Doors",
         "Devices",
         "Timecards",

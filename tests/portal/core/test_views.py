@@ -17,6 +17,7 @@ PAGES = {
     "sync:health": "admin",
     "sync:unmatched-list": "hr",
     "sync:problems": "hr",
+    "people:offboarding-list": "hr",
 }
 
 

@@ -81,9 +81,13 @@ def test_edit_records_only_the_changed_fields(client_as):
 def test_terminate_and_rehire(client_as):
     person = PersonFactory()
     client = client_as("hr")
+    asked = {"termination_date": "2026-11-20", "reason": "Left"}
+    response = client.post(reverse("people:person-terminate", args=[person.pk]), asked)
+    assert response.status_code == 200 and "Confirm termination" in response.content.decode()
+    person.refresh_from_db()
+    assert person.status == "active"  # nothing happens before the confirmation
     response = client.post(
-        reverse("people:person-terminate", args=[person.pk]),
-        {"termination_date": "2026-11-20", "reason": "Left"},
+        reverse("people:person-terminate", args=[person.pk]), asked | {"confirm": "1"}
     )
     assert response.status_code == 302
     person.refresh_from_db()
