@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from portal.core.params import is_database_id
 from portal.people import directory
-from portal.people.models import Person, Site
+from portal.people.models import Offboarding, Person, Site
 
 
 class SiteChoiceField(forms.ModelMultipleChoiceField):
@@ -97,10 +97,16 @@ class PersonFilterSet(django_filters.FilterSet):
     problem = django_filters.ChoiceFilter(
         method="with_problem", empty_label="Any", label="Problems"
     )
+    offboarding = django_filters.ChoiceFilter(
+        method="with_offboarding",
+        choices=[("scheduled", "Scheduled")],
+        empty_label="Any",
+        label="Offboarding",
+    )
 
     class Meta:
         model = Person
-        fields = ["q", "status", "department", "sites", "site", "system", "problem"]
+        fields = ["q", "status", "department", "sites", "site", "system", "problem", "offboarding"]
 
     def __init__(self, *args, systems=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,6 +134,13 @@ class PersonFilterSet(django_filters.FilterSet):
         if links is None:
             return queryset
         return queryset.filter(~Exists(links) if value.startswith("not-") else Exists(links))
+
+    def with_offboarding(self, queryset, name, value):
+        """People whose offboarding waits for its date (not started, not cancelled)."""
+        waiting = Offboarding.objects.filter(
+            person=OuterRef("pk"), started_at__isnull=True, cancelled_at__isnull=True
+        )
+        return queryset.filter(Exists(waiting))
 
     def with_problem(self, queryset, name, value):
         if value == "any":

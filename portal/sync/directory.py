@@ -9,7 +9,9 @@ from portal.core.aggregates import JoinedText
 from portal.people import directory
 from portal.people.models import Person
 from portal.sync.models import (
+    AccessProblem,
     ExternalLink,
+    OffboardingStep,
     OutboxMessage,
     PersonDrift,
     UnmatchedPerson,
@@ -60,11 +62,24 @@ def unmatched_candidacies():
     return UnmatchedPerson.candidates.through.objects.filter(person=OuterRef("pk"))
 
 
+def access_still_open():
+    """Terminated here, still (or again) active in a system."""
+    return AccessProblem.objects.filter(person=OuterRef("pk"), resolved_at__isnull=True)
+
+
+def offboarding_failures():
+    return OffboardingStep.objects.filter(
+        offboarding__person=OuterRef("pk"), status=OffboardingStep.Status.FAILED
+    )
+
+
 def register() -> None:
     directory.register_systems(LinkedSystems())
     for key, label, rows in (
         ("failed", "A change could not reach a system", failed_pushes),
         ("drift", "Changed in a vendor system (drift)", drifts),
         ("unmatched", "May be an unmatched vendor record", unmatched_candidacies),
+        ("still-active", "Terminated, still active in a system", access_still_open),
+        ("offboarding", "Offboarding without proof", offboarding_failures),
     ):
         directory.register_problem(key, label, rows, url_name="sync:problems")

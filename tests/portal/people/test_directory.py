@@ -364,3 +364,30 @@ def test_bulk_change_needs_the_hr_role(client_as, staff, role):
 def test_bulk_bar_and_checkboxes_only_for_those_who_may_change_people(client_as, staff):
     hr = client_as("hr").get(LIST).content.decode()
     assert 'id="bulk-form"' in hr and 'form="bulk-form"' in hr
+
+
+def test_the_directory_filters_people_whose_offboarding_is_scheduled(client_as):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.people.models import Offboarding
+
+    leaving, staying, cancelled = (
+        PersonFactory(last_name=n) for n in ("Leaving", "Staying", "Cancelled")
+    )
+    later = timezone.now() + timedelta(days=3)
+    Offboarding.objects.create(
+        person=leaving, last_day=later.date(), reason="Moves", scheduled_for=later
+    )
+    Offboarding.objects.create(
+        person=cancelled,
+        last_day=later.date(),
+        reason="Stays after all",
+        scheduled_for=later,
+        cancelled_at=timezone.now(),
+    )
+
+    html = client_as("hr").get("/people/", {"offboarding": "scheduled"}).content.decode()
+
+    assert "Leaving" in html and "Staying" not in html and "Cancelled" not in html
