@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "django_celery_beat",
     "axes",
     "portal.core",
@@ -90,6 +92,7 @@ INSTALLED_APPS = [
     "portal.doors",
     "portal.attendance",
     "portal.sync",
+    "portal.api",  # REST API, tokens, outbound webhooks: may import every app above
     "portal.dashboard",  # reads every app above
     "portal.demo",  # make run: runstack, seed_demo, the simulators' accounts
 ]
@@ -218,6 +221,7 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "portal.sync.tasks.pull_*": {"queue": "sync"},
     "portal.sync.tasks.push_*": {"queue": "push"},
+    "portal.api.tasks.*": {"queue": "push"},
     # the `doors` queue is declared (portal/celery.py) and served; door tasks get routed to it
     # when they exist
 }
@@ -228,17 +232,65 @@ CELERY_BEAT_SCHEDULE = {
     "push-outbox": {"task": "portal.sync.tasks.push_outbox", "schedule": 30.0},
     # a pull whose worker died is closed by the next pull of its stream; this catches the rest
     "close-dead-runs": {"task": "portal.sync.tasks.close_dead_runs", "schedule": 30.0},
+    # webhook deliveries are sent on commit; this retries the ones waiting out a backoff
+    "deliver-webhooks": {"task": "portal.api.tasks.deliver_webhooks", "schedule": 15.0},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.ApiPermission"],
+    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.PerTokenRateThrottle"],
+    # per token (or per signed-in user without one), and per address before signing in
+    "DEFAULT_THROTTLE_RATES": {
+        "api": os.environ.get("API_RATE", "600/minute"),
+        "api_anon": os.environ.get("API_ANON_RATE", "60/minute"),
+    },
+    "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.WorkgateAutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Workgate API",
+    "DESCRIPTION": (
+        "People, doors and sync state of Workgate. Authenticate with `Authorization: Token <token>` "
+        "(create one on your Account page). Errors always have the shape "
+        '`{"errors": [{"field": …, "code": …, "message": …}]}`.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PersonStatusEnum": "portal.people.models.Person.Status",
+        "OutboxStatusEnum": "portal.sync.models.OutboxMessage.Status",
+        "SyncRunStatusEnum": "portal.sync.models.SyncRun.Status",
+        "DoorStateEnum": "portal.doors.models.Door.State",
+        "DeviceKindEnum": "portal.devices.models.Device.Kind",
+        "DoorEventKindEnum": "portal.doors.models.DoorEvent.Kind",
+        "VendorKindEnum": "portal.sync.models.vendor_kind_choices",
+    },
+}
+
+# Outbound webhooks: tries before a delivery is parked, and how long a rotated-out secret still signs
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "10"))
+WEBHOOK_SECRET_OVERLAP_HOURS = int(os.environ.get("WEBHOOK_SECRET_OVERLAP_HOURS", "24"))
 
 LOGGING = {
     "version": 1,
