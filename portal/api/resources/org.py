@@ -21,11 +21,11 @@ class DepartmentSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
         fields = ["id", "name", "code", "parent"]
 
     def validate_parent(self, parent):
-        if parent is not None and self.instance is not None:
-            if parent == self.instance or self.instance in parent.ancestors():
-                raise serializers.ValidationError(
-                    "A department cannot sit under itself or one of its own sub-departments."
-                )
+        moving = self.instance
+        if parent is not None and moving is not None and moving in (parent, *parent.ancestors()):
+            raise serializers.ValidationError(
+                "A department cannot sit under itself or one of its own sub-departments."
+            )
         return parent
 
 

@@ -147,7 +147,7 @@ def test_a_receiver_down_for_a_while_gets_every_event_afterwards_in_order(endpoi
     emitted = list(WebhookDelivery.objects.order_by("id").values_list("subject", "delivery_id"))
     receiver.status = 503
     now = timezone.now()
-    for step in range(5):  # five failed rounds: each subject's head retried, nothing behind it sent
+    for _ in range(5):  # five failed rounds: each subject's head retried, nothing behind it sent
         now += timedelta(hours=1)
         assert delivery.drain(now=now) == 0
     assert WebhookDelivery.objects.filter(attempts__gt=0).count() == 2  # only the two heads
