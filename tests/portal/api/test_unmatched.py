@@ -26,7 +26,8 @@ def waiting(account, vendor_id, code, **fields):
 def test_hr_lists_and_links_like_the_page(api_as, client_as):
     account = VendorAccountFactory(push_enabled=False)
     twin_entry, entry = waiting(account, "1", "A1"), waiting(account, "2", "A2")
-    twin, person = PersonFactory(employee_code="70001"), PersonFactory(employee_code="70002")
+    PersonFactory(employee_code="70001")
+    person = PersonFactory(employee_code="70002")
     api = api_as("hr")
     assert api.get("/api/v1/unmatched/").json()["count"] == 2
 
