@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -66,3 +67,16 @@ def exception_handler(exc, context):
 
 def _headers(response) -> dict:
     return {k: v for k, v in response.items() if k in ("Retry-After", "WWW-Authenticate", "Allow")}
+
+
+@csrf_exempt  # like every DRF view: API clients send tokens, not CSRF cookies
+def not_found(request, *args, **kwargs):
+    """A JSON 404 for API paths no resource answers (a wrong id format, a typo)."""
+    from django.http import JsonResponse
+
+    error = {
+        "field": None,
+        "code": "not_found",
+        "message": "There is no API resource at this path.",
+    }
+    return JsonResponse({"errors": [error]}, status=404)

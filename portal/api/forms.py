@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from rest_framework import exceptions
+from rest_framework.exceptions import ErrorDetail
 
 from portal.api.errors import from_django
 
@@ -34,8 +36,28 @@ def instance_data(instance: Model, names: list[str]) -> dict:
     return {k: ("" if v is None else v) for k, v in data.items()}
 
 
+SCALARS = (str, int, float, bool, type(None))
+
+
+def check_value_types(form) -> None:
+    """JSON can send a list or an object where a form expects one value: a 400, not a crash."""
+    problems = {}
+    for name, field in form.fields.items():
+        if name not in form.data:
+            continue
+        value = form.data[name]
+        if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+            if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+                problems[name] = [ErrorDetail("Send a list of ids.", code="invalid")]
+        elif not isinstance(value, SCALARS):
+            problems[name] = [ErrorDetail("Send a single value.", code="invalid")]
+    if problems:
+        raise exceptions.ValidationError(problems)
+
+
 def valid_form(form):
     """``form`` if valid; else a 400 with its errors, one per field, codes kept."""
+    check_value_types(form)
     if not form.is_valid():
         raise from_django(ValidationError(form.errors.as_data()))
     return form

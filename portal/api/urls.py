@@ -1,9 +1,10 @@
 """/api/v1/: one router line per resource; the schema and its docs page."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from portal.api.errors import not_found
 from portal.api.resources import audit, doors, org, people, sync, unmatched
 
 app_name = "api"
@@ -27,4 +28,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
+    # anything else under /api/v1/ is a 404 in the API's error shape, not the HTML page
+    re_path(r"^.*$", not_found),
 ]
