@@ -25,6 +25,7 @@ PAGES = {
         "/people/{person}/",
         "/people/{person}/edit/",
         "/sync/unmatched/",
+        "/account/tokens/",
     ],
     "guard": ["/", "/doors/", "/people/"],  # the last one is the 403 page
     "manager": ["/", "/attendance/timecards/"],
