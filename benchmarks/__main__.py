@@ -13,6 +13,7 @@ from benchmarks.figures import ROOT
 
 GROUPS: dict[str, list[str]] = {
     "pull": ["benchmarks.pull_biotime", "benchmarks.worker_crash"],
+    "api": ["benchmarks.api"],
 }
 
 
