@@ -36,3 +36,12 @@ def test_create_use_and_revoke_a_token(login, screenshot, live_server):
         f"{live_server.url}/api/v1/people/", headers={"Authorization": f"Token {token}"}
     )
     assert api.status_code == 401
+
+
+def test_the_api_docs_render_offline_from_our_own_static_files(login, screenshot):
+    page = login("hr")
+    page.goto("/account/tokens/")
+    page.get_by_role("link", name="Workgate API").click()
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Workgate API")
+    expect(page.locator(".opblock-tag-section").first).to_be_visible()
+    screenshot("api-docs")

@@ -134,6 +134,11 @@ class PersonViewSet(
         person = self.save_from(request, Person())
         return Response(PersonDetailSerializer(person).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=PersonInputSerializer(partial=True), responses=PersonDetailSerializer)
+    def partial_update(self, request, pk=None):
+        """Change only the fields sent."""
+        return self.update(request, pk, partial=True)
+
     @extend_schema(request=PersonInputSerializer, responses=PersonDetailSerializer)
     def update(self, request, pk=None, partial=False):
         person = self.save_from(request, self.get_object())

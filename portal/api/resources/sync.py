@@ -106,6 +106,11 @@ class VendorAccountViewSet(
         account = services.save_vendor_account(form, request)
         return Response(VendorAccountSerializer(account).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=VendorAccountInputSerializer(partial=True), responses=VendorAccountSerializer)
+    def partial_update(self, request, pk=None):
+        """Change only the fields sent."""
+        return self.update(request, pk, partial=True)
+
     @extend_schema(request=VendorAccountInputSerializer, responses=VendorAccountSerializer)
     def update(self, request, pk=None, partial=False):
         form = valid_form(self.form_for(request, self.get_object()))
