@@ -106,7 +106,9 @@ class VendorAccountViewSet(
         account = services.save_vendor_account(form, request)
         return Response(VendorAccountSerializer(account).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=VendorAccountInputSerializer(partial=True), responses=VendorAccountSerializer)
+    @extend_schema(
+        request=VendorAccountInputSerializer(partial=True), responses=VendorAccountSerializer
+    )
     def partial_update(self, request, pk=None):
         """Change only the fields sent."""
         return self.update(request, pk, partial=True)
