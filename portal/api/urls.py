@@ -1,11 +1,12 @@
 """/api/v1/: one router line per resource; the schema and its docs page."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from portal.api.errors import not_found
 from portal.api.resources import audit, doors, org, people, sync, unmatched
+from portal.api.schema_view import SchemaView
 
 app_name = "api"
 
@@ -25,7 +26,7 @@ router.register("outbox", sync.OutboxMessageViewSet)
 router.register("audit", audit.AuditEntryViewSet)
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
     # anything else under /api/v1/ is a 404 in the API's error shape, not the HTML page

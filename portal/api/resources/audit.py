@@ -12,7 +12,7 @@ from portal.core.models import AuditEntry
 class AuditEntrySerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = AuditEntry
-        fields = [
+        fields = (
             "id",
             "at",
             "actor",
@@ -24,7 +24,7 @@ class AuditEntrySerializer(SelectableFieldsMixin, serializers.ModelSerializer):
             "before",
             "after",
             "ip_address",
-        ]
+        )
         read_only_fields = fields
 
 

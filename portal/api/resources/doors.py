@@ -17,7 +17,7 @@ class DoorSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Door
-        fields = [
+        fields = (
             "id",
             "name",
             "account",
@@ -30,14 +30,14 @@ class DoorSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
             "state_changed_at",
             "last_event_at",
             "gone_at",
-        ]
+        )
         read_only_fields = fields
 
 
 class DoorEventSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = DoorEvent
-        fields = [
+        fields = (
             "id",
             "door",
             "account",
@@ -47,14 +47,14 @@ class DoorEventSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
             "vendor_user_id",
             "vendor_code",
             "description",
-        ]
+        )
         read_only_fields = fields
 
 
 class DeviceSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Device
-        fields = [
+        fields = (
             "id",
             "name",
             "kind",
@@ -66,7 +66,7 @@ class DeviceSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
             "last_seen_at",
             "firmware",
             "gone_at",
-        ]
+        )
         read_only_fields = fields
 
 
@@ -114,7 +114,7 @@ class DoorViewSet(ReadOnlyResource):
     queryset = Door.objects.all()
     serializer_class = DoorSerializer
     filterset_class = DoorFilterSet
-    ordering_fields = ["id", "name", "state", "state_changed_at"]
+    ordering_fields = ("id", "name", "state", "state_changed_at")
     ordering = ["id"]
 
 
@@ -132,5 +132,5 @@ class DeviceViewSet(ReadOnlyResource):
     queryset = Device.objects.all()
     serializer_class = DeviceSerializer
     filterset_class = DeviceFilterSet
-    ordering_fields = ["id", "name", "kind", "last_seen_at"]
+    ordering_fields = ("id", "name", "kind", "last_seen_at")
     ordering = ["id"]

@@ -18,7 +18,7 @@ from portal.people.models import Department, Position, Site
 class DepartmentSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Department
-        fields = ["id", "name", "code", "parent"]
+        fields = ("id", "name", "code", "parent")
 
     def validate_parent(self, parent):
         moving = self.instance
@@ -32,13 +32,13 @@ class DepartmentSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
 class PositionSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Position
-        fields = ["id", "name", "code"]
+        fields = ("id", "name", "code")
 
 
 class SiteSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Site
-        fields = ["id", "name", "code", "time_zone", "address"]
+        fields = ("id", "name", "code", "time_zone", "address")
 
 
 class AuditedWrites:
@@ -91,7 +91,7 @@ class DepartmentViewSet(WritableResource):
     queryset = Department.objects.all()
     serializer_class = DepartmentSerializer
     filterset_class = DepartmentFilterSet
-    ordering_fields = ["id", "name", "code"]
+    ordering_fields = ("id", "name", "code")
     ordering = ["name"]
 
 
@@ -99,7 +99,7 @@ class PositionViewSet(WritableResource):
     queryset = Position.objects.all()
     serializer_class = PositionSerializer
     filterset_fields = {"code": ["exact"], "name": ["icontains"]}
-    ordering_fields = ["id", "name", "code"]
+    ordering_fields = ("id", "name", "code")
     ordering = ["name"]
 
 
@@ -109,5 +109,5 @@ class SiteViewSet(
     queryset = Site.objects.all()
     serializer_class = SiteSerializer
     filterset_fields = {"code": ["exact"], "name": ["icontains"]}
-    ordering_fields = ["id", "name", "code"]
+    ordering_fields = ("id", "name", "code")
     ordering = ["name"]

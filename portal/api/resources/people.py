@@ -34,7 +34,7 @@ class PersonSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Person
-        fields = [
+        fields = (
             "id",
             "employee_code",
             "first_name",
@@ -52,7 +52,7 @@ class PersonSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
             "termination_reason",
             "created_at",
             "updated_at",
-        ]
+        )
         read_only_fields = fields
 
 
@@ -60,7 +60,7 @@ class PersonDetailSerializer(PersonSerializer):
     systems = serializers.SerializerMethodField()
 
     class Meta(PersonSerializer.Meta):
-        fields = [*PersonSerializer.Meta.fields, "systems"]
+        fields = (*PersonSerializer.Meta.fields, "systems")
         read_only_fields = fields
 
     @extend_schema_field(SystemSerializer(many=True))
@@ -111,7 +111,7 @@ class PersonViewSet(
 
     queryset = Person.objects.select_related("department", "position").prefetch_related("sites")
     filterset_class = PersonFilterSet
-    ordering_fields = ["id", "employee_code", "last_name", "hire_date", "updated_at"]
+    ordering_fields = ("id", "employee_code", "last_name", "hire_date", "updated_at")
     ordering = ["id"]
     action_permissions = {
         "terminate": ["people.terminate_person"],

@@ -29,7 +29,7 @@ class VendorAccountSerializer(SelectableFieldsMixin, serializers.ModelSerializer
 
     class Meta:
         model = VendorAccount
-        fields = [
+        fields = (
             "id",
             *ACCOUNT_FORM_FIELDS,
             "options",
@@ -41,7 +41,7 @@ class VendorAccountSerializer(SelectableFieldsMixin, serializers.ModelSerializer
             "check_message",
             "created_at",
             "updated_at",
-        ]
+        )
         read_only_fields = fields
 
     def get_paused(self, account) -> bool:
@@ -61,7 +61,7 @@ class VendorAccountInputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = VendorAccount
-        fields = [*ACCOUNT_FORM_FIELDS, "options", "secrets"]
+        fields = (*ACCOUNT_FORM_FIELDS, "options", "secrets")
 
 
 class VendorAccountViewSet(
@@ -78,7 +78,7 @@ class VendorAccountViewSet(
     queryset = VendorAccount.objects.all()
     serializer_class = VendorAccountSerializer
     filterset_fields = ["kind", "enabled"]
-    ordering_fields = ["id", "name", "kind"]
+    ordering_fields = ("id", "name", "kind")
     ordering = ["name"]
     action_permissions = {
         "check": ["sync.change_vendoraccount"],
@@ -137,7 +137,7 @@ class VendorAccountViewSet(
 class SyncRunSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = SyncRun
-        fields = [
+        fields = (
             "id",
             "account",
             "stream",
@@ -156,7 +156,7 @@ class SyncRunSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
             "skipped_reasons",
             "warnings",
             "error",
-        ]
+        )
         read_only_fields = fields
 
 
@@ -187,7 +187,7 @@ class OutboxMessageSerializer(SelectableFieldsMixin, serializers.ModelSerializer
 
     class Meta:
         model = OutboxMessage
-        fields = [
+        fields = (
             "id",
             "account",
             "record_kind",
@@ -201,7 +201,7 @@ class OutboxMessageSerializer(SelectableFieldsMixin, serializers.ModelSerializer
             "vendor_answer",
             "created_at",
             "sent_at",
-        ]
+        )
         read_only_fields = fields
 
     def get_object_type(self, message) -> str:

@@ -22,7 +22,7 @@ class UnmatchedSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = UnmatchedPerson
-        fields = [
+        fields = (
             "id",
             "account",
             "account_name",
@@ -36,7 +36,7 @@ class UnmatchedSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
             "system_account",
             "first_seen_at",
             "last_seen_at",
-        ]
+        )
         read_only_fields = fields
 
 
@@ -68,7 +68,7 @@ class UnmatchedViewSet(
     )
     serializer_class = UnmatchedSerializer
     filterset_class = UnmatchedFilterSet
-    ordering_fields = ["id", "last_name", "first_seen_at", "last_seen_at"]
+    ordering_fields = ("id", "last_name", "first_seen_at", "last_seen_at")
     action_permissions = {
         "list": ["people.change_person"],
         "retrieve": ["people.change_person"],
