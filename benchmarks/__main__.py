@@ -17,6 +17,7 @@ GROUPS: dict[str, list[str]] = {
     "timecards": ["benchmarks.timecards"],
     "directory": ["benchmarks.directory"],
     "push": ["benchmarks.offboarding"],
+    "api": ["benchmarks.api"],
 }
 
 

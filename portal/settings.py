@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "django_celery_beat",
     "axes",
     "portal.core",
@@ -90,6 +92,7 @@ INSTALLED_APPS = [
     "portal.doors",
     "portal.attendance",
     "portal.sync",
+    "portal.api",  # REST API, tokens, outbound webhooks: may import every app above
     "portal.dashboard",  # reads every app above
     "portal.demo",  # make run: runstack, seed_demo, the simulators' accounts
 ]
@@ -222,6 +225,7 @@ CELERY_TASK_ROUTES = {
     # door commands have their own queue and worker: a long sync never delays an "open door"
     "portal.sync.tasks.send_door_command": {"queue": "doors"},
     "portal.doors.tasks.*": {"queue": "doors"},
+    "portal.api.tasks.*": {"queue": "push"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
@@ -244,6 +248,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.sync.tasks.check_terminated_access",
         "schedule": 24 * 60 * 60.0,
     },
+    # webhook deliveries are sent on commit; this retries the ones waiting out a backoff
+    "deliver-webhooks": {"task": "portal.api.tasks.deliver_webhooks", "schedule": 15.0},
 }
 #: minutes a device may be offline before the alarm inbox shows it
 DOORS_OFFLINE_ALARM_MINUTES = int(os.environ.get("DOORS_OFFLINE_ALARM_MINUTES", "5"))
@@ -251,12 +257,58 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.ApiPermission"],
+    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.PerTokenRateThrottle"],
+    # per token (or per signed-in user without one), and per address before signing in
+    "DEFAULT_THROTTLE_RATES": {
+        "api": os.environ.get("API_RATE", "600/minute"),
+        "api_anon": os.environ.get("API_ANON_RATE", "60/minute"),
+    },
+    "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.WorkgateAutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Workgate API",
+    "DESCRIPTION": (
+        "People, doors and sync state of Workgate. Authenticate with `Authorization: Token <token>` "
+        "(create one on your Account page). Errors always have the shape "
+        '`{"errors": [{"field": …, "code": …, "message": …}]}`.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PersonStatusEnum": "portal.people.models.Person.Status",
+        "OutboxStatusEnum": "portal.sync.models.OutboxMessage.Status",
+        "SyncRunStatusEnum": "portal.sync.models.SyncRun.Status",
+        "DoorStateEnum": "portal.doors.models.Door.State",
+        "DeviceKindEnum": "portal.devices.models.Device.Kind",
+        "DoorEventKindEnum": "portal.doors.models.DoorEvent.Kind",
+        "VendorKindEnum": "portal.sync.models.vendor_kind_choices",
+    },
+}
+
+# Outbound webhooks: tries before a delivery is parked, and how long a rotated-out secret still signs
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "10"))
+WEBHOOK_SECRET_OVERLAP_HOURS = int(os.environ.get("WEBHOOK_SECRET_OVERLAP_HOURS", "24"))
 
 LOGGING = {
     "version": 1,

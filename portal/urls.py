@@ -21,6 +21,8 @@ urlpatterns = [
     path("doors/", include("portal.doors.urls")),
     path("attendance/", include("portal.attendance.urls")),
     path("sync/", include("portal.sync.urls")),
+    path("api/v1/", include("portal.api.urls")),
+    path("account/", include("portal.api.account_urls")),
     # One namespace for the dashboard and core's pages: links name them `core:dashboard` etc.
     path("", include((dashboard_urlpatterns + core_urlpatterns, "core"))),
 ]

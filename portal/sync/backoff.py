@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from connectors import errors
-from portal.core import audit
+from portal.core import audit, notify
 from portal.sync import dispatch
 from portal.sync.models import SyncCursor, VendorAccount
 
@@ -45,6 +45,7 @@ def pause_account(account_id: int, exc: errors.ConnectorError) -> bool:
         log.warning("vendor account %s paused: %s", account_id, reason)
         account = VendorAccount.objects.get(pk=account_id)
         audit.record("vendor_account.paused", obj=account, after={"reason": reason})
+        notify.emit("sync_account.failed", f"vendor_account:{account.pk}", account_event(account))
     return bool(paused)
 
 
@@ -54,9 +55,22 @@ def resume_account(account_id: int) -> bool:
         paused_at=None, paused_reason=""
     )
     if resumed:
-        audit.record("vendor_account.resumed", obj=VendorAccount.objects.get(pk=account_id))
+        account = VendorAccount.objects.get(pk=account_id)
+        audit.record("vendor_account.resumed", obj=account)
+        notify.emit(
+            "sync_account.recovered", f"vendor_account:{account.pk}", account_event(account)
+        )
         dispatch.drain_outbox()
     return bool(resumed)
+
+
+def account_event(account: VendorAccount) -> dict:
+    return {
+        "id": account.pk,
+        "name": account.name,
+        "kind": account.kind,
+        "paused_reason": account.paused_reason,
+    }
 
 
 def check_account_not_paused(account: VendorAccount) -> None:

@@ -52,6 +52,7 @@ PAGES = {
         "/people/{terminated}/",
         "/people/{leaving}/",
         "/sync/offboardings/{offboarding}/report/",
+        "/account/tokens/",
     ],
     "guard": [
         "/",

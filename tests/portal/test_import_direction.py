@@ -101,3 +101,15 @@ def test_only_the_url_configuration_imports_the_dashboard_and_nothing_imports_th
 
 def test_people_imports_no_sync():
     assert imports_under("portal/people", lambda n: within(n, "portal.sync")) == []
+
+
+def test_nothing_imports_the_api_app():
+    """The API sits on top of every domain app and sync; they reach it only by signals
+    (``portal.core.notify.emit``), so nothing below may import it."""
+    offences = [
+        o
+        for folder in ("portal", "connectors")
+        for o in imports_under(folder, lambda n: within(n, "portal.api"))
+        if not o.startswith(("portal/api/", "portal/urls.py:"))
+    ]
+    assert offences == []

@@ -1,25 +1,16 @@
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views import View
 
-from portal.core import audit
 from portal.core.params import id_param
 from portal.core.permissions import PermissionRequiredMixin
 from portal.core.views.htmx import PartialListView, redirect_after_post
-from portal.people import services as people
-from portal.people.models import Person
 from portal.sync.forms import LinkForm
-from portal.sync.identity import link_for, link_person
 from portal.sync.models import UnmatchedPerson
+from portal.sync.resolve import SYSTEM_ACCOUNT_REFUSAL, resolve_unmatched
 from portal.sync.suggestions import suggestions_for
-
-SYSTEM_ACCOUNT_REFUSAL = (
-    "This is {account}'s own administrator or operator account. Workgate never links it to a "
-    "person or creates one from it, because changing or disabling it could lock Workgate and "
-    "the vendor's operators out. Nothing was changed."
-)
 
 
 class UnmatchedListView(PermissionRequiredMixin, PartialListView):
@@ -80,29 +71,7 @@ class ResolveUnmatchedView(PermissionRequiredMixin, View):
                 )
             person = None
         try:
-            with transaction.atomic():
-                if person is None:
-                    # the people service: audited, and the other systems hear of the new person
-                    person = people.create_person(
-                        request=request,
-                        origin=str(entry.account),
-                        employee_code=entry.code,
-                        first_name=entry.first_name,
-                        last_name=entry.last_name,
-                        email=entry.email,
-                    )
-                if not linked_already(entry, person):  # a new person may have matched it already
-                    link_person(entry.account, entry.vendor_id, entry.code, person, raw=entry.raw)
-                audit.record(
-                    "person.linked",
-                    request=request,
-                    obj=person,
-                    after={
-                        "account": entry.account.name,
-                        "vendor_id": entry.vendor_id,
-                        "vendor_code": entry.code,
-                    },
-                )
+            person = resolve_unmatched(entry, person, request=request)
         except IntegrityError:
             # what HR typed stays in the box, beside the reason
             form = LinkForm(
@@ -119,8 +88,3 @@ class ResolveUnmatchedView(PermissionRequiredMixin, View):
             request, f"Linked {entry.account.name} record {entry.vendor_id} to {person.full_name}."
         )
         return redirect_after_post(request, reverse("sync:unmatched-list"))
-
-
-def linked_already(entry: UnmatchedPerson, person: Person) -> bool:
-    link = link_for(entry.account, Person, person.pk)
-    return link is not None and link.vendor_id == entry.vendor_id

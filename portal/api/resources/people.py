@@ -1,0 +1,171 @@
+"""/api/v1/people/: the People pages' list, detail, add, edit, terminate and rehire."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from portal.api.errors import Conflict
+from portal.api.fields import SelectableFieldsMixin
+from portal.api.forms import instance_data, json_object, valid_form
+from portal.api.resources.base import IdFilter, IdLookupMixin
+from portal.people import services
+from portal.people.filters import PersonFilterSet as PagesFilterSet
+from portal.people.forms import PersonForm, TerminationForm
+from portal.people.models import Department, Person, Site
+from portal.sync.presence import presence_of
+
+
+class SystemSerializer(serializers.Serializer):
+    """Where the person stands in one connected system."""
+
+    account = serializers.IntegerField(source="account.pk")
+    account_name = serializers.CharField(source="account.name")
+    kind = serializers.CharField(source="account.kind")
+    writable = serializers.BooleanField()
+    state = serializers.ChoiceField(choices=["linked", "absent", "pending", "failed", "drift"])
+    vendor_id = serializers.CharField(source="link.vendor_id", default=None, allow_null=True)
+    last_error = serializers.CharField(source="latest.last_error", default="")
+
+
+class PersonSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
+    full_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Person
+        fields = (
+            "id",
+            "employee_code",
+            "first_name",
+            "last_name",
+            "full_name",
+            "email",
+            "phone",
+            "department",
+            "position",
+            "sites",
+            "manager",
+            "hire_date",
+            "status",
+            "termination_date",
+            "termination_reason",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class PersonDetailSerializer(PersonSerializer):
+    systems = serializers.SerializerMethodField()
+
+    class Meta(PersonSerializer.Meta):
+        fields = (*PersonSerializer.Meta.fields, "systems")
+        read_only_fields = fields
+
+    @extend_schema_field(SystemSerializer(many=True))
+    def get_systems(self, person):
+        return SystemSerializer(presence_of(person), many=True).data
+
+
+class PersonInputSerializer(serializers.ModelSerializer):
+    """What a client sends to add or edit a person: the fields of the People form."""
+
+    class Meta:
+        model = Person
+        fields = PersonForm.Meta.fields
+        extra_kwargs = {"employee_code": {"validators": []}}
+
+
+class TerminationInputSerializer(serializers.Serializer):
+    termination_date = serializers.DateField(help_text="The last working day.")
+    reason = serializers.CharField(max_length=200)
+
+
+class PersonFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", help_text="Words in name, code or e-mail.")
+    status = django_filters.ChoiceFilter(choices=Person.Status.choices)
+    department = IdFilter(queryset=Department.objects.all())
+    site = IdFilter(field_name="sites", queryset=Site.objects.all())
+    employee_code = django_filters.CharFilter()
+    email = django_filters.CharFilter(lookup_expr="iexact")
+    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Person
+        fields = ["q", "status", "department", "site", "employee_code", "email"]
+
+    search = PagesFilterSet.search  # the People page's search, word by word
+
+
+class PersonViewSet(
+    IdLookupMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """People as HR keeps them. Writes go through the same service as the People pages: the same
+    checks, the same audit entries, and every connected system hears of the change."""
+
+    queryset = Person.objects.select_related("department", "position").prefetch_related("sites")
+    filterset_class = PersonFilterSet
+    ordering_fields = ("id", "employee_code", "last_name", "hire_date", "updated_at")
+    ordering = ["id"]
+    action_permissions = {
+        "terminate": ["people.terminate_person"],
+        "rehire": ["people.terminate_person"],
+    }
+    conflict_actions = ("terminate", "rehire")
+
+    def get_serializer_class(self):
+        return PersonSerializer if self.action == "list" else PersonDetailSerializer
+
+    def save_from(self, request, person: Person):
+        """PUT and PATCH alike: fields left out keep their values."""
+        data = instance_data(person, PersonForm.Meta.fields)
+        data.update({k: v for k, v in json_object(request).items() if k in PersonForm.Meta.fields})
+        form = valid_form(PersonForm(data, instance=person))
+        return services.save_person(form, request)
+
+    @extend_schema(request=PersonInputSerializer, responses={201: PersonDetailSerializer})
+    def create(self, request):
+        person = self.save_from(request, Person())
+        return Response(PersonDetailSerializer(person).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PersonInputSerializer(partial=True), responses=PersonDetailSerializer)
+    def partial_update(self, request, pk=None):
+        """Change only the fields sent."""
+        return self.update(request, pk, partial=True)
+
+    @extend_schema(request=PersonInputSerializer, responses=PersonDetailSerializer)
+    def update(self, request, pk=None, partial=False):
+        person = self.save_from(request, self.get_object())
+        return Response(PersonDetailSerializer(person).data)
+
+    @extend_schema(request=TerminationInputSerializer, responses=PersonDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def terminate(self, request, pk=None):
+        """Terminate: access is revoked in every connected system."""
+        person = self.get_object()
+        if person.status == Person.Status.TERMINATED:
+            raise Conflict(f"{person.full_name} is already terminated.")
+        form = valid_form(TerminationForm(json_object(request), person=person))
+        services.terminate_person(
+            person,
+            on=form.cleaned_data["termination_date"],
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+        return Response(PersonDetailSerializer(person).data)
+
+    @extend_schema(request=None, responses=PersonDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def rehire(self, request, pk=None):
+        """Rehire a terminated person: connected systems re-enable them."""
+        person = self.get_object()
+        if person.status == Person.Status.ACTIVE:
+            raise Conflict(f"{person.full_name} is already active; nothing changed.")
+        services.rehire_person(person, request=request)
+        return Response(PersonDetailSerializer(person).data)

@@ -1,0 +1,1 @@
+"""Outbound webhooks: Workgate tells registered endpoints what happened, signed, in order."""
