@@ -113,7 +113,8 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the session's user with "is any lockdown active?"
+    "portal.doors.auth.LockdownAwareBackend",
 ]
 
 ROOT_URLCONF = "portal.urls"

@@ -219,6 +219,145 @@ def _outbox_retried(who, what, before, after, names):
     return f"{who} retried {what}" + (f" (it had failed: {error})." if error else ".")
 
 
+# -- the security desk, offboarding, timecards, the API ------------------------------------------
+
+
+def _quoted(text) -> str:
+    return f"\u201c{text}\u201d" if text else ""
+
+
+def _door_command(who, what, before, after, names):
+    action = str(after.get("action", "?")).replace("_", " ")
+    until = after.get("unlock_until")
+    text = f"{who} asked to {action} {what}" + (f" until {until}" if until else "")
+    if after.get("overrides_lockdown"):
+        text += ", overriding a lockdown"
+    reason = after.get("reason")
+    return text + (f" because {_quoted(reason)}." if reason else ".")
+
+
+def _door_command_outcome(who, what, before, after, names):
+    action = str(after.get("action", "?")).replace("_", " ")
+    status = str(after.get("status", "?")).replace("_", " ")
+    state = after.get("state_after")
+    error = after.get("error")
+    text = f"The {action} command for {what} ended {status}"
+    text += f"; the door reads {state}" if state else ""
+    return text + (f" ({error})." if error else ".")
+
+
+def _lockdown_started(who, what, before, after, names):
+    doors = after.get("doors")
+    count = f" ({doors} doors)" if doors is not None else ""
+    return f"{who} locked down {after.get('scope', what)}{count}: {_quoted(after.get('reason'))}."
+
+
+def _lockdown_ended(who, what, before, after, names):
+    reason = after.get("reason")
+    text = f"{who} ended the lockdown of {after.get('scope', what)}"
+    return text + (f": {_quoted(reason)}." if reason else ".")
+
+
+def _alarm_acknowledged(who, what, before, after, names):
+    return f"{who} acknowledged {what}: {_quoted(after.get('comment'))}."
+
+
+def _door_events_exported(who, what, before, after, names):
+    filters = after.get("filters")
+    return f"{who} exported door events" + (f" ({filters})." if filters else ".")
+
+
+def _still_active(who, what, before, after, names):
+    return f"{after.get('system', 'A system')} still lists {what} as active after termination."
+
+
+def _disabled_again(who, what, before, after, names):
+    return f"{who} disabled {what} again in {after.get('system', 'a system')}."
+
+
+def _drift_kept(who, what, before, after, names):
+    fields = ", ".join(k for k in after if k != "system")
+    return f"{who} kept Workgate's {fields} for {what} over {before.get('system', 'the system')}'s."
+
+
+def _drift_taken(who, what, before, after, names):
+    fields = ", ".join(k for k in after if k != "system")
+    return f"{who} took {fields} of {what} from {after.get('system', 'a system')}."
+
+
+def _offboarding_scheduled(who, what, before, after, names):
+    return (
+        f"{who} scheduled the offboarding of {what}: last day {after.get('last_day', '?')}, "
+        f"access ends {after.get('scheduled_for', '?')} ({_quoted(after.get('reason'))})."
+    )
+
+
+def _offboarding_cancelled(who, what, before, after, names):
+    return f"{who} cancelled {what}: {_quoted(after.get('cancel_reason'))}."
+
+
+def _offboarding_retried(who, what, before, after, names):
+    return f"{who} retried {what} in {after.get('system', 'a system')}."
+
+
+def _offboarding_exported(who, what, before, after, names):
+    return f"{who} downloaded the report of {what}."
+
+
+def _punch(after) -> str:
+    return f"{after.get('direction', '?')} punch at {after.get('at', '?')}"
+
+
+def _punch_added(who, what, before, after, names):
+    return f"{who} added an {_punch(after)} because {_quoted(after.get('reason'))}."
+
+
+def _punch_moved(who, what, before, after, names):
+    return (
+        f"{who} moved the {_punch(before)} to {after.get('at', '?')} "
+        f"because {_quoted(after.get('reason'))}."
+    )
+
+
+def _punch_voided(who, what, before, after, names):
+    return f"{who} voided the {_punch(before)} because {_quoted(after.get('reason'))}."
+
+
+def _timecards_exported(who, what, before, after, names):
+    return (
+        f"{who} exported timecards {after.get('start', '?')} to {after.get('end', '?')} as "
+        f"{str(after.get('format', '?')).upper()} ({after.get('people', '?')} people)."
+    )
+
+
+def _period_decided(verb):
+    def sentence(who, what, before, after, names):
+        comment = after.get("comment")
+        return f"{who} {verb} {what}" + (f": {_quoted(comment)}." if comment else ".")
+
+    return sentence
+
+
+def _token_created(who, what, before, after, names):
+    expires = after.get("expires_at")
+    text = f"{who} created the API token {_quoted(after.get('name'))} ({after.get('prefix', '?')})"
+    return text + (f", expiring {expires}." if expires else ".")
+
+
+def _token_revoked(who, what, before, after, names):
+    return f"{who} revoked the API token {after.get('prefix', what)}."
+
+
+def _webhook_retried(who, what, before, after, names):
+    return f"{who} retried {what}."
+
+
+def _webhook_secret_rotated(who, what, before, after, names):
+    until = after.get("previous_signs_until")
+    text = f"{who} rotated the secret of {what}"
+    return text + (f"; the old one signs until {until}." if until else ".")
+
+
 SENTENCES = {
     "person.created": _person_created,
     "person.changed": _person_changed,
@@ -236,6 +375,35 @@ SENTENCES = {
     "vendor_account.resumed": _account_resumed,
     "vendor_secrets.rotated": _secrets_rotated,
     "outbox.retried": _outbox_retried,
+    "door.command.requested": _door_command,
+    "door.command.override": _door_command,
+    **{
+        f"door.command.{status}": _door_command_outcome
+        for status in ("sent", "succeeded", "failed", "expired", "uncertain")
+    },
+    "door.lockdown.started": _lockdown_started,
+    "door.lockdown.ended": _lockdown_ended,
+    "alarm.acknowledge": _alarm_acknowledged,
+    "door_events.export": _door_events_exported,
+    "access.still_active": _still_active,
+    "access.disabled_again": _disabled_again,
+    "drift.kept_ours": _drift_kept,
+    "drift.took_theirs": _drift_taken,
+    "offboarding.scheduled": _offboarding_scheduled,
+    "offboarding.cancelled": _offboarding_cancelled,
+    "offboarding.retried": _offboarding_retried,
+    "offboarding.exported": _offboarding_exported,
+    "timecards.punch_added": _punch_added,
+    "timecards.punch_moved": _punch_moved,
+    "timecards.punch_voided": _punch_voided,
+    "timecards.exported": _timecards_exported,
+    "timecards.period_approved": _period_decided("approved"),
+    "timecards.period_rejected": _period_decided("rejected"),
+    "timecards.period_reopened": _period_decided("reopened"),
+    "api_token.created": _token_created,
+    "api_token.revoked": _token_revoked,
+    "webhook_delivery.retried": _webhook_retried,
+    "webhook_endpoint.secret_rotated": _webhook_secret_rotated,
 }
 
 ADMIN_VERBS = {

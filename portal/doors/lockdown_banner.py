@@ -16,4 +16,6 @@ def lockdown_banner(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if getattr(user, "any_lockdown", True) is False:
+        return {}  # known from the user's own query (portal.doors.auth): nothing to show
     return {"lockdown_banner": SimpleLazyObject(banner_context)}

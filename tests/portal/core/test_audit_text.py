@@ -300,3 +300,35 @@ def test_audit_page_query_count_does_not_grow_with_entries(
     with django_assert_max_num_queries(10):
         response = client.get(url)
     assert len(response.context["rows"]) == 30
+
+
+def test_door_commands_lockdowns_and_timecard_decisions_read_as_sentences(hanna, hr):
+    from tests.factories import DoorFactory
+
+    door = DoorFactory(name="Main entrance")
+    command = audit.record(
+        "door.command.requested",
+        actor=hr,
+        obj=door,
+        after={"action": "unlock", "reason": "Movers", "unlock_until": "14:32"},
+    )
+    outcome = audit.record(
+        "door.command.succeeded",
+        actor=hr,
+        obj=door,
+        after={"action": "unlock", "status": "succeeded", "state_after": "unlocked"},
+    )
+    lockdown = audit.record(
+        "door.lockdown.started", actor=hr, after={"scope": "Bremen", "reason": "Fire", "doors": 4}
+    )
+    punch = audit.record(
+        "timecards.punch_added",
+        actor=hr,
+        obj=hanna,
+        after={"direction": "out", "at": "2026-11-16T16:30:00+00:00", "reason": "Forgot"},
+    )
+
+    assert sentence(command) == "hr asked to unlock Main entrance until 14:32 because “Movers”."
+    assert sentence(outcome).endswith("ended succeeded; the door reads unlocked.")
+    assert sentence(lockdown) == "hr locked down Bremen (4 doors): “Fire”."
+    assert sentence(punch) == "hr added an out punch at 2026-11-16T16:30:00+00:00 because “Forgot”."

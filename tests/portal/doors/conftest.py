@@ -19,13 +19,17 @@ def pull(wired, stream):
 
 @pytest.fixture
 def doors(biostar):  # noqa: F811
-    """BioStar's doors in the mirror; doors 1-3 at site North, the rest at site South."""
+    """BioStar's doors in the mirror; doors 1-3 at site North, the rest at site South.
+
+    The sites come the way production's do: each door's BioStar door group is named after its
+    site, and the mirror maps the group to the site of that name."""
+    Site.objects.create(name="North", code="N")
+    Site.objects.create(name="South", code="S")
+    simulator = biostar.simulator
+    simulator.door_groups.update({901: "North", 902: "South"})
+    for vendor_id, door in simulator.doors.items():
+        door.door_group_id = 901 if int(vendor_id) <= 3 else 902
     pull(biostar, "doors")
-    north = Site.objects.create(name="North", code="N")
-    south = Site.objects.create(name="South", code="S")
-    for door in Door.objects.filter(account=biostar.account):
-        door.site = north if int(door.vendor_id) <= 3 else south
-        door.save(update_fields=["site"])
     return Door.objects.filter(account=biostar.account).order_by("pk")
 
 

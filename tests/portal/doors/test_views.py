@@ -29,7 +29,13 @@ DOOR_TABLES = ("doors_", "devices_")
 
 
 def door_queries(captured) -> list[str]:
-    return [q["sql"] for q in captured if any(t in q["sql"] for t in DOOR_TABLES)]
+    """Queries of door tables, but not the session's user (it asks "any lockdown?" in passing:
+    portal.doors.auth)."""
+    return [
+        q["sql"]
+        for q in captured
+        if any(t in q["sql"] for t in DOOR_TABLES) and 'FROM "auth_user"' not in q["sql"]
+    ]
 
 
 # -- roles --------------------------------------------------------------------------------------

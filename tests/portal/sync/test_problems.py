@@ -54,7 +54,13 @@ def test_problems_page_lists_each_kind_with_links_to_where_it_is_fixed(client_as
     html = response.content.decode()
     assert response.status_code == 200
     counts = {s["section"].key: s["count"] for s in response.context["sections"]}
-    assert counts == {"failed": 1, "drift": 1, "unmatched": 1}  # the system account is not HR's
+    assert counts == {
+        "failed": 1,
+        "drift": 1,
+        "unmatched": 1,
+        "still-active": 0,
+        "offboarding": 0,
+    }  # the system account is not HR's
     assert "BioStar refused the name: longer than 48 characters." in html
     assert f'href="/people/{troubles["hanna"].pk}/">Hanna Hinrichs</a>' in html
     assert f'href="/people/{troubles["ida"].pk}/#drift">Ida Iversen</a>' in html
