@@ -35,7 +35,7 @@ DEMO_USERS = (
         "Sven",
         "Schulz",
         (roles.SECURITY_DESK, roles.DOOR_CONTROL),
-        "Security desk: door board, with the door-command permission (commands not built yet)",
+        "Security desk: door board, alarms and events, door commands and lockdowns",
     ),
     DemoUser(
         "guard",
