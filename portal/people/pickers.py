@@ -66,6 +66,14 @@ class PersonPickerField(forms.ModelChoiceField):
         return value or ""
 
     def to_python(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            # the API names the manager by id (a JSON number); the page by "Name (code)"
+            person = self.queryset.filter(pk=value).first()
+            if person is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice"
+                )
+            return person
         text = (value or "").strip()
         if text in self.empty_values:
             return None

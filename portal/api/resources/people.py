@@ -1,6 +1,7 @@
 """/api/v1/people/: the People pages' list, detail, add, edit, terminate and rehire."""
 
 import django_filters
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -31,6 +32,8 @@ class SystemSerializer(serializers.Serializer):
 
 class PersonSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     full_name = serializers.CharField(read_only=True)
+    # an address, or empty when none is known: not "format: email", which an empty one breaks
+    email = serializers.CharField(read_only=True, help_text="E-mail address; empty when unknown.")
 
     class Meta:
         model = Person
@@ -80,6 +83,12 @@ class PersonInputSerializer(serializers.ModelSerializer):
 class TerminationInputSerializer(serializers.Serializer):
     termination_date = serializers.DateField(help_text="The last working day.")
     reason = serializers.CharField(max_length=200)
+    when = serializers.ChoiceField(
+        choices=[TerminationForm.AT_END_OF_DAY, TerminationForm.NOW],
+        required=False,
+        help_text="end_of_day (default): access ends at the end of the last working day in the "
+        "person's site zone, or at once if that day is over; now: an involuntary termination.",
+    )
 
 
 class PersonFilterSet(django_filters.FilterSet):
@@ -152,12 +161,18 @@ class PersonViewSet(
         if person.status == Person.Status.TERMINATED:
             raise Conflict(f"{person.full_name} is already terminated.")
         form = valid_form(TerminationForm(json_object(request), person=person))
-        services.terminate_person(
-            person,
-            on=form.cleaned_data["termination_date"],
-            reason=form.cleaned_data["reason"],
-            request=request,
-        )
+        # the page's confirmed step: at once, or scheduled for the end of the last working day
+        try:
+            services.request_termination(
+                person,
+                last_day=form.cleaned_data["termination_date"],
+                reason=form.cleaned_data["reason"],
+                immediate=form.immediate,
+                request=request,
+            )
+        except ValidationError as refused:
+            raise Conflict(" ".join(refused.messages)) from None
+        person.refresh_from_db()
         return Response(PersonDetailSerializer(person).data)
 
     @extend_schema(request=None, responses=PersonDetailSerializer)

@@ -215,9 +215,9 @@ def test_terminate_and_rehire_audit_like_the_pages_and_conflict_when_repeated(ap
     )
     start = last_audit_id()
     page = client_as("hr")
-    page.post(
+    page.post(  # the page's confirmed step
         reverse("people:person-terminate", args=[twin.pk]),
-        {"termination_date": "2026-11-30", "reason": "Moved away"},
+        {"termination_date": "2026-11-30", "reason": "Moved away", "confirm": "1"},
     )
     page.post(reverse("people:person-rehire", args=[twin.pk]))
     page_trail = audit_trail(start)
