@@ -124,7 +124,11 @@ def seed_pages() -> dict:
         scheduled_for=timezone.now(),
     )
     PersonDrift.objects.create(
-        person=person, account=biotime, field="phone", portal_value="0151", vendor_value="0160"
+        person=person,
+        account=biotime,
+        field="phone",
+        portal_value="+49 30 1111",
+        vendor_value="+49 30 9999",
     )
     audit.record("person.changed", obj=person, before={"phone": "0151"}, after={"phone": "0160"})
     return {
