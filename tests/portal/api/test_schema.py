@@ -36,6 +36,20 @@ def test_the_schema_and_docs_are_served_without_a_cdn(client_as):
     assert "cdn" not in docs.lower()
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """The WSGI app closes the database connection after each request, which on PostgreSQL ends
+    the test's transaction; Django's own test client turns that off the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def admin_token(db, user_with_role, monkeypatch):
     monkeypatch.setattr(PerTokenRateThrottle, "THROTTLE_RATES", {"api": "100000/minute"})
