@@ -8,13 +8,7 @@ then refused, never sent late).
 
 from __future__ import annotations
 
-import logging
-
-from django.db import transaction
-
-from portal.celery import app as celery_app
-
-log = logging.getLogger(__name__)
+from portal.core import queueing
 
 SEND_COMMAND = "portal.sync.tasks.send_door_command"
 DOOR_TICK = "portal.doors.tasks.door_tick"
@@ -24,15 +18,7 @@ QUEUES = {SEND_COMMAND: "doors", DOOR_TICK: "doors"}
 
 
 def send_on_commit(name: str, *args) -> None:
-    queue = QUEUES[name]
-
-    def send():
-        try:
-            celery_app.send_task(name, args=args, queue=queue)
-        except Exception:
-            log.warning("could not queue %s%r; the door tick will settle it", name, args)
-
-    transaction.on_commit(send)
+    queueing.send_on_commit(name, QUEUES[name], *args, fallback="the door tick")
 
 
 def send_command(command_id: int) -> None:

@@ -9,13 +9,7 @@ nets pick them up when Redis is back.
 
 from __future__ import annotations
 
-import logging
-
-from django.db import transaction
-
-from portal.celery import app as celery_app
-
-log = logging.getLogger(__name__)
+from portal.core import queueing
 
 PULL_ACCOUNT = "portal.sync.tasks.pull_account"
 PULL_FOR_WEBHOOK = "portal.sync.tasks.pull_for_webhook"
@@ -33,17 +27,7 @@ QUEUES = {
 
 def send_on_commit(name: str, *args) -> None:
     """Queue the task ``name`` with ``args`` once the surrounding transaction commits."""
-    queue = QUEUES[name]
-
-    def send():
-        try:
-            celery_app.send_task(name, args=args, queue=queue)
-        except Exception:
-            log.warning(
-                "could not queue %s%r; it will run from the periodic safety net", name, args
-            )
-
-    transaction.on_commit(send)
+    queueing.send_on_commit(name, QUEUES[name], *args)
 
 
 def drain_outbox() -> None:
