@@ -13,13 +13,17 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks import figures
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def setup_django(var_dir: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ["WORKGATE_VAR_DIR"] = var_dir
-    os.environ.pop("DATABASE_URL", None)
+    if figures.database() == "sqlite":
+        os.environ.pop("DATABASE_URL", None)  # a fresh SQLite file in var_dir
+    # on PostgreSQL, DATABASE_URL is the throwaway cluster scripts/with-postgres started
     os.environ["CACHE_BACKEND"] = "locmem"
     os.environ["DEBUG"] = "0"  # as in production: no per-query logging
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
