@@ -64,7 +64,7 @@ mutation: install-dev
 	$(PY) scripts/mutation.py
 
 # `make bench ONLY=doors` runs one group (pull, push, directory, doors, timecards, api).
-bench: install-dev
+bench: install-dev postgres
 	$(PY) -m benchmarks $(ONLY)
 
 clean:
