@@ -30,6 +30,7 @@ from connectors.biostar.scalars import as_list, format_utc, ref_id, text, to_int
 from connectors.client import ClientOptions
 from connectors.records import (
     Capabilities,
+    DepartmentRecord,
     DoorEventRecord,
     Page,
     PersonRecord,
@@ -44,6 +45,8 @@ ALARM_EVENT_LIMIT = 1000  # newest alarm events read per door-state poll
 DELETE_BATCH = 1000  # more ids than this in one DELETE misbehaves on some versions (quirk)
 DELETE_URL_BUDGET = 6000  # characters of ids per DELETE URL: long user ids hit URL limits first
 SYSTEM_CHECK_LOOKUPS = 20  # up to this many write targets are checked one GET each
+ROOT_GROUP_ID = "1"  # "All Users": every user group hangs under it
+UNCHANGED: Any = object()  # "leave the parent as it is" in user group updates
 
 
 class BioStarConnector(Connector):
@@ -52,7 +55,7 @@ class BioStarConnector(Connector):
         reads=frozenset(
             {"people", "departments", "devices", "doors", "door_state", "door_events", "punches"}
         ),
-        writes=frozenset({"people"}),
+        writes=frozenset({"people", "departments"}),  # departments: user groups
         deletes=frozenset({"people"}),
         commands=frozenset(DOOR_ACTIONS),
     )
@@ -394,6 +397,83 @@ class BioStarConnector(Connector):
                 f"BioStar X answered user {user_id} with an unusable record: {record.reason}."
             )
         return record
+
+    # -- user groups (departments) -------------------------------------------------------------
+    # BioStar keeps no code for a user group: it is found by name under its parent (names are
+    # unique among siblings). A parent of None means the root group "All Users".
+    def find_department(
+        self, code: str, name: str = "", parent_id: str | None = None
+    ) -> DepartmentRecord | None:
+        wanted, parent = name.strip().casefold(), parent_id or ROOT_GROUP_ID
+        rows = collection(self.client.call("GET", "/api/user_groups"), "UserGroupCollection").rows
+        for row in rows:
+            found = self._group(row)
+            if (
+                found is not None
+                and found.name.casefold() == wanted
+                and (found.parent_id or ROOT_GROUP_ID) == parent
+            ):
+                return found
+        return None
+
+    def get_department(self, vendor_id: str) -> DepartmentRecord | None:
+        try:
+            answer = self.client.call("GET", f"/api/user_groups/{quote(str(vendor_id), safe='')}")
+        except errors.NotFoundError:
+            return None
+        found = self._group(answer.get("UserGroup"))
+        if found is None:
+            raise errors.ProtocolError(f"BioStar X answered user group {vendor_id} unusably.")
+        return found
+
+    def create_department(
+        self, name: str, code: str = "", parent_id: str | None = None
+    ) -> DepartmentRecord:
+        """``POST /api/user_groups`` under the parent (or "All Users"); a name taken among the
+        siblings is a :class:`ConflictError`."""
+        group = mapping.department_to_vendor(
+            DepartmentRecord("", name, parent_id=parent_id or ROOT_GROUP_ID)
+        )
+        answer = self.client.call("POST", "/api/user_groups", json={"UserGroup": group})
+        created = answer.get("UserGroup")
+        group_id = ref_id(created.get("id")) if isinstance(created, Mapping) else None
+        found = self.get_department(group_id) if group_id else None
+        found = found or self.find_department(code, name, parent_id)
+        if found is None:
+            raise errors.ProtocolError(f"BioStar X created user group {name!r} but cannot find it.")
+        return found
+
+    def update_department(
+        self,
+        vendor_id: str,
+        *,
+        name: str | None = None,
+        code: str | None = None,
+        parent_id: Any = UNCHANGED,
+    ) -> DepartmentRecord:
+        """``PUT /api/user_groups/{id}`` with the name and/or parent (BioStar keeps no code)."""
+        group: dict[str, Any] = {}
+        if name is not None:
+            group["name"] = name
+        if parent_id is not UNCHANGED:
+            group["parent_id"] = {"id": parent_id or ROOT_GROUP_ID}
+        path = f"/api/user_groups/{quote(str(vendor_id), safe='')}"
+        if group:
+            self.client.call("PUT", path, json={"UserGroup": group})
+        found = self.get_department(vendor_id)
+        if found is None:
+            raise errors.NotFoundError(f"BioStar X has no user group {vendor_id}.")
+        return found
+
+    @staticmethod
+    def _group(row: Any) -> DepartmentRecord | None:
+        """A user group as a department; a child of the root reads as having no parent."""
+        found = mapping.department_from_vendor(row)
+        if not isinstance(found, DepartmentRecord):
+            return None
+        if found.parent_id == ROOT_GROUP_ID:
+            found = replace(found, parent_id=None)
+        return found
 
     # -- doors ---------------------------------------------------------------------------------
     def command_door(self, door_vendor_id: str, action: str) -> dict:

@@ -289,6 +289,56 @@ class BioTimeWrites:
     def delete_site(self, vendor_id: str) -> bool:
         return self._delete_node("areas", vendor_id)
 
+    def find_department(
+        self, code: str, name: str = "", parent_id: str | None = None
+    ) -> DepartmentRecord | None:
+        return self._find_node("departments", code, name)
+
+    def get_department(self, vendor_id: str) -> DepartmentRecord | None:
+        return self._get_node("departments", vendor_id)
+
+    def find_position(
+        self, code: str, name: str = "", parent_id: str | None = None
+    ) -> PositionRecord | None:
+        return self._find_node("positions", code, name)
+
+    def get_position(self, vendor_id: str) -> PositionRecord | None:
+        return self._get_node("positions", vendor_id)
+
+    def find_site(
+        self, code: str, name: str = "", parent_id: str | None = None
+    ) -> SiteRecord | None:
+        return self._find_node("areas", code, name)
+
+    def get_site(self, vendor_id: str) -> SiteRecord | None:
+        return self._get_node("areas", vendor_id)
+
+    def _find_node(self, kind: str, code: str, name: str):
+        """By code (unique in BioTime, asked with the list's filter), then by name in the whole
+        (small) list, ignoring letter case (names are not unique there: the first one wins)."""
+        code_key, name_key, _ = mapping.TREE_KEYS[kind]
+        path = f"/personnel/api/{kind}/"
+        if code:
+            for row in self.client.all_rows(path, {code_key: code}):
+                if isinstance(row, Mapping) and mapping.text(row.get(code_key)) == code:
+                    return _node_or_error(kind, row)
+        wanted = name.strip().casefold()
+        if wanted:
+            for row in self.client.all_rows(path):
+                if (
+                    isinstance(row, Mapping)
+                    and mapping.text(row.get(name_key)).casefold() == wanted
+                ):
+                    return _node_or_error(kind, row)
+        return None
+
+    def _get_node(self, kind: str, vendor_id: str):
+        try:
+            row = self.client.call("GET", f"/personnel/api/{kind}/{vendor_id}/")
+        except errors.NotFoundError:
+            return None
+        return _node_or_error(kind, row)
+
     def _create_node(self, kind: str, name: str, code: str, parent_id: str | None):
         body = mapping.node_body(
             kind, name=name, code=code, parent_id=parent_id, with_parent=parent_id is not None

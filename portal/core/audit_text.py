@@ -358,6 +358,20 @@ def _webhook_secret_rotated(who, what, before, after, names):
     return text + (f"; the old one signs until {until}." if until else ".")
 
 
+def _org_created(kind):
+    def sentence(who, what, before, after, names):
+        return f"{who} added the {kind} {what} (code {after.get('code', '?')})."
+
+    return sentence
+
+
+def _org_changed(kind):
+    def sentence(who, what, before, after, names):
+        return f"{who} changed the {kind} {what}: {changes_text(before, after, names)}."
+
+    return sentence
+
+
 SENTENCES = {
     "person.created": _person_created,
     "person.changed": _person_changed,
@@ -366,6 +380,8 @@ SENTENCES = {
     "person.linked": _person_linked,
     "people.exported": _people_exported,
     "people.bulk_changed": _people_bulk_changed,
+    **{f"{kind}.created": _org_created(kind) for kind in ("department", "position", "site")},
+    **{f"{kind}.changed": _org_changed(kind) for kind in ("department", "position", "site")},
     "vendor_account.created": _account_created,
     "vendor_account.changed": _account_changed,
     "vendor_account.removed": _account_removed,

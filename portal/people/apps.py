@@ -13,3 +13,4 @@ class PeopleConfig(AppConfig):
         register_reference("position", "people.Position")
         register_reference("manager", "people.Person")
         register_reference("sites", "people.Site")
+        register_reference("parent", "people.Department")  # a department's parent

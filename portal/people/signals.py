@@ -15,3 +15,7 @@ REHIRED = "rehired"
 #: sent with ``person``, ``action`` (one of the four above) and ``changed`` (a tuple of the
 #: names of the fields that changed; every audited field for a new person)
 person_changed = Signal()
+
+#: sent with ``obj`` (a Department, Position or Site), ``kind`` ("department", "position",
+#: "site") and ``action`` ("create" or "update"), inside the transaction that saved it
+org_changed = Signal()

@@ -269,6 +269,8 @@ class OutboxMessage(models.Model):
         p = self.payload or {}
         if self.record_kind == "punch":
             return f"Punch {p.get('direction', '')} of {p.get('person_name', '')} at {p.get('occurred_at', '')}"
+        if self.record_kind in ("department", "position", "site"):
+            return f"{self.action.capitalize()} {self.record_kind} {p.get('name', '')} ({p.get('code', '')})"
         name = f"{p.get('first_name', '')} {p.get('last_name', '')}".strip()
         return f"{self.action.capitalize()} {name} ({p.get('code', '')})"
 

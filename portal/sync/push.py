@@ -21,6 +21,7 @@ from portal.sync import backoff
 from portal.sync.connectors import kept_connector
 from portal.sync.models import OutboxMessage
 from portal.sync.offboarding import note_delivery
+from portal.sync.org_outbox import send_org
 from portal.sync.reconcile import reconcile_person
 
 MAX_ATTEMPTS = 8
@@ -214,5 +215,12 @@ def send_person(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> 
         return reconcile_person(connector, account, person)
 
 
-#: how each kind of outbox message is delivered (people are reconciled, punches recorded)
-SENDERS = {"person": send_person, "punch": send_punch}
+#: how each kind of outbox message is delivered (people and the organisation's records are
+#: reconciled, punches recorded)
+SENDERS = {
+    "person": send_person,
+    "punch": send_punch,
+    "department": send_org,
+    "position": send_org,
+    "site": send_org,
+}

@@ -11,6 +11,7 @@ from portal.people import signals as people
 from portal.sync.access_problems import resolve_on_rehire
 from portal.sync.identity import rematch_unmatched
 from portal.sync.offboarding import close_on_rehire, start_steps
+from portal.sync.org_outbox import enqueue_org
 from portal.sync.outbox import enqueue_person
 from portal.sync.punch_outbox import enqueue_punches
 
@@ -38,3 +39,8 @@ def push_person_change(sender, person, action, changed, **kwargs):
 @receiver(attendance.punches_stored, dispatch_uid="sync.punch_outbox")
 def push_new_punches(sender, punch_ids, **kwargs):
     enqueue_punches(punch_ids)  # to the time systems that take punches from other clocks
+
+
+@receiver(people.org_changed, dispatch_uid="sync.org_outbox")
+def push_org_change(sender, obj, kind, action, **kwargs):
+    enqueue_org(obj, kind, action)  # to BioTime (departments, positions, areas), BioStar (groups)
