@@ -14,6 +14,7 @@ class NavItem:
 NAV_ITEMS = (
     NavItem("Dashboard", "core:dashboard", None, "dashboard"),
     NavItem("People", "people:person-list", "people.view_person", "people"),
+    NavItem("Organisation", "people:department-list", "people.change_department", "org"),
     NavItem("Offboardings", "people:offboarding-list", "people.view_offboarding", "offboardings"),
     NavItem("Doors", "doors:door-list", "doors.view_door", "doors"),
     NavItem("Devices", "devices:device-list", "devices.view_device", "devices"),

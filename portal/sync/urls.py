@@ -1,6 +1,15 @@
 from django.urls import path
 
-from portal.sync.views import drift, health, offboarding, pages, problems, unmatched, webhooks
+from portal.sync.views import (
+    drift,
+    health,
+    offboarding,
+    org,
+    pages,
+    problems,
+    unmatched,
+    webhooks,
+)
 
 app_name = "sync"
 
@@ -15,6 +24,7 @@ urlpatterns = [
     path("outbox/<int:pk>/retry/", health.RetryMessageView.as_view(), name="outbox-retry"),
     path("webhooks/<slug:kind>/<str:token>/", webhooks.vendor_webhook, name="webhook"),
     path("problems/", problems.ProblemListView.as_view(), name="problems"),
+    path("org-outbox/<int:pk>/retry/", org.RetryOrgMessageView.as_view(), name="org-retry"),
     path(
         "problems/<int:pk>/retry/", problems.RetryPersonMessageView.as_view(), name="problem-retry"
     ),

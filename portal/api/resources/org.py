@@ -1,18 +1,18 @@
 """/api/v1/departments/, /positions/, /sites/: the organisation people belong to.
 
-Departments and positions are written here as in the admin: each add and change is audited with
-the row's values before and after.
+Departments, positions and sites are written through the same service as the pages
+(``portal.people.org_services.save_org``): each add and change is audited with the row's values
+before and after and sent to the systems that model it.
 """
 
 import django_filters
-from django.db import transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import mixins, serializers, viewsets
 
 from portal.api.fields import SelectableFieldsMixin
 from portal.api.resources.base import IdFilter, IdLookupMixin
-from portal.core import audit
-from portal.core.admin_mixins import snapshot
 from portal.people.models import Department, Position, Site
+from portal.people.org_services import save_org
 
 
 class DepartmentSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
@@ -42,28 +42,23 @@ class SiteSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
 
 
 class AuditedWrites:
-    """Creates and changes land in the audit log as ``<model>.created`` / ``<model>.changed``."""
+    """Creates and changes go through ``save_org``: audited as ``<kind>.created`` /
+    ``<kind>.changed`` and queued for the systems that model the record, as from the pages."""
 
-    @transaction.atomic
     def perform_create(self, serializer):
-        obj = serializer.save()
-        audit.record(
-            f"{obj._meta.model_name}.created", request=self.request, obj=obj, after=snapshot(obj)
-        )
+        serializer.instance = self._save(serializer.Meta.model(**serializer.validated_data))
 
-    @transaction.atomic
     def perform_update(self, serializer):
-        before = snapshot(type(serializer.instance).objects.get(pk=serializer.instance.pk))
-        obj = serializer.save()
-        old, new = audit.changed_values(before, snapshot(obj))
-        if old or new:
-            audit.record(
-                f"{obj._meta.model_name}.changed",
-                request=self.request,
-                obj=obj,
-                before=old,
-                after=new,
-            )
+        obj = serializer.instance
+        for field, value in serializer.validated_data.items():
+            setattr(obj, field, value)
+        self._save(obj)
+
+    def _save(self, obj):
+        try:
+            return save_org(obj, request=self.request)
+        except DjangoValidationError as refused:
+            raise serializers.ValidationError(refused.message_dict) from refused
 
 
 class WritableResource(
@@ -103,9 +98,7 @@ class PositionViewSet(WritableResource):
     ordering = ["name"]
 
 
-class SiteViewSet(
-    IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class SiteViewSet(WritableResource):
     queryset = Site.objects.all()
     serializer_class = SiteSerializer
     filterset_fields = {"code": ["exact"], "name": ["icontains"]}

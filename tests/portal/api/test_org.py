@@ -1,10 +1,12 @@
 """/api/v1/departments/, /positions/, /sites/."""
 
 import pytest
+from django.urls import reverse
 
 from portal.core.models import AuditEntry
 from portal.people.models import Department
 from tests.factories import DepartmentFactory, PositionFactory, SiteFactory
+from tests.portal.api.twins import audit_trail, last_audit_id
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +50,33 @@ def test_roles_without_the_people_permissions_cannot_write_departments(api_as, r
     assert response.status_code == 403
 
 
-def test_sites_are_read_by_hr_and_the_desk_and_written_by_nobody(api_as):
+def test_sites_are_read_by_hr_and_the_desk_and_written_by_hr_only(api_as):
+    # sites became HR's to add and edit (issue 13: departments, positions and sites pages)
     SiteFactory(name="Hamburg")
     assert api_as("guard").get("/api/v1/sites/").json()["results"][0]["name"] == "Hamburg"
-    assert api_as("hr").post("/api/v1/sites/", {"name": "X"}, format="json").status_code == 403
-    assert api_as("admin").post("/api/v1/sites/", {"name": "X"}, format="json").status_code == 405
+    assert api_as("guard").post("/api/v1/sites/", {"name": "X"}, format="json").status_code == 403
+    created = api_as("hr").post("/api/v1/sites/", {"name": "Kiel", "code": "KIEL"}, format="json")
+    assert created.status_code == 201
     assert api_as("manager").get("/api/v1/sites/").status_code == 403
+
+
+def test_the_api_and_the_page_write_a_department_through_the_same_service(api_as, client_as):
+    start = last_audit_id()
+    client_as("hr").post(reverse("people:department-add"), {"name": "Logistics", "code": "LOG"})
+    page = audit_trail(start, ignore=("id", "code", "name"))
+    start = last_audit_id()
+    response = api_as("hr").post(
+        "/api/v1/departments/", {"name": "Shipping", "code": "SHP"}, format="json"
+    )
+    assert response.status_code == 201
+    assert audit_trail(start, ignore=("id", "code", "name")) == page
+    assert [action for action, *_ in page] == ["department.created"]
+
+
+def test_a_second_top_level_department_of_the_same_name_is_refused_on_the_field(api_as):
+    DepartmentFactory(name="Logistics", parent=None)
+    response = api_as("hr").post(
+        "/api/v1/departments/", {"name": "logistics", "code": "LOG2"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "name"

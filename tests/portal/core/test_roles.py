@@ -7,13 +7,22 @@ from portal.core.navigation import items_for
 pytestmark = pytest.mark.django_db
 
 EXPECTED_NAV = {
-    "hr": ["Dashboard", "People", "Offboardings", "Timecards", "Problems", "Unmatched"],
+    "hr": [
+        "Dashboard",
+        "People",
+        "Organisation",
+        "Offboardings",
+        "Timecards",
+        "Problems",
+        "Unmatched",
+    ],
     "security": ["Dashboard", "Doors", "Devices"],
     "guard": ["Dashboard", "Doors", "Devices"],
     "manager": ["Dashboard", "Timecards"],
     "admin": [
         "Dashboard",
         "People",
+        "Organisation",
         "Offboardings",
         "Doors",
         "Devices",

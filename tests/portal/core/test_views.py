@@ -18,6 +18,9 @@ PAGES = {
     "sync:unmatched-list": "hr",
     "sync:problems": "hr",
     "people:offboarding-list": "hr",
+    "people:department-list": "hr",
+    "people:position-list": "hr",
+    "people:site-list": "hr",
 }
 
 
