@@ -53,6 +53,12 @@ PAGES = {
         "/people/{leaving}/",
         "/sync/offboardings/{offboarding}/report/",
         "/account/tokens/",
+        "/people/departments/",
+        "/people/departments/add/",
+        "/people/positions/",
+        "/people/positions/add/",
+        "/people/sites/",
+        "/people/sites/add/",
     ],
     "guard": [
         "/",
