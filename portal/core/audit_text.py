@@ -372,6 +372,11 @@ def _org_changed(kind):
     return sentence
 
 
+def _org_send_requested(who, what, before, after, names):
+    kind = after.get("kind", "record")
+    return f"{who} asked to send the {kind} {what} to {after.get('account', '?')}."
+
+
 SENTENCES = {
     "person.created": _person_created,
     "person.changed": _person_changed,
@@ -382,6 +387,7 @@ SENTENCES = {
     "people.bulk_changed": _people_bulk_changed,
     **{f"{kind}.created": _org_created(kind) for kind in ("department", "position", "site")},
     **{f"{kind}.changed": _org_changed(kind) for kind in ("department", "position", "site")},
+    "org.send_requested": _org_send_requested,
     "vendor_account.created": _account_created,
     "vendor_account.changed": _account_changed,
     "vendor_account.removed": _account_removed,

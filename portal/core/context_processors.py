@@ -10,12 +10,23 @@ def navigation(request):
     items = []
     for item in items_for(user):
         url = reverse(item.url_name)
-        current = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"label": item.label, "url": url, "section": item.section, "current": current})
+        if url == "/":
+            matched = [url] if request.path == url else []
+        else:
+            matched = [p for p in (url, *item.also) if request.path.startswith(p)]
+        items.append(
+            {
+                "label": item.label,
+                "url": url,
+                "section": item.section,
+                "current": bool(matched),
+                "matched": max(map(len, matched), default=0),
+            }
+        )
     # only the most specific match is current (/people/offboardings/ is not also /people/)
     matches = [item for item in items if item["current"]]
     if len(matches) > 1:
-        best = max(matches, key=lambda item: len(item["url"]))
+        best = max(matches, key=lambda item: item["matched"])
         for item in matches:
             item["current"] = item is best
     return {"nav_items": items}

@@ -9,12 +9,20 @@ class NavItem:
     url_name: str
     permission: str | None  # None: every signed-in user
     section: str
+    #: other paths the item's section holds (the organisation's three lists under /people/)
+    also: tuple[str, ...] = ()
 
 
 NAV_ITEMS = (
     NavItem("Dashboard", "core:dashboard", None, "dashboard"),
     NavItem("People", "people:person-list", "people.view_person", "people"),
-    NavItem("Organisation", "people:department-list", "people.change_department", "org"),
+    NavItem(
+        "Organisation",
+        "people:department-list",
+        "people.change_department",
+        "org",
+        also=("/people/positions/", "/people/sites/"),
+    ),
     NavItem("Offboardings", "people:offboarding-list", "people.view_offboarding", "offboardings"),
     NavItem("Doors", "doors:door-list", "doors.view_door", "doors"),
     NavItem("Devices", "devices:device-list", "devices.view_device", "devices"),

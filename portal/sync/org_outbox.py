@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from connectors import errors
 from connectors.registry import connector_class
+from portal.core import audit
 from portal.people.models import Department, Position, Site
 from portal.sync import dispatch
 from portal.sync.connectors import kept_connector
@@ -50,12 +51,15 @@ def org_payload(obj: models.Model) -> dict:
     return payload
 
 
-def enqueue_org(obj: models.Model, kind: str, action: str) -> list[OutboxMessage]:
-    """One message per account that models ``kind``; runs in the change's transaction. A parked
-    message of the same record is answered by the new one (it reconciles everything)."""
+def enqueue_org(
+    obj: models.Model, kind: str, action: str, *, only: VendorAccount | None = None
+) -> list[OutboxMessage]:
+    """One message per account that models ``kind`` (or only ``only``); runs in the change's
+    transaction. A parked message of the same record is answered by the new one (it reconciles
+    everything)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("enqueue_org must run in the transaction that changed the record")
-    accounts = org_accounts(kind)
+    accounts = [a for a in org_accounts(kind) if only is None or a.pk == only.pk]
     content_type = ContentType.objects.get_for_model(type(obj))
     OutboxMessage.objects.filter(
         status=OutboxMessage.Status.FAILED,
@@ -87,6 +91,22 @@ def enqueue_org(obj: models.Model, kind: str, action: str) -> list[OutboxMessage
     if messages:
         dispatch.drain_outbox()
     return messages
+
+
+@transaction.atomic
+def request_send(obj: models.Model, kind: str, account: VendorAccount, request) -> OutboxMessage:
+    """HR sends a record the account does not hold yet (one that existed before the account was
+    connected, say): audited, then delivered like any change."""
+    if account not in org_accounts(kind):
+        raise errors.UnsupportedError(f"{account.name} does not keep {kind}s from Workgate.")
+    [message] = enqueue_org(obj, kind, "update", only=account)
+    audit.record(
+        "org.send_requested",
+        request=request,
+        obj=obj,
+        after={"kind": kind, "account": account.name},
+    )
+    return message
 
 
 def send_org(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> dict:

@@ -26,6 +26,11 @@ urlpatterns = [
     path("problems/", problems.ProblemListView.as_view(), name="problems"),
     path("org-outbox/<int:pk>/retry/", org.RetryOrgMessageView.as_view(), name="org-retry"),
     path(
+        "org/<slug:kind>/<int:pk>/send/<int:account_pk>/",
+        org.SendOrgRecordView.as_view(),
+        name="org-send",
+    ),
+    path(
         "problems/<int:pk>/retry/", problems.RetryPersonMessageView.as_view(), name="problem-retry"
     ),
     path(

@@ -16,5 +16,10 @@ def org_system_states(kind: str, rows):
 
 
 @register.inclusion_tag("sync/org_systems.html", takes_context=True)
-def org_systems(context, states: dict, obj):
-    return {"states": states.get(obj.pk, []), "obj": obj, "csrf_token": context.get("csrf_token")}
+def org_systems(context, kind: str, states: dict, obj):
+    return {
+        "kind": kind,
+        "states": states.get(obj.pk, []),
+        "obj": obj,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.core.models import AuditEntry
 from portal.people.models import Department, Position, Site
 from portal.sync.models import OutboxMessage
 from tests.factories import DepartmentFactory, VendorAccountFactory
@@ -128,3 +129,31 @@ def test_the_list_reads_in_a_fixed_number_of_queries(client_as, django_assert_ma
     client = client_as("hr")
     with django_assert_max_num_queries(12):
         assert client.get(reverse("people:department-list")).status_code == 200
+
+
+def test_hr_sends_a_record_a_system_does_not_hold_yet_audited(client_as):
+    account = VendorAccountFactory(kind="biostar")
+    department = DepartmentFactory(name="Logistics")  # from before the account was connected
+    client = client_as("hr")
+    page = client.get(reverse("people:department-list")).content.decode()
+    send = reverse("sync:org-send", args=["department", department.pk, account.pk])
+    assert "not there" in page and send in page
+
+    answer = client.post(send, headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and "waiting to be sent" in answer.content.decode()
+    message = OutboxMessage.objects.get()
+    assert (message.account, message.object_id) == (account, department.pk)
+    entry = AuditEntry.objects.get(action="org.send_requested")
+    assert entry.after == {"kind": "department", "account": account.name}
+
+
+def test_sending_to_a_system_that_does_not_keep_the_kind_or_by_a_guard_is_refused(client_as):
+    biostar = VendorAccountFactory(kind="biostar")
+    position = Position.objects.create(name="Driver", code="DRV")
+    url = reverse("sync:org-send", args=["position", position.pk, biostar.pk])
+    assert client_as("hr").post(url).status_code == 404  # BioStar keeps no positions
+    department = DepartmentFactory()
+    url = reverse("sync:org-send", args=["department", department.pk, biostar.pk])
+    assert client_as("guard").post(url).status_code == 403
+    assert client_as("hr").post(url.replace("/department/", "/person/")).status_code == 404
+    assert not OutboxMessage.objects.exists()
