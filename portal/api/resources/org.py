@@ -5,6 +5,8 @@ Departments, positions and sites are written through the same service as the pag
 before and after and sent to the systems that model it.
 """
 
+from zoneinfo import available_timezones
+
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import mixins, serializers, viewsets
@@ -39,6 +41,13 @@ class SiteSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Site
         fields = ("id", "name", "code", "time_zone", "address")
+
+    def validate_time_zone(self, zone):
+        if zone not in available_timezones():
+            raise serializers.ValidationError(
+                f"{zone!r} is not a time zone name; use one like Europe/Berlin."
+            )
+        return zone
 
 
 class AuditedWrites:

@@ -57,6 +57,12 @@ def test_sites_are_read_by_hr_and_the_desk_and_written_by_hr_only(api_as):
     assert api_as("guard").post("/api/v1/sites/", {"name": "X"}, format="json").status_code == 403
     created = api_as("hr").post("/api/v1/sites/", {"name": "Kiel", "code": "KIEL"}, format="json")
     assert created.status_code == 201
+    bad = api_as("hr").post(
+        "/api/v1/sites/",
+        {"name": "Mars", "code": "MARS", "time_zone": "Mars/Olympus"},
+        format="json",
+    )
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "time_zone"
     assert api_as("manager").get("/api/v1/sites/").status_code == 403
 
 
