@@ -59,6 +59,8 @@ class BioStarConnector(Connector):
         deletes=frozenset({"people"}),
         commands=frozenset(DOOR_ACTIONS),
     )
+    #: the user group every other hangs under ("All Users"): not a department of its own
+    root_department_id = ROOT_GROUP_ID
     #: ``last_modified`` is a server-wide change counter: re-read this many changes back so a
     #: user changed on an already-read page while a pass was running is not missed.
     people_lookback = 100

@@ -125,9 +125,17 @@ def send_org(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> dic
 def reconcile_org(connector, account: VendorAccount, kind: str, obj, depth: int = 0) -> dict:
     """Make the account's record of ``obj`` match it: update the linked record, else adopt one
     found by code or name, else create one; then link it. Returns what was done."""
+    if isinstance(obj, Department) and is_vendor_root(obj):
+        return {
+            "vendor_id": "",
+            "name": obj.name,
+            "code": obj.code,
+            "done": "skipped",
+            "reason": f"{obj.name} is a system's root group, not a department: not sent.",
+        }
     link = link_of(account, obj)
     parent_id = None
-    if isinstance(obj, Department) and obj.parent_id:
+    if isinstance(obj, Department) and obj.parent_id and not is_vendor_root(obj.parent):
         parent_id = parent_vendor_id(connector, account, obj.parent, depth)
     record = getattr(connector, f"get_{kind}")(link.vendor_id) if link else None
     found = False
@@ -156,6 +164,18 @@ def reconcile_org(connector, account: VendorAccount, kind: str, obj, depth: int 
         "done": done,
         "found_existing": found,
     }
+
+
+def is_vendor_root(department: Department) -> bool:
+    """Whether the department is a system's root group pulled into Workgate (BioStar's "All
+    Users"): its children are top-level departments everywhere, and it is never sent."""
+    links = ExternalLink.objects.filter(
+        content_type=ContentType.objects.get_for_model(Department), object_id=department.pk
+    ).select_related("account")
+    return any(
+        link.vendor_id == getattr(connector_class(link.account.kind), "root_department_id", None)
+        for link in links
+    )
 
 
 def parent_vendor_id(connector, account, parent: Department, depth: int) -> str:

@@ -176,3 +176,25 @@ def test_a_change_that_no_system_holds_sends_nothing(biotime, hr):
     rename(hr, site, address="Kai 1, Kiel")
     assert OutboxMessage.objects.count() == 1
     assert AuditEntry.objects.filter(action="site.changed").count() == 1
+
+
+def test_biostars_all_users_is_nobodys_parent_and_never_sent(biotime, biostar, hr):
+    pull_stream(biostar.account.pk, "departments", transport=biostar.transport)
+    pull_stream(biotime.account.pk, "departments", transport=biotime.transport)
+    sales = Department.objects.get(name="Sales")
+    assert sales.parent.name == "All Users"  # the mirror keeps BioStar's tree as it is
+    biostar_id = link(biostar, sales).vendor_id
+
+    rename(hr, sales, name="Sales and Marketing")
+    rename(hr, sales.parent, name="Everyone")
+    drain(biotime)
+    drain(biostar)
+
+    assert nodes(biotime, "departments", name="All Users") == []
+    assert nodes(biotime, "departments", name="Everyone") == []
+    [node] = nodes(biotime, "departments", name="Sales and Marketing")
+    assert node.parent_id is None
+    group = biostar.simulator.user_groups[int(biostar_id)]
+    assert (group.name, group.parent_id) == ("Sales and Marketing", ROOT_GROUP_ID)
+    assert biostar.simulator.user_groups[ROOT_GROUP_ID].name == "All Users"
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
