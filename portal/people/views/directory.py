@@ -90,6 +90,8 @@ class PersonListView(DirectoryQueryMixin, PermissionRequiredMixin, PartialListVi
         """
         ordering = ordering_for(self.sort)
         ids = page_ids(self.object_list, page)
+        if not ids:
+            return []
         rows = with_row_details(Person.objects.filter(pk__in=ids)).order_by(*ordering)
         return [dress(person) for person in rows]
 
