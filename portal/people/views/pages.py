@@ -12,7 +12,7 @@ from django.views.generic.base import TemplateResponseMixin
 
 from portal.core.aggregates import split_joined
 from portal.core.permissions import PermissionRequiredMixin
-from portal.core.views.htmx import HtmxPartialMixin, redirect_after_post
+from portal.core.views.htmx import HtmxPartialMixin, redirect_after_post, wants_partial
 from portal.people import services
 from portal.people.forms import CancelOffboardingForm, PersonForm, TerminationForm
 from portal.people.models import Offboarding, Person
@@ -36,6 +36,8 @@ class PersonDetailView(PermissionRequiredMixin, HtmxPartialMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        if wants_partial(self.request):
+            return context  # the systems table polling while a change is sent: nothing else
         context["termination_form"] = TerminationForm()
         context["direct_reports"] = self.object.reports.order_by("last_name", "first_name", "pk")
         context["site_list"] = split_joined(self.object.site_names)

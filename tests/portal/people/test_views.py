@@ -296,3 +296,21 @@ def test_invalid_termination_keeps_the_revocation_text(client_as):
         headers={"HX-Request": "true"},
     )
     assert "holds this person: WT removes the employee." in response.content.decode()
+
+
+def test_the_polled_systems_table_reads_only_what_it_shows(
+    client_as, django_assert_max_num_queries
+):
+    """While a change is sent the systems table polls: its answer is that table alone."""
+    account = VendorAccountFactory(kind="biotime", name="HQ BioTime")
+    person = PersonFactory()
+    link_person_to(account, person)
+    client = client_as("hr")
+
+    with django_assert_max_num_queries(8):
+        html = client.get(
+            reverse("people:person-detail", args=[person.pk]), headers={"HX-Request": "true"}
+        ).content.decode()
+
+    assert html.lstrip().startswith('<div id="systems"') and "HQ BioTime" in html
+    assert "Direct reports" not in html
