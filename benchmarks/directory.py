@@ -260,6 +260,18 @@ def analyze() -> None:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
+def show_search_plan(text: str) -> None:
+    """How the database finds a search's people: the term index, not a scan of people."""
+    from portal.people.models import Person
+    from portal.people.search import search
+
+    plan = search(Person.objects.all(), text).order_by().values("pk").explain()
+    uses_index = "person_search_term_prefix" in plan
+    print(f"  search plan for {text!r} uses the term index: {uses_index}")
+    for line in plan.splitlines()[:8]:
+        print(f"    {line.strip()}")
+
+
 def load() -> str:
     one, five, _ = os.getloadavg()
     return f"load average {one:.1f} (5 min {five:.1f}) on {os.cpu_count()} cores"
@@ -336,6 +348,7 @@ def main() -> None:
                 "reported",
                 True,
             )
+        show_search_plan("hinr")
         ms, cpu_ms, queries, status = measure(directory, f"/people/{seeded['long_history']}/")
         if status != 200:
             raise SystemExit(f"person page: {status}")
