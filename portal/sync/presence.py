@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 
 from connectors.registry import connector_class
@@ -130,8 +131,8 @@ def presence_of(person: Person) -> list[SystemPresence]:
     access problem: one query (joins and subqueries on the few accounts), plus one for drift.
     However many pushes the person's history holds, only the newest per account is read."""
     of_person = {
-        "content_type__app_label": Person._meta.app_label,
-        "content_type__model": Person._meta.model_name,
+        # the id itself (cached by Django), not a join: so the planner picks outbox_by_object
+        "content_type": ContentType.objects.get_for_model(Person),
         "object_id": person.pk,
         "account": OuterRef("pk"),
     }
