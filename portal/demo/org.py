@@ -23,6 +23,7 @@ from connectors.simkit.demo_company import (
     build_company,
 )
 from portal.people.models import Department, Person, Position, Site
+from portal.people.search import index_people
 
 HR_MASTER = "biotime"
 #: the manager login's person, and how their team is split
@@ -114,6 +115,7 @@ def seed_org(manager_user=None) -> SeededOrg:
             )
         )
     created = Person.objects.bulk_create(fresh)
+    index_people(created)  # bulk_create sends no post_save: the directory's search terms
     site_of = {demo.code: sites[demo.site].pk for demo in people}
     Person.sites.through.objects.bulk_create(
         [Person.sites.through(person_id=p.pk, site_id=site_of[p.employee_code]) for p in created],

@@ -11,6 +11,9 @@ class PersonAdmin(ReadOnlyAdmin):
     list_display = ["employee_code", "last_name", "first_name", "department", "status"]
     list_filter = ["status", "department", "sites"]
     search_fields = ["employee_code", "first_name", "last_name", "email"]
+    # a fixed number of queries per page at 50,000 people: the department rides along the rows
+    list_select_related = ["department"]
+    ordering = ["last_name", "first_name", "id"]  # the name index, ending on the id: stable pages
 
 
 @admin.register(Department)

@@ -6,7 +6,13 @@ class PeopleConfig(AppConfig):
     label = "people"
 
     def ready(self):
+        from django.db.models.signals import post_save
+
         from portal.core.audit_text import register_reference
+        from portal.people.models import Person
+        from portal.people.search import reindex_saved_person
+
+        post_save.connect(reindex_saved_person, sender=Person, dispatch_uid="person-search")
 
         # audit entries of people hold these as ids: the audit log shows their names
         register_reference("department", "people.Department")

@@ -18,6 +18,7 @@ from portal.core import audit
 from portal.core.params import is_database_id
 from portal.people import services
 from portal.people.models import Department, Person, Site
+from portal.people.pickers import code_in
 
 #: most people one confirmation may change: each is its own save and push
 MAX_PEOPLE = 500
@@ -55,7 +56,8 @@ class BulkChangeForm(forms.Form):
     action = forms.ChoiceField(choices=ACTIONS.items(), label="Change")
     department = CheckedChoiceField(queryset=Department.objects.all(), required=False)
     site = CheckedChoiceField(queryset=Site.objects.all(), required=False)
-    manager_code = forms.CharField(label="Manager's employee code", max_length=32, required=False)
+    # "Full Name (code)" as the suggestions offer it, or a bare code
+    manager_code = forms.CharField(label="Manager's employee code", max_length=250, required=False)
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
@@ -66,7 +68,7 @@ class BulkChangeForm(forms.Form):
         elif action == "site" and not data.get("site"):
             self.add_error("site", "Choose the site they work at.")
         elif action == "manager":
-            code = (data.get("manager_code") or "").strip()
+            code = code_in(data.get("manager_code") or "")
             if not code:
                 self.add_error("manager_code", "Type the employee code of their new manager.")
             else:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 
 from portal.core.params import is_database_id
 from portal.people import directory
 from portal.people.models import Offboarding, Person, Site
+from portal.people.search import search as search_people
 
 
 class SiteChoiceField(forms.ModelMultipleChoiceField):
@@ -45,7 +46,8 @@ class IdFilter(django_filters.Filter):
 
 
 #: ``?sort=`` values and the columns they order by; ``-name`` is the same, descending. Every
-#: order ends on the primary key so pages never overlap.
+#: order ends on the primary key (or is a unique column) so pages never overlap or skip anyone;
+#: the person indexes list the same columns.
 SORTS = {
     "code": ("employee_code",),
     "name": ("last_name", "first_name"),
@@ -62,29 +64,18 @@ def sort_key(value: str | None) -> str:
     return value if value.lstrip("-") in SORTS and value.count("-") <= 1 else DEFAULT_SORT
 
 
+#: sorts on a unique column: it orders every row on its own, so no id follows it
+UNIQUE_SORTS = {"code"}
+
+
 def ordering_for(value: str) -> list:
     key = sort_key(value)
     descending = key.startswith("-")
-    columns = [*SORTS[key.lstrip("-")], "pk"]
+    name = key.lstrip("-")
+    columns = [*SORTS[name], *([] if name in UNIQUE_SORTS else ["pk"])]
     if descending:
         return [F(c).desc(nulls_last=True) for c in columns]
     return [F(c).asc(nulls_last=True) if c == "hire_date" else c for c in columns]
-
-
-def word_matches(word: str) -> Q:
-    """Where a typed word may be found. Each column searched with LIKE is a scan of every
-    person, so a word is looked for only where it can be: an e-mail has an "@", codes have
-    digits (a code of letters only is found when typed whole), names have none."""
-    if "@" in word:
-        return Q(email__icontains=word)
-    if any(c.isdigit() for c in word):
-        return Q(employee_code__icontains=word) | Q(email__icontains=word)
-    return (
-        Q(first_name__icontains=word)
-        | Q(last_name__icontains=word)
-        | Q(email__icontains=word)
-        | Q(employee_code__in={word, word.upper()})
-    )
 
 
 class PersonFilterSet(django_filters.FilterSet):
@@ -125,9 +116,7 @@ class PersonFilterSet(django_filters.FilterSet):
         ]
 
     def search(self, queryset, name, value):
-        for word in value.split()[:8]:
-            queryset = queryset.filter(word_matches(word))
-        return queryset
+        return search_people(queryset, value)
 
     def in_system(self, queryset, name, value):
         links = directory.systems().links(int(value.rsplit("-", 1)[1]))

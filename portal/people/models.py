@@ -99,12 +99,16 @@ class Person(models.Model):
         ordering = ["last_name", "first_name"]
         verbose_name_plural = "people"
         permissions = [("terminate_person", "Can terminate and rehire people")]
-        # the directory's sort orders, so a page is read in index order, not sorted 50,000 rows
+        # the directory's sort orders, each ending on the id as the directory's do, so a page
+        # is read in index order (no sort of 50,000 rows) and pages never overlap
         indexes = [
-            models.Index(fields=["last_name", "first_name"], name="person_by_name"),
-            models.Index(fields=["status", "last_name", "first_name"], name="person_by_status"),
+            models.Index(fields=["last_name", "first_name", "id"], name="person_by_name"),
             models.Index(
-                fields=["department", "last_name", "first_name"], name="person_by_department"
+                fields=["status", "last_name", "first_name", "id"], name="person_by_status"
+            ),
+            models.Index(
+                fields=["department", "last_name", "first_name", "id"],
+                name="person_by_department",
             ),
         ]
         constraints = [
@@ -129,6 +133,29 @@ class Person(models.Model):
                 f"({self.hire_date:%d %b %Y}). Check both dates."
             )
         return None
+
+
+class PersonSearchTerm(models.Model):
+    """One word a person is found by in the directory's search (see ``people.search``)."""
+
+    TERM_LENGTH = 254
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="search_terms")
+    term = models.CharField(max_length=TERM_LENGTH)
+
+    class Meta:
+        indexes = [
+            # a prefix is a range of this index; its entries carry the person (no row read). On
+            # PostgreSQL the pattern operator class lets LIKE 'word%' use it in any locale.
+            models.Index(
+                fields=["term", "person"],
+                name="person_search_term_prefix",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.term} → {self.person_id}"
 
 
 class TeamView(models.Model):

@@ -1,7 +1,9 @@
 """Choosing a person by typing: a text box with the browser's own suggestion list (datalist).
 
 The box shows and accepts "Full Name (code)"; a bare employee code works too. Only active
-people are offered and accepted.
+people are offered and accepted. A small company gets everyone in the list at once; above
+``LISTED_AT_ONCE`` people the list is filled as one types, by a search request
+(``people:person-suggest``, the directory's search), so a form never carries 50,000 names.
 """
 
 from __future__ import annotations
@@ -9,15 +11,37 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from portal.people.models import Person
 
 _CODE_IN_PARENTHESES = re.compile(r"\(([^()]+)\)\s*$")
+#: up to this many people are listed in the page; more are searched as one types
+LISTED_AT_ONCE = 200
+#: suggestions a search request answers with
+SUGGESTED = 20
 
 
 def person_label(person: Person) -> str:
     return f"{person.full_name} ({person.employee_code})"
+
+
+def code_in(text: str) -> str:
+    """The employee code in "Full Name (code)", or the text itself (a bare code)."""
+    found = _CODE_IN_PARENTHESES.search(text)
+    return found.group(1).strip() if found else text.strip()
+
+
+def suggest_attrs(field_name: str, list_id: str) -> dict[str, str]:
+    """What makes a text box fill its datalist ``list_id`` as one types."""
+    return {
+        "hx-get": f"{reverse('people:person-suggest')}?field={field_name}",
+        "hx-trigger": "input changed delay:250ms",
+        "hx-target": f"#{list_id}",
+        "hx-swap": "innerHTML",
+        "hx-sync": "this:replace",
+    }
 
 
 class PersonPickerWidget(forms.TextInput):
@@ -30,9 +54,14 @@ class PersonPickerWidget(forms.TextInput):
 
     def render(self, name, value, attrs=None, renderer=None):
         list_id = f"{(attrs or {}).get('id') or name}-options"
-        box = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        attrs = {**(attrs or {}), "list": list_id}
+        people = list(self.choices_queryset[: LISTED_AT_ONCE + 1])
+        if len(people) > LISTED_AT_ONCE:
+            people = []  # too many to list: ask as one types
+            attrs |= suggest_attrs(name, list_id)
+        box = super().render(name, value, attrs, renderer)
         options = format_html_join(
-            "", '<option value="{}"></option>', ((person_label(p),) for p in self.choices_queryset)
+            "", '<option value="{}"></option>', ((person_label(p),) for p in people)
         )
         return format_html('{}<datalist id="{}">{}</datalist>', box, list_id, options)
 
@@ -77,8 +106,7 @@ class PersonPickerField(forms.ModelChoiceField):
         text = (value or "").strip()
         if text in self.empty_values:
             return None
-        found = _CODE_IN_PARENTHESES.search(text)
-        code = found.group(1).strip() if found else text
+        code = code_in(text)
         person = self.queryset.filter(employee_code=code).first()
         if person is None:
             raise forms.ValidationError(

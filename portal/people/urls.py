@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.people.views import bulk, directory, export, org, pages, team
+from portal.people.views import bulk, directory, export, org, pages, suggest, team
 
 app_name = "people"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", directory.PersonListView.as_view(), name="person-list"),
     path("export.csv", export.PersonExportView.as_view(), name="person-export"),
     path("bulk/", bulk.PersonBulkChangeView.as_view(), name="person-bulk"),
+    path("suggest/", suggest.PersonSuggestView.as_view(), name="person-suggest"),
     path("add/", pages.PersonFormView.as_view(), name="person-add"),
     path("<int:pk>/", pages.PersonDetailView.as_view(), name="person-detail"),
     path("<int:pk>/edit/", pages.PersonFormView.as_view(), name="person-edit"),

@@ -253,7 +253,15 @@ class OutboxMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["status", "scheduled_for"])]
+        indexes = [
+            models.Index(fields=["status", "scheduled_for"]),
+            # one object's messages (its newest per account, its failures): the person page and
+            # the directory's "could not be sent" badge read these, never the whole outbox
+            models.Index(
+                fields=["content_type", "object_id", "account", "status"],
+                name="outbox_by_object",
+            ),
+        ]
 
     def __str__(self):
         return (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 
 from connectors.registry import connector_class
 from connectors.vendor import OptionalFeature
@@ -126,44 +127,76 @@ def revocation_lines(systems: list[SystemPresence]) -> list[RevocationLine]:
 
 
 def presence_of(person: Person) -> list[SystemPresence]:
-    content_type = ContentType.objects.get_for_model(Person)
-    links = {
-        link.account_id: link
-        for link in ExternalLink.objects.filter(content_type=content_type, object_id=person.pk)
+    """Each enabled account with the person's link there, the newest message to it and any open
+    access problem: one query (joins and subqueries on the few accounts), plus one for drift.
+    However many pushes the person's history holds, only the newest per account is read."""
+    of_person = {
+        # the id itself (cached by Django), not a join: so the planner picks outbox_by_object
+        "content_type": ContentType.objects.get_for_model(Person),
+        "object_id": person.pk,
+        "account": OuterRef("pk"),
     }
-    latest: dict[int, OutboxMessage] = {}
-    for message in (
-        OutboxMessage.objects.filter(content_type=content_type, object_id=person.pk)
+    link = ExternalLink.objects.filter(**of_person).values("pk")[:1]
+    latest = (
+        OutboxMessage.objects.filter(**of_person)
         .exclude(status=OutboxMessage.Status.SUPERSEDED)
-        .order_by("id")
-    ):
-        latest[message.account_id] = message
+        .order_by("-id")
+        .values("pk")[:1]
+    )
+    problems = AccessProblem.objects.filter(
+        person=person, account=OuterRef("pk"), resolved_at__isnull=True
+    )
+    accounts = (
+        VendorAccount.objects.filter(enabled=True)
+        .annotate(
+            person_link_id=Subquery(link),
+            person_latest_id=Subquery(latest),
+            person_link=FilteredRelation("links", condition=Q(links__pk=F("person_link_id"))),
+            person_latest=FilteredRelation("outbox", condition=Q(outbox__pk=F("person_latest_id"))),
+            **{
+                f"problem_{column}": Subquery(problems.values(column)[:1])
+                for column in ("pk", "vendor_id", "last_seen_at")
+            },
+        )
+        .select_related("person_link", "person_latest")
+    )
     drifts: dict[int, list[PersonDrift]] = {}
-    for drift in PersonDrift.objects.filter(person=person):
+    for drift in PersonDrift.objects.filter(person=person).select_related("account"):
         drifts.setdefault(drift.account_id, []).append(drift)
-    problems = {
-        problem.account_id: problem
-        for problem in AccessProblem.objects.filter(person=person, resolved_at__isnull=True)
-    }
     rows = []
-    for account in VendorAccount.objects.filter(enabled=True):
+    for account in accounts:
         writable = (
             account.push_enabled and "people" in connector_class(account.kind).capabilities.writes
         )
-        if account.pk in links or writable or account.pk in latest:
+        link = getattr(account, "person_link", None)
+        latest = getattr(account, "person_latest", None)
+        if link is not None or writable or latest is not None:
             rows.append(
                 SystemPresence(
                     account,
                     writable,
-                    links.get(account.pk),
-                    latest.get(account.pk),
+                    link,
+                    latest,
                     drifts.get(account.pk, []),
-                    problems.get(account.pk),
+                    open_problem(account, person),
                 )
             )
         else:
             rows.append(SystemPresence(account, writable))
     return rows
+
+
+def open_problem(account: VendorAccount, person: Person) -> AccessProblem | None:
+    """The open access problem the accounts query read as columns, as a (partial) row."""
+    if account.problem_pk is None:
+        return None
+    return AccessProblem(
+        pk=account.problem_pk,
+        person=person,
+        account=account,
+        vendor_id=account.problem_vendor_id,
+        last_seen_at=account.problem_last_seen_at,
+    )
 
 
 @dataclass

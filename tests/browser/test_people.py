@@ -88,3 +88,31 @@ def test_hr_chooses_a_manager_by_typing_and_the_page_shows_the_team(login, scree
     screenshot("person-detail-team")
     person.refresh_from_db()
     assert person.manager == boss
+
+
+def test_above_the_listed_limit_the_manager_box_searches_as_one_types(
+    login, screenshot, monkeypatch
+):
+    """A large company's form carries no list of everyone: typing asks for suggestions."""
+    from portal.people import pickers
+
+    monkeypatch.setattr(pickers, "LISTED_AT_ONCE", 2)
+    PersonFactory(first_name="Milan", last_name="Meyer", employee_code="00049")
+    PersonFactory(first_name="Mila", last_name="Jansen", employee_code="00050")
+    PersonFactory(first_name="Olaf", last_name="Otto", employee_code="00051")
+    person = PersonFactory(first_name="Carla", last_name="Ohlsen")
+    page = login("hr")
+    page.goto(f"/people/{person.pk}/edit/")
+    options = page.locator("datalist#id_manager-options option")
+    expect(options).to_have_count(0)
+
+    page.get_by_label("Manager").press_sequentially("mil", delay=40)
+
+    expect(options).to_have_count(2)
+    expect(
+        page.locator("datalist#id_manager-options option[value='Milan Meyer (00049)']")
+    ).to_have_count(1)
+    page.get_by_label("Manager").fill("Milan Meyer (00049)")
+    screenshot("person-form-manager-search")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("link", name="Milan Meyer")).to_be_visible()

@@ -92,7 +92,10 @@ class TerminationInputSerializer(serializers.Serializer):
 
 
 class PersonFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", help_text="Words in name, code or e-mail.")
+    q = django_filters.CharFilter(
+        method="search",
+        help_text='Beginnings of words in name, code or e-mail ("hin" finds Hinrichs).',
+    )
     status = django_filters.ChoiceFilter(choices=Person.Status.choices)
     department = IdFilter(queryset=Department.objects.all())
     site = IdFilter(field_name="sites", queryset=Site.objects.all())

@@ -1,5 +1,8 @@
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -7,30 +10,72 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 from django.views.generic.base import TemplateResponseMixin
 
+from portal.core.aggregates import split_joined
 from portal.core.permissions import PermissionRequiredMixin
-from portal.core.views.htmx import HtmxPartialMixin, redirect_after_post
+from portal.core.views.htmx import HtmxPartialMixin, redirect_after_post, wants_partial
 from portal.people import services
 from portal.people.forms import CancelOffboardingForm, PersonForm, TerminationForm
 from portal.people.models import Offboarding, Person
+from portal.people.views.directory import site_names
 
 
 class PersonDetailView(PermissionRequiredMixin, HtmxPartialMixin, DetailView):
+    """The person page, in a fixed number of queries however long the person's history: the
+    person with their department, position, manager, login and site names in one; the
+    offboarding waiting for its date and the latest carried out in another."""
+
     permission_required = "people.view_person"
     model = Person
     template_name = "people/person_detail.html"
     partial_name = "systems"
 
+    def get_queryset(self):
+        return Person.objects.select_related("department", "position", "manager", "user").annotate(
+            site_names=site_names()
+        )
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        if wants_partial(self.request):
+            return context  # the systems table polling while a change is sent: nothing else
         context["termination_form"] = TerminationForm()
-        context["direct_reports"] = self.object.reports.order_by("last_name", "first_name")
-        context["scheduled"] = scheduled_offboarding(self.object)
+        context["direct_reports"] = self.object.reports.order_by("last_name", "first_name", "pk")
+        context["site_list"] = split_joined(self.object.site_names)
+        shown = shown_offboardings(self.object)
+        context["scheduled"] = shown.scheduled
+        context["latest_offboarding"] = shown.latest
         context["cancel_form"] = CancelOffboardingForm()
         return context
 
 
 def scheduled_offboarding(person: Person) -> Offboarding | None:
     return person.offboardings.filter(started_at__isnull=True, cancelled_at__isnull=True).first()
+
+
+@dataclass
+class ShownOffboardings:
+    #: waiting for its date (not started, not cancelled)
+    scheduled: Offboarding | None
+    #: the latest carried out, whose per-system progress the page shows
+    latest: Offboarding | None
+
+
+def shown_offboardings(person: Person) -> ShownOffboardings:
+    """Both offboardings the person page shows, in one query whatever the history."""
+    offboardings = person.offboardings.order_by()
+    waiting = offboardings.filter(started_at__isnull=True, cancelled_at__isnull=True)
+    carried_out = offboardings.filter(started_at__isnull=False).order_by("-started_at", "-id")
+    rows = Offboarding.objects.filter(
+        Q(pk__in=waiting.order_by("-requested_at", "-id").values("pk")[:1])
+        | Q(pk__in=carried_out.values("pk")[:1])
+    ).select_related("requested_by")
+    scheduled = latest = None
+    for row in rows:
+        if row.started_at is None:
+            scheduled = row
+        else:
+            latest = row
+    return ShownOffboardings(scheduled, latest)
 
 
 class FormPartialView(PermissionRequiredMixin, HtmxPartialMixin, TemplateResponseMixin, View):

@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models.functions import Lower
 
 from portal.people.models import Department, Person, Position, Site
+from portal.people.search import index_people
 from portal.sync.access_problems import note_pulled
 from portal.sync.identity import Match, attach_vendor_history, queue_unmatched, rematch_unmatched
 from portal.sync.mirror.base import LinkIndex, MirrorWriter, record_hash
@@ -167,6 +168,7 @@ class PersonWriter(MirrorWriter):
             self.run.unmatched += 1
 
         created = Person.objects.bulk_create([person for person, _ in to_create])
+        index_people(created)  # bulk_create sends no post_save: the directory's search terms
         self.set_sites(zip(created, (record for _, record in to_create), strict=False))
         pairs = matched + list(zip(created, (record for _, record in to_create), strict=False))
         self.link_all(pairs)

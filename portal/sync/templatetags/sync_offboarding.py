@@ -9,15 +9,21 @@ from portal.sync.presence import revocation_lines
 from portal.sync.templatetags.sync_presence import presence_on_page
 
 register = template.Library()
+MISSING = object()
 
 
 @register.inclusion_tag("sync/offboarding_progress.html", takes_context=True)
 def person_offboarding(context, person: Person):
-    """Each system's step of the person's latest offboarding: sent, confirmed or failed."""
-    offboarding = latest_offboarding(person)
+    """Each system's step of the person's latest offboarding: sent, confirmed or failed. A page
+    that read it already passes it as ``latest_offboarding``; steps are read only when shown
+    (the person is terminated)."""
+    offboarding = context.get("latest_offboarding", MISSING)
+    if offboarding is MISSING:
+        offboarding = latest_offboarding(person)
+    shown = offboarding is not None and person.status == Person.Status.TERMINATED
     return {
-        "offboarding": offboarding,
-        "progress": progress_of(offboarding) if offboarding else None,
+        "offboarding": offboarding if shown else None,
+        "progress": progress_of(offboarding) if shown else None,
         "perms": context.get("perms"),
         "csrf_token": context.get("csrf_token"),
     }

@@ -162,9 +162,108 @@ def test_people_changes_need_the_hr_role(role, client_as):
 def test_detail_page_says_when_no_system_is_connected(client_as, django_assert_max_num_queries):
     person = PersonFactory()
     client = client_as("hr")
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(10):
         html = client.get(reverse("people:person-detail", args=[person.pk])).content.decode()
     assert "exists only in Workgate" in html
+
+
+def long_history(person, accounts):
+    """Years of changes: sent pushes, audit entries, past offboardings with a step per system,
+    drift in every system, access found open again in one, the newest push to another failed, a
+    scheduled offboarding, reports, sites."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from portal.core import audit
+    from portal.people.models import Offboarding
+    from portal.sync.models import AccessProblem, OffboardingStep, PersonDrift
+
+    person_type = ContentType.objects.get_for_model(Person)
+    now = timezone.now()
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            account=account,
+            record_kind="person",
+            action="update",
+            content_type=person_type,
+            object_id=person.pk,
+            idempotency_key=f"history-{account.pk}-{n}",
+            status=OutboxMessage.Status.FAILED if failed else OutboxMessage.Status.SENT,
+            scheduled_for=now,
+            sent_at=now,
+            last_error="PermissionDeniedError: no." if failed else "",
+        )
+        for account in accounts
+        for n in range(60)
+        for failed in [account == accounts[1] and n == 59]  # the newest to Doors failed
+    )
+    for n in range(40):
+        audit.record("person.update", obj=person, before={"phone": str(n)}, after={"phone": "x"})
+    for n in range(4):
+        offboarding = Offboarding.objects.create(
+            person=person,
+            last_day=date(2020 + n, 6, 30),
+            reason=f"Round {n}",
+            scheduled_for=now,
+            started_at=now,
+            finished_at=now if n < 3 else None,
+        )
+        OffboardingStep.objects.bulk_create(
+            OffboardingStep(
+                offboarding=offboarding,
+                account=account,
+                action="disables the user",
+                status=OffboardingStep.Status.FAILED
+                if n == 3
+                else OffboardingStep.Status.CONFIRMED,
+                sent_at=now,
+                confirmed_at=now,
+                proof={"disabled": True},
+                error="Still there." if n == 3 else "",
+            )
+            for account in accounts
+        )
+    Offboarding.objects.create(
+        person=person, last_day=date(2030, 1, 31), reason="Moving", scheduled_for=now
+    )
+    for account in accounts:
+        for field in ("phone", "email", "first_name"):
+            PersonDrift.objects.create(
+                person=person, account=account, field=field, portal_value="a", vendor_value="b"
+            )
+    AccessProblem.objects.create(person=person, account=accounts[0], vendor_id="1001")
+    for _ in range(12):
+        PersonFactory(manager=person)
+    person.sites.set([SiteFactory() for _ in range(3)])
+
+
+def test_person_page_with_a_long_history_stays_within_ten_queries(
+    client_as, django_assert_max_num_queries
+):
+    """Given a person linked in three systems with years of pushes, offboardings and drift,
+    the page is read in at most ten queries, the same as a person with no history."""
+    accounts = [
+        VendorAccountFactory(kind="biotime", name="HQ BioTime"),
+        VendorAccountFactory(kind="biostar", name="Doors"),
+        VendorAccountFactory(kind="worktime", name="WT", options={}, credentials={"api_key": "k"}),
+    ]
+    person = PersonFactory(
+        manager=PersonFactory(), status="terminated", termination_date=date(2023, 6, 30)
+    )
+    for n, account in enumerate(accounts):
+        link_person_to(account, person, vendor_id=str(1001 + n))
+    long_history(person, accounts)
+    client = client_as("hr")
+
+    with django_assert_max_num_queries(10):
+        html = client.get(reverse("people:person-detail", args=[person.pk])).content.decode()
+
+    assert "Offboarding scheduled" in html
+    assert "Round 3" in html and "Still there." in html
+    assert "Still active" in html  # HQ BioTime: access found open again
+    assert "PermissionDeniedError: no." in html  # Doors: the newest message failed
+    assert html.count("Keep ours") == 3  # WT: drift in three fields
+    assert html.count("(terminated)") == 0 and html.count("/people/") >= 13  # reports listed
 
 
 def test_termination_text_names_accounts_by_what_their_vendor_can_do(client_as):
@@ -197,3 +296,21 @@ def test_invalid_termination_keeps_the_revocation_text(client_as):
         headers={"HX-Request": "true"},
     )
     assert "holds this person: WT removes the employee." in response.content.decode()
+
+
+def test_the_polled_systems_table_reads_only_what_it_shows(
+    client_as, django_assert_max_num_queries
+):
+    """While a change is sent the systems table polls: its answer is that table alone."""
+    account = VendorAccountFactory(kind="biotime", name="HQ BioTime")
+    person = PersonFactory()
+    link_person_to(account, person)
+    client = client_as("hr")
+
+    with django_assert_max_num_queries(8):
+        html = client.get(
+            reverse("people:person-detail", args=[person.pk]), headers={"HX-Request": "true"}
+        ).content.decode()
+
+    assert html.lstrip().startswith('<div id="systems"') and "HQ BioTime" in html
+    assert "Direct reports" not in html

@@ -1,0 +1,83 @@
+"""Search as you type over 50,000 people: each typed word is the beginning of one of a person's
+search terms, found by an index range, never by scanning every person.
+
+A person's terms are the words of their name, their e-mail address and their employee code (and
+the code without its leading zeros), case- and accent-folded ("Müller" is found by "mul" and
+"Mül"). They live in their own table, rewritten whenever a person is saved; code that writes
+people in bulk (``bulk_create``) calls ``index_people`` itself. A word matches the beginning of
+a term, the same on SQLite and PostgreSQL: a range on SQLite (its ``LIKE`` cannot use the index),
+``LIKE 'word%'`` on PostgreSQL (the index is built with ``varchar_pattern_ops`` for it).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from portal.people.models import Person, PersonSearchTerm
+
+#: the fields terms are made of: a save that changes none of them leaves the terms alone
+SEARCHED_FIELDS = frozenset({"first_name", "last_name", "email", "employee_code"})
+#: at most this many words of a search are used (each is one more index lookup)
+MAX_WORDS = 8
+#: the highest code point: every term that starts with a word sorts below word + this
+TOP = "\U0010ffff"
+
+
+def fold(text: str) -> str:
+    """Lower case, accents dropped, ß as ss: what terms and typed words are compared as."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def terms_of(person: Person) -> set[str]:
+    terms = set()
+    for word in fold(f"{person.first_name} {person.last_name}").split():
+        terms.add(word)
+        terms.update(part for part in word.replace("'", "-").split("-") if part)
+    email = fold(person.email or "").strip()
+    if email:
+        terms.add(email)
+    code = fold(person.employee_code or "").strip()
+    if code:
+        terms.add(code)
+        if code.lstrip("0"):
+            terms.add(code.lstrip("0"))
+    return {term[: PersonSearchTerm.TERM_LENGTH] for term in terms}
+
+
+def index_people(people: Iterable[Person]) -> None:
+    """(Re)write the search terms of these saved people."""
+    people = [p for p in people if p.pk is not None]
+    if not people:
+        return
+    PersonSearchTerm.objects.filter(person__in=[p.pk for p in people]).delete()
+    PersonSearchTerm.objects.bulk_create(
+        (PersonSearchTerm(person_id=p.pk, term=term) for p in people for term in terms_of(p)),
+        batch_size=5000,
+    )
+
+
+def starts_with(word: str) -> Q:
+    """Terms that begin with ``word`` (already folded), in a form the term index serves."""
+    if connection.vendor == "postgresql":
+        return Q(term__startswith=word)
+    return Q(term__gte=word, term__lt=word + TOP)
+
+
+def search(people: QuerySet, text: str) -> QuerySet:
+    """People with, for every typed word, a term that begins with it."""
+    for word in fold(text).split()[:MAX_WORDS]:
+        matching = PersonSearchTerm.objects.filter(starts_with(word)).values("person_id")
+        people = people.filter(pk__in=matching)
+    return people
+
+
+def reindex_saved_person(sender, instance: Person, update_fields=None, raw=False, **kwargs):
+    """``post_save`` of a person: rewrite their terms unless the save left the searched fields."""
+    if raw or (update_fields is not None and not SEARCHED_FIELDS & set(update_fields)):
+        return
+    index_people([instance])

@@ -1,0 +1,74 @@
+"""The directory's search: each typed word is the beginning of a name word, e-mail or code."""
+
+import pytest
+from django.urls import reverse
+
+from portal.people.models import Person, PersonSearchTerm
+from portal.people.search import index_people
+from tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("people:person-list")
+
+
+def found(client, text: str) -> list[str]:
+    return [p.full_name for p in client.get(LIST, {"q": text}).context["rows"]]
+
+
+def test_words_match_the_beginning_of_names_case_and_accents_folded(client_as):
+    PersonFactory(first_name="Jürgen", last_name="Müller-Lüdenscheidt", employee_code="00042")
+    PersonFactory(first_name="Ösgür", last_name="Straße", employee_code="00043")
+    client = client_as("hr")
+
+    assert found(client, "mul") == ["Jürgen Müller-Lüdenscheidt"]
+    assert found(client, "MÜL") == ["Jürgen Müller-Lüdenscheidt"]
+    assert found(client, "ludensch") == ["Jürgen Müller-Lüdenscheidt"]  # the second part
+    assert found(client, "jur mül") == ["Jürgen Müller-Lüdenscheidt"]
+    assert found(client, "ösg") == found(client, "osg") == ["Ösgür Straße"]
+    assert found(client, "strass") == ["Ösgür Straße"]
+    assert found(client, "üller") == []  # the middle of a word is not a beginning
+
+
+def test_codes_are_found_with_or_without_their_leading_zeros(client_as):
+    PersonFactory(first_name="Ida", last_name="Iversen", employee_code="00077")
+    PersonFactory(first_name="Olaf", last_name="Otto", employee_code="ABC-X")
+    client = client_as("hr")
+
+    assert found(client, "0007") == ["Ida Iversen"]
+    assert found(client, "77") == ["Ida Iversen"]
+    assert found(client, "abc-") == ["Olaf Otto"]
+
+
+def test_a_saved_change_of_name_is_found_by_the_new_name_only(client_as):
+    person = PersonFactory(first_name="Hanna", last_name="Hinrichs")
+    person.last_name = "Jansen"
+    person.save()
+    client = client_as("hr")
+
+    assert found(client, "jansen") == ["Hanna Jansen"]
+    assert found(client, "hinrichs") == []
+
+
+def test_people_written_in_bulk_are_found_once_indexed(client_as):
+    created = Person.objects.bulk_create(
+        [
+            Person(employee_code=f"9{n:04d}", first_name="Bulk", last_name=f"Row{n}")
+            for n in range(3)
+        ]
+    )
+    client = client_as("hr")
+    assert found(client, "bulk") == []  # bulk_create sends no signal: its writer indexes
+
+    index_people(created)
+
+    assert found(client, "bulk") == ["Bulk Row0", "Bulk Row1", "Bulk Row2"]
+
+
+def test_a_save_of_other_fields_leaves_the_terms():
+    person = PersonFactory(first_name="Nina")
+    before = set(PersonSearchTerm.objects.filter(person=person).values_list("pk", flat=True))
+    person.phone = "+49 421 1"
+    person.save(update_fields=["phone"])
+    after = set(PersonSearchTerm.objects.filter(person=person).values_list("pk", flat=True))
+    assert before == after and before
