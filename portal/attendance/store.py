@@ -1,7 +1,7 @@
 """Writing computed cards in one upsert batch: the full build writes hundreds of thousands.
 
 ``bulk_create(update_conflicts=True)`` prepares every value of every model instance field by
-field; here the rows are plain tuples, converted once per column kind and sent with
+field; here the rows are plain tuples, converted once per row by one function and sent with
 ``executemany`` as ``INSERT ... ON CONFLICT (person, day) DO UPDATE`` (SQLite and PostgreSQL).
 """
 
@@ -33,31 +33,54 @@ COLUMNS = [
 ]
 BATCH = 5000
 
-
-def _dumps(value) -> str:
-    return json.dumps(value, separators=(",", ":"))
+_json = json.JSONEncoder(separators=(",", ":")).encode  # one encoder: json.dumps makes one a call
 
 
 def _sqlite_datetime(value) -> str:
     """As Django stores it on SQLite: naive UTC text (the values here are aware)."""
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ")
+
+
+def _preparer():
+    """A function from a row of Python values to the row of database values."""
+    ops = connection.ops
+    moment = _sqlite_datetime if connection.vendor == "sqlite" else ops.adapt_datetimefield_value
+    day = ops.adapt_datefield_value
+    flags_text: dict[tuple, str] = {}  # a few dozen combinations of flags in a whole build
+    moments: dict = {}  # updated_at is one instant for a whole build
+
+    def prepare(row):
+        (person, work_date, first_in, last_out, *minutes, flags, pairs, status, arrived, at) = row
+        key = tuple(flags)
+        text = flags_text.get(key)
+        if text is None:
+            text = flags_text[key] = _json(flags)
+        stamp = moments.get(at)
+        if stamp is None:
+            stamp = moments[at] = moment(at)
+        return (
+            person,
+            day(work_date),
+            None if first_in is None else moment(first_in),
+            None if last_out is None else moment(last_out),
+            *minutes,
+            text,
+            _json(pairs),
+            status,
+            arrived,
+            stamp,
+        )
+
+    return prepare
 
 
 def upsert_cards(rows: list[tuple]) -> int:
     """``rows``: tuples in COLUMNS order (Python values). Returns how many were written."""
     if not rows:
         return 0
-    ops = connection.ops
-    moment = _sqlite_datetime if connection.vendor == "sqlite" else ops.adapt_datetimefield_value
-    convert = {
-        1: ops.adapt_datefield_value,
-        2: moment,
-        3: moment,
-        10: _dumps,
-        11: _dumps,
-        14: moment,
-    }
-    quote = ops.quote_name
+    quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in COLUMNS)
     updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in COLUMNS[2:])
     sql = (
@@ -65,13 +88,7 @@ def upsert_cards(rows: list[tuple]) -> int:
         f"VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
         f"ON CONFLICT ({quote('person_id')}, {quote('work_date')}) DO UPDATE SET {updates}"
     )
-    params = [
-        [
-            convert[i](value) if i in convert and value is not None else value
-            for i, value in enumerate(row)
-        ]
-        for row in rows
-    ]
+    params = list(map(_preparer(), rows))
     with connection.cursor() as cursor:
         for start in range(0, len(params), BATCH):
             cursor.executemany(sql, params[start : start + BATCH])
