@@ -121,17 +121,17 @@ class _PersonPunches:
 def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _PersonPunches]:
     """Every punch of these people near [first, last], in one query read as tuples.
 
-    No model instances and no Django converters (on SQLite they parse each datetime in Python):
-    the time comes as ISO text there and is parsed by ``datetime.fromisoformat``."""
+    No model instances and no Django converters (they parse each datetime in Python): the time
+    comes as ISO text and is parsed by ``datetime.fromisoformat``."""
     since = datetime.combine(first, time(), tzinfo=UTC) - timedelta(days=1)
     until = datetime.combine(last, time(), tzinfo=UTC) + timedelta(days=2)
     accounts = Punch._meta.get_field("account").related_model._meta.db_table
     quote = connection.ops.quote_name
     sqlite = connection.vendor == "sqlite"
-    # Django keeps naive UTC text on SQLite; PostgreSQL answers aware datetimes
-    at = "p.punched_at || '+00:00'" if sqlite else "p.punched_at"
+    # as UTC text (Django keeps naive UTC text on SQLite; its PostgreSQL loader is pure Python)
+    at = "p.punched_at" if sqlite else "(p.punched_at AT TIME ZONE 'UTC')::text"
     sql = (
-        f"SELECT p.person_id, p.id, {at}, p.direction, p.account_id, a.kind, p.device_id,"
+        f"SELECT p.person_id, p.id, {at} || '+00:00', p.direction, p.account_id, a.kind, p.device_id,"
         " p.source, p.voided_at IS NOT NULL, p.duplicate_of_id"
         f" FROM {quote(Punch._meta.db_table)} p LEFT JOIN {quote(accounts)} a"
         " ON a.id = p.account_id"
@@ -140,7 +140,7 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
         " ORDER BY p.person_id, p.punched_at"  # the index's order; the rules sort ties
     )
     adapt = connection.ops.adapt_datetimefield_value
-    parse = datetime.fromisoformat if sqlite else None
+    parse = datetime.fromisoformat
     manual = Punch.Source.MANUAL
     sources: dict[int | None, str] = {None: "manual"}  # a source per account, or "manual"
     by_person: dict[int, _PersonPunches] = {}
@@ -162,8 +162,7 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
             ) in rows:
                 if person_id != person:
                     person, current = person_id, by_person.setdefault(person_id, _PersonPunches())
-                if parse is not None:
-                    moment = parse(moment)
+                moment = parse(moment)
                 if dup is not None:
                     current.duplicate_of[pk] = dup
                 is_manual = source == manual
