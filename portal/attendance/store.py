@@ -3,7 +3,8 @@
 ``bulk_create(update_conflicts=True)`` prepares every value of every model instance field by
 field; here the rows are plain tuples, converted once per row by one function and sent with
 ``INSERT ... ON CONFLICT (person, day) DO UPDATE``: with ``executemany`` on SQLite; on
-PostgreSQL ``COPY`` into a temporary table, then one ``INSERT ... SELECT``.
+PostgreSQL (many rows) ``COPY`` into a temporary table, then one ``INSERT ... SELECT``: a
+statement a row would cost a round trip each.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ COLUMNS = [
 ]
 BATCH = 5000
 STAGING = "timecard_upsert"  # PostgreSQL: the rows are copied here, then upserted in one go
+COPY_FROM = 500  # rows; fewer go as plain statements (a temporary table costs a few ms)
 
 _json = json.JSONEncoder(separators=(",", ":")).encode  # one encoder: json.dumps makes one a call
 
@@ -88,8 +90,8 @@ def upsert_cards(rows: list[tuple]) -> int:
     table = quote(TimeCard._meta.db_table)
     updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in COLUMNS[2:])
     conflict = f"ON CONFLICT ({quote('person_id')}, {quote('work_date')}) DO UPDATE SET {updates}"
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # a statement a row costs a round trip each
+    if connection.vendor == "postgresql" and len(params) >= COPY_FROM:
+        with transaction.atomic(), connection.cursor() as cursor:  # the staging table's life
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} ON COMMIT DROP"
                 f" AS SELECT {names} FROM {table} WITH NO DATA"
@@ -101,8 +103,10 @@ def upsert_cards(rows: list[tuple]) -> int:
             cursor.execute(
                 f"INSERT INTO {table} ({names}) SELECT {names} FROM {STAGING} {conflict}"
             )
-        else:  # SQLite's executemany runs one prepared statement
-            sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
-            for start in range(0, len(params), BATCH):
-                cursor.executemany(sql + conflict, params[start : start + BATCH])
+        return len(rows)
+    # SQLite's executemany runs one prepared statement; a week is a few rows anywhere
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) {conflict}"
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), BATCH):
+            cursor.executemany(sql, params[start : start + BATCH])
     return len(rows)
