@@ -20,6 +20,9 @@ EMAIL_DOMAIN = "nordhafen.example"
 
 #: the lead of the Bremen workshop: the portal's demo "manager" login belongs to them
 DEMO_TEAM_LEAD = "00049"
+#: the one clock the demo team punches at; the other systems hold them as employees only, as a
+#: second system inventing its own attendance for them would leave the manager's days unpaired
+DEMO_TEAM_CLOCK = "biotime"
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,18 @@ class DemoCompany:
     def demo_team(self) -> frozenset[str]:
         """Codes of the demo manager's team: they come to work every working day, so the
         manager's timecards are full of real punches (a forgotten punch still happens)."""
-        return frozenset(p.code for p in self.people if DEMO_TEAM_LEAD in (p.code, p.manager_code))
+        return _demo_team(self.people)
+
+    def keeps_time(self, system: str, person: DemoPerson) -> bool:
+        """Whether ``system``'s simulator makes up attendance for ``person``: for everyone but
+        the demo team, whose punches come from DEMO_TEAM_CLOCK alone (and reach the time
+        systems through Workgate's push)."""
+        return system == DEMO_TEAM_CLOCK or person.code not in _demo_team(self.people)
+
+
+@cache
+def _demo_team(people: tuple[DemoPerson, ...]) -> frozenset[str]:
+    return frozenset(p.code for p in people if DEMO_TEAM_LEAD in (p.code, p.manager_code))
 
 
 def _systems_for(rng: random.Random, index: int) -> frozenset[str]:

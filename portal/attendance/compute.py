@@ -3,6 +3,10 @@
 A person-day is recomputed with the rest of its week (weekly overtime depends on the days
 before it). A day inside an approved period keeps its approved figures: if the new ones differ,
 the card is marked ``arrived_after_approval`` and the figures change only once it is reopened.
+
+A full build (a million punches) goes through the same path, so the per-punch work is kept
+small: punches are read as plain tuples in one query per chunk of people, ordered by person and
+time, and each person's shift, zone and rules are looked up once.
 """
 
 from __future__ import annotations
@@ -19,10 +23,24 @@ from django.utils import timezone as django_tz
 from portal.attendance.context import PeopleContext, as_shift, base_rules, rules_with
 from portal.attendance.models import Punch, TimeCard
 from portal.attendance.rules import DayCard, RawPunch, apply_weekly_overtime, build_days
-from portal.attendance.rules.workday import work_date
+from portal.attendance.rules.workday import WorkDays
 from portal.attendance.store import upsert_cards
 
 CHUNK = 200  # people per round of queries
+FETCH = 10_000  # punch rows per fetch from the cursor
+VALUE_FIELDS = (
+    "first_in",
+    "last_out",
+    "worked_minutes",
+    "break_minutes",
+    "overtime_minutes",
+    "weekly_overtime_minutes",
+    "late_minutes",
+    "early_minutes",
+    "flags",
+    "pairs",
+)
+WEEK = tuple(timedelta(days=i) for i in range(7))
 
 
 def touched_days(rows: Iterable[tuple[int | None, datetime]]) -> set[tuple[int, date]]:
@@ -42,46 +60,45 @@ def touched_days(rows: Iterable[tuple[int | None, datetime]]) -> set[tuple[int, 
 def recompute(person_days: Iterable[tuple[int, date]], *, now: datetime | None = None) -> int:
     """Recompute the cards of these person-days (and the rest of their weeks). Returns how many
     cards were written."""
-    weeks: dict[int, set[date]] = defaultdict(set)
+    mondays: dict[int, set[date]] = defaultdict(set)
     for person_id, day in person_days:
-        monday = day - timedelta(days=day.weekday())
-        weeks[person_id].update(monday + timedelta(days=i) for i in range(7))
+        mondays[person_id].add(day - WEEK[day.weekday()])
     now = now or django_tz.now()
-    people = sorted(weeks)
+    people = sorted(mondays)
     written = 0
     for i in range(0, len(people), CHUNK):
-        chunk = {p: weeks[p] for p in people[i : i + CHUNK]}
+        chunk = {
+            p: sorted(monday + d for monday in mondays[p] for d in WEEK)
+            for p in people[i : i + CHUNK]
+        }
         with transaction.atomic():
             written += _recompute_chunk(chunk, now)
     return written
 
 
-def _recompute_chunk(days_of: dict[int, set[date]], now: datetime) -> int:
-    first = min(min(days) for days in days_of.values())
-    last = max(max(days) for days in days_of.values())
+def _recompute_chunk(days_of: dict[int, list[date]], now: datetime) -> int:
+    first = min(days[0] for days in days_of.values())
+    last = max(days[-1] for days in days_of.values())
     context = PeopleContext(days_of, first, last)
-    punches = _load_punches(days_of, first, last)
-    stored = {
-        (card.person_id, card.work_date): card
-        for card in TimeCard.objects.filter(
-            person_id__in=list(days_of), work_date__range=(first, last)
-        )
-    }
+    loaded = _load_punches(list(days_of), first, last)
+    stored = _stored_cards(list(days_of), first, last)
     cards: list[tuple] = []
     late_arrivals: list[int] = []
-    repeats: dict[int, int | None] = {}
+    repeat_changes: list[Punch] = []
     for person_id, days in days_of.items():
-        computed, person_repeats = _compute_person(
-            person_id, sorted(days), punches.get(person_id, []), context, now
-        )
-        repeats.update(person_repeats)
+        punches = loaded.get(person_id) or _PersonPunches()
+        locked = context.locked.get(person_id)
+        computed = _compute_person(person_id, days, punches, context, now)
         for day, card in computed.items():
-            row = _card_row(person_id, card, stored.get((person_id, day)), context, now)
+            is_locked = locked is not None and context.is_locked(person_id, day)
+            row = _card_row(person_id, card, stored.get((person_id, day)), is_locked, now)
             if isinstance(row, tuple):
                 cards.append(row)
             elif row is not None:
                 late_arrivals.append(row)
-    _store_repeats(repeats, punches)
+        repeat_changes += _repeat_changes(computed, punches, context, person_id)
+    if repeat_changes:
+        Punch.objects.bulk_update(repeat_changes, ["duplicate_of"], batch_size=2000)
     upsert_cards(cards)
     if late_arrivals:
         TimeCard.objects.filter(pk__in=late_arrivals).update(
@@ -90,151 +107,151 @@ def _recompute_chunk(days_of: dict[int, set[date]], now: datetime) -> int:
     return len(cards) + len(late_arrivals)
 
 
-def _load_punches(days_of, first: date, last: date) -> dict[int, list[tuple]]:
-    """(id, at, direction, account, kind, device, source, voided_at, duplicate_of) per person.
+class _PersonPunches:
+    """One person's punches as the rules see them, and what the rest of compute needs."""
 
-    Read with a plain cursor: a full build reads a million rows, and the ORM's per-value
-    converters cost more than the rules themselves."""
+    __slots__ = ("corrected", "duplicate_of", "live")
+
+    def __init__(self):
+        self.live: list[RawPunch] = []  # not voided, in time order
+        self.corrected: list[datetime] = []  # manual or voided: their day says "corrected"
+        self.duplicate_of: dict[int, int] = {}  # as stored now (repeats only)
+
+
+def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _PersonPunches]:
+    """Every punch of these people near [first, last], in one query read as tuples.
+
+    No model instances and no Django converters (they parse each datetime in Python): the time
+    comes as ISO text and is parsed by ``datetime.fromisoformat``."""
     since = datetime.combine(first, time(), tzinfo=UTC) - timedelta(days=1)
     until = datetime.combine(last, time(), tzinfo=UTC) + timedelta(days=2)
-    query = Punch.objects.filter(
-        person_id__in=list(days_of), punched_at__gte=since, punched_at__lt=until
-    ).values_list(
-        "person_id",
-        "id",
-        "punched_at",
-        "direction",
-        "account_id",
-        "device_id",
-        "source",
-        "voided_at",
-        "duplicate_of_id",
+    accounts = Punch._meta.get_field("account").related_model._meta.db_table
+    quote = connection.ops.quote_name
+    sqlite = connection.vendor == "sqlite"
+    # as UTC text (Django keeps naive UTC text on SQLite; its PostgreSQL loader is pure Python)
+    at = "p.punched_at" if sqlite else "(p.punched_at AT TIME ZONE 'UTC')::text"
+    sql = (
+        f"SELECT p.person_id, p.id, {at} || '+00:00', p.direction, p.account_id, a.kind, p.device_id,"
+        " p.source, p.voided_at IS NOT NULL, p.duplicate_of_id"
+        f" FROM {quote(Punch._meta.db_table)} p LEFT JOIN {quote(accounts)} a"
+        " ON a.id = p.account_id"
+        f" WHERE p.person_id IN ({', '.join(['%s'] * len(person_ids))})"
+        " AND p.punched_at >= %s AND p.punched_at < %s"
+        " ORDER BY p.person_id, p.punched_at"  # the index's order; the rules sort ties
     )
-    sql, params = query.order_by().query.sql_with_params()
-    as_utc = _datetime_reader()
-    # a handful of accounts; read through the relation, as attendance does not import sync
-    accounts = Punch._meta.get_field("account").related_model.objects
-    kinds = dict(accounts.values_list("pk", "kind"))
-    by_person: dict[int, list[tuple]] = defaultdict(list)
+    adapt = connection.ops.adapt_datetimefield_value
+    parse = datetime.fromisoformat
+    manual = Punch.Source.MANUAL
+    sources: dict[int | None, str] = {None: "manual"}  # a source per account, or "manual"
+    by_person: dict[int, _PersonPunches] = {}
+    person, current = None, None
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for person_id, pk, at, direction, account, device, source, voided, dup in cursor:
-            by_person[person_id].append(
-                (
-                    pk,
-                    as_utc(at),
-                    direction,
-                    account,
-                    kinds.get(account),
-                    device,
-                    source,
-                    voided,
-                    dup,
+        cursor.execute(sql, [*person_ids, adapt(since), adapt(until)])
+        while rows := cursor.fetchmany(FETCH):
+            for (
+                person_id,
+                pk,
+                moment,
+                direction,
+                account,
+                kind,
+                device,
+                source,
+                voided,
+                dup,
+            ) in rows:
+                if person_id != person:
+                    person, current = person_id, by_person.setdefault(person_id, _PersonPunches())
+                moment = parse(moment)
+                if dup is not None:
+                    current.duplicate_of[pk] = dup
+                is_manual = source == manual
+                if is_manual or voided:
+                    current.corrected.append(moment)
+                if voided:
+                    continue
+                where = sources.get(account)
+                if where is None:
+                    where = sources[account] = str(account)
+                current.live.append(
+                    RawPunch(pk, moment, direction, where, device, is_manual, kind or "")
                 )
-            )
     return by_person
 
 
-def _datetime_reader():
-    """SQLite gives naive UTC (a datetime from Django's converter, or text); PostgreSQL aware."""
-    if connection.vendor != "sqlite":
-        return lambda value: value
-    parse = datetime.fromisoformat
-
-    def as_utc(value):
-        if isinstance(value, str):
-            value = parse(value)
-        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-    return as_utc
+def _stored_cards(person_ids: list[int], first: date, last: date) -> dict[tuple, tuple]:
+    """(person, day) -> (pk, status, arrived_after_approval, (figures in VALUE_FIELDS order))."""
+    rows = TimeCard.objects.filter(
+        person_id__in=person_ids, work_date__range=(first, last)
+    ).values_list("person_id", "work_date", "pk", "status", "arrived_after_approval", *VALUE_FIELDS)
+    return {(row[0], row[1]): (row[2], row[3], row[4], row[5:]) for row in rows.order_by()}
 
 
-def _compute_person(person_id, days, rows, context: PeopleContext, now):
+def _compute_person(person_id, days, punches: _PersonPunches, context: PeopleContext, now):
     pattern = context.pattern(person_id)
     shift = as_shift(pattern) if pattern else None
     rules = rules_with(base_rules(context.time_zone(person_id)), pattern)
-    live = [
-        RawPunch(
-            pk,
-            at,
-            direction,
-            str(account_id) if account_id else "manual",
-            device_id,
-            source == Punch.Source.MANUAL,
-            kind or "",
-        )
-        for pk, at, direction, account_id, kind, device_id, source, voided_at, _ in rows
-        if voided_at is None
-    ]
-    cards = build_days(live, shift, rules, days, holidays=context.holidays_of(person_id), now=now)
+    cards = build_days(
+        punches.live, shift, rules, days, holidays=context.holidays_of(person_id), now=now
+    )
     by_week: dict[date, list[DayCard]] = defaultdict(list)
-    for card in cards.values():
-        by_week[card.work_date - timedelta(days=card.work_date.weekday())].append(card)
+    for day, card in cards.items():
+        by_week[day - WEEK[day.weekday()]].append(card)
     for week in by_week.values():
         apply_weekly_overtime(week, rules.weekly_overtime_after)
-    corrected = _corrected_days(rows, shift, rules)
-    repeats: dict[int, int | None] = {}
-    for card in cards.values():
-        if card.work_date in corrected:
-            card.exceptions.append("corrected")
-        if not context.is_locked(person_id, card.work_date):
-            repeats.update(dict.fromkeys(card.counted))
-            repeats.update(card.duplicates)
-    return cards, repeats
+    if punches.corrected:
+        work_day = WorkDays(shift, rules, ZoneInfo(rules.time_zone))
+        for day in {work_day(at) for at in punches.corrected}:
+            if day in cards:
+                cards[day].exceptions.append("corrected")
+    return cards
 
 
-def _corrected_days(rows, shift, rules) -> set[date]:
-    zone = ZoneInfo(rules.time_zone)
-    return {
-        work_date(at, shift, rules, zone)
-        for _, at, _, _, _, _, source, voided_at, _ in rows
-        if source == Punch.Source.MANUAL or voided_at is not None
-    }
+def _repeat_changes(cards, punches: _PersonPunches, context, person_id) -> list[Punch]:
+    """Punches whose stored ``duplicate_of`` the new cards change (days not locked only)."""
+    if not punches.duplicate_of and not any(card.duplicates for card in cards.values()):
+        return []  # nothing is a repeat, nothing was: the usual person
+    stored = punches.duplicate_of
+    changed = []
+    for day, card in cards.items():
+        if context.is_locked(person_id, day):
+            continue
+        changed += [Punch(pk=pk) for pk in card.counted if stored.get(pk) is not None]
+        changed += [
+            Punch(pk=pk, duplicate_of_id=kept)
+            for pk, kept in card.duplicates.items()
+            if stored.get(pk) != kept
+        ]
+    return changed
 
 
-def _card_row(person_id, card: DayCard, old: TimeCard | None, context, now):
+def _card_row(person_id, card: DayCard, old: tuple | None, locked: bool, now):
     """A card to write (a tuple in store.COLUMNS order), the id of an approved card whose
     figures a late punch would change, or None when nothing changes."""
-    values = {
-        "first_in": card.first_in,
-        "last_out": card.last_out,
-        "worked_minutes": card.worked_minutes,
-        "break_minutes": card.break_minutes,
-        "overtime_minutes": card.overtime_minutes,
-        "weekly_overtime_minutes": card.weekly_overtime_minutes,
-        "late_minutes": card.late_minutes,
-        "early_minutes": card.early_minutes,
-        "flags": card.exceptions,
-        "pairs": [[_iso(s), _iso(e)] for s, e in card.pairs],
-    }
-    locked = context.is_locked(person_id, card.work_date)
     if old is None and not card.counted and not card.exceptions:
         return None  # nothing happened on a day nobody expected work: no card
-    if old is not None and locked:
-        if all(getattr(old, k) == v for k, v in values.items()) or old.arrived_after_approval:
-            return None
-        return old.pk  # the approved figures stand until reopened
+    values = (
+        card.first_in,
+        card.last_out,
+        card.worked_minutes,
+        card.break_minutes,
+        card.overtime_minutes,
+        card.weekly_overtime_minutes,
+        card.late_minutes,
+        card.early_minutes,
+        card.exceptions,
+        [
+            [None if s is None else s.isoformat(), None if e is None else e.isoformat()]
+            for s, e in card.pairs
+        ],
+    )
     status = TimeCard.Status.APPROVED if locked else TimeCard.Status.OPEN
-    if (
-        old is not None
-        and old.status == status
-        and not old.arrived_after_approval
-        and all(getattr(old, k) == v for k, v in values.items())
-    ):
-        return None
-    return (person_id, card.work_date, *values.values(), status, False, now)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
-def _store_repeats(repeats: dict[int, int | None], punches) -> None:
-    current = {row[0]: row[-1] for rows in punches.values() for row in rows}
-    changed = [
-        Punch(pk=pk, duplicate_of_id=kept)
-        for pk, kept in repeats.items()
-        if current.get(pk, kept) != kept
-    ]
-    if changed:
-        Punch.objects.bulk_update(changed, ["duplicate_of"], batch_size=2000)
+    if old is not None:
+        pk, old_status, arrived, old_values = old
+        if locked:
+            if arrived or old_values == values:
+                return None
+            return pk  # the approved figures stand until reopened
+        if old_status == status and not arrived and old_values == values:
+            return None
+    return (person_id, card.work_date, *values, status, False, now)

@@ -1,8 +1,10 @@
 """Writing computed cards in one upsert batch: the full build writes hundreds of thousands.
 
 ``bulk_create(update_conflicts=True)`` prepares every value of every model instance field by
-field; here the rows are plain tuples, converted once per column kind and sent with
-``executemany`` as ``INSERT ... ON CONFLICT (person, day) DO UPDATE`` (SQLite and PostgreSQL).
+field; here the rows are plain tuples, converted once per row by one function and sent with
+``INSERT ... ON CONFLICT (person, day) DO UPDATE``: with ``executemany`` on SQLite; on
+PostgreSQL (many rows) ``COPY`` into a temporary table, then one ``INSERT ... SELECT``: a
+statement a row would cost a round trip each.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import json
 from datetime import UTC
 
-from django.db import connection
+from django.db import connection, transaction
 
 from portal.attendance.models import TimeCard
 
@@ -32,46 +34,78 @@ COLUMNS = [
     "updated_at",
 ]
 BATCH = 5000
+STAGING = "timecard_upsert"  # PostgreSQL: the rows are copied here, then upserted in one go
+COPY_FROM = 500  # rows; fewer go as plain statements (a temporary table costs a few ms)
 
-
-def _dumps(value) -> str:
-    return json.dumps(value, separators=(",", ":"))
+_json = json.JSONEncoder(separators=(",", ":")).encode  # one encoder: json.dumps makes one a call
 
 
 def _sqlite_datetime(value) -> str:
     """As Django stores it on SQLite: naive UTC text (the values here are aware)."""
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ")
+
+
+def _preparer():
+    """A function from a row of Python values to the row of database values."""
+    ops = connection.ops
+    moment = _sqlite_datetime if connection.vendor == "sqlite" else ops.adapt_datetimefield_value
+    day = ops.adapt_datefield_value
+    flags_text: dict[tuple, str] = {}  # a few dozen combinations of flags in a whole build
+    moments: dict = {}  # updated_at is one instant for a whole build
+
+    def prepare(row):
+        (person, work_date, first_in, last_out, *minutes, flags, pairs, status, arrived, at) = row
+        key = tuple(flags)
+        text = flags_text.get(key)
+        if text is None:
+            text = flags_text[key] = _json(flags)
+        stamp = moments.get(at)
+        if stamp is None:
+            stamp = moments[at] = moment(at)
+        return (
+            person,
+            day(work_date),
+            None if first_in is None else moment(first_in),
+            None if last_out is None else moment(last_out),
+            *minutes,
+            text,
+            _json(pairs),
+            status,
+            arrived,
+            stamp,
+        )
+
+    return prepare
 
 
 def upsert_cards(rows: list[tuple]) -> int:
     """``rows``: tuples in COLUMNS order (Python values). Returns how many were written."""
     if not rows:
         return 0
-    ops = connection.ops
-    moment = _sqlite_datetime if connection.vendor == "sqlite" else ops.adapt_datetimefield_value
-    convert = {
-        1: ops.adapt_datefield_value,
-        2: moment,
-        3: moment,
-        10: _dumps,
-        11: _dumps,
-        14: moment,
-    }
-    quote = ops.quote_name
+    params = list(map(_preparer(), rows))
+    quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in COLUMNS)
+    table = quote(TimeCard._meta.db_table)
     updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in COLUMNS[2:])
-    sql = (
-        f"INSERT INTO {quote(TimeCard._meta.db_table)} ({names}) "
-        f"VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
-        f"ON CONFLICT ({quote('person_id')}, {quote('work_date')}) DO UPDATE SET {updates}"
-    )
-    params = [
-        [
-            convert[i](value) if i in convert and value is not None else value
-            for i, value in enumerate(row)
-        ]
-        for row in rows
-    ]
+    conflict = f"ON CONFLICT ({quote('person_id')}, {quote('work_date')}) DO UPDATE SET {updates}"
+    if connection.vendor == "postgresql" and len(params) >= COPY_FROM:
+        with transaction.atomic(), connection.cursor() as cursor:  # the staging table's life
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} ON COMMIT DROP"
+                f" AS SELECT {names} FROM {table} WITH NO DATA"
+            )
+            cursor.execute(f"TRUNCATE {STAGING}")
+            with cursor.cursor.copy(f"COPY {STAGING} ({names}) FROM STDIN") as copy:
+                for row in params:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM {STAGING} {conflict}"
+            )
+        return len(rows)
+    # SQLite's executemany runs one prepared statement; a week is a few rows anywhere
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) {conflict}"
     with connection.cursor() as cursor:
         for start in range(0, len(params), BATCH):
             cursor.executemany(sql, params[start : start + BATCH])

@@ -44,6 +44,7 @@ class PlanPerson:
     shift: str
     entrance: int  # door id
     usual_doors: tuple[int, ...]  # inner doors this person goes through during a shift
+    keeps_time: bool = True  # False: badges carry no T&A key (the demo team clocks elsewhere)
 
 
 @dataclass(frozen=True)
@@ -112,20 +113,26 @@ class ActivityPlan:
             if site is None or not (weekday or rng.random() < 0.04) or rng.random() < 0.06:
                 continue  # weekend (a few come in anyway) or absent
             start_hour, length = SHIFTS[person.shift]
+            keys = (
+                (TNA_IN, TNA_OUT, TNA_MEAL_OUT, TNA_MEAL_IN)
+                if person.keeps_time
+                else (TNA_NONE,) * 4
+            )
+            tna_in, tna_out, meal_out, meal_in = keys
             arrive = start_hour * 60 + rng.gauss(-8, 7)
             leave = arrive + length + rng.gauss(12, 10)
-            add(at(arrive), ATTEMPT, person.entrance, who, TNA_IN)
+            add(at(arrive), ATTEMPT, person.entrance, who, tna_in)
             if person.shift == "office" and rng.random() < 0.4:
                 lunch = 12 * 60 + rng.uniform(0, 50)
-                add(at(lunch), ATTEMPT, person.entrance, who, TNA_MEAL_OUT)
-                add(at(lunch + rng.uniform(25, 45)), ATTEMPT, person.entrance, who, TNA_MEAL_IN)
+                add(at(lunch), ATTEMPT, person.entrance, who, meal_out)
+                add(at(lunch + rng.uniform(25, 45)), ATTEMPT, person.entrance, who, meal_in)
             for _ in range(rng.randint(0, 3) if person.usual_doors else 0):
                 door = rng.choice(person.usual_doors)
                 add(at(rng.uniform(arrive + 10, leave - 10)), ATTEMPT, door, who)
             if site.inner and rng.random() < 0.04:  # wanders to a door that may refuse them
                 door = rng.choice(site.inner)
                 add(at(rng.uniform(arrive + 10, leave - 10)), ATTEMPT, door, who)
-            add(at(leave), ATTEMPT, person.entrance, who, TNA_OUT)
+            add(at(leave), ATTEMPT, person.entrance, who, tna_out)
         for site in self.sites.values():
             self._site_day(site, weekday, rng, at, add, out)
         out.sort()

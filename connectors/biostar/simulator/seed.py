@@ -147,7 +147,15 @@ def build_plan(sim, company: DemoCompany) -> ActivityPlan:
         usual = tuple(d.id for d in doors if d.name in USUAL_DOORS.get(person.department, ()))
         shift = shift_for(person.department, user_id)
         people.append(
-            PlanPerson(user_id, person.site, person.department, shift, entrance.id, usual)
+            PlanPerson(
+                user_id,
+                person.site,
+                person.department,
+                shift,
+                entrance.id,
+                usual,
+                keeps_time=company.keeps_time("biostar", person),
+            )
         )
         if person.department == "Security":
             patrols.setdefault(person.site, user_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import cache
 
 from connectors.q2.simulator.records import ADDITION, DEDUCTION, User
 from connectors.simkit.demo_company import DemoPerson, build_company
@@ -52,7 +53,7 @@ def job_name(department: str) -> str:
 
 def day_plan(user: User, site: str, day: date, zone: tzinfo) -> list[Planned]:
     """What ``user`` does on local ``day`` (some of it lands on the next morning)."""
-    if user.role == "Inactive":
+    if user.role == "Inactive" or user.user_name in _clocking_elsewhere():
         return []
     rng = random.Random(f"q2:{user.user_name}:{day.isoformat()}")
     weekend_shift = user.department == "Warehouse" and day.weekday() == 5 and rng.random() < 0.3
@@ -104,6 +105,21 @@ def day_plan(user: User, site: str, day: date, zone: tzinfo) -> list[Planned]:
     return plan
 
 
+@cache
+def _clocking_elsewhere() -> frozenset[str]:
+    """User names of the demo team: users here, but their punches come from another clock."""
+    company = build_company()
+    return frozenset(
+        _user_name(p.seen_by("q2"), p.code)
+        for p in company.people_in("q2")
+        if not company.keeps_time("q2", p)
+    )
+
+
+def _user_name(seen: dict[str, str], code: str) -> str:
+    return f"{seen['first_name']}{seen['last_name']}{int(code)}".lower()
+
+
 def demo_users(company_zone: str) -> list[tuple[User, str]]:
     """The demo company's Q2 people as Q2 users, each with their site code."""
     people = build_company().people_in("q2")
@@ -131,7 +147,7 @@ def _user(index: int, person: DemoPerson, by_code: dict, admin: str, zone: str) 
         seq=index,
         first_name=seen["first_name"],
         last_name=seen["last_name"],
-        user_name=f"{seen['first_name']}{seen['last_name']}{int(person.code)}".lower(),
+        user_name=_user_name(seen, person.code),
         digit_id=str(100000 + int(person.code) * 7919 % 900000),
         # Q2 does not require a personnel number and some were never filled in
         employee_number="" if index % 15 == 7 else seen["code"],

@@ -45,6 +45,7 @@ class Worker:
     shift_minutes: int
     gateway_lock: str
     other_lock: str
+    keeps_time: bool = True  # False: employed here, clocks at another system (the demo team)
 
 
 def plan_day(worker: Worker, day: date, zone: tzinfo) -> list[PlannedEvent]:
@@ -56,6 +57,8 @@ def plan_day(worker: Worker, day: date, zone: tzinfo) -> list[PlannedEvent]:
 
 @lru_cache(maxsize=8192)
 def _plan(worker: Worker, day: date, zone: tzinfo) -> tuple:
+    if not worker.keeps_time:
+        return ()
     rng = random.Random(f"worktime:{worker.code}:{day.isoformat()}")
     night = worker.department == "Security"
     if (day.weekday() >= 5 and not night) or rng.random() < (0.28 if night else 0.06):

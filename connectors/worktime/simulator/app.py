@@ -35,7 +35,7 @@ from werkzeug.wrappers import Request, Response
 
 from connectors.simkit.base import Simulator
 from connectors.simkit.clock import SimClock
-from connectors.simkit.demo_company import COMPANY_NAME, TIME_ZONE
+from connectors.simkit.demo_company import COMPANY_NAME, TIME_ZONE, build_company
 from connectors.simkit.faults import Faults
 from connectors.worktime.simulator import activity
 from connectors.worktime.simulator.access import FULL, PLANS, ApiKey, HourlyBudget, RateState
@@ -186,6 +186,7 @@ class WorkTimeSimulator(Endpoints, SimulatedWorld, Simulator):
                     employee.shift_minutes,
                     gateway.id,
                     other.id,
+                    keeps_time=build_company().keeps_time("worktime", person),
                 )
         history_start = now - timedelta(days=30)
         first_day = history_start.astimezone(sim.zone).date() - timedelta(days=1)

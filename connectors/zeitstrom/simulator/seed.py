@@ -94,14 +94,19 @@ def large_employee(index: int, created: datetime) -> Employee:
 
 def seed_history(sim, since: datetime, now: datetime) -> None:
     """Closed timespans up to yesterday for everyone (pushed by the earlier integration) and up
-    to now, open ones included, for people who clock in Zeitstrom itself."""
+    to now, open ones included, for people who clock in Zeitstrom itself. Not for the demo
+    team: their check-ins are the ones Workgate pushes from their clock."""
     zone = sim.zone
+    company = build_company()
+    pushed_only = {
+        employee_id_for(p) for p in demo_people() if not company.keeps_time("zeitstrom", p)
+    }
     today = datetime.combine(now.astimezone(zone).date(), time(0), zone)
     day = since.astimezone(zone).date()
     while day <= now.astimezone(zone).date():
         for employee in sorted(sim.employees.values(), key=lambda e: (e.created_at, e.id)):
             shift = shift_for(employee.accounting_number, day, zone)
-            if shift is None or shift.checkin < since:
+            if shift is None or shift.checkin < since or employee.id in pushed_only:
                 continue
             if employee.archived_at and shift.checkin >= employee.archived_at:
                 continue

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from portal.attendance.rules.dedupe import collapse
@@ -11,7 +10,7 @@ from portal.attendance.rules.overtime import daily_overtime
 from portal.attendance.rules.pairing import pair
 from portal.attendance.rules.rounding import minutes_between, round_time
 from portal.attendance.rules.types import DayCard, RawPunch, Rules, Shift
-from portal.attendance.rules.workday import shift_bounds, work_date
+from portal.attendance.rules.workday import WorkDays, shift_bounds
 
 
 def build_days(
@@ -26,17 +25,29 @@ def build_days(
     """Cards for ``days``: punches are collapsed once, then each goes to its work day."""
     zone = ZoneInfo(rules.time_zone)
     counted, repeats = collapse(punches, rules)
-    by_day: dict[date, list[RawPunch]] = defaultdict(list)
-    bounds: dict = {}
+    work_days = WorkDays(shift, rules, zone)
+    by_day: dict[date, list[RawPunch]] = {}
     for punch in counted:
-        by_day[work_date(punch.at, shift, rules, zone, bounds)].append(punch)
+        day = work_days(punch.at)
+        if day in by_day:
+            by_day[day].append(punch)
+        else:
+            by_day[day] = [punch]
     cards = {}
     for day in days:
         card = build_day(
-            day, by_day.get(day, []), shift, rules, holiday=day in holidays, now=now, zone=zone
+            day,
+            by_day.get(day, []),
+            shift,
+            rules,
+            holiday=day in holidays,
+            now=now,
+            zone=zone,
+            bounds=work_days.bounds(day) if shift is not None else None,
         )
-        ids = set(card.counted)
-        card.duplicates = {dup: kept for dup, kept in repeats.items() if kept in ids}
+        if repeats:
+            ids = set(card.counted)
+            card.duplicates = {dup: kept for dup, kept in repeats.items() if kept in ids}
         cards[day] = card
     return cards
 
@@ -50,12 +61,15 @@ def build_day(
     holiday: bool = False,
     now: datetime | None = None,
     zone: ZoneInfo | None = None,
+    bounds: tuple[datetime, datetime] | None = None,
 ) -> DayCard:
-    """``punches``: the counted (already collapsed) punches of this work day."""
-    zone = zone or ZoneInfo(rules.time_zone)
+    """``punches``: the counted (already collapsed) punches of this work day, in time order.
+    ``bounds``: the
+    shift's start and end that day, when the caller has them already."""
     card = DayCard(work_date=day, counted=[p.id for p in punches])
+    if shift is not None and bounds is None:
+        bounds = shift_bounds(day, shift, zone or ZoneInfo(rules.time_zone))
     scheduled = shift is not None and day.weekday() in shift.work_days and not holiday
-    bounds = shift_bounds(day, shift, zone) if shift is not None else None
     if not punches:
         if scheduled and now is not None and bounds[1] < now:
             card.exceptions.append("absent")
@@ -65,12 +79,14 @@ def build_day(
         pairs[-1] = (pairs[-1][0], bounds[1])
         card.exceptions.append("auto_closed")
     card.pairs = pairs
-    if any(start is None for start, _ in pairs):
+    starts = [start for start, _ in pairs if start is not None]
+    ends = [end for _, end in pairs if end is not None]
+    if len(starts) < len(pairs):
         card.exceptions.append("missing_in")
-    if any(end is None for _, end in pairs):
+    if len(ends) < len(pairs):
         card.exceptions.append("missing_out")
-    card.first_in = next((s for s, _ in pairs if s is not None), None)
-    card.last_out = next((e for _, e in reversed(pairs) if e is not None), None)
+    card.first_in = starts[0] if starts else None
+    card.last_out = ends[-1] if ends else None
     _add_times(card, pairs, shift, rules)
     if shift is not None:
         _compare_with_shift(card, punches, bounds, shift, rules, scheduled)
@@ -86,12 +102,17 @@ def _auto_closes(shift, pairs, bounds, now) -> bool:
 
 def _add_times(card: DayCard, pairs, shift: Shift | None, rules: Rules) -> None:
     step = rules.rounding_minutes
-    complete = [(round_time(s, step), round_time(e, step)) for s, e in pairs if s and e]
-    worked = sum(max(0, minutes_between(s, e)) for s, e in complete)
-    taken = sum(
-        max(0, minutes_between(complete[i][1], complete[i + 1][0]))
-        for i in range(len(complete) - 1)
-    )
+    if step > 0:
+        complete = [(round_time(s, step), round_time(e, step)) for s, e in pairs if s and e]
+    else:
+        complete = [(s, e) for s, e in pairs if s and e]
+    worked = taken = 0
+    previous_end = None
+    for start, end in complete:
+        worked += max(0, minutes_between(start, end))
+        if previous_end is not None:
+            taken += max(0, minutes_between(previous_end, start))
+        previous_end = end
     owed = 0
     if shift is not None and shift.break_minutes and worked > shift.break_after_minutes:
         owed = max(0, shift.break_minutes - taken)  # deducted automatically
@@ -118,9 +139,9 @@ def _compare_with_shift(card, punches, bounds, shift: Shift, rules: Rules, sched
         if early > shift.early_grace_minutes:
             card.early_minutes = early
             card.exceptions.append("early")
-    margin = rules.outside_schedule_minutes * 60
-    if any(
-        (start - p.at).total_seconds() > margin or (p.at - end).total_seconds() > margin
-        for p in punches
-    ):
+    margin = timedelta(minutes=rules.outside_schedule_minutes)
+    # real (UTC) time, as a DST night is; the punches are in time order, so only the first and
+    # the last can be outside
+    earliest, latest = start.astimezone(UTC) - margin, end.astimezone(UTC) + margin
+    if punches[0].at < earliest or punches[-1].at > latest:
         card.exceptions.append("outside_schedule")

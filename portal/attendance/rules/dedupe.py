@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from operator import itemgetter
+
 from portal.attendance.rules.types import RawPunch, Rules
+
+_BY_TIME = itemgetter(1, 0)  # RawPunch (id, at, ...): by time, then id
 
 
 def collapse(punches: list[RawPunch], rules: Rules) -> tuple[list[RawPunch], dict[int, int]]:
@@ -12,7 +17,12 @@ def collapse(punches: list[RawPunch], rules: Rules) -> tuple[list[RawPunch], dic
     """
     counted: list[RawPunch] = []
     repeats: dict[int, int] = {}
-    for punch in sorted(punches, key=lambda p: (p.at, p.id)):
+    reach = timedelta(seconds=max(rules.double_tap_seconds, rules.same_punch_seconds))
+    for punch in sorted(punches, key=_BY_TIME):
+        # the usual punch: far from the one before it, nothing to compare
+        if punch.manual or not counted or punch.at - counted[-1].at > reach:
+            counted.append(punch)
+            continue
         kept = _repeat_of(punch, counted, rules)
         if kept is None:
             counted.append(punch)

@@ -8,22 +8,29 @@ from portal.attendance.rules.types import BREAK_IN, BREAK_OUT, IN, OUT, RawPunch
 
 Pair = tuple[datetime | None, datetime | None]
 
+_AS_IN_OUT = {BREAK_OUT: OUT, BREAK_IN: IN}  # a break ends a pair and starts the next
+
 
 def directions(punches: list[RawPunch], rules: Rules) -> list[str]:
     """The direction each punch counts as. ``trust`` keeps the vendor's (alternating where it
     gave none), ``alternate`` ignores it, ``first_last`` makes the first in and the last out."""
     result: list[str] = []
-    count = len(punches)
+    modes, default = rules.direction_modes, rules.default_direction_mode
+    last = len(punches) - 1
+    previous = OUT  # the last direction decided, "skip" aside
     for index, punch in enumerate(punches):
-        mode = rules.direction_modes.get(punch.kind or punch.source, rules.default_direction_mode)
-        given = {BREAK_OUT: OUT, BREAK_IN: IN}.get(punch.direction, punch.direction)
+        mode = modes.get(punch.kind or punch.source, default) if modes else default
         if mode == "first_last" and not punch.manual:
-            result.append(IN if index == 0 else OUT if index == count - 1 else "skip")
-        elif mode == "trust" and given in (IN, OUT):
-            result.append(given)
+            decided = IN if index == 0 else OUT if index == last else "skip"
         else:
-            previous = next((d for d in reversed(result) if d != "skip"), OUT)
-            result.append(IN if previous == OUT else OUT)
+            given = _AS_IN_OUT.get(punch.direction, punch.direction)
+            if mode == "trust" and given in (IN, OUT):
+                decided = given
+            else:
+                decided = IN if previous == OUT else OUT
+        result.append(decided)
+        if decided != "skip":
+            previous = decided
     return result
 
 
