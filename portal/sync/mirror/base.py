@@ -27,6 +27,8 @@ class MirrorWriter:
     tracks_gone = False
     #: (local model, {record field: its column}): text the writer stores, cut to fit the column
     fits: tuple[tuple[type[Model], dict[str, str]], ...] = ()
+    #: the writer checks ``raw`` for NUL itself, while encoding it (the append-only logs)
+    checks_raw_on_insert = False
 
     def __init__(self, account: VendorAccount, run: SyncRun):
         self.account = account
@@ -43,7 +45,7 @@ class MirrorWriter:
 
     def fit(self, record):
         """The record without NUL bytes, its text cut to the ``fits`` columns; ``raw`` kept whole."""
-        record, notes = record_without_nul(record)
+        record, notes = record_without_nul(record, check_raw=not self.checks_raw_on_insert)
         cuts: dict[str, str] = {}
         for model, columns in self.fits:
             for name, column in columns.items():
