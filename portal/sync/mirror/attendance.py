@@ -50,7 +50,7 @@ class PunchWriter(EventLogWriter):
                 "door_id": None,
                 "raw": dict(r.raw),
                 "source": Punch.Source.VENDOR,
-                "local_time": f"{r.occurred_at.astimezone(zone):%Y-%m-%d %H:%M:%S}",
+                "local_time": r.occurred_at.astimezone(zone).isoformat(" ", "seconds")[:19],
                 "time_zone": zone_name,
                 "received_at": self.now,
                 "reason": "",

@@ -190,11 +190,11 @@ class EventLogWriter(MirrorWriter):
         json_columns, text_columns = columns_to_check(self.model)
         json_values = {name: row.pop(name) for name in json_columns if name in row}
         notes: list[str] = []
-        if any(  # most rows: no NUL, nothing too long, so nothing to copy
-            value.__class__ is str and (NUL in value or (limit and len(value) > limit))
-            for value, limit in ((row.get(name), limit) for name, limit in text_columns)
-        ):
-            row, notes = bounded(self.model, row)
+        for name, limit in text_columns:  # most rows: no NUL, nothing too long, nothing to copy
+            value = row.get(name)
+            if value.__class__ is str and (NUL in value or (limit and len(value) > limit)):
+                row, notes = bounded(self.model, row)
+                break
         for name, value in json_values.items():
             text = encode_json(value)
             if "\\u0000" in text:
