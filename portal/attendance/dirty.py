@@ -52,6 +52,13 @@ def mark_dirty(punches: Iterable[tuple[int | None, datetime]]) -> int:
     else:
         on_conflict = "DO NOTHING"  # SQLite: one writer at a time, nothing to race with
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # two arrays: two parameters, however many pairs
+            cursor.execute(
+                f"INSERT INTO {table} (person_id, day) SELECT * FROM unnest(%s::bigint[],"
+                f" %s::date[]) ON CONFLICT (person_id, day) {on_conflict}",
+                [[person for person, _ in pairs], [day for _, day in pairs]],
+            )
+            return len(pairs)
         for start in range(0, len(pairs), ROWS_PER_STATEMENT):
             chunk = pairs[start : start + ROWS_PER_STATEMENT]
             cursor.execute(

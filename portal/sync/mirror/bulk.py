@@ -73,6 +73,8 @@ def insert_new(
     one_row = "(" + ", ".join([mark] * len(fields)) + ")"
     per_statement = max(1, MAX_PARAMETERS // len(fields))
     values_of = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    if not sqlite:
+        return _insert_unnest(model, fields, rows, values_of, conversions, tail)
     inserted: list[tuple] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
@@ -84,11 +86,33 @@ def insert_new(
                     if values[i] is not None:
                         values[i] = fn(values[i])
                 params.extend(values)
-            sql = head + ", ".join([one_row] * len(chunk)) + tail
-            if sqlite:
-                with connection.wrap_database_errors:
-                    Database.Cursor.execute(cursor.cursor, sql, params)
-            else:
-                cursor.execute(sql, params)
+            with connection.wrap_database_errors:
+                Database.Cursor.execute(
+                    cursor.cursor, head + ", ".join([one_row] * len(chunk)) + tail, params
+                )
             inserted.extend(cursor.fetchall())
     return inserted
+
+
+def _insert_unnest(model, fields, rows, values_of, conversions, tail) -> list[tuple]:
+    """PostgreSQL: one array per column and ``unnest`` (one parameter per column, not per value:
+    the driver adapts a list in one go, and the statement is short)."""
+    columns: list[list] = [[] for _ in fields]
+    for row in rows:
+        values = list(values_of(row))
+        for i, fn in conversions:
+            if values[i] is not None:
+                values[i] = fn(values[i])
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
+    quote = connection.ops.quote_name
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    sql = "INSERT INTO {} ({}) SELECT * FROM unnest({}){}".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(field.column) for field in fields),
+        arrays,
+        tail,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, columns)
+        return cursor.fetchall()
