@@ -195,14 +195,16 @@ class EventLogWriter(MirrorWriter):
             if value.__class__ is str and (NUL in value or (limit and len(value) > limit)):
                 row, notes = bounded(self.model, row)
                 break
+        record_notes = self.record_notes.pop(vendor_id, [])
         for name, value in json_values.items():
             text = encode_json(value)
             if "\\u0000" in text:
                 cleaned = json_without_nul(value)
                 if cleaned != value:
-                    notes.append(f"{name}: NUL replaced with U+FFFD")
+                    record_notes.append(f"{name}: NUL replaced with U+FFFD")
                     text = encode_json(cleaned)
             row[name] = text
+        self.note_trimmed(vendor_id, record_notes)  # the record's fields, then the row's columns
         self.note_trimmed(vendor_id, notes)
         return row
 
