@@ -15,7 +15,7 @@ import sys
 from benchmarks.figures import ROOT
 
 GROUPS: dict[str, list[str]] = {
-    "pull": ["benchmarks.pull_biotime", "benchmarks.worker_crash"],
+    "pull": ["benchmarks.pull_biotime", "benchmarks.punch_store", "benchmarks.worker_crash"],
     "doors": ["benchmarks.doors_commands", "benchmarks.doors_events"],
     "timecards": ["benchmarks.timecards"],
     "directory": ["benchmarks.directory"],
@@ -24,7 +24,12 @@ GROUPS: dict[str, list[str]] = {
 }
 
 # database-bound figures that production's database must meet too (issue 15)
-ON_POSTGRESQL: set[str] = {"benchmarks.directory", "benchmarks.timecards"}
+ON_POSTGRESQL: set[str] = {
+    "benchmarks.directory",
+    "benchmarks.pull_biotime",
+    "benchmarks.punch_store",
+    "benchmarks.timecards",
+}
 
 
 def run_module(module: str, database: str) -> int:

@@ -1,8 +1,9 @@
 """Pull figures against a loopback BioTime simulator (``make bench``).
 
 1. Full pull of 10,000 employees and 200,000 transactions through the portal (connector,
-   mapping, identity, bulk upserts into SQLite) as a ratio to a bare httpx loop fetching the same
-   pages. Target: at most 1.25.
+   mapping, identity, bulk upserts into SQLite or PostgreSQL) as a ratio to a bare httpx loop
+   fetching the same pages, the median of 3 runs. Target: at most 1.10. The timecards are built
+   after the pull by their own task (attendance.dirty); the time it takes is printed beside.
 2. Idle re-sync: every BioTime stream pulled again with nothing changed: requests sent and rows
    written.
 3. Peak memory of a 1,000,000-transaction pull, in a fresh process. Target: under 250 MB.
@@ -11,7 +12,9 @@
 from __future__ import annotations
 
 import json
+import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -80,19 +83,27 @@ def portal_pull(account, streams=("people", "punches"), transport=None) -> tuple
     return time.perf_counter() - start, runs
 
 
-def throughput_child(employees: int, transactions: int, pace: float) -> dict:
+def throughput_child(employees: int, transactions: int, pace: float, idle: bool) -> dict:
     with loopback_biotime(employees, transactions, pace) as sim, throwaway_database():
         bare_first, rows = bare_loop(sim["base_url"], sim["credentials"])
         account = make_account(sim["base_url"], sim["credentials"])
+        cpu = time.process_time()
         pulled, runs = portal_pull(account)
+        cpu = time.process_time() - cpu
         bare_second, _ = bare_loop(sim["base_url"], sim["credentials"])
+        from portal.attendance.dirty import recompute_dirty_days
+
+        cards_start = time.perf_counter()
+        recompute_dirty_days()
         figures = {
             "rows": rows,
             "bare": [bare_first, bare_second],
             "pulled": pulled,
+            "cpu": cpu,
+            "cards": time.perf_counter() - cards_start,
             "created": sum(r.created for r in runs),
         }
-        if pace:
+        if pace and idle:
             from portal.sync.schedules import streams_of
 
             counting = CountingTransport()
@@ -128,40 +139,59 @@ def in_child(*args) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def report_throughput(employees: int, transactions: int, pace: float) -> None:
-    figures = in_child("throughput", employees, transactions, pace)
-    bare = sum(figures["bare"]) / 2
+def report_throughput(employees: int, transactions: int, pace: float, runs: int = 1) -> None:
     label = f"vendor pace {pace:,.0f} rows/s" if pace else "simulator unpaced"
-    print(
-        f"full pull, {label}: {employees:,} employees + {transactions:,} transactions ({figures['rows']:,} rows)"
-    )
-    print(
-        f"  bare httpx loop   {bare:7.2f} s  ({figures['bare'][0]:.2f} s, {figures['bare'][1]:.2f} s)"
-    )
-    print(f"  portal pull       {figures['pulled']:7.2f} s  ({figures['created']:,} rows created)")
-    ratio = figures["pulled"] / bare
-    if pace:
-        record("pull ratio portal/bare httpx at vendor pace", ratio, "x", "<= 1.25", ratio <= 1.25)
-    else:
-        print(f"  ratio portal/bare {ratio:7.2f}   (the portal's own processing rate; no target)")
-    if idle := figures.get("idle"):
+    ratios = []
+    for n in range(runs):
+        figures = in_child("throughput", employees, transactions, pace, "idle" if n == 0 else "-")
+        bare = sum(figures["bare"]) / 2
+        ratio = figures["pulled"] / bare
+        ratios.append(ratio)
         print(
-            f"idle re-sync of {idle['streams']} streams: {idle['requests']} requests, {idle['written']} rows written"
+            f"full pull, {label}: {employees:,} employees + {transactions:,} transactions"
+            f" ({figures['rows']:,} rows), load {os.getloadavg()[0]:.2f}"
         )
+        print(
+            f"  bare httpx loop   {bare:7.2f} s  ({figures['bare'][0]:.2f} s, {figures['bare'][1]:.2f} s)"
+        )
+        print(
+            f"  portal pull       {figures['pulled']:7.2f} s  ({figures['created']:,} rows created,"
+            f" {figures['cpu']:.2f} s CPU in the pulling process)  ratio {ratio:.2f}"
+        )
+        print(f"  then the timecard task: {figures['cards']:.2f} s")
+        if idle := figures.get("idle"):
+            print(
+                f"idle re-sync of {idle['streams']} streams: {idle['requests']} requests,"
+                f" {idle['written']} rows written"
+            )
+    median = statistics.median(ratios)
+    if pace:
+        record(
+            "pull ratio portal/bare httpx at vendor pace",
+            median,
+            "x",
+            "<= 1.10",
+            median <= 1.10,
+            note=f"median of {runs}: {', '.join(f'{r:.2f}' for r in ratios)}; load {os.getloadavg()[0]:.2f}",
+        )
+    else:
+        print(f"  ratio portal/bare {median:7.2f}   (the portal's own processing rate; no target)")
 
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--child"]:
         kind, *numbers = argv[1:]
         if kind == "throughput":
-            figures = throughput_child(int(numbers[0]), int(numbers[1]), float(numbers[2]))
+            figures = throughput_child(
+                int(numbers[0]), int(numbers[1]), float(numbers[2]), numbers[3] == "idle"
+            )
         else:
             figures = memory_child(int(numbers[0]))
         print(json.dumps(figures))
         return
     quick = "--quick" in argv
     employees, transactions = (1_000, 20_000) if quick else (10_000, 200_000)
-    report_throughput(employees, transactions, VENDOR_PACE)
+    report_throughput(employees, transactions, VENDOR_PACE, runs=3)
     report_throughput(employees, transactions, 0)
     million = 100_000 if quick else 1_000_000
     figures = in_child("memory", million)
@@ -171,7 +201,8 @@ def main(argv: list[str]) -> None:
         "MB",
         "< 250",
         figures["peak_mb"] < 250,
-        note=f"{figures['created']:,} punches stored in {figures['seconds']:.0f} s",
+        note=f"{figures['created']:,} punches stored in {figures['seconds']:.0f} s;"
+        f" load {os.getloadavg()[0]:.2f}",
     )
 
 

@@ -237,6 +237,11 @@ CELERY_BEAT_SCHEDULE = {
     "close-dead-runs": {"task": "portal.sync.tasks.close_dead_runs", "schedule": 30.0},
     # timed unlocks due for release, lockdowns to hold, door commands whose message was lost
     "door-tick": {"task": "portal.doors.tasks.door_tick", "schedule": 5.0},
+    # timecards of the person-days pulls marked (queued after each pull too; this catches the rest)
+    "recompute-dirty-days": {
+        "task": "portal.attendance.tasks.recompute_dirty_days",
+        "schedule": 10.0,
+    },
     # a device that stays offline longer than DOORS_OFFLINE_ALARM_MINUTES raises an alarm
     "door-offline-alarms": {"task": "portal.doors.tasks.raise_offline_alarms", "schedule": 60.0},
     # offboardings scheduled for the end of a last working day: a minute late at most

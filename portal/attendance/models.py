@@ -24,46 +24,84 @@ class Punch(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="punches",
+        db_index=False,  # the unique (account, vendor_id) serves it
     )
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.VENDOR)
     vendor_id = models.CharField(
         max_length=128, help_text="The vendor's natural key of this punch."
     )
     person = models.ForeignKey(
-        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="punches"
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="punches",
+        db_index=False,  # (person, punched_at) serves it
     )
     #: who the vendor says punched, kept so an unmatched punch attaches once the person is linked
-    vendor_person_id = models.CharField(max_length=64, blank=True, db_index=True)
+    vendor_person_id = models.CharField(max_length=64, blank=True)
     punched_at = models.DateTimeField(help_text="UTC.")
     direction = models.CharField(
         max_length=10, choices=Direction.choices, default=Direction.UNKNOWN
     )
+    #: not indexed: no page asks for a device's punches, and removing a device is rare enough to
+    #: scan for (every vendor punch has a device: its index would be written with every punch)
     device = models.ForeignKey(
-        "devices.Device", null=True, blank=True, on_delete=models.SET_NULL, related_name="punches"
+        "devices.Device",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="punches",
+        db_index=False,
     )
     door = models.ForeignKey(
-        "doors.Door", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "doors.Door",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # partial index below: set on few punches
     )
     raw = models.JSONField(default=dict, blank=True)
     #: the wall-clock time and zone the punch was made in ("2026-03-29 08:00:00")
     local_time = models.CharField(max_length=19, blank=True)
     time_zone = models.CharField(max_length=64, blank=True)
-    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    received_at = models.DateTimeField(default=timezone.now)
     #: a repeat (double tap, or the same punch read from another system): kept, not counted
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeats",
+        db_index=False,
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     reason = models.CharField(max_length=300, blank=True)
     #: a corrected time is a new manual punch pointing at the original, which is voided
     moved_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="moved_to"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="moved_to",
+        db_index=False,
     )
     voided_at = models.DateTimeField(null=True, blank=True)
     voided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     void_reason = models.CharField(max_length=300, blank=True)
 
@@ -73,11 +111,51 @@ class Punch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "vendor_id"], name="punch_unique_vendor_id")
         ]
-        indexes = [models.Index(fields=["person", "punched_at"])]
+        # Every index is written with every stored punch: only what a query uses. The foreign keys
+        # set on few punches (hand-made, moved, voided, repeats) get partial indexes, so deleting
+        # what they point at does not scan the table, at no cost to a vendor punch.
+        indexes = [
+            models.Index(fields=["person", "punched_at"]),
+            # attaching an unmatched person's punches once they are linked (sync.identity)
+            models.Index(
+                fields=["account", "vendor_person_id"],
+                name="punch_unmatched",
+                condition=models.Q(person__isnull=True),
+            ),
+            *(
+                models.Index(
+                    fields=[column],
+                    name=f"punch_{column}_set",
+                    condition=models.Q(**{f"{column}__isnull": False}),
+                )
+                for column in ("door", "duplicate_of", "created_by", "moved_from", "voided_by")
+            ),
+        ]
 
     def __str__(self):
         who = self.person or self.vendor_person_id or "unknown"
         return f"{who} {self.direction} {self.punched_at:%Y-%m-%d %H:%M}"
+
+
+class DirtyDay(models.Model):
+    """A person-day (the server's local date) that new punches landed on since its card was built.
+
+    The pull only marks these; a task (:mod:`portal.attendance.dirty`) recomputes them with their
+    neighbours (a night shift, a site east of here) and deletes what it did.
+    """
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "day"], name="dirty_day_once_per_person_day")
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} {self.day}"
 
 
 class TimeCard(models.Model):

@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from connectors.records import PersonRecord
-from portal.attendance.compute import recompute, touched_days
+from portal.attendance.dirty import mark_dirty, queue_recompute
 from portal.attendance.models import Punch
 from portal.doors.models import DoorEvent
 from portal.people.models import Person
@@ -92,9 +92,10 @@ def attach_vendor_history(account: VendorAccount, vendor_ids: list[str]) -> None
             ids = list(waiting.values_list("pk", flat=True)) if model is Punch else None
             whens = [When(**{key: k}, then=Value(v)) for k, v in owner.items()]
             waiting.update(person_id=Case(*whens, output_field=IntegerField()))
-            if ids:  # the punches now count on their person's cards
+            if ids:  # the punches now count on their person's cards: the task rebuilds them
                 attached = Punch.objects.filter(pk__in=ids).values_list("person_id", "punched_at")
-                recompute(touched_days(attached))
+                if mark_dirty(attached):
+                    queue_recompute()
     UnmatchedPerson.objects.filter(account=account, vendor_id__in=vendor_ids).delete()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import fields, replace
+from functools import cache
 from typing import Any
 
 from django.db import models
@@ -29,13 +30,17 @@ def json_without_nul(value: Any) -> Any:
     return value
 
 
-def record_without_nul(record) -> tuple[Any, list[str]]:
-    """A canonical record with NUL dropped from its text and replaced in ``raw``; and what changed."""
+def record_without_nul(record, *, check_raw: bool = True) -> tuple[Any, list[str]]:
+    """A canonical record with NUL dropped from its text and replaced in ``raw``; and what changed.
+
+    ``check_raw=False``: ``raw`` is left as it is (a writer that checks it while encoding it)."""
     changes: dict[str, Any] = {}
     notes: list[str] = []
     for field in fields(record):
         value = getattr(record, field.name)
         if field.name == "raw":
+            if not check_raw:
+                continue
             cleaned = json_without_nul(value)
             if cleaned != value:
                 changes["raw"] = cleaned
@@ -61,12 +66,18 @@ def cut(value: Any, limit: int | None, name: str, notes: list[str]) -> Any:
     return value
 
 
+@cache
+def columns_of(model: type[models.Model]) -> dict[str, models.Field]:
+    """A model's concrete fields by attname (looked up for every row of a pull's page)."""
+    return {field.attname: field for field in model._meta.concrete_fields}
+
+
 def bounded(model: type[models.Model], row: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """A row of column values (keyed by attname) fit for ``model``; also what was changed.
 
     Text loses NUL bytes and is cut to its column; JSON keeps everything but NUL (U+FFFD).
     """
-    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    by_attname = columns_of(model)
     notes: list[str] = []
     out = {}
     for name, value in row.items():

@@ -3,7 +3,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from connectors.records import PunchRecord, SkippedRecord
-from portal.attendance.compute import recompute, touched_days
+from portal.attendance.dirty import mark_dirty, queue_recompute
 from portal.attendance.models import Punch
 from portal.attendance.signals import announce_punches
 from portal.doors.models import DoorEvent
@@ -15,22 +15,24 @@ class PunchWriter(EventLogWriter):
 
     model = Punch
     key_field = "vendor_id"
+    #: whether this run marked person-days for the timecard task
+    marked_days = False
 
     def write(self, records):
         self.store(self.rows(records))
 
     def store(self, rows: list[dict]) -> None:
-        """Insert the punches not stored yet, recompute only the person-days they touch (one
-        bulk pass per page), and announce those with a person to the time systems."""
+        """Insert the punches not stored yet, mark the person-days they landed on for the
+        timecard task (:mod:`portal.attendance.dirty`; the pull does not wait for the cards), and
+        announce those with a person to the time systems."""
         fresh = self.insert_new(rows)
-        recompute(touched_days((row["person_id"], row["punched_at"]) for row in fresh))
-        announced = [row["vendor_id"] for row in fresh if row["person_id"]]
-        if announced:
-            announce_punches(
-                Punch.objects.filter(account=self.account, vendor_id__in=announced).values_list(
-                    "pk", flat=True
-                )
-            )
+        if mark_dirty((row["person_id"], row["punched_at"]) for row in fresh):
+            self.marked_days = True
+        announce_punches(row["id"] for row in fresh if row["person_id"])
+
+    def finish(self) -> None:
+        if self.marked_days:
+            queue_recompute()
 
     def rows(self, records) -> list[dict]:
         people, devices, account_id = self.people, self.devices, self.account.pk
@@ -48,7 +50,7 @@ class PunchWriter(EventLogWriter):
                 "door_id": None,
                 "raw": dict(r.raw),
                 "source": Punch.Source.VENDOR,
-                "local_time": f"{r.occurred_at.astimezone(zone):%Y-%m-%d %H:%M:%S}",
+                "local_time": r.occurred_at.astimezone(zone).isoformat(" ", "seconds")[:19],
                 "time_zone": zone_name,
                 "received_at": self.now,
                 "reason": "",

@@ -27,23 +27,31 @@ class MirrorWriter:
     tracks_gone = False
     #: (local model, {record field: its column}): text the writer stores, cut to fit the column
     fits: tuple[tuple[type[Model], dict[str, str]], ...] = ()
+    #: the writer checks ``raw`` for NUL itself, while encoding it (the append-only logs)
+    checks_raw_on_insert = False
 
     def __init__(self, account: VendorAccount, run: SyncRun):
         self.account = account
         self.run = run
         self.now = timezone.now()
         self._trimmed: set[str] = set()
+        #: a record's notes held until its row's raw was checked (``checks_raw_on_insert``), so
+        #: the record's note still names everything NUL touched in it
+        self.record_notes: dict[str, list[str]] = {}
 
     def write_page(self, records: list) -> None:
         """Write one page, its records first made storable (see :mod:`portal.sync.vendor_text`)."""
         self.write([self.fit(record) for record in records])
+        for vendor_id, notes in self.record_notes.items():  # records stored under other keys
+            self.note_trimmed(vendor_id, notes)
+        self.record_notes.clear()
 
     def write(self, records: list) -> None:
         raise NotImplementedError
 
     def fit(self, record):
         """The record without NUL bytes, its text cut to the ``fits`` columns; ``raw`` kept whole."""
-        record, notes = record_without_nul(record)
+        record, notes = record_without_nul(record, check_raw=not self.checks_raw_on_insert)
         cuts: dict[str, str] = {}
         for model, columns in self.fits:
             for name, column in columns.items():
@@ -53,7 +61,10 @@ class MirrorWriter:
                     cuts[name] = fitted
         if cuts:
             record = replace(record, **cuts)
-        self.note_trimmed(record.vendor_id, notes)
+        if self.checks_raw_on_insert and notes:
+            self.record_notes[record.vendor_id] = notes
+        else:
+            self.note_trimmed(record.vendor_id, notes)
         return record
 
     def fit_row(self, model: type[Model], row: dict, vendor_id: str) -> dict:

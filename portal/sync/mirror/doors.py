@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from functools import cache
+
+from django.db.models import CharField, JSONField, TextField
 from django.utils import timezone
 
 from portal.devices.models import Device
@@ -8,7 +11,8 @@ from portal.doors.models import Door, DoorEvent, DoorStateChange
 from portal.doors.sites import place_devices_of, sites_for_groups
 from portal.people.models import Person, Site
 from portal.sync.mirror.base import LinkIndex, MirrorWriter
-from portal.sync.mirror.bulk import bulk_insert
+from portal.sync.mirror.bulk import encode_json, insert_new
+from portal.sync.vendor_text import NUL, bounded, json_without_nul
 
 
 class DoorWriter(MirrorWriter):
@@ -127,6 +131,7 @@ class EventLogWriter(MirrorWriter):
 
     model = DoorEvent
     key_field = "vendor_key"
+    checks_raw_on_insert = True
 
     def __init__(self, account, run):
         super().__init__(account, run)
@@ -157,25 +162,51 @@ class EventLogWriter(MirrorWriter):
         return self._doors
 
     def insert_new(self, rows: list[dict]) -> list[dict]:
-        rows = [self.fit_row(self.model, row, row[self.key_field]) for row in rows]
-        keys = [row[self.key_field] for row in rows]
-        stored = set(
-            self.model.objects.filter(
-                account=self.account, **{f"{self.key_field}__in": keys}
-            ).values_list(self.key_field, flat=True)
-        )
-        fresh, seen = [], set()
+        """Insert the rows whose natural key is not stored yet; returns those, each with its
+        new ``id``. The unique index decides (one statement per page), not a query first."""
+        fitted, seen = [], set()
         for row in rows:
             key = row[self.key_field]
-            if (
-                key in stored or key in seen
-            ):  # seen: the overlap window repeats records in a page too
-                self.run.unchanged += 1
+            if key in seen:  # the overlap window repeats records in a page too
                 continue
             seen.add(key)
-            fresh.append(row)
-        self.run.created += bulk_insert(self.model, fresh)
+            fitted.append(self.fit_log_row(row, key))
+        inserted = dict(
+            insert_new(self.model, fitted, ["account_id", self.key_field], [self.key_field, "id"])
+        )
+        fresh = []
+        for row in fitted:
+            pk = inserted.get(row[self.key_field])
+            if pk is not None:
+                row["id"] = pk
+                fresh.append(row)
+        self.run.created += len(fresh)
+        self.run.unchanged += len(rows) - len(fresh)
         return fresh
+
+    def fit_log_row(self, row: dict, vendor_id: str) -> dict:
+        """The row fit to store (:func:`fit_row`), its JSON encoded once: the text shows whether
+        there is a NUL to replace (``json.dumps`` writes it as ``\\u0000``)."""
+        json_columns, text_columns = columns_to_check(self.model)
+        json_values = {name: row.pop(name) for name in json_columns if name in row}
+        notes: list[str] = []
+        for name, limit in text_columns:  # most rows: no NUL, nothing too long, nothing to copy
+            value = row.get(name)
+            if value.__class__ is str and (NUL in value or (limit and len(value) > limit)):
+                row, notes = bounded(self.model, row)
+                break
+        record_notes = self.record_notes.pop(vendor_id, [])
+        for name, value in json_values.items():
+            text = encode_json(value)
+            if "\\u0000" in text:
+                cleaned = json_without_nul(value)
+                if cleaned != value:
+                    record_notes.append(f"{name}: NUL replaced with U+FFFD")
+                    text = encode_json(cleaned)
+            row[name] = text
+        self.note_trimmed(vendor_id, record_notes)  # the record's fields, then the row's columns
+        self.note_trimmed(vendor_id, notes)
+        return row
 
 
 class DoorEventWriter(EventLogWriter):
@@ -201,6 +232,16 @@ class DoorEventWriter(EventLogWriter):
         fresh = self.insert_new(rows)
         touch_last_event(fresh)
         alarms.raise_for_events(self.account.pk, [row["vendor_key"] for row in fresh])
+
+
+@cache
+def columns_to_check(model) -> tuple[list[str], list[tuple[str, int | None]]]:
+    """A log model's JSON columns, and its text columns with their length limit."""
+    fields = model._meta.concrete_fields
+    return (
+        [f.attname for f in fields if isinstance(f, JSONField)],
+        [(f.attname, f.max_length) for f in fields if isinstance(f, CharField | TextField)],
+    )
 
 
 def event_method(description: str) -> str:

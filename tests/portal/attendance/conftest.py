@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from connectors.biotime.simulator.records import Employee
+from portal.attendance.dirty import recompute_dirty_days
 from portal.attendance.models import ShiftAssignment, ShiftPattern
 from portal.people.models import Person
 from portal.sync.pull import pull_stream
@@ -48,7 +49,9 @@ class Clocking:
             self.wired.simulator.tick()
 
     def pull(self, *, full=False):
-        """``full``: the wide sweep that catches uploads older than the incremental window."""
+        """``full``: the wide sweep that catches uploads older than the incremental window.
+
+        Then what the worker does next: the timecard task builds the days the pull marked."""
         run = pull_stream(
             self.wired.account.pk,
             "punches",
@@ -57,6 +60,7 @@ class Clocking:
             sleep=lambda s: None,
         )
         assert run.status == "succeeded", run.error
+        recompute_dirty_days()
         return run
 
 

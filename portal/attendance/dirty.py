@@ -1,0 +1,101 @@
+"""Timecards rebuilt after the pull, not inside it: the pull marks person-days, a task builds them.
+
+A vendor pull stores a page of punches and marks the person-days they landed on
+(:func:`mark_dirty`, in the page's transaction). The ``recompute_dirty_days`` task takes a batch
+of marks, recomputes those days and their neighbours (:func:`portal.attendance.compute.recompute`)
+and deletes the marks in one transaction: a worker killed mid-batch leaves the marks for the next
+run. Hand corrections (:mod:`portal.attendance.services`) still recompute inline.
+
+Two workers never take the same marks on PostgreSQL (``SKIP LOCKED``); on SQLite the batch's
+transaction holds the write lock (``IMMEDIATE``), so batches and pulls take turns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from portal.attendance.compute import recompute
+from portal.attendance.models import DirtyDay
+from portal.core.queueing import send_on_commit
+
+TASK = "portal.attendance.tasks.recompute_dirty_days"
+#: person-days per claimed batch: small enough that a pull waiting on one is not held long
+BATCH = 500
+#: the insert's parameters stay well under SQLite's 32,766 bound variables
+ROWS_PER_STATEMENT = 5_000
+
+
+def dirty_days(punches: Iterable[tuple[int | None, datetime]]) -> set[tuple[int, date]]:
+    """The (person, server-local date) pairs of these punches; punches with no person skipped."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return {(person_id, at.astimezone(zone).date()) for person_id, at in punches if person_id}
+
+
+def mark_dirty(punches: Iterable[tuple[int | None, datetime]]) -> int:
+    """Mark the person-days of these (person id, instant) punches for the task; returns how many
+    pairs were given. Call it in the transaction that stored the punches."""
+    pairs = sorted(dirty_days(punches))  # one order for every writer: no lock-order deadlocks
+    if not pairs:
+        return 0
+    table = connection.ops.quote_name(DirtyDay._meta.db_table)
+    if connection.vendor == "postgresql":
+        # A mark a batch has claimed (locked, to be deleted) must survive it: "DO UPDATE ... WHERE
+        # false" writes nothing but locks the mark, so a batch running now either waits for these
+        # punches to commit before it reads them, or skips the mark and leaves it for the next
+        # batch; and a mark the batch is deleting is inserted again once the batch commits.
+        on_conflict = "DO UPDATE SET day = EXCLUDED.day WHERE false"
+    else:
+        on_conflict = "DO NOTHING"  # SQLite: one writer at a time, nothing to race with
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # two arrays: two parameters, however many pairs
+            cursor.execute(
+                f"INSERT INTO {table} (person_id, day) SELECT * FROM unnest(%s::bigint[],"
+                f" %s::date[]) ON CONFLICT (person_id, day) {on_conflict}",
+                [[person for person, _ in pairs], [day for _, day in pairs]],
+            )
+            return len(pairs)
+        for start in range(0, len(pairs), ROWS_PER_STATEMENT):
+            chunk = pairs[start : start + ROWS_PER_STATEMENT]
+            cursor.execute(
+                f"INSERT INTO {table} (person_id, day) VALUES {', '.join(['(%s, %s)'] * len(chunk))}"
+                f" ON CONFLICT (person_id, day) {on_conflict}",
+                [value for pair in chunk for value in pair],
+            )
+    return len(pairs)
+
+
+def queue_recompute() -> None:
+    """Queue the task once the marks commit (beat runs it every few seconds too)."""
+    send_on_commit(TASK, "celery", fallback="the recompute-dirty-days beat")
+
+
+def recompute_batch(size: int = BATCH) -> int:
+    """Claim up to ``size`` marks, recompute their days, delete them; returns how many marks."""
+    with transaction.atomic():
+        claimed = list(
+            DirtyDay.objects.select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", "person_id", "day")[:size]
+        )
+        if not claimed:
+            return 0
+        recompute(
+            (person_id, day + timedelta(days=offset))
+            for _, person_id, day in claimed
+            for offset in (-1, 0, 1)  # as compute.touched_days: night shifts, other zones
+        )
+        DirtyDay.objects.filter(pk__in=[pk for pk, _, _ in claimed]).delete()
+    return len(claimed)
+
+
+def recompute_dirty_days(size: int = BATCH) -> int:
+    """Recompute every marked person-day, a batch at a time; returns how many marks."""
+    done = 0
+    while batch := recompute_batch(size):
+        done += batch
+    return done
