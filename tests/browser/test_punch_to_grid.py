@@ -1,7 +1,8 @@
 """A punch made at a BioTime terminal reaches the manager's grid and the Zeitstrom simulator.
 
 The BioTime and Zeitstrom demo simulators answer in-process on their own hosts; the test thread
-does what the workers would: pull BioTime's punches, then drain the push outbox.
+does what the workers would: pull BioTime's punches, build the timecards of the days the pull
+marked, then drain the push outbox.
 """
 
 from datetime import timedelta
@@ -10,6 +11,7 @@ from playwright.sync_api import expect
 
 from connectors.simkit.clock import SimClock
 from connectors.simkit.demo_company import DEMO_TEAM_LEAD
+from portal.attendance.dirty import recompute_dirty_days
 from portal.attendance.models import Punch
 from portal.people.models import Person
 from portal.sync.models import OutboxMessage, VendorAccount
@@ -65,6 +67,7 @@ def test_a_biotime_terminal_punch_reaches_the_managers_grid_and_zeitstrom(login,
     pull(world, "biotime", "punches", full=True)
     samir = Person.objects.get(employee_code=CODE)
     assert Punch.objects.filter(person=samir, punched_at=AT).exists()
+    assert recompute_dirty_days() > 0  # the task a worker runs after each pull
     assert drain(transport=world["router"], sleep=NO_SLEEP) >= 1
     sent = OutboxMessage.objects.filter(record_kind="punch", account__kind="zeitstrom")
     assert set(sent.values_list("status", flat=True)) == {"sent"}
