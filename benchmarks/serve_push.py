@@ -4,21 +4,27 @@
 prints one JSON line {kind: {"base_url", "credentials"}} and then answers commands on stdin,
 one a line: ``reset`` forgets the requests seen, ``log`` prints them as one JSON line (method,
 path, headers, body: what a bare httpx loop replays), ``logins`` prints the logins per kind.
-Its own process: the simulators' work does not share the drain's interpreter.
+Its own process: the simulators' work does not share the drain's interpreter. Served by
+tornado's HTTP server, which keeps connections open as a vendor's web server does (werkzeug's
+development server closes each one, so every request would pay a new TCP connection).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import json
+import logging
 import sys
 import threading
 
-from werkzeug.serving import make_server
+from tornado.httpserver import HTTPServer
+from tornado.ioloop import IOLoop
+from tornado.netutil import bind_sockets
+from tornado.wsgi import WSGIContainer
 
 from connectors.simkit.clock import SimClock
-from connectors.simkit.serve import _QuietHandler
 from connectors.simulators import load
 
 KINDS = ("biotime", "biostar")
@@ -59,20 +65,38 @@ class Recorder:
         return self.app(environ, start_response)
 
 
+def serve_in_thread(apps: dict) -> dict[str, int]:
+    """Serve each WSGI app on its own loopback port from one event-loop thread; the ports."""
+    ports: dict[str, int] = {}
+    ready = threading.Event()
+
+    def run():
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        for kind, app in apps.items():
+            sockets = bind_sockets(0, "127.0.0.1")
+            HTTPServer(WSGIContainer(app)).add_sockets(sockets)
+            ports[kind] = sockets[0].getsockname()[1]
+        ready.set()
+        IOLoop.current().start()
+
+    threading.Thread(target=run, daemon=True).start()
+    ready.wait()
+    return ports
+
+
 def main() -> None:
+    logging.getLogger("tornado.access").setLevel(logging.ERROR)  # not a line per request
     clock = SimClock(frozen=True)
-    recorders, announced = {}, {}
-    for kind in KINDS:
-        simulator = load(kind).demo(clock=clock)
-        recorder = Recorder(simulator)
-        server = make_server("127.0.0.1", 0, recorder, threaded=True, request_handler=_QuietHandler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        host, port = server.server_address[:2]
-        recorders[kind] = recorder
-        announced[kind] = {
-            "base_url": f"http://{host}:{port}{simulator.base_path}",
+    simulators = {kind: load(kind).demo(clock=clock) for kind in KINDS}
+    recorders = {kind: Recorder(simulator) for kind, simulator in simulators.items()}
+    ports = serve_in_thread(recorders)
+    announced = {
+        kind: {
+            "base_url": f"http://127.0.0.1:{ports[kind]}{simulator.base_path}",
             "credentials": simulator.credentials(),
         }
+        for kind, simulator in simulators.items()
+    }
     print(json.dumps(announced), flush=True)
     for line in sys.stdin:
         command = line.strip()
