@@ -19,15 +19,18 @@ GROUPS: dict[str, list[str]] = {
     "doors": ["benchmarks.doors_commands", "benchmarks.doors_events"],
     "timecards": ["benchmarks.timecards"],
     "directory": ["benchmarks.directory"],
-    "push": ["benchmarks.offboarding"],
+    "push": ["benchmarks.offboarding", "benchmarks.push_drain"],
     "api": ["benchmarks.api"],
+    "health": ["benchmarks.health"],
 }
 
 # database-bound figures that production's database must meet too (issue 15)
 ON_POSTGRESQL: set[str] = {
     "benchmarks.directory",
+    "benchmarks.health",
     "benchmarks.pull_biotime",
     "benchmarks.punch_store",
+    "benchmarks.push_drain",
     "benchmarks.timecards",
 }
 

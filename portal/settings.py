@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -94,6 +95,7 @@ INSTALLED_APPS = [
     "portal.sync",
     "portal.api",  # REST API, tokens, outbound webhooks: may import every app above
     "portal.dashboard",  # reads every app above
+    "portal.retention",  # prunes old history of the apps above
     "portal.demo",  # make run: runstack, seed_demo, the simulators' accounts
 ]
 
@@ -256,7 +258,27 @@ CELERY_BEAT_SCHEDULE = {
     },
     # webhook deliveries are sent on commit; this retries the ones waiting out a backoff
     "deliver-webhooks": {"task": "portal.api.tasks.deliver_webhooks", "schedule": 15.0},
+    # history past its retention goes, in small batches, at a quiet hour
+    "prune-history": {
+        "task": "portal.retention.tasks.prune_history",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }
+#: days each kind of history is kept before the daily prune removes it (portal.retention);
+#: each can be set by its environment variable, WORKGATE_RETENTION_SYNC_RUNS=14 and so on
+WORKGATE_RETENTION = {
+    kind: int(os.environ.get(f"WORKGATE_RETENTION_{kind.upper()}", default))
+    for kind, default in {
+        "sync_runs": 30,
+        "run_summaries": 800,  # a year's figures on the health page, and last year's to compare
+        "sent_pushes": 90,
+        "door_states": 90,
+        "webhook_deliveries": 30,
+        "received_webhooks": 30,
+    }.items()
+}
+#: rows deleted per transaction: short locks, however much is due
+WORKGATE_RETENTION_BATCH = int(os.environ.get("WORKGATE_RETENTION_BATCH", "5000"))
 #: minutes a device may be offline before the alarm inbox shows it
 DOORS_OFFLINE_ALARM_MINUTES = int(os.environ.get("DOORS_OFFLINE_ALARM_MINUTES", "5"))
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

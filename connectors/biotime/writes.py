@@ -11,6 +11,7 @@ area; an unknown position is left out. On update an unknown reference leaves the
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -30,6 +31,9 @@ from connectors.records import (
 log = logging.getLogger(__name__)
 UNCHANGED: Any = object()  # "leave the parent as it is" in node updates
 RESIGN_QUIT = 1  # BioTime resign_type: 1 quit, 2 dismissed, 3 resign, 4 transfer, 5 unpaid leave
+#: seconds a connector reuses the trees it listed: a drain of many people lists them once, not
+#: twice per person; a name or id not found in them is listed again before it counts as unknown
+TREE_TTL = 60.0
 
 
 class TreeLookup:
@@ -39,6 +43,8 @@ class TreeLookup:
     def __init__(self, client: BioTimeClient):
         self.client = client
         self._rows: dict[str, list[Mapping[str, Any]]] = {}
+        self.listed_at = time.monotonic()
+        self._relisted: set[str] = set()
 
     def rows(self, kind: str) -> list[Mapping[str, Any]]:
         if kind not in self._rows:
@@ -47,6 +53,15 @@ class TreeLookup:
         return self._rows[kind]
 
     def find(self, kind: str, wanted_id: str | None, wanted_name: str = "") -> str | None:
+        found = self._find(kind, wanted_id, wanted_name)
+        if found is None and (wanted_id or wanted_name) and kind not in self._relisted:
+            # listed for an earlier write: a node made since then is not in it yet
+            self._relisted.add(kind)
+            self._rows.pop(kind, None)
+            found = self._find(kind, wanted_id, wanted_name)
+        return found
+
+    def _find(self, kind: str, wanted_id: str | None, wanted_name: str = "") -> str | None:
         code_key, name_key, _ = mapping.TREE_KEYS[kind]
         rows = self.rows(kind)
         if wanted_id:
@@ -85,6 +100,13 @@ class BioTimeWrites:
 
     client: BioTimeClient
     optional: OptionalEndpoints
+    _trees: TreeLookup | None = None
+
+    def _tree_lookup(self) -> TreeLookup:
+        """The trees as listed within the last TREE_TTL seconds (a tree write forgets them)."""
+        if self._trees is None or time.monotonic() - self._trees.listed_at > TREE_TTL:
+            self._trees = TreeLookup(self.client)
+        return self._trees
 
     # -- people -----------------------------------------------------------------------------
     def find_person(self, code: str, *, email: str = "") -> PersonRecord | None:
@@ -110,7 +132,7 @@ class BioTimeWrites:
             row = self.client.call("GET", f"{EMPLOYEES}{vendor_id}/")
         except errors.NotFoundError:
             return None
-        lookup = TreeLookup(self.client)
+        lookup = self._tree_lookup()
         if self.optional.has("resignations"):
             for resign in self.client.all_rows(RESIGNS, {"employee": vendor_id}):
                 if isinstance(resign, Mapping):
@@ -144,13 +166,13 @@ class BioTimeWrites:
 
     def create_person(self, person: PersonRecord) -> PersonRecord:
         """POST the employee; an emp_code already taken answers :class:`ConflictError`."""
-        lookup = TreeLookup(self.client)
+        lookup = self._tree_lookup()
         body = mapping.employee_body(person, **self._references(person, lookup, creating=True))
         row = self.client.call("POST", EMPLOYEES, body=body)
         return self._mapped(row, lookup)
 
     def update_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
-        lookup = TreeLookup(self.client)
+        lookup = self._tree_lookup()
         body = mapping.employee_body(person, **self._references(person, lookup, creating=False))
         for key in ("department", "area", "position"):
             if body.get(key) in (None, []):
@@ -340,12 +362,14 @@ class BioTimeWrites:
         return _node_or_error(kind, row)
 
     def _create_node(self, kind: str, name: str, code: str, parent_id: str | None):
+        self._trees = None  # the trees change: the next person write lists them again
         body = mapping.node_body(
             kind, name=name, code=code, parent_id=parent_id, with_parent=parent_id is not None
         )
         return _node_or_error(kind, self.client.call("POST", f"/personnel/api/{kind}/", body=body))
 
     def _update_node(self, kind: str, vendor_id: str, name, code, parent_id):
+        self._trees = None
         moving = parent_id is not UNCHANGED
         body = mapping.node_body(
             kind, name=name, code=code, parent_id=parent_id if moving else None, with_parent=moving
@@ -355,6 +379,7 @@ class BioTimeWrites:
 
     def _delete_node(self, kind: str, vendor_id: str) -> bool:
         """False when already gone; a node still in use answers ValidationError (BioTime: 400)."""
+        self._trees = None
         try:
             self.client.call("DELETE", f"/personnel/api/{kind}/{vendor_id}/")
         except errors.NotFoundError:

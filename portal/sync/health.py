@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, Max
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from portal.sync.models import OutboxMessage, SyncRun, UnmatchedPerson, VendorAccount
+from portal.sync.run_days import LongTerm, long_term
 from portal.sync.schedules import streams_of
 
 
@@ -41,6 +42,8 @@ class AccountHealth:
     failed_messages: list[OutboxMessage] = field(default_factory=list)
     pending_messages: int = 0
     unmatched: int = 0
+    #: the last year's runs, summed per day (kept after the runs themselves are pruned)
+    long_term: LongTerm | None = None
 
     @property
     def running(self) -> bool:
@@ -66,18 +69,7 @@ class AccountHealth:
 def account_health(accounts=None) -> list[AccountHealth]:
     accounts = list(accounts if accounts is not None else VendorAccount.objects.all())
     ids = [a.pk for a in accounts]
-    latest_ids = (
-        SyncRun.objects.filter(account_id__in=ids)
-        .values("account_id", "stream")
-        .annotate(last=Max("id"))
-    )
-    latest = SyncRun.objects.in_bulk([row["last"] for row in latest_ids])
-    successes = {
-        (row["account_id"], row["stream"]): row["at"]
-        for row in SyncRun.objects.filter(account_id__in=ids, status=SyncRun.Status.SUCCEEDED)
-        .values("account_id", "stream")
-        .annotate(at=Max("finished_at"))
-    }
+    latest, successes = _latest_runs(accounts)
     failed: dict[int, list[OutboxMessage]] = {}
     for message in OutboxMessage.objects.filter(
         account_id__in=ids, status=OutboxMessage.Status.FAILED
@@ -94,19 +86,55 @@ def account_health(accounts=None) -> list[AccountHealth]:
         .values_list("account_id")
         .annotate(n=Count("id"))
     )
+    sums = long_term(ids)
     result = []
     for account in accounts:
-        runs = {run.stream: run for run in latest.values() if run.account_id == account.pk}
         result.append(
             AccountHealth(
                 account=account,
                 streams=[
-                    StreamHealth(stream, runs.get(stream), successes.get((account.pk, stream)))
+                    StreamHealth(
+                        stream,
+                        latest.get((account.pk, stream)),
+                        successes.get((account.pk, stream)),
+                    )
                     for stream in streams_of(account)
                 ],
                 failed_messages=failed.get(account.pk, []),
                 pending_messages=pending.get(account.pk, 0),
                 unmatched=unmatched.get(account.pk, 0),
+                long_term=sums.get(account.pk),
             )
         )
     return result
+
+
+def _latest_runs(accounts) -> tuple[dict[tuple[int, str], SyncRun], dict[tuple[int, str], object]]:
+    """Each (account, stream)'s latest run and latest success time, in two queries.
+
+    One row per account with a correlated subquery per stream, each an index lookup on
+    (account, stream[, status], started_at): the cost does not grow with the runs kept.
+    """
+    streams = sorted({stream for account in accounts for stream in streams_of(account)})
+    if not accounts or not streams:
+        return {}, {}
+    # ordered by the index's own column alone, so the index answers it (no sort on a tie-break)
+    runs = SyncRun.objects.filter(account=OuterRef("pk")).order_by("-started_at")
+    succeeded = runs.filter(status=SyncRun.Status.SUCCEEDED)
+    annotations = {}
+    for number, stream in enumerate(streams):
+        annotations[f"last_{number}"] = Subquery(runs.filter(stream=stream).values("id")[:1])
+        annotations[f"success_{number}"] = Subquery(
+            succeeded.filter(stream=stream).values("finished_at")[:1]
+        )
+    rows = VendorAccount.objects.filter(pk__in=[a.pk for a in accounts]).values("pk", **annotations)
+    latest_ids, successes = {}, {}
+    for row in rows:
+        for number, stream in enumerate(streams):
+            if row[f"last_{number}"] is not None:
+                latest_ids[(row["pk"], stream)] = row[f"last_{number}"]
+            if row[f"success_{number}"] is not None:
+                successes[(row["pk"], stream)] = row[f"success_{number}"]
+    by_id = SyncRun.objects.in_bulk(list(latest_ids.values()))
+    latest = {key: by_id[run_id] for key, run_id in latest_ids.items() if run_id in by_id}
+    return latest, successes

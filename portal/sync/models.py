@@ -220,10 +220,42 @@ class SyncRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
-        indexes = [models.Index(fields=["account", "stream", "-started_at"])]
+        indexes = [
+            # the health page's latest run per stream, and the latest success: index lookups,
+            # not a scan of a year of runs
+            models.Index(fields=["account", "stream", "-started_at"]),
+            models.Index(fields=["account", "stream", "status", "-started_at"]),
+            # retention summarises and prunes by day
+            models.Index(fields=["started_at"], name="sync_run_started_at"),
+        ]
 
     def __str__(self):
         return f"{self.account}/{self.stream} {self.status} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class SyncRunDay(models.Model):
+    """One day of one stream's runs, summed: kept long after the runs are pruned, so the health
+    page still shows a year's figures. Written once the day is over (portal.sync.run_days)."""
+
+    account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="run_days")
+    stream = models.CharField(max_length=32)
+    day = models.DateField()
+    runs = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    fetched = models.PositiveBigIntegerField(default=0)
+    #: records written (created + updated)
+    written = models.PositiveBigIntegerField(default=0)
+    duration_seconds = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["-day", "account", "stream"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "stream", "day"], name="run_day_once")
+        ]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self):
+        return f"{self.account}/{self.stream} {self.day}: {self.runs} runs, {self.failed} failed"
 
 
 class OutboxMessage(models.Model):
@@ -255,7 +287,8 @@ class OutboxMessage(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["status", "scheduled_for"]),
-            # one object's messages (its newest per account, its failures): the person page and
+            # one object's messages (its newest per account, its failures; retention keeps each
+            # record's newest): the person page and
             # the directory's "could not be sent" badge read these, never the whole outbox
             models.Index(
                 fields=["content_type", "object_id", "account", "status"],

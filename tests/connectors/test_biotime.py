@@ -1112,3 +1112,19 @@ def test_get_person_reads_by_id_and_sees_the_resignation(empty, make):
     assert (gone.code, gone.active, gone.terminated_on) == ("0042", False, date(2025, 3, 31))
     assert bt.get_person(created.vendor_id).active is True
     assert bt.get_person("999") is None
+
+
+def test_person_writes_list_the_trees_once_and_again_for_a_name_not_in_them(demo, make):
+    bt = make(demo)
+    ada = bt.create_person(person("09997", department_name="Finance", position_name="Accountant"))
+    for name in ("Lovelace-King", "King"):
+        bt.update_person(ada.vendor_id, person("09997", last_name=name, department_name="Finance"))
+        bt.get_person(ada.vendor_id)
+    listings = [path for method, path, _ in bt.http_log.log if path.endswith("/departments/")]
+    assert len(listings) == 1  # one listing served the create, both updates and both reads
+
+    console = make(demo)  # someone adds a department in BioTime's console meanwhile
+    console.create_department("Research", "R1")
+    moved = bt.update_person(ada.vendor_id, person("09997", department_name="Research"))
+
+    assert moved.department_name == "Research"

@@ -105,11 +105,22 @@ def test_people_imports_no_sync():
 
 def test_nothing_imports_the_api_app():
     """The API sits on top of every domain app and sync; they reach it only by signals
-    (``portal.core.notify.emit``), so nothing below may import it."""
+    (``portal.core.notify.emit``), so nothing below may import it. Retention sits above it."""
     offences = [
         o
         for folder in ("portal", "connectors")
         for o in imports_under(folder, lambda n: within(n, "portal.api"))
-        if not o.startswith(("portal/api/", "portal/urls.py:"))
+        if not o.startswith(("portal/api/", "portal/retention/", "portal/urls.py:"))
+    ]
+    assert offences == []
+
+
+def test_nothing_imports_retention():
+    """Retention prunes the history of sync, doors and the API: it sits on top of them all."""
+    offences = [
+        o
+        for folder in ("portal", "connectors")
+        for o in imports_under(folder, lambda n: within(n, "portal.retention"))
+        if not o.startswith("portal/retention/")
     ]
     assert offences == []
