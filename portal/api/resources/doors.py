@@ -1,11 +1,10 @@
 """/api/v1/doors/, /door-events/, /devices/: read-only mirrors of what the vendors report."""
 
 import django_filters
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 
 from portal.api.fields import SelectableFieldsMixin
-from portal.api.pagination import LogCursorPagination
-from portal.api.resources.base import LOG_FILTERS, IdFilter, IdLookupMixin
+from portal.api.resources.base import IdFilter, LogResource, ReadOnlyResource
 from portal.devices.models import Device
 from portal.doors.models import Door, DoorEvent
 from portal.people.models import Person, Site
@@ -102,12 +101,6 @@ class DeviceFilterSet(django_filters.FilterSet):
         fields = ["site", "account", "kind", "online"]
 
 
-class ReadOnlyResource(
-    IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    pass
-
-
 class DoorViewSet(ReadOnlyResource):
     """Doors with their state as last read from the vendor."""
 
@@ -118,14 +111,12 @@ class DoorViewSet(ReadOnlyResource):
     ordering = ["id"]
 
 
-class DoorEventViewSet(ReadOnlyResource):
+class DoorEventViewSet(LogResource):
     """What happened at the doors, newest first; read with the cursor in ``next``."""
 
     queryset = DoorEvent.objects.all()
     serializer_class = DoorEventSerializer
     filterset_class = DoorEventFilterSet
-    pagination_class = LogCursorPagination
-    filter_backends = LOG_FILTERS
 
 
 class DeviceViewSet(ReadOnlyResource):

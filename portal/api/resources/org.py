@@ -9,7 +9,7 @@ from django.db import transaction
 from rest_framework import mixins, serializers, viewsets
 
 from portal.api.fields import SelectableFieldsMixin
-from portal.api.resources.base import IdFilter, IdLookupMixin
+from portal.api.resources.base import IdFilter, IdLookupMixin, ReadOnlyResource
 from portal.core import audit
 from portal.core.admin_mixins import snapshot
 from portal.people.models import Department, Position, Site
@@ -103,9 +103,7 @@ class PositionViewSet(WritableResource):
     ordering = ["name"]
 
 
-class SiteViewSet(
-    IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class SiteViewSet(ReadOnlyResource):
     queryset = Site.objects.all()
     serializer_class = SiteSerializer
     filterset_fields = {"code": ["exact"], "name": ["icontains"]}

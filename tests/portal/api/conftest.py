@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from portal.api import tokens
+from tests.portal.sync.conftest import broker  # noqa: F401  (the in-memory Celery broker)
 
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
