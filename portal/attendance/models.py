@@ -193,5 +193,10 @@ class TimePeriod(models.Model):
     def locked(self) -> bool:
         return self.status == self.Status.APPROVED
 
+    @property
+    def span(self) -> tuple:
+        """(start, end) for a ``__range`` lookup."""
+        return (self.start, self.end)
+
 
 from portal.attendance.schedules import PublicHoliday, ShiftAssignment, ShiftPattern  # noqa: E402,F401

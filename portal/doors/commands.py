@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from connectors.registry import vendor
-from portal.core import audit
+from portal.core import audit, notify
 from portal.doors import commands_queue
 from portal.doors.models import Door, DoorCommand, Lockdown
 
@@ -289,7 +289,32 @@ def mark_expired(command: DoorCommand, now: datetime) -> None:
         EXPIRED_TEXT,
     )
     command.save(update_fields=["status", "answered_at", "error"])
+    record_outcome(command)
+
+
+def record_outcome(command: DoorCommand) -> None:
+    """A command has its outcome: the second audit entry, and the webhook event saying so.
+
+    Call inside the transaction that stores the outcome."""
     audit_outcome(command)
+    notify.emit("door_command.finished", f"door:{command.door_id}", command_event(command))
+
+
+def command_event(command: DoorCommand) -> dict:
+    return {
+        "id": command.pk,
+        "door": command.door_id,
+        "door_name": command.door.name,
+        "action": command.action,
+        "status": command.status,
+        "reason": command.reason,
+        "requested_by": command.requested_by.get_username(),
+        "requested_at": command.requested_at,
+        "answered_at": command.answered_at,
+        "state_after": command.state_after,
+        "error": command.error,
+        "lockdown": command.lockdown_id,
+    }
 
 
 def audit_outcome(command: DoorCommand) -> None:
