@@ -37,6 +37,10 @@ class CommandRefused(Exception):
     """A command that may not be sent, with a sentence the person reads next to the form."""
 
 
+class HeldByLockdown(CommandRefused):
+    """Refused because a lockdown holds the door (the API answers 409: the door's state)."""
+
+
 def vendor_actions(door: Door) -> frozenset[str]:
     """What the door's vendor lets Workgate send it (its connector's ``capabilities.commands``)."""
     try:
@@ -136,7 +140,7 @@ def request_command(
         overrides = False
         if action in HOLD_BREAKING and Lockdown.objects.covering(locked_door).exists():
             if not user.has_perm("doors.override_lockdown"):
-                raise CommandRefused(
+                raise HeldByLockdown(
                     "A lockdown holds this door: it cannot be opened, unlocked or released "
                     "until the lockdown ends (or by someone allowed to override it)."
                 )

@@ -1,10 +1,12 @@
-"""/api/v1/doors/, /door-events/, /devices/: read-only mirrors of what the vendors report."""
+"""/api/v1/doors/, /door-events/, /devices/: mirrors of what the vendors report (commands to a
+door are sent from here too: ``door_control``)."""
 
 import django_filters
 from rest_framework import serializers
 
 from portal.api.fields import SelectableFieldsMixin
 from portal.api.resources.base import IdFilter, LogResource, ReadOnlyResource
+from portal.api.resources.door_control import DoorCommandsMixin
 from portal.devices.models import Device
 from portal.doors.models import Door, DoorEvent
 from portal.people.models import Person, Site
@@ -101,10 +103,12 @@ class DeviceFilterSet(django_filters.FilterSet):
         fields = ["site", "account", "kind", "online"]
 
 
-class DoorViewSet(ReadOnlyResource):
+class DoorViewSet(DoorCommandsMixin, ReadOnlyResource):
     """Doors with their state as last read from the vendor."""
 
     queryset = Door.objects.all()
+    action_permissions = {"command": ["doors.command_door"]}
+    conflict_actions = ("command",)
     serializer_class = DoorSerializer
     filterset_class = DoorFilterSet
     ordering_fields = ("id", "name", "state", "state_changed_at")
