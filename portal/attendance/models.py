@@ -73,7 +73,12 @@ class Punch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "vendor_id"], name="punch_unique_vendor_id")
         ]
-        indexes = [models.Index(fields=["person", "punched_at"])]
+        indexes = [
+            models.Index(fields=["person", "punched_at"]),
+            # the API's punch list walks (punched_at, id) newest first: whole, or one account's
+            models.Index(fields=["-punched_at", "-id"], name="punch_feed"),
+            models.Index(fields=["account", "-punched_at", "-id"], name="punch_account_feed"),
+        ]
 
     def __str__(self):
         who = self.person or self.vendor_person_id or "unknown"
