@@ -7,6 +7,7 @@ values before and after). Whoever sees timecards may read them.
 
 import django_filters
 from django.db import transaction
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from portal.api.fields import SelectableFieldsMixin
@@ -19,7 +20,25 @@ from portal.people.models import Department, Person, Site
 READ = ["attendance.view_timecard"]
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^\d{2}:\d{2}(:\d{2})?$",
+        "example": "08:00:00",
+        "description": "Wall-clock time in the site's zone (no offset).",
+    }
+)
+class WallClockField(serializers.TimeField):
+    """A shift's time of day: local to the site, so not RFC 3339's ``time`` (which needs an
+    offset)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M:%S", **kwargs)
+
+
 class ShiftPatternSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
+    start = WallClockField()
+    end = WallClockField(help_text="At or before the start: the shift ends the next day.")
     work_days = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=6),
         max_length=7,
