@@ -264,3 +264,18 @@ def test_timecards_show_figures_and_flags_for_the_team_only(team, api_as):
     api.post("/api/v1/timecards/approve/", {"person": ben.pk, **WEEK}, format="json")
     periods = api.get("/api/v1/timecard-periods/", {"status": "approved"}).json()["results"]
     assert [(p["person"], p["decided_by"]) for p in periods] == [(ben.pk, "manager")]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/punches/", "/api/v1/timecards/"])
+def test_a_longer_page_costs_no_more_queries(team, api_as, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = api_as("manager")
+    api.get(url)  # the first call of a token also notes when it was last used
+    counts = []
+    for size in (2, 25):
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(url, {"page_size": size}).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -189,3 +189,25 @@ def test_an_acknowledgement_needs_a_comment_and_the_door_control_role(alarm, api
     assert api_as("hr").get("/api/v1/alarms/").status_code == 403
     alarm.refresh_from_db()
     assert alarm.is_open
+
+
+@pytest.mark.parametrize("url", ["/api/v1/door-commands/", "/api/v1/alarms/", "/api/v1/lockdowns/"])
+def test_a_longer_page_costs_no_more_queries(biostar, doors, api_as, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = api_as("admin")
+    for n, target in enumerate(doors[:4]):
+        api.post(command_url(target), {"action": "lock", "reason": "x"}, format="json")
+        Alarm.objects.create(
+            kind="held_open", door=target, raised_at=timezone.now(), source="state"
+        )
+        lockdown = api.post("/api/v1/lockdowns/", {"reason": f"drill {n}"}, format="json")
+        api.post(f"/api/v1/lockdowns/{lockdown.json()['id']}/end/", {}, format="json")
+    api.get(url)  # the first call of a token also notes when it was last used
+    counts = []
+    for size in (1, 4):
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(url, {"page_size": size}).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
