@@ -51,7 +51,9 @@ def start_steps(person: Person, messages: list[OutboxMessage]) -> list[Offboardi
         )
         steps.append(step)
     if not messages:  # no connected system holds the person: nothing to revoke, nothing to wait for
-        _finish(offboarding)
+        # finished, but nothing was confirmed: no webhook (and none ahead of person.terminated)
+        offboarding.finished_at = timezone.now()
+        offboarding.save(update_fields=["finished_at"])
     return steps
 
 
@@ -113,7 +115,7 @@ def finish_if_confirmed(offboarding: Offboarding) -> None:
 
 @transaction.atomic
 def _finish(offboarding: Offboarding) -> None:
-    """Every system confirmed (or none held the person): done, and other systems hear of it."""
+    """Every system confirmed access is gone: done, and other systems hear of it."""
     offboarding.finished_at = timezone.now()
     offboarding.save(update_fields=["finished_at"])
     steps = OffboardingStep.objects.filter(offboarding=offboarding).select_related("account")
