@@ -26,6 +26,7 @@ GROUPS: dict[str, list[str]] = {
 
 # database-bound figures that production's database must meet too (issue 15)
 ON_POSTGRESQL: set[str] = {
+    "benchmarks.api",
     "benchmarks.directory",
     "benchmarks.health",
     "benchmarks.pull_biotime",

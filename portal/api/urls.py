@@ -5,7 +5,17 @@ from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from portal.api.errors import not_found
-from portal.api.resources import audit, doors, org, people, sync, unmatched
+from portal.api.resources import (
+    attendance,
+    audit,
+    door_control,
+    doors,
+    org,
+    people,
+    schedules,
+    sync,
+    unmatched,
+)
 from portal.api.schema_view import SchemaView
 
 app_name = "api"
@@ -20,6 +30,15 @@ router.register("unmatched", unmatched.UnmatchedViewSet)
 router.register("doors", doors.DoorViewSet)
 router.register("door-events", doors.DoorEventViewSet)
 router.register("devices", doors.DeviceViewSet)
+router.register("door-commands", door_control.DoorCommandViewSet)
+router.register("alarms", door_control.AlarmViewSet)
+router.register("lockdowns", door_control.LockdownViewSet)
+router.register("punches", attendance.PunchViewSet)
+router.register("timecards", attendance.TimeCardViewSet)
+router.register("timecard-periods", attendance.TimePeriodViewSet)
+router.register("shifts", schedules.ShiftPatternViewSet)
+router.register("shift-assignments", schedules.ShiftAssignmentViewSet)
+router.register("holidays", schedules.PublicHolidayViewSet)
 router.register("vendor-accounts", sync.VendorAccountViewSet)
 router.register("sync-runs", sync.SyncRunViewSet)
 router.register("outbox", sync.OutboxMessageViewSet)

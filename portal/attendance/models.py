@@ -130,6 +130,9 @@ class Punch(models.Model):
                 )
                 for column in ("door", "duplicate_of", "created_by", "moved_from", "voided_by")
             ),
+            # the API's punch list walks (punched_at, id) newest first: whole, or one account's
+            models.Index(fields=["-punched_at", "-id"], name="punch_feed"),
+            models.Index(fields=["account", "-punched_at", "-id"], name="punch_account_feed"),
         ]
 
     def __str__(self):
@@ -270,6 +273,11 @@ class TimePeriod(models.Model):
     @property
     def locked(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    @property
+    def span(self) -> tuple:
+        """(start, end) for a ``__range`` lookup."""
+        return (self.start, self.end)
 
 
 from portal.attendance.schedules import PublicHoliday, ShiftAssignment, ShiftPattern  # noqa: E402,F401

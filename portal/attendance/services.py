@@ -21,7 +21,7 @@ from portal.attendance.rules import BLOCKING
 from portal.attendance.rules.workday import work_date
 from portal.attendance.selectors import visible_people
 from portal.attendance.signals import announce_punches
-from portal.core import audit
+from portal.core import audit, notify
 
 CORRECT = "attendance.change_timecard"
 APPROVE = "attendance.approve_timecard"
@@ -219,7 +219,7 @@ def approve_period(actor, person, start: date, end: date, request=None) -> TimeP
         TimeCard.objects.filter(person=person, work_date__range=(start, end)).update(
             status=TimeCard.Status.APPROVED
         )
-        return _decide(
+        period = _decide(
             actor,
             period,
             TimePeriod.Status.APPROVED,
@@ -228,6 +228,29 @@ def approve_period(actor, person, start: date, end: date, request=None) -> TimeP
             request,
             "timecards.period_approved",
         )
+        notify.emit("timecard_period.approved", f"person:{person.pk}", period_event(period))
+        return period
+
+
+def period_event(period: TimePeriod) -> dict:
+    """What a webhook receiver (payroll) hears of an approved period: who, which days, totals."""
+    cards = TimeCard.objects.filter(person_id=period.person_id, work_date__range=period.span)
+    totals = {"worked_minutes": 0, "overtime_minutes": 0, "break_minutes": 0}
+    for card in cards.only(*totals, "weekly_overtime_minutes"):
+        totals["worked_minutes"] += card.worked_minutes
+        totals["overtime_minutes"] += card.overtime_minutes + card.weekly_overtime_minutes
+        totals["break_minutes"] += card.break_minutes
+    return {
+        "id": period.pk,
+        "person": period.person_id,
+        "employee_code": period.person.employee_code,
+        "start": period.start,
+        "end": period.end,
+        "status": period.status,
+        "decided_by": period.decided_by.get_username() if period.decided_by else None,
+        "decided_at": period.decided_at,
+        **totals,
+    }
 
 
 def reject_period(actor, person, start, end, comment: str, request=None) -> TimePeriod:

@@ -16,6 +16,13 @@ EVENTS: dict[str, str] = {
     "person.rehired": "A terminated person was rehired.",
     "sync_account.failed": "A vendor account refused Workgate's credentials and was paused.",
     "sync_account.recovered": "A paused vendor account works again.",
+    "offboarding.confirmed": "Every connected system confirmed a terminated person's access is gone.",
+    "door_alarm.raised": "A door or device alarm was raised (forced, held open, offline, tamper).",
+    "door_alarm.acknowledged": "Someone acknowledged a door or device alarm.",
+    "door_command.finished": "A door command got its outcome (done, failed, expired, unknown).",
+    "lockdown.started": "A lockdown of a site (or every site) started.",
+    "lockdown.ended": "A lockdown ended; its doors are released to their schedule.",
+    "timecard_period.approved": "A person's timecard period was approved (and locked).",
 }
 
 #: sent with ``event`` (a key of EVENTS), ``subject`` ("person:42") and ``data`` (JSON values)

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from portal.core import audit
+from portal.core import audit, notify
 from portal.devices.models import Device
 from portal.doors.models import Alarm, Door, DoorEvent
 
@@ -44,11 +44,29 @@ def _raise(**fields) -> Alarm | None:
     try:
         with transaction.atomic():
             alarm = Alarm.objects.create(**fields)
+            # the delivery row commits with the alarm, or neither does
+            notify.emit("door_alarm.raised", f"alarm:{alarm.pk}", alarm_event(alarm))
     except IntegrityError:
         return None
     if alarm.door_id:
         Door.objects.filter(pk=alarm.door_id).update(changed_at=timezone.now())
     return alarm
+
+
+def alarm_event(alarm: Alarm) -> dict:
+    """What a webhook receiver hears of an alarm."""
+    return {
+        "id": alarm.pk,
+        "kind": alarm.kind,
+        "door": alarm.door_id,
+        "device": alarm.device_id,
+        "place": str(alarm.place) if alarm.place else None,
+        "raised_at": alarm.raised_at,
+        "description": alarm.description,
+        "acknowledged_at": alarm.acknowledged_at,
+        "acknowledged_by": alarm.acknowledged_by.get_username() if alarm.acknowledged_by else None,
+        "comment": alarm.comment,
+    }
 
 
 def raise_for_state(door: Door, previous_change: datetime | None, now: datetime) -> Alarm | None:
@@ -148,4 +166,5 @@ def acknowledge(alarm: Alarm, user, comment: str, request=None) -> Alarm:
             before={"acknowledged": False},
             after={"acknowledged": True, "comment": comment},
         )
+        notify.emit("door_alarm.acknowledged", f"alarm:{locked.pk}", alarm_event(locked))
     return locked

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from connectors.registry import vendor
-from portal.core import audit
+from portal.core import audit, notify
 from portal.doors import commands_queue
 from portal.doors.models import Door, DoorCommand, Lockdown
 
@@ -35,6 +35,10 @@ Action = DoorCommand.Action
 
 class CommandRefused(Exception):
     """A command that may not be sent, with a sentence the person reads next to the form."""
+
+
+class HeldByLockdown(CommandRefused):
+    """Refused because a lockdown holds the door (the API answers 409: the door's state)."""
 
 
 def vendor_actions(door: Door) -> frozenset[str]:
@@ -136,7 +140,7 @@ def request_command(
         overrides = False
         if action in HOLD_BREAKING and Lockdown.objects.covering(locked_door).exists():
             if not user.has_perm("doors.override_lockdown"):
-                raise CommandRefused(
+                raise HeldByLockdown(
                     "A lockdown holds this door: it cannot be opened, unlocked or released "
                     "until the lockdown ends (or by someone allowed to override it)."
                 )
@@ -289,7 +293,32 @@ def mark_expired(command: DoorCommand, now: datetime) -> None:
         EXPIRED_TEXT,
     )
     command.save(update_fields=["status", "answered_at", "error"])
+    record_outcome(command)
+
+
+def record_outcome(command: DoorCommand) -> None:
+    """A command has its outcome: the second audit entry, and the webhook event saying so.
+
+    Call inside the transaction that stores the outcome."""
     audit_outcome(command)
+    notify.emit("door_command.finished", f"door:{command.door_id}", command_event(command))
+
+
+def command_event(command: DoorCommand) -> dict:
+    return {
+        "id": command.pk,
+        "door": command.door_id,
+        "door_name": command.door.name,
+        "action": command.action,
+        "status": command.status,
+        "reason": command.reason,
+        "requested_by": command.requested_by.get_username(),
+        "requested_at": command.requested_at,
+        "answered_at": command.answered_at,
+        "state_after": command.state_after,
+        "error": command.error,
+        "lockdown": command.lockdown_id,
+    }
 
 
 def audit_outcome(command: DoorCommand) -> None:

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from connectors.registry import vendors_that
-from portal.core import audit
+from portal.core import audit, notify
 from portal.doors.commands import CommandRefused, roles_of, system_command, vendor_actions
 from portal.doors.models import Door, DoorCommand, Lockdown
 
@@ -71,6 +71,7 @@ def start_lockdown(user, *, site=None, reason: str, request=None) -> Lockdown:
                 "doors": len(doors),
             },
         )
+        notify.emit("lockdown.started", f"lockdown:{lockdown.pk}", lockdown_event(lockdown))
         for door in doors:
             if "lock" in vendor_actions(door):
                 system_command(
@@ -97,6 +98,7 @@ def end_lockdown(lockdown: Lockdown, user, *, reason: str = "", request=None) ->
             obj=lockdown,
             after={"scope": lockdown.scope_label, "reason": lockdown.end_reason},
         )
+        notify.emit("lockdown.ended", f"lockdown:{lockdown.pk}", lockdown_event(lockdown))
         for door in lockdown.doors().select_related("account"):
             still_held = Lockdown.objects.covering(door).exists()
             if not still_held and "release" in vendor_actions(door):
@@ -108,6 +110,21 @@ def end_lockdown(lockdown: Lockdown, user, *, reason: str = "", request=None) ->
                     lockdown=lockdown,
                 )
     return lockdown
+
+
+def lockdown_event(lockdown: Lockdown) -> dict:
+    """What a webhook receiver hears of a lockdown."""
+    return {
+        "id": lockdown.pk,
+        "site": lockdown.site_id,
+        "scope": lockdown.scope_label,
+        "reason": lockdown.reason,
+        "started_by": lockdown.started_by.get_username(),
+        "started_at": lockdown.started_at,
+        "ended_by": lockdown.ended_by.get_username() if lockdown.ended_by else None,
+        "ended_at": lockdown.ended_at,
+        "end_reason": lockdown.end_reason,
+    }
 
 
 def hold_lockdowns(now=None) -> int:

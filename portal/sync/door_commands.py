@@ -20,9 +20,9 @@ from connectors import errors
 from connectors.records import DoorRecord
 from portal.doors.commands import (
     HOLD_BREAKING,
-    audit_outcome,
     end_earlier_unlocks,
     mark_expired,
+    record_outcome,
 )
 from portal.doors.models import Door, DoorCommand, Lockdown
 from portal.sync.connectors import kept_connector
@@ -83,7 +83,7 @@ def _claim(command_id: int, now: datetime) -> DoorCommand:
             command.status, command.answered_at = Status.FAILED, now
             command.error = "A lockdown began before it was sent: not sent."
             command.save(update_fields=["status", "answered_at", "error"])
-            audit_outcome(command)
+            record_outcome(command)
             return command
         command.status, command.sent_at = Status.SENT, now
         command.save(update_fields=["status", "sent_at"])
@@ -133,7 +133,7 @@ def _finish(command: DoorCommand, found: DoorRecord | None, now: datetime) -> No
         )
         if command.status == Status.SUCCEEDED:
             end_earlier_unlocks(command, now)
-        audit_outcome(command)
+        record_outcome(command)
 
 
 def _mirror_state(door: Door, found: DoorRecord, now: datetime) -> None:

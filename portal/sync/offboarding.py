@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from portal.core import audit
+from portal.core import audit, notify
 from portal.people.models import Offboarding, Person
 from portal.sync.models import AccessProblem, OffboardingStep, OutboxMessage
 from portal.sync.outbox import enqueue_person
@@ -51,6 +51,7 @@ def start_steps(person: Person, messages: list[OutboxMessage]) -> list[Offboardi
         )
         steps.append(step)
     if not messages:  # no connected system holds the person: nothing to revoke, nothing to wait for
+        # finished, but nothing was confirmed: no webhook (and none ahead of person.terminated)
         offboarding.finished_at = timezone.now()
         offboarding.save(update_fields=["finished_at"])
     return steps
@@ -109,8 +110,30 @@ def finish_if_confirmed(offboarding: Offboarding) -> None:
     if offboarding.finished_at is None and not steps.exclude(
         status=OffboardingStep.Status.CONFIRMED
     ):
-        offboarding.finished_at = timezone.now()
-        offboarding.save(update_fields=["finished_at"])
+        _finish(offboarding)
+
+
+@transaction.atomic
+def _finish(offboarding: Offboarding) -> None:
+    """Every system confirmed access is gone: done, and other systems hear of it."""
+    offboarding.finished_at = timezone.now()
+    offboarding.save(update_fields=["finished_at"])
+    steps = OffboardingStep.objects.filter(offboarding=offboarding).select_related("account")
+    person = offboarding.person
+    notify.emit(
+        "offboarding.confirmed",
+        f"person:{person.pk}",
+        {
+            "id": offboarding.pk,
+            "person": person.pk,
+            "employee_code": person.employee_code,
+            "finished_at": offboarding.finished_at,
+            "systems": [
+                {"account": s.account_id, "name": s.account.name, "confirmed_at": s.confirmed_at}
+                for s in steps
+            ],
+        },
+    )
 
 
 @transaction.atomic

@@ -1,11 +1,10 @@
 """/api/v1/audit/: the audit log, read-only, newest first."""
 
 import django_filters
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 
 from portal.api.fields import SelectableFieldsMixin
-from portal.api.pagination import LogCursorPagination
-from portal.api.resources.base import LOG_FILTERS, IdLookupMixin
+from portal.api.resources.base import LogResource
 from portal.core.models import AuditEntry
 
 
@@ -38,11 +37,7 @@ class AuditFilterSet(django_filters.FilterSet):
         fields = ["action", "actor", "object_type", "object_id"]
 
 
-class AuditEntryViewSet(
-    IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class AuditEntryViewSet(LogResource):
     queryset = AuditEntry.objects.all()
     serializer_class = AuditEntrySerializer
     filterset_class = AuditFilterSet
-    filter_backends = LOG_FILTERS
-    pagination_class = LogCursorPagination

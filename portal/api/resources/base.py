@@ -1,10 +1,12 @@
-"""What every resource shares: ids checked before they reach a query, safe id filters."""
+"""What every resource shares: ids checked before they reach a query, safe id filters, and the
+viewset bases the read-only resources and the append-only logs are built on."""
 
 import django_filters
 from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions
+from rest_framework import exceptions, mixins, viewsets
 
+from portal.api.pagination import LogCursorPagination
 from portal.core.params import is_database_id
 
 
@@ -32,3 +34,16 @@ class IdFilter(django_filters.ModelChoiceFilter):
 
 #: append-only logs filter but do not reorder: their cursor walks newest first by id
 LOG_FILTERS = [DjangoFilterBackend]
+
+
+class ReadOnlyResource(
+    IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """List and detail, nothing written; extra actions (``@action``) may still write."""
+
+
+class LogResource(ReadOnlyResource):
+    """An append-only log: filtered, never reordered, read newest first with a cursor."""
+
+    filter_backends = LOG_FILTERS
+    pagination_class = LogCursorPagination

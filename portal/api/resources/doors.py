@@ -1,11 +1,12 @@
-"""/api/v1/doors/, /door-events/, /devices/: read-only mirrors of what the vendors report."""
+"""/api/v1/doors/, /door-events/, /devices/: mirrors of what the vendors report (commands to a
+door are sent from here too: ``door_control``)."""
 
 import django_filters
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 
 from portal.api.fields import SelectableFieldsMixin
-from portal.api.pagination import LogCursorPagination
-from portal.api.resources.base import LOG_FILTERS, IdFilter, IdLookupMixin
+from portal.api.resources.base import IdFilter, LogResource, ReadOnlyResource
+from portal.api.resources.door_control import DoorCommandsMixin
 from portal.devices.models import Device
 from portal.doors.models import Door, DoorEvent
 from portal.people.models import Person, Site
@@ -102,30 +103,24 @@ class DeviceFilterSet(django_filters.FilterSet):
         fields = ["site", "account", "kind", "online"]
 
 
-class ReadOnlyResource(
-    IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    pass
-
-
-class DoorViewSet(ReadOnlyResource):
+class DoorViewSet(DoorCommandsMixin, ReadOnlyResource):
     """Doors with their state as last read from the vendor."""
 
     queryset = Door.objects.all()
+    action_permissions = {"command": ["doors.command_door"]}
+    conflict_actions = ("command",)
     serializer_class = DoorSerializer
     filterset_class = DoorFilterSet
     ordering_fields = ("id", "name", "state", "state_changed_at")
     ordering = ["id"]
 
 
-class DoorEventViewSet(ReadOnlyResource):
+class DoorEventViewSet(LogResource):
     """What happened at the doors, newest first; read with the cursor in ``next``."""
 
     queryset = DoorEvent.objects.all()
     serializer_class = DoorEventSerializer
     filterset_class = DoorEventFilterSet
-    pagination_class = LogCursorPagination
-    filter_backends = LOG_FILTERS
 
 
 class DeviceViewSet(ReadOnlyResource):

@@ -37,19 +37,11 @@ class PersonSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Person
+        # what the People form edits, then what only the portal sets
         fields = (
             "id",
-            "employee_code",
-            "first_name",
-            "last_name",
+            *PersonForm.Meta.fields,
             "full_name",
-            "email",
-            "phone",
-            "department",
-            "position",
-            "sites",
-            "manager",
-            "hire_date",
             "status",
             "termination_date",
             "termination_reason",

@@ -10,8 +10,7 @@ from rest_framework.response import Response
 from portal.api.errors import Conflict
 from portal.api.fields import SelectableFieldsMixin
 from portal.api.forms import instance_data, json_object, valid_form
-from portal.api.pagination import LogCursorPagination
-from portal.api.resources.base import LOG_FILTERS, IdFilter, IdLookupMixin
+from portal.api.resources.base import IdFilter, IdLookupMixin, LogResource
 from portal.sync import services
 from portal.sync.forms import VendorAccountForm
 from portal.sync.models import OutboxMessage, SyncRun, VendorAccount
@@ -170,16 +169,12 @@ class SyncRunFilterSet(django_filters.FilterSet):
         fields = ["account", "stream", "status"]
 
 
-class SyncRunViewSet(
-    IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class SyncRunViewSet(LogResource):
     """Pulls, newest first (the Sync health page's history)."""
 
     queryset = SyncRun.objects.all()
     serializer_class = SyncRunSerializer
     filterset_class = SyncRunFilterSet
-    filter_backends = LOG_FILTERS
-    pagination_class = LogCursorPagination
 
 
 class OutboxMessageSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
@@ -217,16 +212,12 @@ class OutboxFilterSet(django_filters.FilterSet):
         fields = ["account", "status", "record_kind", "object_id"]
 
 
-class OutboxMessageViewSet(
-    IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class OutboxMessageViewSet(LogResource):
     """Changes on their way to vendors; a failed one can be queued again."""
 
     queryset = OutboxMessage.objects.all()
     serializer_class = OutboxMessageSerializer
     filterset_class = OutboxFilterSet
-    filter_backends = LOG_FILTERS
-    pagination_class = LogCursorPagination
     action_permissions = {"retry": ["sync.change_outboxmessage"]}
     conflict_actions = ("retry",)
 

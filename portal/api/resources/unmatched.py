@@ -3,14 +3,14 @@
 import django_filters
 from django.db import IntegrityError
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.api.errors import Conflict
 from portal.api.fields import SelectableFieldsMixin
 from portal.api.forms import json_object, valid_form
-from portal.api.resources.base import IdFilter, IdLookupMixin
+from portal.api.resources.base import IdFilter, ReadOnlyResource
 from portal.api.resources.people import PersonDetailSerializer
 from portal.sync.forms import LinkForm
 from portal.sync.models import UnmatchedPerson, VendorAccount
@@ -55,9 +55,7 @@ class UnmatchedFilterSet(django_filters.FilterSet):
         fields = ["account", "reason", "system_account"]
 
 
-class UnmatchedViewSet(
-    IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class UnmatchedViewSet(ReadOnlyResource):
     """The Unmatched page's queue. Seeing and linking need what the page needs (changing people);
     creating a person from a record also needs adding people."""
 

@@ -1,22 +1,10 @@
-"""Queueing the webhook drain on the push queue, after the commit (as sync's dispatch does)."""
+"""Queueing the webhook drain on the push queue once the change commits."""
 
-import logging
-
-from django.db import transaction
-
-from portal.celery import app as celery_app
-
-log = logging.getLogger(__name__)
+from portal.core.queueing import send_on_commit
 
 DELIVER_WEBHOOKS = "portal.api.tasks.deliver_webhooks"
 QUEUE = "push"
 
 
 def deliver_on_commit() -> None:
-    def send():
-        try:
-            celery_app.send_task(DELIVER_WEBHOOKS, queue=QUEUE)
-        except Exception:
-            log.warning("could not queue webhook deliveries; beat's safety net will send them")
-
-    transaction.on_commit(send)
+    send_on_commit(DELIVER_WEBHOOKS, QUEUE, fallback="beat's webhook drain")

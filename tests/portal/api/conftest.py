@@ -5,6 +5,10 @@ from rest_framework.test import APIClient
 
 from portal.api import tokens
 
+# the in-memory Celery broker, and doors mirrored from a BioStar X simulator
+from tests.portal.doors.conftest import doors, worktime_lock  # noqa: F401
+from tests.portal.sync.conftest import biostar, broker, clock  # noqa: F401
+
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 

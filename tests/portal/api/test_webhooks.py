@@ -274,7 +274,7 @@ def test_terminating_and_rehiring_send_their_own_events(endpoint, receiver):
 
 
 def test_the_drain_task_exists_on_the_push_queue_and_is_sent_after_commit(
-    endpoint, django_capture_on_commit_callbacks
+    endpoint, broker, django_capture_on_commit_callbacks
 ):
     from portal.api.webhooks import dispatch
     from portal.celery import app as celery_app
@@ -282,6 +282,7 @@ def test_the_drain_task_exists_on_the_push_queue_and_is_sent_after_commit(
     celery_app.loader.import_default_modules()  # what a worker does at start
     assert dispatch.DELIVER_WEBHOOKS in celery_app.tasks
     assert celery_app.amqp.router.route({}, dispatch.DELIVER_WEBHOOKS)["queue"].name == "push"
-    with django_capture_on_commit_callbacks() as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         hire()
-    assert any(c.__qualname__.startswith("deliver_on_commit") for c in callbacks)
+        assert broker() == []  # not before the commit
+    assert broker() == [(dispatch.DELIVER_WEBHOOKS, (), "push")]
