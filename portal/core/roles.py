@@ -22,6 +22,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "people.add_position",
         "people.change_position",
         "people.view_site",
+        # HR sees the provisioning rules; administrators edit them
+        "sync.view_provisioningrule",
         # HR sees every team's timecards and alone (with administrators) reopens approved ones
         "attendance.view_timecard",
         "attendance.view_all_timecards",

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 
-from connectors.registry import connector_class
 from connectors.vendor import OptionalFeature
 from portal.people.models import Person
 from portal.sync.models import (
@@ -16,6 +15,7 @@ from portal.sync.models import (
     PersonDrift,
     VendorAccount,
 )
+from portal.sync.provisioning import Decision, eligible_accounts, people_writable
 
 
 @dataclass
@@ -27,6 +27,39 @@ class SystemPresence:
     drifts: list[PersonDrift] = field(default_factory=list)
     #: terminated here, but the vendor lists the person as active
     problem: AccessProblem | None = None
+    #: whether the provisioning rules (or HR's override) put the person in this system
+    decision: Decision | None = None
+
+    @property
+    def provisioning(self) -> str:
+        """ "Should be in / is in" in one word, for the page: in, creating, missing, leaving,
+        out (disabled there), still_in (disabled at the next push), or absent."""
+        d = self.decision
+        if d is None:
+            return ""
+        pending = self.latest is not None and self.latest.status == OutboxMessage.Status.PENDING
+        if d.should:
+            if self.link is not None:
+                return "in"
+            return "creating" if pending else "missing"
+        if self.link is None:
+            return "absent"
+        if pending:
+            return "leaving"
+        sent = self.latest is not None and self.latest.status == OutboxMessage.Status.SENT
+        if sent and self.latest.payload.get("provisioned") is False:
+            return "out"
+        return "still_in"
+
+    @property
+    def access_groups(self) -> list[str]:
+        """The access groups the vendor's record held when last read (names), or []."""
+        raw = self.link.raw if self.link is not None else {}
+        return [
+            g.get("name") or g.get("id", "")
+            for g in raw.get("access_groups") or []
+            if isinstance(g, dict)
+        ]
 
     @property
     def state(self) -> str:
@@ -145,11 +178,11 @@ def presence_of(person: Person) -> list[SystemPresence]:
         problem.account_id: problem
         for problem in AccessProblem.objects.filter(person=person, resolved_at__isnull=True)
     }
+    accounts = list(VendorAccount.objects.filter(enabled=True))
+    decisions = eligible_accounts(person, people_writable(accounts))
     rows = []
-    for account in VendorAccount.objects.filter(enabled=True):
-        writable = (
-            account.push_enabled and "people" in connector_class(account.kind).capabilities.writes
-        )
+    for account in accounts:
+        writable = account.pk in decisions
         if account.pk in links or writable or account.pk in latest:
             rows.append(
                 SystemPresence(
@@ -159,6 +192,7 @@ def presence_of(person: Person) -> list[SystemPresence]:
                     latest.get(account.pk),
                     drifts.get(account.pk, []),
                     problems.get(account.pk),
+                    decisions.get(account.pk),
                 )
             )
         else:

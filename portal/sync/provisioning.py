@@ -32,12 +32,16 @@ class Decision:
     account: VendorAccount
     should: bool
     source: str
-    rules: tuple[ProvisioningRule, ...] = ()
+    rules: tuple[Rule, ...] = ()
     override: str = ""  # "always" / "never" / "" (follows the rules)
     #: vendor ids of the access groups the person should hold there; None: not managed
     access_groups: tuple[str, ...] | None = None
     #: the access groups (models) behind ``access_groups``, for the page
     group_names: tuple[str, ...] = field(default=(), compare=False)
+    #: what the rules alone say (the override aside)
+    should_by_rules: bool = True
+    #: vendor ids of the groups HR chose for the person there (None: never chosen)
+    chosen: tuple[str, ...] | None = None
 
     @property
     def why(self) -> str:
@@ -68,15 +72,48 @@ def people_writable_accounts() -> list[VendorAccount]:
     return people_writable(VendorAccount.objects.filter(enabled=True, push_enabled=True))
 
 
-def load_rules() -> list[ProvisioningRule]:
-    return list(
-        ProvisioningRule.objects.select_related("site", "department", "position").prefetch_related(
-            "accounts", "access_groups"
+@dataclass(frozen=True)
+class Rule:
+    """A provisioning rule as decisions read it (no model instance: two queries load them all)."""
+
+    pk: int
+    name: str
+    site_id: int | None
+    department_id: int | None
+    position_id: int | None
+    account_ids: frozenset[int]
+    #: per account id, its access groups this rule grants: (vendor id, name)
+    groups: dict[int, tuple[tuple[str, str], ...]] = field(default_factory=dict, compare=False)
+
+
+def load_rules() -> list[Rule]:
+    """Every rule with a system, in two queries (a rule without one decides nothing)."""
+    rules: dict[int, dict] = {}
+    for row in ProvisioningRule.accounts.through.objects.select_related("provisioningrule"):
+        rule = row.provisioningrule
+        entry = rules.setdefault(rule.pk, {"rule": rule, "accounts": set(), "groups": {}})
+        entry["accounts"].add(row.vendoraccount_id)
+    for row in ProvisioningRule.access_groups.through.objects.select_related("accessgroup"):
+        if row.provisioningrule_id in rules:
+            group = row.accessgroup
+            groups = rules[row.provisioningrule_id]["groups"].setdefault(group.account_id, [])
+            groups.append((group.vendor_id, group.name))
+    return [
+        Rule(
+            pk=rule.pk,
+            name=rule.name,
+            site_id=rule.site_id,
+            department_id=rule.department_id,
+            position_id=rule.position_id,
+            account_ids=frozenset(entry["accounts"]),
+            groups={k: tuple(v) for k, v in entry["groups"].items()},
         )
-    )
+        for entry in sorted(rules.values(), key=lambda e: e["rule"].name)
+        for rule in [entry["rule"]]
+    ]
 
 
-def rule_matches(rule: ProvisioningRule, site_ids: set[int], department_id, position_id) -> bool:
+def rule_matches(rule: Rule, site_ids: set[int], department_id, position_id) -> bool:
     return (
         (rule.site_id is None or rule.site_id in site_ids)
         and (rule.department_id is None or rule.department_id == department_id)
@@ -87,7 +124,7 @@ def rule_matches(rule: ProvisioningRule, site_ids: set[int], department_id, posi
 def decide(
     person: Person,
     accounts: list[VendorAccount],
-    rules: list[ProvisioningRule],
+    rules: list[Rule],
     overrides: dict[int, str],
     site_ids: set[int],
     chosen: dict[int, list] | None = None,
@@ -102,7 +139,7 @@ def decide(
     ]
     decisions = {}
     for account in accounts:
-        by_rules = tuple(r for r in matching if any(a.pk == account.pk for a in r.accounts.all()))
+        by_rules = tuple(r for r in matching if account.pk in r.account_ids)
         mode = overrides.get(account.pk, "")
         if mode:
             should, source = mode == ProvisioningOverride.Mode.ALWAYS, OVERRIDE
@@ -110,7 +147,7 @@ def decide(
             should, source = True, NO_RULES_YET
         else:
             should, source = bool(by_rules), RULE if by_rules else NO_RULE
-        groups = {g.vendor_id: g.name for r in by_rules for g in r.access_groups.all()}
+        groups = dict(pair for r in by_rules for pair in r.groups.get(account.pk, ()))
         if account.pk in chosen:
             groups |= {g.vendor_id: g.name for g in chosen[account.pk]}
         managed = bool(groups) or account.pk in chosen
@@ -122,6 +159,10 @@ def decide(
             override=mode,
             access_groups=tuple(sorted(groups)) if managed else None,
             group_names=tuple(sorted(groups.values())),
+            should_by_rules=bool(by_rules) or not rules,
+            chosen=tuple(sorted(g.vendor_id for g in chosen[account.pk]))
+            if account.pk in chosen
+            else None,
         )
     return decisions
 
@@ -144,7 +185,8 @@ def eligible_accounts(
     overrides = dict(
         ProvisioningOverride.objects.filter(person=person).values_list("account_id", "mode")
     )
-    site_ids = set(person.sites.values_list("pk", flat=True)) if person.pk else set()
+    # ``sites.all()``: a page that prefetched the person's sites asks no query here
+    site_ids = {site.pk for site in person.sites.all()} if person.pk else set()
     chosen = {account_id: groups for (_, account_id), groups in chosen_groups([person.pk]).items()}
     return decide(person, accounts, load_rules(), overrides, site_ids, chosen)
 

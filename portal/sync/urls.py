@@ -1,6 +1,15 @@
 from django.urls import path
 
-from portal.sync.views import drift, health, offboarding, pages, problems, unmatched, webhooks
+from portal.sync.views import (
+    drift,
+    health,
+    offboarding,
+    pages,
+    problems,
+    provisioning,
+    unmatched,
+    webhooks,
+)
 
 app_name = "sync"
 
@@ -43,6 +52,28 @@ urlpatterns = [
         "access-problems/<int:pk>/disable-again/",
         drift.DisableAgainView.as_view(),
         name="access-problem-disable",
+    ),
+    path("provisioning/", provisioning.ProvisioningRuleListView.as_view(), name="rule-list"),
+    path("provisioning/add/", provisioning.ProvisioningRuleFormView.as_view(), name="rule-add"),
+    path(
+        "provisioning/<int:pk>/edit/",
+        provisioning.ProvisioningRuleFormView.as_view(),
+        name="rule-edit",
+    ),
+    path(
+        "provisioning/<int:pk>/delete/",
+        provisioning.ProvisioningRuleDeleteView.as_view(),
+        name="rule-delete",
+    ),
+    path(
+        "provisioning/read-access-groups/",
+        provisioning.ReadAccessGroupsView.as_view(),
+        name="rule-read-groups",
+    ),
+    path(
+        "people/<int:pk>/provisioning/",
+        provisioning.PersonProvisioningView.as_view(),
+        name="person-provisioning",
     ),
     path("unmatched/", unmatched.UnmatchedListView.as_view(), name="unmatched-list"),
     path(

@@ -18,6 +18,7 @@ PAGES = {
     "sync:unmatched-list": "hr",
     "sync:problems": "hr",
     "people:offboarding-list": "hr",
+    "sync:rule-list": "hr",
 }
 
 
