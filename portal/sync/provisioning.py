@@ -60,6 +60,11 @@ class Decision:
         return self.source != NO_RULES_YET
 
 
+def has_access_groups(account: VendorAccount) -> bool:
+    """Whether this kind of system grants access groups to people (BioStar)."""
+    return hasattr(connector_class(account.kind), "set_access_groups")
+
+
 def people_writable(accounts) -> list[VendorAccount]:
     return [
         a
@@ -93,7 +98,8 @@ def load_rules() -> list[Rule]:
         rule = row.provisioningrule
         entry = rules.setdefault(rule.pk, {"rule": rule, "accounts": set(), "groups": {}})
         entry["accounts"].add(row.vendoraccount_id)
-    for row in ProvisioningRule.access_groups.through.objects.select_related("accessgroup"):
+    granted = ProvisioningRule.access_groups.through.objects.select_related("accessgroup")
+    for row in granted if rules else ():
         if row.provisioningrule_id in rules:
             group = row.accessgroup
             groups = rules[row.provisioningrule_id]["groups"].setdefault(group.account_id, [])

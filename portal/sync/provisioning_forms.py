@@ -6,7 +6,12 @@ from django import forms
 
 from portal.people.models import Person
 from portal.sync.models import AccessGroup, ProvisioningRule, VendorAccount
-from portal.sync.provisioning import Decision, eligible_accounts, people_writable_accounts
+from portal.sync.provisioning import (
+    Decision,
+    eligible_accounts,
+    has_access_groups,
+    people_writable_accounts,
+)
 
 MODE_CHOICES = [("", "Follow the rules"), ("always", "Always"), ("never", "Never")]
 
@@ -141,7 +146,10 @@ def provisioning_form(
     """The person page's form; ``decisions``: those the page already made (no queries again)."""
     if decisions is None:
         decisions = list(eligible_accounts(person).values())
-    groups = AccessGroup.objects.filter(
-        account_id__in=[d.account.pk for d in decisions], gone_at__isnull=True
-    ).select_related("account")
-    return PersonProvisioningForm(data, decisions=decisions, groups=list(groups))
+    with_groups = [d.account.pk for d in decisions if has_access_groups(d.account)]
+    groups = AccessGroup.objects.filter(account_id__in=with_groups, gone_at__isnull=True)
+    return PersonProvisioningForm(
+        data,
+        decisions=decisions,
+        groups=list(groups.select_related("account")) if with_groups else [],
+    )
