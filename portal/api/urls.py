@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from portal.api.errors import not_found
-from portal.api.resources import audit, doors, org, people, sync, unmatched
+from portal.api.resources import audit, doors, org, people, provisioning, sync, unmatched
 from portal.api.schema_view import SchemaView
 
 app_name = "api"
@@ -24,6 +24,8 @@ router.register("vendor-accounts", sync.VendorAccountViewSet)
 router.register("sync-runs", sync.SyncRunViewSet)
 router.register("outbox", sync.OutboxMessageViewSet)
 router.register("audit", audit.AuditEntryViewSet)
+router.register("provisioning-rules", provisioning.ProvisioningRuleViewSet)
+router.register("access-groups", provisioning.AccessGroupViewSet)
 
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),

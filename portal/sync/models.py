@@ -497,7 +497,7 @@ class ProvisioningRule(models.Model):
             parts.append(f"in {self.department}")
         if self.position_id:
             parts.append(f"as {self.position}")
-        return "Everyone " + (" ".join(parts) if parts else "")
+        return " ".join(["Everyone", *parts])
 
 
 class ProvisioningOverride(models.Model):

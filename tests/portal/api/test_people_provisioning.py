@@ -97,3 +97,32 @@ def test_a_manager_cannot_set_provisioning(world, api_as):
         format="json",
     )
     assert answer.status_code in (403, 404)
+
+
+def test_rules_are_a_resource_written_through_the_pages_form_and_audited(world, api_as):
+    biotime, biostar, person = world
+    admin = api_as("admin")
+
+    made = admin.post(
+        "/api/v1/provisioning-rules/",
+        {"name": "Everyone in BioTime", "accounts": [biotime.pk]},
+        format="json",
+    )
+    refused = admin.post("/api/v1/provisioning-rules/", {"name": "No system"}, format="json")
+    listed = api_as("hr").get("/api/v1/provisioning-rules/").json()
+    hr_write = api_as("hr").post(
+        "/api/v1/provisioning-rules/", {"name": "x", "accounts": [biotime.pk]}, format="json"
+    )
+
+    assert made.status_code == 201, made.json()
+    assert made.json()["who"] == "Everyone"
+    assert refused.status_code == 400 and "Choose at least one system" in refused.content.decode()
+    assert {r["name"] for r in listed["results"]} == {
+        "Bremen Warehouse staff",
+        "Everyone in BioTime",
+    }
+    assert hr_write.status_code == 403
+    assert AuditEntry.objects.filter(action="provisioning_rule.created").exists()
+    deleted = admin.delete(f"/api/v1/provisioning-rules/{made.json()['id']}/")
+    assert deleted.status_code == 204
+    assert AuditEntry.objects.filter(action="provisioning_rule.deleted").exists()

@@ -171,6 +171,8 @@ def test_a_move_out_of_bremen_disables_them_in_biostar_and_a_move_back_re_enable
     assert not ExternalLink.objects.filter(account=worktime.account).exists()
     person.refresh_from_db()
     assert person.status == Person.Status.ACTIVE  # still employed, only not in those systems
+    pull(biostar, "people")
+    assert not PersonDrift.objects.filter(person=person).exists()  # disabled there is no drift
 
     edit(hr, person, sites=[bremen.pk])
     drain_all(three)
