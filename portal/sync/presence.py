@@ -41,7 +41,10 @@ class SystemPresence:
         if d.should:
             if self.link is not None:
                 return "in"
-            return "creating" if pending else "missing"
+            if pending:
+                return "creating"
+            # before the first rule, only new hires are created: nothing is missing
+            return "missing" if d.moves else ""
         if self.link is None:
             return "absent"
         if pending:
