@@ -135,7 +135,8 @@ def person_from_vendor(
         active=not truthy(row.get("disabled")) and not truthy(row.get("expired")) and not expired,
         terminated_on=_local_date(expiry, time_zone),
         system_account=is_system_account(row, own_login_id),
-        access_group_ids=tuple(sorted(access_group_ids(row))),
+        # left out of a row when the user has none (the page reads a missing list as none)
+        access_group_ids=tuple(sorted(access_group_ids(row))) if "access_groups" in row else None,
         raw=row,
     )
 

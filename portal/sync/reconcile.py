@@ -257,9 +257,9 @@ def grant_access_groups(
     connector: Connector, vendor_id: str, current: PersonRecord, wanted: tuple[str, ...]
 ) -> list[str]:
     """Make the vendor's access groups of the person exactly ``wanted`` (rules' and HR's)."""
-    held = current.access_group_ids
-    if held is None or not hasattr(connector, "set_access_groups"):
+    if not hasattr(connector, "set_access_groups"):
         return []  # this vendor has no access groups
+    held = current.access_group_ids or ()  # a user with none may leave the list out
     if tuple(sorted(held)) == tuple(sorted(wanted)):
         return []
     connector.set_access_groups(vendor_id, wanted)

@@ -18,7 +18,7 @@ from portal.sync.identity import Match, attach_vendor_history, queue_unmatched, 
 from portal.sync.mirror.base import LinkIndex, MirrorWriter, record_hash
 from portal.sync.models import ExternalLink, PersonDrift
 from portal.sync.payloads import person_fields
-from portal.sync.provisioning import decisions_in, people_writable
+from portal.sync.provisioning import decisions_in, has_access_groups, people_writable
 from portal.sync.vendor_text import stored_raw
 
 #: fields the portal owns and pushes, each as (the person's value, the vendor record's value):
@@ -69,8 +69,8 @@ def drifted_fields(person, record, decision=None) -> list[tuple[str, str, str]]:
         and decision.should
         and person.status == Person.Status.ACTIVE
         and decision.access_groups is not None
-        and record.access_group_ids is not None
-        and sorted(decision.access_groups) != sorted(record.access_group_ids)
+        and has_access_groups(decision.account)
+        and sorted(decision.access_groups) != sorted(record.access_group_ids or ())
     ):
         found.append(
             (
@@ -84,7 +84,7 @@ def drifted_fields(person, record, decision=None) -> list[tuple[str, str, str]]:
 
 def group_list(vendor_ids) -> str:
     """Access group ids as stored with drift: "3,7" (the page shows their names)."""
-    return ",".join(sorted(vendor_ids, key=lambda v: (len(v), v)))
+    return ",".join(sorted(vendor_ids or (), key=lambda v: (len(v), v)))
 
 
 class PersonWriter(MirrorWriter):
