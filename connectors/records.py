@@ -34,6 +34,19 @@ class PersonRecord:
     #: the vendor's own administrator/operator account (the one Workgate logs in with, say):
     #: never offered for linking, and never changed by Workgate
     system_account: bool = False
+    #: the access groups the vendor grants the person directly (BioStar), as vendor ids, sorted;
+    #: None where the vendor has no such thing
+    access_group_ids: tuple[str, ...] | None = None
+    raw: Mapping[str, Any] = _RAW
+
+
+@dataclass(frozen=True)
+class AccessGroupRecord:
+    """A set of doors and schedules a person can be granted (BioStar access group)."""
+
+    vendor_id: str
+    name: str
+    description: str = ""
     raw: Mapping[str, Any] = _RAW
 
 

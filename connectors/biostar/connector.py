@@ -53,7 +53,16 @@ class BioStarConnector(Connector):
     kind = "biostar"
     capabilities = Capabilities(
         reads=frozenset(
-            {"people", "departments", "devices", "doors", "door_state", "door_events", "punches"}
+            {
+                "people",
+                "departments",
+                "access_groups",
+                "devices",
+                "doors",
+                "door_state",
+                "door_events",
+                "punches",
+            }
         ),
         writes=frozenset({"people", "departments"}),  # departments: user groups
         deletes=frozenset({"people"}),
@@ -160,6 +169,13 @@ class BioStarConnector(Connector):
     def read_departments(self, cursor: str | None) -> Iterator[Page]:
         rows = collection(self.client.call("GET", "/api/user_groups"), "UserGroupCollection").rows
         yield from self._chunked(rows, mapping.department_from_vendor)
+
+    def read_access_groups(self, cursor: str | None) -> Iterator[Page]:
+        """Every access group (``GET /api/access_groups``); a short list, read whole each time."""
+        rows = collection(
+            self.client.call("GET", "/api/access_groups"), "AccessGroupCollection"
+        ).rows
+        yield from self._chunked(rows, mapping.access_group_from_vendor)
 
     def read_devices(self, cursor: str | None) -> Iterator[Page]:
         # ``GET /api/devices`` is on every build; the v2 search is not (vendor-quirks.md).

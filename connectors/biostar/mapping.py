@@ -37,6 +37,7 @@ from connectors.biostar.scalars import (
     truthy,
 )
 from connectors.records import (
+    AccessGroupRecord,
     DepartmentRecord,
     DeviceRecord,
     DoorRecord,
@@ -134,6 +135,19 @@ def person_from_vendor(
         active=not truthy(row.get("disabled")) and not truthy(row.get("expired")) and not expired,
         terminated_on=_local_date(expiry, time_zone),
         system_account=is_system_account(row, own_login_id),
+        # left out of a row when the user has none (the page reads a missing list as none)
+        access_group_ids=tuple(sorted(access_group_ids(row))) if "access_groups" in row else None,
+        raw=row,
+    )
+
+
+def access_group_from_vendor(row: Any) -> AccessGroupRecord | SkippedRecord:
+    if not isinstance(row, Mapping) or not ref_id(row):
+        return SkippedRecord("access group without an id", {"row": row})
+    return AccessGroupRecord(
+        vendor_id=ref_id(row),
+        name=text(row.get("name")) or f"Access group {ref_id(row)}",
+        description=text(row.get("description")),
         raw=row,
     )
 

@@ -12,6 +12,7 @@ from portal.api.resources import (
     doors,
     org,
     people,
+    provisioning,
     schedules,
     sync,
     unmatched,
@@ -43,6 +44,8 @@ router.register("vendor-accounts", sync.VendorAccountViewSet)
 router.register("sync-runs", sync.SyncRunViewSet)
 router.register("outbox", sync.OutboxMessageViewSet)
 router.register("audit", audit.AuditEntryViewSet)
+router.register("provisioning-rules", provisioning.ProvisioningRuleViewSet)
+router.register("access-groups", provisioning.AccessGroupViewSet)
 
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),

@@ -163,6 +163,30 @@ def _person_linked(who, what, before, after, names):
     return f"{who} linked {what} to {after.get('account', 'a vendor system')} {record}."
 
 
+def _provisioning_changed(who, what, before, after, names):
+    said = {"always": "always in", "never": "never in", "rules": "following the rules for"}
+    moves = "; ".join(f"{said.get(mode, mode)} {system}" for system, mode in after.items())
+    return f"{who} set {what} to be {moves or 'as before'}."
+
+
+def _access_groups_changed(who, what, before, after, names):
+    groups = ", ".join(after.get("access_groups") or []) or "no access groups of their own"
+    system = after.get("system", "a vendor system")
+    return f"{who} gave {what} {groups} in {system} (besides the rules' groups)."
+
+
+def _rule_created(who, what, before, after, names):
+    return f"{who} created the provisioning rule {what}: {after.get('summary', '')}."
+
+
+def _rule_changed(who, what, before, after, names):
+    return f"{who} changed the provisioning rule {what}: {changes_text(before, after, names)}."
+
+
+def _rule_deleted(who, what, before, after, names):
+    return f"{who} deleted the provisioning rule {what}."
+
+
 def _people_exported(who, what, before, after, names):
     filters = after.get("filters") or {}
     shown = "; ".join(f"{k} = {', '.join(map(str, v))}" for k, v in filters.items()) or "none"
@@ -383,6 +407,11 @@ SENTENCES = {
     "person.terminated": _person_terminated,
     "person.rehired": _person_rehired,
     "person.linked": _person_linked,
+    "person.provisioning_changed": _provisioning_changed,
+    "person.access_groups_changed": _access_groups_changed,
+    "provisioning_rule.created": _rule_created,
+    "provisioning_rule.changed": _rule_changed,
+    "provisioning_rule.deleted": _rule_deleted,
     "people.exported": _people_exported,
     "people.bulk_changed": _people_bulk_changed,
     **{f"{kind}.created": _org_created(kind) for kind in ("department", "position", "site")},

@@ -29,6 +29,7 @@ NAV_ITEMS = (
     NavItem("Timecards", "attendance:grid", "attendance.view_timecard", "attendance"),
     NavItem("Problems", "sync:problems", "people.change_person", "problems"),
     NavItem("Unmatched", "sync:unmatched-list", "people.change_person", "unmatched"),
+    NavItem("Provisioning", "sync:rule-list", "sync.view_provisioningrule", "provisioning"),
     NavItem("Sync health", "sync:health", "sync.view_syncrun", "health"),
     NavItem("Vendor accounts", "sync:account-list", "sync.view_vendoraccount", "sync"),
     NavItem("Audit log", "core:audit-list", "core.view_auditentry", "audit"),

@@ -24,6 +24,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "people.view_site",
         "people.add_site",
         "people.change_site",
+        # HR sees the provisioning rules; administrators edit them
+        "sync.view_provisioningrule",
         # HR sees every team's timecards and alone (with administrators) reopens approved ones
         "attendance.view_timecard",
         "attendance.view_all_timecards",

@@ -44,3 +44,8 @@ def pull_for_webhook(account_id: int, stream: str) -> None:
 
 def check_connection(account_id: int) -> None:
     send_on_commit(CHECK_CONNECTION, account_id)
+
+
+def pull_access_groups(account_id: int) -> None:
+    """Read an account's access groups now (a page asked for them before the hourly pull)."""
+    send_on_commit(PULL_FOR_WEBHOOK, account_id, "access_groups")

@@ -483,3 +483,99 @@ class AccessProblem(models.Model):
 
     def __str__(self):
         return f"{self.person} still active in {self.account}"
+
+
+class AccessGroup(models.Model):
+    """A vendor's access group (BioStar), mirrored by the ``access_groups`` pull."""
+
+    account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="+")
+    vendor_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    description = models.CharField(max_length=300, blank=True)
+    #: the vendor stopped listing it: kept so rules and people that name it still show it
+    gone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["account__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "vendor_id"], name="access_group_once")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.account})"
+
+
+class ProvisioningRule(models.Model):
+    """Who belongs in which systems: people matching every filter set here (an empty filter
+    matches anyone) are created in ``accounts`` and granted ``access_groups`` there."""
+
+    name = models.CharField(max_length=100, unique=True)
+    site = models.ForeignKey(
+        "people.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        "people.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.ForeignKey(
+        "people.Position", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accounts = models.ManyToManyField(VendorAccount, related_name="+", verbose_name="Systems")
+    access_groups = models.ManyToManyField(AccessGroup, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def who(self) -> str:
+        """ "Everyone at Bremen Warehouse in Logistics", in words."""
+        parts = []
+        if self.site_id:
+            parts.append(f"at {self.site}")
+        if self.department_id:
+            parts.append(f"in {self.department}")
+        if self.position_id:
+            parts.append(f"as {self.position}")
+        return " ".join(["Everyone", *parts])
+
+
+class ProvisioningOverride(models.Model):
+    """HR's choice for one person and one system, above the rules."""
+
+    class Mode(models.TextChoices):
+        ALWAYS = "always", "Always"
+        NEVER = "never", "Never"
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="+")
+    mode = models.CharField(max_length=6, choices=Mode.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "account"], name="override_once")]
+
+    def __str__(self):
+        return f"{self.person_id} {self.mode} in {self.account}"
+
+
+class PersonAccessGroups(models.Model):
+    """The access groups HR chose for one person in one system, on top of the rules' groups.
+
+    Its existence (even with no groups) means Workgate manages the person's groups there."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="+")
+    groups = models.ManyToManyField(AccessGroup, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "account"], name="person_access_groups_once")
+        ]
+
+    def __str__(self):
+        return f"access groups of {self.person_id} in {self.account}"

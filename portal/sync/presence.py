@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 
-from connectors.registry import connector_class
 from connectors.vendor import OptionalFeature
 from portal.people.models import Person
 from portal.sync.models import (
@@ -17,6 +16,7 @@ from portal.sync.models import (
     PersonDrift,
     VendorAccount,
 )
+from portal.sync.provisioning import Decision, eligible_accounts, people_writable
 
 
 @dataclass
@@ -28,6 +28,42 @@ class SystemPresence:
     drifts: list[PersonDrift] = field(default_factory=list)
     #: terminated here, but the vendor lists the person as active
     problem: AccessProblem | None = None
+    #: whether the provisioning rules (or HR's override) put the person in this system
+    decision: Decision | None = None
+
+    @property
+    def provisioning(self) -> str:
+        """ "Should be in / is in" in one word, for the page: in, creating, missing, leaving,
+        out (disabled there), still_in (disabled at the next push), or absent."""
+        d = self.decision
+        if d is None:
+            return ""
+        pending = self.latest is not None and self.latest.status == OutboxMessage.Status.PENDING
+        if d.should:
+            if self.link is not None:
+                return "in"
+            if pending:
+                return "creating"
+            # before the first rule, only new hires are created: nothing is missing
+            return "missing" if d.moves else ""
+        if self.link is None:
+            return "absent"
+        if pending:
+            return "leaving"
+        sent = self.latest is not None and self.latest.status == OutboxMessage.Status.SENT
+        if sent and self.latest.payload.get("provisioned") is False:
+            return "out"
+        return "still_in"
+
+    @property
+    def access_groups(self) -> list[str]:
+        """The access groups the vendor's record held when last read (names), or []."""
+        raw = self.link.raw if self.link is not None else {}
+        return [
+            g.get("name") or g.get("id", "")
+            for g in raw.get("access_groups") or []
+            if isinstance(g, dict)
+        ]
 
     @property
     def state(self) -> str:
@@ -163,11 +199,11 @@ def presence_of(person: Person) -> list[SystemPresence]:
     drifts: dict[int, list[PersonDrift]] = {}
     for drift in PersonDrift.objects.filter(person=person).select_related("account"):
         drifts.setdefault(drift.account_id, []).append(drift)
+    accounts = list(accounts)
+    decisions = eligible_accounts(person, people_writable(accounts))
     rows = []
     for account in accounts:
-        writable = (
-            account.push_enabled and "people" in connector_class(account.kind).capabilities.writes
-        )
+        writable = account.pk in decisions
         link = getattr(account, "person_link", None)
         latest = getattr(account, "person_latest", None)
         if link is not None or writable or latest is not None:
@@ -179,6 +215,7 @@ def presence_of(person: Person) -> list[SystemPresence]:
                     latest,
                     drifts.get(account.pk, []),
                     open_problem(account, person),
+                    decisions.get(account.pk),
                 )
             )
         else:

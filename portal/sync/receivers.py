@@ -24,9 +24,14 @@ OUTBOX_ACTIONS = {
 }
 
 
+#: what the provisioning rules look at: a change of these may move the person in or out of systems
+PROVISIONING_FIELDS = {"sites", "department", "position"}
+
+
 @receiver(people.person_changed, dispatch_uid="sync.person_outbox")
 def push_person_change(sender, person, action, changed, **kwargs):
-    messages = enqueue_person(person, OUTBOX_ACTIONS[action])
+    moves = action == people.REHIRED or bool(PROVISIONING_FIELDS & set(changed))
+    messages = enqueue_person(person, OUTBOX_ACTIONS[action], provisioning_changed=moves)
     if action == people.TERMINATED:
         start_steps(person, messages)  # each system's step waits for its read-back proof
     if action == people.REHIRED:

@@ -20,6 +20,7 @@ from portal.people.models import Person
 from portal.sync.identity import link_for, link_person
 from portal.sync.models import ExternalLink, PendingCreate, VendorAccount
 from portal.sync.payloads import person_payload, person_record
+from portal.sync.provisioning import decision_for
 from portal.sync.vendor_text import stored_raw
 
 #: the fields the portal owns and a vendor record is compared on
@@ -41,11 +42,19 @@ def reconcile_person(connector: Connector, account: VendorAccount, person: Perso
     Only a create still owed to the account (a ``PendingCreate``, written with the hire) may make
     a record, whatever the message that asks.
     """
+    decision = decision_for(person, account)
     wanted = person_record(person_payload(person))
+    reason = person.termination_reason
+    if not decision.should and wanted.active:  # active here, but not provisioned there
+        wanted = replace(wanted, active=False, terminated_on=timezone.localdate())
+        reason = f"No longer provisioned for {account.name}: {decision.why}"
     link = link_for(account, Person, person.pk)
     created = False
     if link is None:
         owed = PendingCreate.objects.filter(account=account, person=person).first()
+        if owed is not None and not decision.should:  # the rules moved them out before it ran
+            owed.delete()
+            owed = None
         if owed is None:  # an edit never creates, nor links behind HR's back
             return {"linked": False, "note": "Not linked in this system: nothing to change."}
         current = find_earlier_record(connector, account, person, wanted, owed)
@@ -67,7 +76,11 @@ def reconcile_person(connector: Connector, account: VendorAccount, person: Perso
             current = change_code(connector, account, link, person, current, wanted)
     # linked, by this push or by a pull that matched the person: no create is owed any more
     PendingCreate.objects.filter(account=account, person=person).delete()
-    steps = bring_in_line(connector, link.vendor_id, current, wanted, person, created=created)
+    steps = bring_in_line(
+        connector, link.vendor_id, current, wanted, person, created=created, reason=reason
+    )
+    if wanted.active and decision.access_groups is not None:
+        steps += grant_access_groups(connector, link.vendor_id, current, decision.access_groups)
     link.last_pushed_at = timezone.now()
     link.save(update_fields=["last_pushed_at"])
     answer = {
@@ -213,6 +226,7 @@ def bring_in_line(
     person: Person,
     *,
     created: bool,
+    reason: str = "",
 ) -> list[str]:
     """Send only what differs: fields, then enable or disable. Returns the steps sent."""
     record = replace(wanted, vendor_id=vendor_id)
@@ -233,7 +247,20 @@ def bring_in_line(
         connector.terminate_person(
             vendor_id,
             wanted.terminated_on or timezone.localdate(),
-            person.termination_reason,
+            reason or person.termination_reason,
         )
         steps.append("terminate")
     return steps
+
+
+def grant_access_groups(
+    connector: Connector, vendor_id: str, current: PersonRecord, wanted: tuple[str, ...]
+) -> list[str]:
+    """Make the vendor's access groups of the person exactly ``wanted`` (rules' and HR's)."""
+    if not hasattr(connector, "set_access_groups"):
+        return []  # this vendor has no access groups
+    held = current.access_group_ids or ()  # a user with none may leave the list out
+    if tuple(sorted(held)) == tuple(sorted(wanted)):
+        return []
+    connector.set_access_groups(vendor_id, wanted)
+    return ["access_groups"]

@@ -20,6 +20,7 @@ DEFAULT_EVERY = {
     "departments": 60 * 60,
     "positions": 60 * 60,
     "sites": 60 * 60,
+    "access_groups": 60 * 60,
     "devices": 60 * 60,
     "doors": 60 * 60,
 }
@@ -28,6 +29,7 @@ STREAM_ORDER = (
     "sites",
     "departments",
     "positions",
+    "access_groups",
     "people",
     "devices",
     "doors",

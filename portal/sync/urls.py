@@ -7,6 +7,7 @@ from portal.sync.views import (
     org,
     pages,
     problems,
+    provisioning,
     unmatched,
     webhooks,
 )
@@ -58,6 +59,28 @@ urlpatterns = [
         "access-problems/<int:pk>/disable-again/",
         drift.DisableAgainView.as_view(),
         name="access-problem-disable",
+    ),
+    path("provisioning/", provisioning.ProvisioningRuleListView.as_view(), name="rule-list"),
+    path("provisioning/add/", provisioning.ProvisioningRuleFormView.as_view(), name="rule-add"),
+    path(
+        "provisioning/<int:pk>/edit/",
+        provisioning.ProvisioningRuleFormView.as_view(),
+        name="rule-edit",
+    ),
+    path(
+        "provisioning/<int:pk>/delete/",
+        provisioning.ProvisioningRuleDeleteView.as_view(),
+        name="rule-delete",
+    ),
+    path(
+        "provisioning/read-access-groups/",
+        provisioning.ReadAccessGroupsView.as_view(),
+        name="rule-read-groups",
+    ),
+    path(
+        "people/<int:pk>/provisioning/",
+        provisioning.PersonProvisioningView.as_view(),
+        name="person-provisioning",
     ),
     path("unmatched/", unmatched.UnmatchedListView.as_view(), name="unmatched-list"),
     path(

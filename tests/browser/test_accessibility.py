@@ -35,8 +35,13 @@ PAGES = {
         "/doors/alarms/?show=acknowledged",
         "/doors/events/",
         "/doors/{door}/",
+        "/sync/provisioning/",
+        "/sync/provisioning/add/",
+        "/sync/provisioning/{rule}/edit/",
+        "/people/{person}/",
     ],
     "hr": [
+        "/sync/provisioning/",
         "/",
         "/people/",
         "/people/add/",
@@ -137,12 +142,26 @@ def seed_pages() -> dict:
         vendor_value="+49 30 9999",
     )
     audit.record("person.changed", obj=person, before={"phone": "0151"}, after={"phone": "0160"})
+    rule = seed_rule(biotime, biostar, door.site)
     return {
+        "rule": rule.pk,
         "biotime": biotime.pk,
         "zeitstrom": zeitstrom.pk,
         "person": person.pk,
         "door": door.pk,
     } | offboardings(biotime, biostar, person)
+
+
+def seed_rule(biotime, biostar, site):
+    """A provisioning rule granting a BioStar access group: the rules page and form show it."""
+    from portal.sync.models import AccessGroup, ProvisioningRule
+
+    staff = AccessGroup.objects.create(account=biostar, vendor_id="3", name="Hamburg HQ staff")
+    AccessGroup.objects.create(account=biostar, vendor_id="4", name="HQ Server room access")
+    rule = ProvisioningRule.objects.create(name="Hamburg HQ staff", site=site)
+    rule.accounts.set([biotime, biostar])
+    rule.access_groups.set([staff])
+    return rule
 
 
 def seed_doors(account, person):

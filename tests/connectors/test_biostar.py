@@ -106,6 +106,7 @@ def test_registry_finds_the_connector_and_it_declares_its_capabilities():
     assert cls.capabilities.reads == {
         "people",
         "departments",
+        "access_groups",
         "devices",
         "doors",
         "door_state",
@@ -1015,3 +1016,17 @@ def test_get_person_reads_a_user_by_id_enabled_or_not(sim, clock, conn):
     assert conn.get_person(person.vendor_id).active is False
     assert conn.get_person("no-such-user") is None
     assert conn.get_person("1").system_account is True
+
+
+# -- access groups ------------------------------------------------------------------------------
+def test_access_groups_are_read_and_a_users_groups_travel_on_the_person_record(sim, conn):
+    groups = records(conn.read("access_groups"))
+    staff = next(g for g in groups if g.name.endswith("staff"))
+    person = records(conn.read("people"))[0]
+
+    moved = conn.set_access_groups(person.vendor_id, [staff.vendor_id])
+
+    assert {g.vendor_id for g in groups} == {str(g) for g in sim.access_groups}
+    assert moved.access_group_ids == (staff.vendor_id,)
+    assert [g.name for g in sim.access_groups_of(person.vendor_id)] == [staff.name]
+    assert conn.get_person(person.vendor_id).access_group_ids == (staff.vendor_id,)

@@ -2,8 +2,9 @@
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -15,7 +16,9 @@ from portal.people import services
 from portal.people.filters import PersonFilterSet as PagesFilterSet
 from portal.people.forms import PersonForm, TerminationForm
 from portal.people.models import Department, Person, Site
+from portal.sync import overrides
 from portal.sync.presence import presence_of
+from portal.sync.provisioning_forms import provisioning_form
 
 
 class SystemSerializer(serializers.Serializer):
@@ -28,6 +31,58 @@ class SystemSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=["linked", "absent", "pending", "failed", "drift"])
     vendor_id = serializers.CharField(source="link.vendor_id", default=None, allow_null=True)
     last_error = serializers.CharField(source="latest.last_error", default="")
+    should_be_in = serializers.BooleanField(
+        source="decision.should",
+        default=None,
+        allow_null=True,
+        help_text="Whether the provisioning rules (or the override) put the person in this "
+        "system; null for a system Workgate does not write people to.",
+    )
+    provisioned_by = serializers.CharField(
+        source="decision.why", default="", help_text="Which rule, or the override, decided."
+    )
+    override = serializers.ChoiceField(
+        source="decision.override",
+        choices=["", "always", "never"],
+        default="",
+        help_text="HR's choice for this person: always, never, or empty (follow the rules).",
+    )
+    provisioning = serializers.ChoiceField(
+        choices=["", "in", "creating", "missing", "leaving", "out", "still_in", "absent"],
+        help_text="Should be in / is in, in one word: in, creating (on its way), missing "
+        "(should be in, is not), leaving (being disabled), out (disabled there), still_in "
+        "(should not be in, is: disabled with the next change), absent (not there, as it "
+        "should be).",
+    )
+    access_groups = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Access groups the vendor's record held when last read.",
+    )
+    wanted_access_groups = serializers.ListField(
+        source="decision.group_names",
+        child=serializers.CharField(),
+        default=list,
+        help_text="Access groups the person should hold there (the rules' and HR's).",
+    )
+
+
+class SystemChoiceSerializer(serializers.Serializer):
+    account = serializers.IntegerField(help_text="The vendor account's id.")
+    override = serializers.ChoiceField(
+        choices=["", "always", "never"],
+        required=False,
+        help_text="always, never, or empty to follow the rules; left out: unchanged.",
+    )
+    access_groups = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Ids of the access groups HR gives the person there (besides the rules'); "
+        "left out: unchanged.",
+    )
+
+
+class ProvisioningInputSerializer(serializers.Serializer):
+    systems = SystemChoiceSerializer(many=True)
 
 
 class PersonSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
@@ -118,6 +173,7 @@ class PersonViewSet(
     ordering_fields = ("id", "employee_code", "last_name", "hire_date", "updated_at")
     ordering = ["id"]
     action_permissions = {
+        "provisioning": ["people.change_person"],
         "terminate": ["people.terminate_person"],
         "rehire": ["people.terminate_person"],
     }
@@ -146,6 +202,39 @@ class PersonViewSet(
     @extend_schema(request=PersonInputSerializer, responses=PersonDetailSerializer)
     def update(self, request, pk=None, partial=False):
         person = self.save_from(request, self.get_object())
+        return Response(PersonDetailSerializer(person).data)
+
+    @extend_schema(request=ProvisioningInputSerializer, responses=PersonDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def provisioning(self, request, pk=None):
+        """Set, per system, the override (always / never / follow the rules) and the person's
+        own access groups: validated and saved as on the person page, audited, pushed."""
+        person = self.get_object()
+        given = ProvisioningInputSerializer(data=json_object(request))
+        given.is_valid(raise_exception=True)
+        form = provisioning_form(person)
+        data = {}
+        for decision in form.decisions:  # what is not sent stays as it is
+            pk_ = decision.account.pk
+            data[f"mode_{pk_}"] = decision.override
+            if f"groups_{pk_}" in form.fields:
+                data[f"groups_{pk_}"] = [str(v) for v in form.fields[f"groups_{pk_}"].initial]
+        known = {d.account.pk for d in form.decisions}
+        for system in given.validated_data["systems"]:
+            if system["account"] not in known:
+                raise exceptions.ValidationError(
+                    {"systems": [f"Account {system['account']} does not take people writes."]}
+                )
+            if "override" in system:
+                data[f"mode_{system['account']}"] = system["override"]
+            if "access_groups" in system:
+                data[f"groups_{system['account']}"] = [str(v) for v in system["access_groups"]]
+        form = valid_form(provisioning_form(person, data, decisions=form.decisions))
+        with transaction.atomic():
+            overrides.set_overrides(person, form.modes(), request=request)
+            for account_id, groups in form.chosen_groups().items():
+                account = next(d.account for d in form.decisions if d.account.pk == account_id)
+                overrides.set_access_groups(person, account, groups, request=request)
         return Response(PersonDetailSerializer(person).data)
 
     @extend_schema(request=TerminationInputSerializer, responses=PersonDetailSerializer)

@@ -5,6 +5,7 @@ write nothing for a record that did not change, and never create outbox messages
 echo vendor changes back to vendors).
 """
 
+from portal.sync.mirror.access_groups import AccessGroupWriter
 from portal.sync.mirror.attendance import LockEventWriter, PunchWriter, TimeCardWriter
 from portal.sync.mirror.base import MirrorWriter
 from portal.sync.mirror.devices import DeviceWriter
@@ -17,6 +18,7 @@ WRITERS: dict[str, type[MirrorWriter]] = {
     "departments": DepartmentWriter,
     "positions": PositionWriter,
     "sites": SiteWriter,
+    "access_groups": AccessGroupWriter,
     "devices": DeviceWriter,
     "doors": DoorWriter,
     "door_state": DoorWriter,

@@ -19,6 +19,7 @@ from portal.sync.identity import Match, attach_vendor_history, queue_unmatched, 
 from portal.sync.mirror.base import LinkIndex, MirrorWriter, record_hash
 from portal.sync.models import ExternalLink, PersonDrift
 from portal.sync.payloads import person_fields
+from portal.sync.provisioning import decisions_in, has_access_groups, people_writable
 from portal.sync.vendor_text import stored_raw
 
 #: fields the portal owns and pushes, each as (the person's value, the vendor record's value):
@@ -49,16 +50,42 @@ def normalized(field: str, value: str) -> str:
     return value.casefold() if field in ("email", "department", "position") else value
 
 
-def drifted_fields(person, record) -> list[tuple[str, str, str]]:
-    """(field, ours, theirs) for each owned field the vendor holds differently."""
+def drifted_fields(person, record, decision=None) -> list[tuple[str, str, str]]:
+    """(field, ours, theirs) for each owned field the vendor holds differently.
+
+    ``decision``: what the provisioning rules say about this system (from
+    :mod:`portal.sync.provisioning`): someone who should not be there is meant to be disabled,
+    and the access groups Workgate manages are compared too."""
     found = []
     for field, (ours_of, theirs_of) in OWNED_FIELDS.items():
         ours, theirs = ours_of(person), theirs_of(record)
+        if field == "status" and decision is not None and not decision.should:
+            ours = "terminated"
         if not theirs or (field in ONLY_WHEN_OURS_IS_SET and not ours):
             continue
         if normalized(field, theirs) != normalized(field, ours):
             found.append((field, ours, theirs))
+    if (
+        decision is not None
+        and decision.should
+        and person.status == Person.Status.ACTIVE
+        and decision.access_groups is not None
+        and has_access_groups(decision.account)
+        and sorted(decision.access_groups) != sorted(record.access_group_ids or ())
+    ):
+        found.append(
+            (
+                "access_groups",
+                group_list(decision.access_groups),
+                group_list(record.access_group_ids),
+            )
+        )
     return found
+
+
+def group_list(vendor_ids) -> str:
+    """Access group ids as stored with drift: "3,7" (the page shows their names)."""
+    return ",".join(sorted(vendor_ids or (), key=lambda v: (len(v), v)))
 
 
 class PersonWriter(MirrorWriter):
@@ -230,6 +257,9 @@ class PersonWriter(MirrorWriter):
         if not checks:
             return
         people_ids = [person.pk for person, _ in checks]
+        # only a system Workgate writes people to follows the rules
+        writable = bool(people_writable([self.account]))
+        decisions = decisions_in(self.account, [p for p, _ in checks]) if writable else {}
         PersonDrift.objects.filter(account=self.account, person_id__in=people_ids).delete()
         PersonDrift.objects.bulk_create(
             [
@@ -241,7 +271,7 @@ class PersonWriter(MirrorWriter):
                     vendor_value=theirs[:254],
                 )
                 for person, record in checks
-                for field, ours, theirs in drifted_fields(person, record)
+                for field, ours, theirs in drifted_fields(person, record, decisions.get(person.pk))
             ]
         )
         note_pulled(self.account, checks)  # terminated here, active there: a problem for HR

@@ -4,6 +4,7 @@ from django import template
 
 from portal.people.models import Person
 from portal.sync.drift import can_take_theirs
+from portal.sync.models import AccessGroup
 from portal.sync.offboarding import latest_offboarding, progress_of
 from portal.sync.presence import revocation_lines
 from portal.sync.templatetags.sync_presence import presence_on_page
@@ -46,3 +47,19 @@ def drift_label(field: str) -> str:
     return {"email": "E-mail", "hire_date": "Hire date"}.get(
         field, field.replace("_", " ").capitalize()
     )
+
+
+@register.filter
+def drift_shown(drift, side: str) -> str:
+    """A drift's value on ``side`` ("vendor" or "portal") as a person reads it: access groups
+    by name, not id."""
+    value = drift.vendor_value if side == "vendor" else drift.portal_value
+    if drift.field != "access_groups":
+        return value
+    ids = [v for v in value.split(",") if v]
+    names = dict(
+        AccessGroup.objects.filter(account_id=drift.account_id, vendor_id__in=ids).values_list(
+            "vendor_id", "name"
+        )
+    )
+    return ", ".join(names.get(v, f"group {v}") for v in ids) or "none"

@@ -7,6 +7,7 @@ the people app never imports sync.
 from django import template
 
 from portal.sync.presence import presence_of, revocation_plan, vendor_fields_of
+from portal.sync.provisioning_forms import provisioning_form
 
 register = template.Library()
 
@@ -41,3 +42,14 @@ def termination_plan(person):
 def person_vendor_fields(person):
     """What each linked system holds about the person beyond Workgate's fields ("Passport No")."""
     return {"systems": vendor_fields_of(presence_on_page(person))}
+
+
+@register.inclusion_tag("sync/person_provisioning_form.html", takes_context=True)
+def person_provisioning(context, person):
+    """Per system: follow the rules / always / never, and the person's own access groups."""
+    decisions = [s.decision for s in presence_on_page(person) if s.decision is not None]
+    return {
+        "person": person,
+        "form": provisioning_form(person, decisions=decisions) if decisions else None,
+        "csrf_token": context.get("csrf_token"),
+    }

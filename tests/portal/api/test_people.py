@@ -133,6 +133,12 @@ def test_detail_shows_state_in_each_connected_system(api_as):
             "state": "linked",
             "vendor_id": "1001",
             "last_error": "",
+            "should_be_in": True,
+            "provisioned_by": "No provisioning rules yet: every new person goes to every system",
+            "override": "",
+            "provisioning": "in",
+            "access_groups": [],
+            "wanted_access_groups": [],
         }
     ]
 

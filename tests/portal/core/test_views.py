@@ -21,6 +21,7 @@ PAGES = {
     "people:department-list": "hr",
     "people:position-list": "hr",
     "people:site-list": "hr",
+    "sync:rule-list": "hr",
 }
 
 

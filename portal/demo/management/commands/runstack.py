@@ -17,6 +17,7 @@ from portal.celery import app as celery_app
 from portal.core.models import WorkerHeartbeat
 from portal.demo.accounts import demo_webhook_tokens, register_simulator_account
 from portal.demo.banner import ready_banner
+from portal.demo.provisioning import read_access_groups, seed_rules
 from portal.demo.runtime import (
     Supervisor,
     free_port,
@@ -27,7 +28,7 @@ from portal.demo.runtime import (
     wait_until,
 )
 from portal.sync import dispatch
-from portal.sync.models import VendorAccount
+from portal.sync.models import ProvisioningRule, VendorAccount
 
 #: how long a first start may take the worker to load Django and report (a cold, busy machine)
 WORKER_START_TIMEOUT = 90.0
@@ -186,8 +187,18 @@ class Command(BaseCommand):
                 f"Simulator {announced['kind']:<9} {announced['base_url']}  → account “{account.name}”"
             )
             expected -= 1
+        self.seed_provisioning()
         # keep draining its output so the pipe never fills up and blocks the simulators
         threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+
+    def seed_provisioning(self) -> None:
+        """The demo's provisioning rules, once: BioStar's access groups are read first so the
+        rules can grant them."""
+        biostar = VendorAccount.objects.filter(name__startswith="Demo ", kind="biostar").first()
+        if biostar is not None and not ProvisioningRule.objects.exists():
+            read_access_groups(biostar)
+        for rule in seed_rules():
+            self.stdout.write(f"Provisioning rule “{rule.name}”: {rule.who}")
 
     def first_sync(self) -> None:
         """Pull every demo account once now; after that beat keeps each stream on its schedule."""
