@@ -16,7 +16,13 @@ from portal.sync.models import (
     PersonDrift,
     VendorAccount,
 )
-from portal.sync.provisioning import Decision, eligible_accounts, people_writable
+from portal.sync.provisioning import (
+    Decision,
+    eligible_accounts,
+    people_writable,
+    with_access_groups,
+    with_person_choices,
+)
 
 
 @dataclass
@@ -164,7 +170,8 @@ def revocation_lines(systems: list[SystemPresence]) -> list[RevocationLine]:
 
 def presence_of(person: Person) -> list[SystemPresence]:
     """Each enabled account with the person's link there, the newest message to it and any open
-    access problem: one query (joins and subqueries on the few accounts), plus one for drift.
+    access problem and the person's provisioning choices there: one query (joins and subqueries
+    on the few accounts), plus one for drift and one for the provisioning rules.
     However many pushes the person's history holds, only the newest per account is read."""
     of_person = {
         # the id itself (cached by Django), not a join: so the planner picks outbox_by_object
@@ -183,7 +190,7 @@ def presence_of(person: Person) -> list[SystemPresence]:
         person=person, account=OuterRef("pk"), resolved_at__isnull=True
     )
     accounts = (
-        VendorAccount.objects.filter(enabled=True)
+        with_access_groups(with_person_choices(VendorAccount.objects.filter(enabled=True), person))
         .annotate(
             person_link_id=Subquery(link),
             person_latest_id=Subquery(latest),

@@ -11,10 +11,16 @@ Each function loads what it needs in a fixed number of queries, whatever the num
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from django.db.models import CharField, Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
 
 from connectors.registry import connector_class
+from portal.core.aggregates import JoinedText, split_joined
 from portal.people.models import Person
 from portal.sync.models import (
+    AccessGroup,
     PersonAccessGroups,
     ProvisioningOverride,
     ProvisioningRule,
@@ -91,32 +97,66 @@ class Rule:
     groups: dict[int, tuple[tuple[str, str], ...]] = field(default_factory=dict, compare=False)
 
 
+#: between the parts of one joined access group (a control character no name contains)
+PART = "\x1e"
+
+
+def joined(column_query, *parts):
+    """A subquery column: ``parts`` of each row of ``column_query`` (already narrowed to the
+    outer row), joined into one text that :func:`split_joined` and ``PART`` take apart."""
+    text = parts[0] if len(parts) == 1 else Concat(*_between(parts), output_field=CharField())
+    return Subquery(
+        column_query.annotate(joined=JoinedText(text)).values("joined").order_by()[:1],
+        output_field=CharField(),
+    )
+
+
+def _between(parts):
+    for i, part in enumerate(parts):
+        if i:
+            yield Value(PART)
+        yield part
+
+
 def load_rules() -> list[Rule]:
-    """Every rule with a system, in two queries (a rule without one decides nothing)."""
-    rules: dict[int, dict] = {}
-    for row in ProvisioningRule.accounts.through.objects.select_related("provisioningrule"):
-        rule = row.provisioningrule
-        entry = rules.setdefault(rule.pk, {"rule": rule, "accounts": set(), "groups": {}})
-        entry["accounts"].add(row.vendoraccount_id)
-    granted = ProvisioningRule.access_groups.through.objects.select_related("accessgroup")
-    for row in granted if rules else ():
-        if row.provisioningrule_id in rules:
-            group = row.accessgroup
-            groups = rules[row.provisioningrule_id]["groups"].setdefault(group.account_id, [])
-            groups.append((group.vendor_id, group.name))
-    return [
-        Rule(
-            pk=rule.pk,
-            name=rule.name,
-            site_id=rule.site_id,
-            department_id=rule.department_id,
-            position_id=rule.position_id,
-            account_ids=frozenset(entry["accounts"]),
-            groups={k: tuple(v) for k, v in entry["groups"].items()},
+    """Every rule with a system, in one query (a rule without one decides nothing)."""
+    accounts = ProvisioningRule.accounts.through.objects.filter(
+        provisioningrule=OuterRef("pk")
+    ).values("provisioningrule")
+    granted = ProvisioningRule.access_groups.through.objects.filter(
+        provisioningrule=OuterRef("pk")
+    ).values("provisioningrule")
+    rows = (
+        ProvisioningRule.objects.annotate(
+            account_ids=joined(accounts, Cast("vendoraccount_id", CharField())),
+            granted=joined(
+                granted,
+                Cast("accessgroup__account_id", CharField()),
+                "accessgroup__vendor_id",
+                "accessgroup__name",
+            ),
         )
-        for entry in sorted(rules.values(), key=lambda e: e["rule"].name)
-        for rule in [entry["rule"]]
-    ]
+        .filter(account_ids__isnull=False)
+        .order_by("name", "pk")
+    )
+    rules = []
+    for rule in rows:
+        groups: dict[int, list[tuple[str, str]]] = {}
+        for entry in split_joined(rule.granted):
+            account_id, vendor_id, name = entry.split(PART, 2)
+            groups.setdefault(int(account_id), []).append((vendor_id, name))
+        rules.append(
+            Rule(
+                pk=rule.pk,
+                name=rule.name,
+                site_id=rule.site_id,
+                department_id=rule.department_id,
+                position_id=rule.position_id,
+                account_ids=frozenset(int(i) for i in split_joined(rule.account_ids)),
+                groups={k: tuple(v) for k, v in groups.items()},
+            )
+        )
+    return rules
 
 
 def rule_matches(rule: Rule, site_ids: set[int], department_id, position_id) -> bool:
@@ -184,17 +224,73 @@ def chosen_groups(person_ids, account_ids=None) -> dict[tuple[int, int], list]:
 def eligible_accounts(
     person: Person, accounts: list[VendorAccount] | None = None
 ) -> dict[int, Decision]:
-    """Per people-writable account id (or per given account), the decision for ``person``."""
+    """Per people-writable account id (or per given account), the decision for ``person``.
+
+    Accounts read with :func:`with_person_choices` carry the person's override and chosen
+    groups, and a person read with ``joined_site_ids`` (the person page) their sites: nothing is
+    asked again."""
     accounts = people_writable_accounts() if accounts is None else accounts
     if not accounts:
         return {}
-    overrides = dict(
-        ProvisioningOverride.objects.filter(person=person).values_list("account_id", "mode")
-    )
-    # ``sites.all()``: a page that prefetched the person's sites asks no query here
-    site_ids = {site.pk for site in person.sites.all()} if person.pk else set()
-    chosen = {account_id: groups for (_, account_id), groups in chosen_groups([person.pk]).items()}
+    if all(hasattr(a, "person_override") for a in accounts):
+        overrides = {a.pk: a.person_override for a in accounts if a.person_override}
+        chosen = {a.pk: _groups_of(a.person_chosen) for a in accounts if a.person_manages}
+    else:
+        overrides = dict(
+            ProvisioningOverride.objects.filter(person=person).values_list("account_id", "mode")
+        )
+        chosen = {account: groups for (_, account), groups in chosen_groups([person.pk]).items()}
+    if hasattr(person, "joined_site_ids"):
+        site_ids = {int(i) for i in split_joined(person.joined_site_ids)}
+    else:
+        site_ids = {site.pk for site in person.sites.all()} if person.pk else set()
     return decide(person, accounts, load_rules(), overrides, site_ids, chosen)
+
+
+def with_person_choices(accounts, person: Person):
+    """``accounts`` annotated with ``person``'s override there and the access groups HR chose
+    there (``person_manages``: HR manages them, even with none chosen): no query of their own."""
+    chosen = PersonAccessGroups.groups.through.objects.filter(
+        personaccessgroups__person=person, personaccessgroups__account=OuterRef("pk")
+    ).values("personaccessgroups")
+    return accounts.annotate(
+        person_override=Subquery(
+            ProvisioningOverride.objects.filter(person=person, account=OuterRef("pk")).values(
+                "mode"
+            )[:1]
+        ),
+        person_manages=Exists(
+            PersonAccessGroups.objects.filter(person=person, account=OuterRef("pk"))
+        ),
+        person_chosen=joined(chosen, "accessgroup__vendor_id", "accessgroup__name"),
+    )
+
+
+def with_access_groups(accounts):
+    """``accounts`` annotated with the access groups each holds now (``held_groups``)."""
+    held = AccessGroup.objects.filter(account=OuterRef("pk"), gone_at__isnull=True).values(
+        "account"
+    )
+    return accounts.annotate(held_groups=joined(held, Cast("pk", CharField()), "vendor_id", "name"))
+
+
+def held_groups(account: VendorAccount) -> list[AccessGroup]:
+    """The groups a :func:`with_access_groups` account carries, by name (unsaved copies)."""
+    groups = [
+        AccessGroup(pk=int(pk), account=account, vendor_id=vendor_id, name=name)
+        for pk, vendor_id, name in (
+            entry.split(PART, 2) for entry in split_joined(account.held_groups)
+        )
+    ]
+    return sorted(groups, key=lambda g: g.name)
+
+
+def _groups_of(text: str | None) -> list:
+    """The chosen groups a ``person_chosen`` column joined, as objects with vendor_id and name."""
+    return [
+        SimpleNamespace(vendor_id=vendor_id, name=name)
+        for vendor_id, name in (entry.split(PART, 1) for entry in split_joined(text))
+    ]
 
 
 def decision_for(person: Person, account: VendorAccount) -> Decision:

@@ -83,6 +83,7 @@ class PersonProvisioningForm(forms.Form):
     def __init__(self, *args, decisions: list[Decision], groups: list[AccessGroup], **kwargs):
         super().__init__(*args, **kwargs)
         self.decisions = decisions
+        self.groups_by_pk = {group.pk: group for group in groups}
         by_account: dict[int, list[AccessGroup]] = {}
         for group in groups:
             by_account.setdefault(group.account_id, []).append(group)
@@ -100,8 +101,10 @@ class PersonProvisioningForm(forms.Form):
             choices = by_account.get(account.pk, [])
             if choices:
                 chosen = set(decision.chosen or ())
-                self.fields[f"groups_{account.pk}"] = forms.ModelMultipleChoiceField(
-                    queryset=AccessGroup.objects.filter(pk__in=[g.pk for g in choices]),
+                # plain choices from the groups given: rendering asks the database nothing
+                self.fields[f"groups_{account.pk}"] = forms.TypedMultipleChoiceField(
+                    choices=[(g.pk, g.name) for g in choices],
+                    coerce=int,
                     widget=forms.CheckboxSelectMultiple,
                     required=False,
                     label=f"Access groups in {account.name}",
@@ -136,20 +139,19 @@ class PersonProvisioningForm(forms.Form):
         for d in self.decisions:
             name = f"groups_{d.account.pk}"
             if name in self.fields and name in self.changed_data:
-                found[d.account.pk] = list(self.cleaned_data[name])
+                found[d.account.pk] = [self.groups_by_pk[pk] for pk in self.cleaned_data[name]]
         return found
 
 
 def provisioning_form(
-    person: Person, data=None, decisions: list[Decision] | None = None
+    person: Person, data=None, decisions: list[Decision] | None = None, groups=None
 ) -> PersonProvisioningForm:
-    """The person page's form; ``decisions``: those the page already made (no queries again)."""
+    """The person page's form; ``decisions`` and ``groups`` (each account's access groups): those
+    the page already read (no queries again)."""
     if decisions is None:
         decisions = list(eligible_accounts(person).values())
-    with_groups = [d.account.pk for d in decisions if has_access_groups(d.account)]
-    groups = AccessGroup.objects.filter(account_id__in=with_groups, gone_at__isnull=True)
-    return PersonProvisioningForm(
-        data,
-        decisions=decisions,
-        groups=list(groups.select_related("account")) if with_groups else [],
-    )
+    if groups is None:
+        with_groups = [d.account.pk for d in decisions if has_access_groups(d.account)]
+        found = AccessGroup.objects.filter(account_id__in=with_groups, gone_at__isnull=True)
+        groups = list(found.select_related("account")) if with_groups else []
+    return PersonProvisioningForm(data, decisions=decisions, groups=groups)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from functools import cache
 from urllib.parse import urlencode
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import CharField, OuterRef, Subquery
+from django.db.models.functions import Cast
 from django.urls import reverse
 
 from portal.core.aggregates import JoinedText, split_joined
@@ -31,6 +32,16 @@ def site_names():
     memberships = Person.sites.through.objects.filter(person_id=OuterRef("pk"))
     return Subquery(
         memberships.values("person_id").annotate(names=JoinedText("site__name")).values("names")
+    )
+
+
+def site_ids():
+    """The person's site ids as one text (``joined_site_ids``: provisioning decisions read it)."""
+    memberships = Person.sites.through.objects.filter(person_id=OuterRef("pk"))
+    return Subquery(
+        memberships.values("person_id")
+        .annotate(ids=JoinedText(Cast("site_id", CharField())))
+        .values("ids")
     )
 
 

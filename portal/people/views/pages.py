@@ -16,7 +16,7 @@ from portal.core.views.htmx import HtmxPartialMixin, redirect_after_post, wants_
 from portal.people import services
 from portal.people.forms import CancelOffboardingForm, PersonForm, TerminationForm
 from portal.people.models import Offboarding, Person
-from portal.people.views.directory import site_names
+from portal.people.views.directory import site_ids, site_names
 
 
 class PersonDetailView(PermissionRequiredMixin, HtmxPartialMixin, DetailView):
@@ -31,7 +31,7 @@ class PersonDetailView(PermissionRequiredMixin, HtmxPartialMixin, DetailView):
 
     def get_queryset(self):
         return Person.objects.select_related("department", "position", "manager", "user").annotate(
-            site_names=site_names()
+            site_names=site_names(), joined_site_ids=site_ids()
         )
 
     def get_context_data(self, **kwargs):

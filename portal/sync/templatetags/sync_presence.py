@@ -7,6 +7,7 @@ the people app never imports sync.
 from django import template
 
 from portal.sync.presence import presence_of, revocation_plan, vendor_fields_of
+from portal.sync.provisioning import held_groups
 from portal.sync.provisioning_forms import provisioning_form
 
 register = template.Library()
@@ -47,9 +48,13 @@ def person_vendor_fields(person):
 @register.inclusion_tag("sync/person_provisioning_form.html", takes_context=True)
 def person_provisioning(context, person):
     """Per system: follow the rules / always / never, and the person's own access groups."""
-    decisions = [s.decision for s in presence_on_page(person) if s.decision is not None]
+    systems = presence_on_page(person)
+    decisions = [s.decision for s in systems if s.decision is not None]
+    groups = [g for s in systems if s.decision is not None for g in held_groups(s.account)]
     return {
         "person": person,
-        "form": provisioning_form(person, decisions=decisions) if decisions else None,
+        "form": provisioning_form(person, decisions=decisions, groups=groups)
+        if decisions
+        else None,
         "csrf_token": context.get("csrf_token"),
     }

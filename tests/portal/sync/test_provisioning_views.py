@@ -146,3 +146,29 @@ def test_hr_sets_never_and_access_groups_on_the_person_page(systems, bremen, cli
     assert OutboxMessage.objects.filter(account=biostar).exists()
     html = client.get(reverse("people:person-detail", args=[person.pk])).content.decode()
     assert "Never in this system (set on the person)" in html
+
+
+def test_the_person_page_shows_rules_overrides_and_groups_within_ten_queries(
+    systems, bremen, client_as, django_assert_max_num_queries
+):
+    biotime, biostar = systems
+    staff = AccessGroup.objects.create(account=biostar, vendor_id="3", name="Bremen staff")
+    lab = AccessGroup.objects.create(account=biostar, vendor_id="7", name="Lab")
+    rule = ProvisioningRule.objects.create(name="Bremen Warehouse staff", site=bremen)
+    rule.accounts.set([biotime, biostar])
+    rule.access_groups.set([staff])
+    person = PersonFactory(first_name="Ronja")
+    person.sites.set([bremen])
+    ProvisioningOverride.objects.create(person=person, account=biotime, mode="never")
+    PersonAccessGroups.objects.create(person=person, account=biostar).groups.set([lab])
+    client = client_as("hr")
+
+    with django_assert_max_num_queries(10):
+        html = client.get(reverse("people:person-detail", args=[person.pk])).content.decode()
+
+    # the rule's group is granted, HR's own choice is ticked, the override is selected
+    assert "(should be: Bremen staff, Lab)" in html
+    boxes = f'<input type="checkbox" name="groups_{biostar.pk}" value="{{}}" id="id_groups_{biostar.pk}_{{}}"'
+    assert boxes.format(staff.pk, 0) + ">" in html  # the rule grants it: not HR's own choice
+    assert boxes.format(lab.pk, 1) + " checked>" in html
+    assert '<option value="never" selected>' in html

@@ -91,11 +91,9 @@ def test_the_person_page_stays_within_its_query_budget_however_many_systems(
     client = client_as("hr")
     url = reverse("people:person-detail", args=[person.pk])
 
-    # 15 since the page shows offboardings (scheduled, and each system's proof); issue 15 asks
-    # for 10 whatever the history: the budget is here so it can only go down.
-    # +4 since the page shows where the provisioning rules put the person (rules, overrides,
-    # the person's access groups, sites): a fixed number, however many systems
-    with django_assert_max_num_queries(19):
+    # issue 15: 10 whatever the history or the number of systems (provisioning choices and
+    # access groups ride on the accounts query, sites on the person's)
+    with django_assert_max_num_queries(10):
         html = client.get(url).content.decode()
     assert "Also in HQ BioTime" in html
 
