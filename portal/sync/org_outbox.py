@@ -15,8 +15,6 @@ import uuid
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
-from django.db.models import TextField, Value
-from django.db.models.functions import Concat
 from django.utils import timezone
 
 from connectors import errors
@@ -26,6 +24,7 @@ from portal.people.models import Department, Position, Site
 from portal.sync import dispatch
 from portal.sync.connectors import kept_connector
 from portal.sync.models import ExternalLink, OutboxMessage, VendorAccount
+from portal.sync.outbox import supersede_failed
 
 #: record kind → (local model, the capability name connectors declare for it)
 KINDS: dict[str, tuple[type[models.Model], str]] = {
@@ -61,19 +60,7 @@ def enqueue_org(
         raise RuntimeError("enqueue_org must run in the transaction that changed the record")
     accounts = [a for a in org_accounts(kind) if only is None or a.pk == only.pk]
     content_type = ContentType.objects.get_for_model(type(obj))
-    OutboxMessage.objects.filter(
-        status=OutboxMessage.Status.FAILED,
-        account__in=accounts,
-        content_type=content_type,
-        object_id=obj.pk,
-    ).update(
-        status=OutboxMessage.Status.SUPERSEDED,
-        last_error=Concat(
-            Value("Replaced by a newer change. It had failed with: "),
-            "last_error",
-            output_field=TextField(),
-        ),
-    )
+    supersede_failed(accounts, content_type, obj.pk)
     payload = org_payload(obj)
     messages = OutboxMessage.objects.bulk_create(
         OutboxMessage(

@@ -72,19 +72,7 @@ def enqueue_person(
         for account in accounts
     ]
     # a parked message of the same pair is answered by the new one, which reconciles everything
-    OutboxMessage.objects.filter(
-        status=OutboxMessage.Status.FAILED,
-        account__in=accounts,
-        content_type=content_type,
-        object_id=person.pk,
-    ).update(
-        status=OutboxMessage.Status.SUPERSEDED,
-        last_error=Concat(
-            Value("Replaced by a newer change. It had failed with: "),
-            "last_error",
-            output_field=TextField(),
-        ),
-    )
+    supersede_failed(accounts, content_type, person.pk)
     OutboxMessage.objects.bulk_create(messages)
     if messages:
         dispatch.drain_outbox()
@@ -121,3 +109,21 @@ def provisioning_payload(decision) -> dict:
     if decision.access_groups is not None:
         extra["access_groups"] = list(decision.access_groups)
     return extra
+
+
+def supersede_failed(accounts, content_type: ContentType, object_id: int) -> None:
+    """A parked message of the same record and account is answered by the new one, which
+    reconciles everything: it is marked superseded, keeping why it had failed."""
+    OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.FAILED,
+        account__in=accounts,
+        content_type=content_type,
+        object_id=object_id,
+    ).update(
+        status=OutboxMessage.Status.SUPERSEDED,
+        last_error=Concat(
+            Value("Replaced by a newer change. It had failed with: "),
+            "last_error",
+            output_field=TextField(),
+        ),
+    )

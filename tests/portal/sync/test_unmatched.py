@@ -24,8 +24,14 @@ def q2_waiting(q2):
     return q2
 
 
+def with_waiting_punches():
+    """An unmatched Q2 employee with time cards (the demo team clocks at BioTime only)."""
+    waiting = Punch.objects.filter(person__isnull=True).values("vendor_person_id")
+    return UnmatchedPerson.objects.exclude(code="").filter(vendor_id__in=waiting).first()
+
+
 def test_linking_an_unmatched_person_attaches_their_punches(q2_waiting, client_as):
-    entry = UnmatchedPerson.objects.exclude(code="").first()
+    entry = with_waiting_punches()
     person = PersonFactory(employee_code="77777")
     waiting = Punch.objects.filter(vendor_person_id=entry.vendor_id, person__isnull=True).count()
     assert waiting > 0
@@ -56,7 +62,7 @@ def test_linking_to_an_unknown_code_says_so_next_to_the_field(q2_waiting, client
 
 
 def test_create_as_new_person_from_the_queue(q2_waiting, client_as):
-    entry = UnmatchedPerson.objects.exclude(code="").first()
+    entry = with_waiting_punches()
     client_as("hr").post(reverse("sync:unmatched-resolve", args=[entry.pk, "create"]))
     person = Person.objects.get(employee_code=entry.code)
     assert (person.first_name, person.last_name) == (entry.first_name, entry.last_name)
