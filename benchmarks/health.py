@@ -154,7 +154,7 @@ def main(argv: list[str]) -> int:
         ):
             value = median_ms(client, url)
             record(
-                f"{name}_page_unpruned_year_ms",
+                f"{name}_page_unpruned_{days}_days_ms",
                 value,
                 "ms",
                 f"<= {GOAL_MS:.0f} ms, {days} days of runs never pruned",
