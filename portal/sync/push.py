@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from connectors import errors
 from portal.people.models import Person
-from portal.sync import backoff
+from portal.sync import backoff, dispatch
 from portal.sync.connectors import kept_connector
 from portal.sync.models import OutboxMessage, VendorAccount
 from portal.sync.offboarding import note_delivery
@@ -160,6 +160,28 @@ def _claim_newest(rows: list[OutboxMessage], now: datetime) -> OutboxMessage | N
     newest.scheduled_for = now + CLAIM_FOR
     newest.save(update_fields=["attempts", "scheduled_for"])
     return newest
+
+
+def fan_out() -> list[int]:
+    """Queue one drain per account with due messages (beat's and every change's kick).
+
+    Each account drains in its own task: the push queue's worker processes serve the accounts
+    at once, one slow vendor holds up no other, and each process keeps one session per account.
+    """
+    due = (
+        OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.PENDING,
+            scheduled_for__lte=timezone.now(),
+            account__paused_at__isnull=True,
+        )
+        .values_list("account_id", flat=True)
+        .distinct()
+        .order_by("account_id")
+    )
+    account_ids = list(due)
+    for account_id in account_ids:
+        dispatch.drain_account(account_id)
+    return account_ids
 
 
 def drain(
