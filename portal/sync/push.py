@@ -1,7 +1,10 @@
 """Delivering outbox messages to vendors: claim, send the newest per record, record the answer.
 
-A message is claimed by pushing its ``scheduled_for`` into the future in a short transaction;
-the vendor call happens outside any transaction, and a crashed worker's claim simply lapses.
+A message is claimed by pushing its ``scheduled_for`` into the future in a short transaction,
+several due records at a time (their people and rules are then read once for the batch); the
+vendor calls happen outside any transaction, and a crashed worker's claim simply lapses. Each
+account drains in its own task (``fan_out``), so the push worker's processes serve the vendors
+side by side, each process keeping one session per account.
 Retryable errors back off exponentially (capped, with jitter); rate limits wait for the vendor's
 reset; after MAX_ATTEMPTS, or on an error no retry can fix, the message is parked as failed.
 """
@@ -238,11 +241,6 @@ def _give_back(message: OutboxMessage, at: datetime | None) -> None:
     OutboxMessage.objects.filter(
         pk=message.pk, status=OutboxMessage.Status.PENDING, scheduled_for=message.scheduled_for
     ).update(attempts=F("attempts") - 1, scheduled_for=at or timezone.now())
-
-
-def deliver(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> None:
-    _deliver(message, transport=transport, sleep=sleep)
-    note_delivery(message)  # an offboarding's step takes the answer and its read-back proof
 
 
 def _deliver(
