@@ -45,6 +45,9 @@ ALARM_EVENT_LIMIT = 1000  # newest alarm events read per door-state poll
 DELETE_BATCH = 1000  # more ids than this in one DELETE misbehaves on some versions (quirk)
 DELETE_URL_BUDGET = 6000  # characters of ids per DELETE URL: long user ids hit URL limits first
 SYSTEM_CHECK_LOOKUPS = 20  # up to this many write targets are checked one GET each
+#: seconds a user row this connector just read answers a write's system-account check: a
+#: push reads the user to compare, then writes at once; a second GET would say the same
+JUST_READ_FOR = 2.0
 ROOT_GROUP_ID = "1"  # "All Users": every user group hangs under it
 UNCHANGED: Any = object()  # "leave the parent as it is" in user group updates
 
@@ -102,6 +105,7 @@ class BioStarConnector(Connector):
             sleep=self.sleep,
         )
         self._event_types: dict[int, str] | None = None
+        self._just_read: tuple[str, float, Mapping[str, Any]] | None = None
 
     @property
     def time_zone(self) -> str:
@@ -288,14 +292,13 @@ class BioStarConnector(Connector):
         return self._get_person(person.code)
 
     def update_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
-        self._refuse_system_accounts([vendor_id], "change")
-        body = {"User": mapping.person_to_vendor(person, self.time_zone, creating=False)}
-        self.client.call("PUT", user_path(vendor_id), json=body)
-        return self._get_person(vendor_id)
+        user = mapping.person_to_vendor(person, self.time_zone, creating=False)
+        return self._put_user(vendor_id, user, "change")
 
     def terminate_person(self, vendor_id: str, on: date, reason: str = "") -> None:
         """Disable the user and end its access now (BioStar keeps no reason)."""
         self._refuse_system_accounts([vendor_id], "terminate")
+        self._just_read = None  # the row read before no longer says what the user is
         ended = format_utc(self.now())
         body = {"User": {"disabled": "true", "expiry_datetime": ended}}
         try:
@@ -313,6 +316,7 @@ class BioStarConnector(Connector):
         user under the new code is made with the same details and access groups, or found, on a
         retry. Credentials (cards, fingerprints, faces) stay on the old user."""
         self._refuse_system_accounts([vendor_id, person.code], "move")
+        self._just_read = None
         old = self.client.call("GET", user_path(vendor_id)).get("User") or {}
         if not truthy(old.get("disabled")):
             self.terminate_person(vendor_id, self.now().date(), f"code changed to {person.code}")
@@ -328,19 +332,15 @@ class BioStarConnector(Connector):
 
     def rehire_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
         """Enable the user, clear its expiry (BioStar's far-future default) and apply ``person``."""
-        self._refuse_system_accounts([vendor_id], "rehire")
         user = mapping.person_to_vendor(person, self.time_zone, creating=False)
         user.update(disabled="false", expiry_datetime=format_utc(mapping.NO_EXPIRY))
-        self.client.call("PUT", user_path(vendor_id), json={"User": user})
-        return self._get_person(vendor_id)
+        return self._put_user(vendor_id, user, "rehire")
 
     def set_access_groups(self, vendor_id: str, access_group_ids: Iterable[str]) -> PersonRecord:
         """Make the user a direct member of exactly these access groups (BioStar replaces the
         list). The user group (department) is written by create/update via ``department_id``."""
-        self._refuse_system_accounts([vendor_id], "change the access groups of")
         groups = [{"id": str(group_id)} for group_id in access_group_ids]
-        self.client.call("PUT", user_path(vendor_id), json={"User": {"access_groups": groups}})
-        return self._get_person(vendor_id)
+        return self._put_user(vendor_id, {"access_groups": groups}, "change the access groups of")
 
     def delete_people(self, vendor_ids: Iterable[str]) -> dict[str, Any]:
         """Delete users in batches of at most 1000 ids (and a bounded URL). A batch naming a
@@ -378,7 +378,7 @@ class BioStarConnector(Connector):
                     rows.append({"user_id": user_id})
                     continue
                 try:
-                    rows.append(self.client.call("GET", user_path(user_id)).get("User"))
+                    rows.append(self._user_row(user_id, just_read_will_do=True))
                 except errors.NotFoundError:
                     continue  # the write itself reports a missing user
         else:
@@ -407,8 +407,48 @@ class BioStarConnector(Connector):
                     field="user_id",
                 )
 
-    def _get_person(self, user_id: str) -> PersonRecord:
+    def _put_user(self, user_id: str, user: dict[str, Any], verb: str) -> PersonRecord:
+        """``PUT /api/users/{id}`` after the system-account check; the user as it is now.
+
+        BioStar answers a PUT with its ``Response`` code alone and stores the fields as sent, so
+        the user now is the row the check read with the sent fields over it: no read-back GET.
+        """
+        self._refuse_system_accounts([user_id], verb)
+        before, self._just_read = self._just_read_row(user_id), None
+        self.client.call("PUT", user_path(user_id), json={"User": user})
+        if before is None:  # the check found no row to build on
+            return self._get_person(user_id)
+        row = {**before, **user}
+        if "disabled" in user or "expiry_datetime" in user:
+            row.pop("expired", None)  # the server's own verdict on the old dates
+        self._remember(user_id, row)  # what a following write's check may use
+        return self._mapped(user_id, row)
+
+    def _user_row(self, user_id: str, *, just_read_will_do: bool = False) -> Mapping[str, Any]:
+        """``GET /api/users/{id}``'s ``User``, or the row read a moment ago when that will do
+        (a write's system-account check right after the push's own read)."""
+        if just_read_will_do and (row := self._just_read_row(user_id)) is not None:
+            return row
         row = self.client.call("GET", user_path(user_id)).get("User")
+        if isinstance(row, Mapping):
+            self._remember(user_id, row)
+        return row
+
+    def _remember(self, user_id: str, row: Mapping[str, Any]) -> None:
+        self._just_read = (text(user_id), time.monotonic(), row)
+
+    def _just_read_row(self, user_id: str) -> Mapping[str, Any] | None:
+        if self._just_read is None:
+            return None
+        read_id, read_at, row = self._just_read
+        if read_id != text(user_id) or time.monotonic() - read_at > JUST_READ_FOR:
+            return None
+        return row
+
+    def _get_person(self, user_id: str) -> PersonRecord:
+        return self._mapped(user_id, self._user_row(user_id))
+
+    def _mapped(self, user_id: str, row: Any) -> PersonRecord:
         record = self._person(row)
         if isinstance(record, SkippedRecord):
             raise errors.ProtocolError(

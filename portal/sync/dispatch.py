@@ -14,6 +14,7 @@ from portal.core import queueing
 PULL_ACCOUNT = "portal.sync.tasks.pull_account"
 PULL_FOR_WEBHOOK = "portal.sync.tasks.pull_for_webhook"
 PUSH_OUTBOX = "portal.sync.tasks.push_outbox"
+PUSH_ACCOUNT = "portal.sync.tasks.push_account"
 CHECK_CONNECTION = "portal.sync.tasks.check_connection"
 
 #: the queue of each task sent from here (tests check these agree with CELERY_TASK_ROUTES)
@@ -21,6 +22,7 @@ QUEUES = {
     PULL_ACCOUNT: "sync",
     PULL_FOR_WEBHOOK: "sync",
     PUSH_OUTBOX: "push",
+    PUSH_ACCOUNT: "push",
     CHECK_CONNECTION: "celery",
 }
 
@@ -32,6 +34,10 @@ def send_on_commit(name: str, *args) -> None:
 
 def drain_outbox() -> None:
     send_on_commit(PUSH_OUTBOX)
+
+
+def drain_account(account_id: int) -> None:
+    send_on_commit(PUSH_ACCOUNT, account_id)
 
 
 def pull_account(account_id: int) -> None:

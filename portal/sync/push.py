@@ -1,7 +1,10 @@
 """Delivering outbox messages to vendors: claim, send the newest per record, record the answer.
 
-A message is claimed by pushing its ``scheduled_for`` into the future in a short transaction;
-the vendor call happens outside any transaction, and a crashed worker's claim simply lapses.
+A message is claimed by pushing its ``scheduled_for`` into the future in a short transaction,
+several due records at a time (their people and rules are then read once for the batch); the
+vendor calls happen outside any transaction, and a crashed worker's claim simply lapses. Each
+account drains in its own task (``fan_out``), so the push worker's processes serve the vendors
+side by side, each process keeping one session per account.
 Retryable errors back off exponentially (capped, with jitter); rate limits wait for the vendor's
 reset; after MAX_ATTEMPTS, or on an error no retry can fix, the message is parked as failed.
 """
@@ -13,21 +16,25 @@ import time
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Case, F, TextField, Value, When
 from django.utils import timezone
 
 from connectors import errors
 from portal.people.models import Person
-from portal.sync import backoff
+from portal.sync import backoff, dispatch
 from portal.sync.connectors import kept_connector
-from portal.sync.models import OutboxMessage
+from portal.sync.models import OutboxMessage, VendorAccount
 from portal.sync.offboarding import note_delivery
 from portal.sync.org_outbox import send_org
+from portal.sync.push_batch import PersonBatch
 from portal.sync.reconcile import reconcile_person
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=5)
 BACKOFF_CAP = timedelta(minutes=30)
 CLAIM_FOR = timedelta(minutes=2)
+#: due records claimed in one transaction: their people and rules are read once for all
+CLAIM_BATCH = 50
 
 
 _jitter = random.Random()
@@ -39,41 +46,102 @@ def next_attempt_delay(attempts: int, rng: random.Random = _jitter) -> timedelta
 
 
 def claim_next() -> OutboxMessage | None:
-    """The oldest due record's newest message; older pending ones for that record are superseded.
+    """The oldest due record's newest message (see :func:`claim_batch`)."""
+    claimed = claim_batch(size=1)
+    return claimed[0] if claimed else None
+
+
+def claim_batch(*, account_id: int | None = None, size: int = CLAIM_BATCH) -> list[OutboxMessage]:
+    """Up to ``size`` due records' newest messages (of one account, if given), oldest due first;
+    older pending ones of those records are superseded. One short transaction when uncontended.
 
     Deadlock-free with many workers: a claim never waits for a row lock while it holds one. It
-    takes the due row and the record's other pending rows with SKIP LOCKED; only if another worker
-    holds some of them does it let go of everything and wait for the record's rows in id order
-    (the one order every waiting claim uses). A message is claimed only by a worker holding every
-    pending row of its record, so two workers never send the same record at once.
+    takes the due rows and their records' other pending rows with SKIP LOCKED; a record some of
+    whose rows another worker holds is left out. Only when every record found is held so does it
+    let go of everything and wait for the first one's rows in id order (the one order every
+    waiting claim uses). A message is claimed only by a worker holding every pending row of its
+    record, so two workers never send the same record at once.
     """
     pending = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING)
     while True:
         now = timezone.now()
         with transaction.atomic():
-            due = (
-                pending.select_for_update(skip_locked=True, of=("self",))
-                .filter(scheduled_for__lte=now, account__paused_at__isnull=True)
-                .order_by("scheduled_for", "id")
-                .first()
+            due_rows = pending.select_for_update(skip_locked=True, of=("self",)).filter(
+                scheduled_for__lte=now, account__paused_at__isnull=True
             )
-            if due is None:
-                return None
+            if account_id is not None:
+                due_rows = due_rows.filter(account_id=account_id)
+            due = list(due_rows.order_by("scheduled_for", "id")[:size])
+            if not due:
+                return []
+            records = list(dict.fromkeys(_record_of(message) for message in due))
+            every_id = _pending_ids_of(pending, records)
+            held: dict[tuple, list[OutboxMessage]] = {}
+            locked = pending.filter(pk__in=[i for ids in every_id.values() for i in ids])
+            for message in locked.select_for_update(skip_locked=True).order_by("id"):
+                held.setdefault(_record_of(message), []).append(message)
+            whole = [r for r in records if {m.pk for m in held.get(r, [])} == every_id[r]]
+            claimed = _claim_newest_of([held[r] for r in whole], now)
+        if claimed:
+            return claimed
+        if len(whole) < len(records):  # all held elsewhere: wait for the first, holding nothing
+            account, content_type, object_id = next(r for r in records if r not in whole)
             same_record = pending.filter(
-                account_id=due.account_id,
-                content_type_id=due.content_type_id,
-                object_id=due.object_id,
+                account_id=account, content_type_id=content_type, object_id=object_id
             ).order_by("id")
-            every_id = set(same_record.values_list("id", flat=True))
-            held = list(same_record.select_for_update(skip_locked=True))
-            contended = not every_id <= {message.pk for message in held}
-            claimed = None if contended else _claim_newest(held, now)
-        if contended:  # the locks above are released: wait for the record's rows, holding nothing
             with transaction.atomic():
                 rows = list(same_record.select_for_update())
-                claimed = _claim_newest(rows, timezone.now())
-        if claimed is not None:
-            return claimed
+                one = _claim_newest(rows, timezone.now())
+            if one is not None:
+                return [one]
+
+
+def _record_of(message: OutboxMessage) -> tuple[int, int, int]:
+    return (message.account_id, message.content_type_id, message.object_id)
+
+
+def _pending_ids_of(pending, records: list[tuple]) -> dict[tuple, set[int]]:
+    """Per record, the ids of its pending rows: one query (a superset narrowed here)."""
+    every_id: dict[tuple, set[int]] = {record: set() for record in records}
+    rows = pending.filter(
+        account_id__in={r[0] for r in records},
+        content_type_id__in={r[1] for r in records},
+        object_id__in={r[2] for r in records},
+    ).values_list("id", "account_id", "content_type_id", "object_id")
+    for pk, *record in rows:
+        if tuple(record) in every_id:
+            every_id[tuple(record)].add(pk)
+    return every_id
+
+
+def _claim_newest_of(records: list[list[OutboxMessage]], now: datetime) -> list[OutboxMessage]:
+    """:func:`_claim_newest` for many records' locked rows, in two statements at most."""
+    superseded = {older.pk: rows[-1].pk for rows in records if len(rows) > 1 for older in rows[:-1]}
+    if superseded:
+        OutboxMessage.objects.filter(pk__in=superseded).update(
+            status=OutboxMessage.Status.SUPERSEDED,
+            last_error=Case(
+                *[
+                    When(pk=pk, then=Value(f"Replaced by newer change #{newest}"))
+                    for pk, newest in superseded.items()
+                ],
+                output_field=TextField(),
+            ),
+        )
+    claimed = [
+        rows[-1]
+        for rows in records
+        if rows[-1].scheduled_for <= now  # else: already being sent, or waits for its retry
+    ]
+    if claimed:
+        until = now + CLAIM_FOR
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in claimed]).update(
+            attempts=F("attempts") + 1, scheduled_for=until
+        )
+        for message in claimed:  # the rows are locked: these are the stored values
+            message.attempts += 1
+            message.scheduled_for = until
+    return claimed
 
 
 def _claim_newest(rows: list[OutboxMessage], now: datetime) -> OutboxMessage | None:
@@ -97,38 +165,109 @@ def _claim_newest(rows: list[OutboxMessage], now: datetime) -> OutboxMessage | N
     return newest
 
 
-def drain(*, transport=None, sleep=time.sleep, limit: int = 500) -> int:
-    """Deliver due messages until none is due (or ``limit``); returns how many were handled."""
+def fan_out() -> list[int]:
+    """Queue one drain per account with due messages (beat's and every change's kick).
+
+    Each account drains in its own task: the push queue's worker processes serve the accounts
+    at once, one slow vendor holds up no other, and each process keeps one session per account.
+    """
+    due = (
+        OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.PENDING,
+            scheduled_for__lte=timezone.now(),
+            account__paused_at__isnull=True,
+        )
+        .values_list("account_id", flat=True)
+        .distinct()
+        .order_by("account_id")
+    )
+    account_ids = list(due)
+    for account_id in account_ids:
+        dispatch.drain_account(account_id)
+    return account_ids
+
+
+def drain(
+    *, account_id: int | None = None, transport=None, sleep=time.sleep, limit: int = 500
+) -> int:
+    """Deliver due messages (of one account, if given) until none is due (or ``limit``), a
+    batch of claims at a time; returns how many were handled."""
     handled = 0
-    while handled < limit and (message := claim_next()) is not None:
-        deliver(message, transport=transport, sleep=sleep)
-        handled += 1
+    while handled < limit:
+        batch = claim_batch(account_id=account_id, size=min(CLAIM_BATCH, limit - handled))
+        if not batch:
+            break
+        handled += deliver_batch(batch, transport=transport, sleep=sleep)
     return handled
 
 
-def deliver(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> None:
-    _deliver(message, transport=transport, sleep=sleep)
-    note_delivery(message)  # an offboarding's step takes the answer and its read-back proof
+def deliver_batch(batch: list[OutboxMessage], *, transport=None, sleep=time.sleep) -> int:
+    """Deliver claimed messages in turn; returns how many were delivered.
+
+    The rest of the batch is given back (due again, the try not counted) when an account stops
+    taking messages (rate limit, paused), and when the batch has taken half the claim's time,
+    so that no claim lapses while its message still waits here.
+    """
+    started = time.monotonic()
+    accounts = VendorAccount.objects.in_bulk({message.account_id for message in batch})
+    for message in batch:
+        message.account = accounts[message.account_id]  # one read per account, not per message
+    known = PersonBatch.load(batch)
+    resume_at: dict[int, datetime] = {}  # account id -> when its messages may go again
+    delivered, given_back = 0, []
+    for message in batch:
+        late = time.monotonic() - started > CLAIM_FOR.total_seconds() / 2
+        if late or message.account_id in resume_at:
+            given_back.append(message)
+            continue
+        key = (message.account_id, message.object_id)
+        stop = _deliver(message, transport=transport, sleep=sleep, known=known)
+        if message.record_kind != "person" or key in known.open_steps or _has_proof(message):
+            note_delivery(message)  # an offboarding's step takes the answer and its proof
+        delivered += 1
+        if stop is not None:
+            resume_at[message.account_id] = stop
+    for message in given_back:
+        _give_back(message, resume_at.get(message.account_id))
+    return delivered
 
 
-def _deliver(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> None:
-    send = SENDERS.get(message.record_kind, send_person)
+def _has_proof(message: OutboxMessage) -> bool:
+    return bool((message.vendor_answer or {}).get("proof"))
+
+
+def _give_back(message: OutboxMessage, at: datetime | None) -> None:
+    """An unsent claimed message is due again (at ``at``), its claim's try not counted."""
+    OutboxMessage.objects.filter(
+        pk=message.pk, status=OutboxMessage.Status.PENDING, scheduled_for=message.scheduled_for
+    ).update(attempts=F("attempts") - 1, scheduled_for=at or timezone.now())
+
+
+def _deliver(
+    message: OutboxMessage, *, transport=None, sleep=time.sleep, known: PersonBatch | None = None
+) -> datetime | None:
+    """Send and settle one message; returns when its account may be called again if it asked
+    us to stop for now (rate limit, credentials refused), else None."""
     try:
-        answer = send(message, transport=transport, sleep=sleep)
+        send = SENDERS.get(message.record_kind, send_person)
+        batch_read = {"known": known} if send is send_person else {}
+        answer = send(message, transport=transport, sleep=sleep, **batch_read)
     except WaitForEarlier as wait:
         message.attempts -= 1  # not a try: an earlier punch of the person goes first
         message.scheduled_for = timezone.now() + WAIT_FOR_EARLIER
         message.last_error = str(wait)
         message.save(update_fields=["attempts", "scheduled_for", "last_error"])
-        return
+        return None
     except errors.RateLimitError as exc:
         wait = timedelta(seconds=exc.retry_after or 60)
         _retry_later(message, exc, wait, count_attempt=False)
+        return message.scheduled_for
     except errors.ConnectorError as exc:
         if backoff.pauses_account(exc):
             # credentials or licence refused: the account pauses and the message waits for it
             backoff.pause_account(message.account_id, exc)
             _retry_later(message, exc, timedelta(0), count_attempt=False)
+            return message.scheduled_for
         elif exc.is_retryable and message.attempts < MAX_ATTEMPTS:
             _retry_later(message, exc, next_attempt_delay(message.attempts))
         else:
@@ -139,6 +278,7 @@ def _deliver(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> Non
         message.vendor_answer = answer
         message.last_error = ""
         message.save(update_fields=["status", "sent_at", "vendor_answer", "last_error"])
+    return None
 
 
 def _retry_later(message, exc, wait: timedelta, count_attempt: bool = True) -> None:
@@ -202,17 +342,24 @@ class WaitForEarlier(Exception):
 WAIT_FOR_EARLIER = timedelta(seconds=5)
 
 
-def send_person(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> dict:
-    """Reconcile the message's (account, person) pair with the person as they are now."""
+def send_person(
+    message: OutboxMessage, *, transport=None, sleep=time.sleep, known: PersonBatch | None = None
+) -> dict:
+    """Reconcile the message's (account, person) pair with the person as they are now
+    (``known``: as the message's batch read them)."""
     account = message.account
-    person = Person.objects.filter(pk=message.object_id).first()
+    if known is not None:
+        person = known.people.get(message.object_id)
+    else:
+        person = Person.objects.filter(pk=message.object_id).first()
     if person is None:
         raise errors.NotFoundError(
             f"Person #{message.object_id} no longer exists in Workgate: there is nothing to send."
         )
     # the account's kept connector: one vendor login serves every push and pull of this worker
     with kept_connector(account, transport=transport, sleep=sleep) as connector:
-        return reconcile_person(connector, account, person)
+        pair = known.known.get((account.pk, person.pk)) if known is not None else None
+        return reconcile_person(connector, account, person, pair)
 
 
 #: how each kind of outbox message is delivered (people and the organisation's records are

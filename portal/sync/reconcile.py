@@ -9,6 +9,7 @@ edit, termination or rehire touches only the systems the person is linked in.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -23,6 +24,9 @@ from portal.sync.payloads import person_payload, person_record
 from portal.sync.provisioning import decision_for
 from portal.sync.vendor_text import stored_raw
 
+if TYPE_CHECKING:
+    from portal.sync.push_batch import KnownForPerson
+
 #: the fields the portal owns and a vendor record is compared on
 COMPARED = (
     "code",
@@ -36,19 +40,25 @@ COMPARED = (
 )
 
 
-def reconcile_person(connector: Connector, account: VendorAccount, person: Person) -> dict:
+def reconcile_person(
+    connector: Connector,
+    account: VendorAccount,
+    person: Person,
+    known: KnownForPerson | None = None,
+) -> dict:
     """Bring ``account``'s record of ``person`` to the person's current state; returns the proof.
 
     Only a create still owed to the account (a ``PendingCreate``, written with the hire) may make
-    a record, whatever the message that asks.
+    a record, whatever the message that asks. ``known``: the decision, link and owed create as a
+    batch of claimed messages read them (push_batch.py); else they are read here.
     """
-    decision = decision_for(person, account)
+    decision = known.decision if known else decision_for(person, account)
     wanted = person_record(person_payload(person))
     reason = person.termination_reason
     if not decision.should and wanted.active:  # active here, but not provisioned there
         wanted = replace(wanted, active=False, terminated_on=timezone.localdate())
         reason = f"No longer provisioned for {account.name}: {decision.why}"
-    link = link_for(account, Person, person.pk)
+    link = known.link if known else link_for(account, Person, person.pk)
     created = False
     if link is None:
         owed = PendingCreate.objects.filter(account=account, person=person).first()
@@ -75,7 +85,8 @@ def reconcile_person(connector: Connector, account: VendorAccount, person: Perso
         if current.code and current.code != wanted.code:  # HR changed the employee code
             current = change_code(connector, account, link, person, current, wanted)
     # linked, by this push or by a pull that matched the person: no create is owed any more
-    PendingCreate.objects.filter(account=account, person=person).delete()
+    if known is None or known.owed or known.link is None:  # else: none to delete
+        PendingCreate.objects.filter(account=account, person=person).delete()
     steps = bring_in_line(
         connector, link.vendor_id, current, wanted, person, created=created, reason=reason
     )

@@ -10,7 +10,7 @@ from portal.sync.door_commands import send_command
 from portal.sync.lease import StreamBusy, close_dead_runs
 from portal.sync.models import VendorAccount
 from portal.sync.pull import pull_stream
-from portal.sync.push import drain
+from portal.sync.push import drain, fan_out
 from portal.sync.schedules import streams_of
 from portal.sync.services import check_connection
 
@@ -62,8 +62,15 @@ def close_dead_runs_task() -> int:
 
 
 @shared_task(name="portal.sync.tasks.push_outbox")
-def push_outbox_task() -> int:
-    return drain()
+def push_outbox_task() -> list[int]:
+    """Beat's and every change's kick: one ``push_account`` task per account with due messages."""
+    return fan_out()
+
+
+@shared_task(name="portal.sync.tasks.push_account")
+def push_account_task(account_id: int) -> int:
+    """Deliver one account's due messages: accounts drain side by side in the worker processes."""
+    return drain(account_id=account_id)
 
 
 @shared_task(name="portal.sync.tasks.check_connection")

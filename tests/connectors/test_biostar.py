@@ -3,6 +3,7 @@ and write, door commands, every BioStarQuirks switch and the kit's and the vendo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -791,6 +792,36 @@ def test_update_person_moves_the_user_group_and_changes_fields(sim, conn):
     assert (after.first_name, after.department_id) == ("Neu", str(it.id))
     assert after.position_name == "Support Engineer"
     assert sim.users["00002"].user_group_id == it.id
+
+
+def test_a_write_right_after_the_push_read_sends_only_the_put(sim, conn):
+    """BioStar answers a PUT with a code alone: the user now is the row just read with the sent
+    fields over it, as a read-back would show, so neither a check GET nor a read-back is sent."""
+    it = next(g for g in sim.user_groups.values() if g.name == "IT")
+    before = conn.get_person("00002")
+    sim.request_log.clear()
+
+    after = conn.update_person(
+        "00002", replace(before, first_name="Neu", department_id=str(it.id), department_name="IT")
+    )
+    sent = [method for method, _ in sim.request_log]
+    rehired = conn.rehire_person("00002", after)
+
+    assert sent == ["PUT"]
+    assert replace(after, raw={}) == replace(conn.get_person("00002"), raw={})
+    assert after.first_name == "Neu" and after.department_id == str(it.id)
+    assert rehired.active and replace(rehired, raw={}) == replace(after, raw={})
+
+
+def test_a_write_long_after_the_read_checks_the_user_again(sim, conn, monkeypatch):
+    conn.get_person("00002")
+    sim.users["00002"].permission_id = 3  # made an operator since: the old row no longer holds
+    monkeypatch.setattr("connectors.biostar.connector.JUST_READ_FOR", 0.0)
+
+    with pytest.raises(errors.SystemAccountError):
+        conn.update_person("00002", new_person(code="00002"))
+
+    assert not [m for m, _ in sim.request_log if m == "PUT"]
 
 
 def test_terminate_then_rehire(sim, clock, conn):

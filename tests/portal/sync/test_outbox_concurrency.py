@@ -184,3 +184,44 @@ def wait_for_a_lock_wait(seconds: float = 30) -> bool:
                 return True
         time.sleep(0.05)
     return False
+
+
+def test_a_batch_claim_leaves_out_a_record_another_worker_holds_and_claims_the_rest(biostar):
+    content_type = ContentType.objects.get_for_model(Person)
+    rows = OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            account=biostar.account,
+            record_kind="person",
+            action="update",
+            content_type=content_type,
+            object_id=Person.objects.create(employee_code=f"7099{n}", last_name=f"P{n}").pk,
+            payload={},
+            idempotency_key=f"person:batch:{n}",
+            scheduled_for=timezone.now(),
+        )
+        for n in range(3)
+    )
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker_holds_the_first_record():
+        try:
+            with transaction.atomic():
+                list(OutboxMessage.objects.select_for_update().filter(pk=rows[0].pk))
+                locked.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=other_worker_holds_the_first_record)
+    holder.start()
+    assert locked.wait(30)
+    try:
+        claimed = push.claim_batch(size=10)  # never waits: the held record is left out
+    finally:
+        release.set()
+        holder.join(30)
+
+    assert [m.pk for m in claimed] == [rows[1].pk, rows[2].pk]
+    first = OutboxMessage.objects.get(pk=rows[0].pk)
+    assert (first.status, first.attempts) == ("pending", 0)
+    assert [m.pk for m in push.claim_batch(size=10)] == [rows[0].pk]  # free again: claimed

@@ -15,7 +15,7 @@ from portal.people.models import Person, Site
 from portal.sync import push
 from portal.sync.models import ExternalLink, OutboxMessage, PendingCreate
 from portal.sync.outbox import enqueue_person
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, VendorAccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +172,85 @@ def test_create_messages_queued_before_owed_creates_existed_still_create(biostar
     drain(biostar)
     created = [p for m, p in biostar.simulator.request_log if m == "POST" and p == "/api/users"]
     assert len(created) == 1
+
+
+def test_a_batch_claim_takes_each_due_records_newest_in_one_short_transaction(biostar):
+    """However many records, the batch claim is the same five statements as a single claim."""
+    people = PersonFactory.create_batch(4)
+    for person in people:
+        enqueue(person)
+        enqueue(person, "update")
+
+    with CaptureQueriesContext(connection) as queries:
+        claimed = push.claim_batch(size=10)
+
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 5, statements
+    assert sorted(m.object_id for m in claimed) == sorted(p.pk for p in people)
+    assert {m.action for m in claimed} == {"update"} and {m.attempts for m in claimed} == {1}
+    stored = OutboxMessage.objects.order_by("id")
+    assert [m.status for m in stored] == ["superseded", "pending"] * 4
+    assert [m.attempts for m in stored if m.status == "pending"] == [1] * 4
+    assert push.claim_batch(size=10) == []  # claimed: not due again until the claim lapses
+
+
+def test_a_batch_claim_of_one_account_leaves_the_others_messages_alone(biostar):
+    person = PersonFactory()
+    mine = enqueue(person)
+    other = VendorAccountFactory()
+    theirs = OutboxMessage.objects.create(
+        account=other,
+        record_kind="person",
+        action="update",
+        content_type=ContentType.objects.get_for_model(Person),
+        object_id=person.pk,
+        idempotency_key="person:other",
+        scheduled_for=timezone.now() - timedelta(minutes=1),
+    )
+
+    claimed = push.claim_batch(account_id=biostar.account.pk)
+
+    assert [m.pk for m in claimed] == [mine.pk]
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.attempts) == ("pending", 0)
+
+
+def test_a_rate_limited_account_gets_the_rest_of_its_batch_back_untried(biostar):
+    first, second = enqueue(PersonFactory()), enqueue(PersonFactory())
+    biostar.simulator.faults.error_burst = 10_000
+    biostar.simulator.faults.error_status = 429
+
+    drain(biostar)
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.attempts, second.status, second.attempts) == (
+        "pending",
+        0,
+        "pending",
+        0,
+    )
+    assert first.last_error.startswith("RateLimitError") and second.last_error == ""
+    assert second.scheduled_for == first.scheduled_for  # waits for the vendor's reset too
+
+
+def test_the_kick_queues_one_drain_per_account_with_due_messages(
+    biostar, broker, django_capture_on_commit_callbacks
+):
+    enqueue(PersonFactory())
+    quiet, paused = VendorAccountFactory(), VendorAccountFactory(paused_at=timezone.now())
+    OutboxMessage.objects.create(
+        account=paused,
+        record_kind="person",
+        action="update",
+        content_type=ContentType.objects.get_for_model(Person),
+        object_id=1,
+        idempotency_key="person:paused",
+        scheduled_for=timezone.now(),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):  # a task's commit, as in a worker
+        queued = push.fan_out()
+
+    assert queued == [biostar.account.pk] and quiet.pk not in queued
+    assert broker() == [("portal.sync.tasks.push_account", (biostar.account.pk,), "push")]

@@ -1,0 +1,77 @@
+"""What a batch of claimed person messages needs from the database, read once for the batch.
+
+Claiming several messages of an account at once lets the worker read their people, the
+provisioning decisions, links, owed creates and open offboarding steps in a handful of queries
+instead of a dozen per message. The batch is delivered within moments of this read (a claim
+lasts ``push.CLAIM_FOR`` and a batch gives its rest back well before that); a change made
+meanwhile writes a newer message, which reconciles again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+
+from portal.people.models import Person
+from portal.sync.models import ExternalLink, OffboardingStep, OutboxMessage, PendingCreate
+from portal.sync.provisioning import Decision, decisions_in
+
+
+@dataclass
+class KnownForPerson:
+    """One person's share of a batch read: what ``reconcile_person`` would otherwise ask."""
+
+    decision: Decision
+    link: ExternalLink | None
+    owed: bool  # a create is still owed to the account
+
+
+@dataclass
+class PersonBatch:
+    """Per (account id, person id): the person and what reconciling them needs."""
+
+    people: dict[int, Person] = field(default_factory=dict)
+    known: dict[tuple[int, int], KnownForPerson] = field(default_factory=dict)
+    #: (account id, person id) with an offboarding step still waiting for a delivery
+    open_steps: set[tuple[int, int]] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, messages: list[OutboxMessage]) -> PersonBatch:
+        batch = cls()
+        by_account: dict[int, list[OutboxMessage]] = {}
+        for message in messages:
+            if message.record_kind == "person":
+                by_account.setdefault(message.account_id, []).append(message)
+        if not by_account:
+            return batch
+        person_ids = {m.object_id for group in by_account.values() for m in group}
+        batch.people = Person.objects.select_related("department", "position").in_bulk(person_ids)
+        content_type = ContentType.objects.get_for_model(Person)
+        links = {
+            (link.account_id, link.object_id): link
+            for link in ExternalLink.objects.filter(
+                account_id__in=by_account, content_type=content_type, object_id__in=person_ids
+            )
+        }
+        owed = set(
+            PendingCreate.objects.filter(
+                account_id__in=by_account, person_id__in=person_ids
+            ).values_list("account_id", "person_id")
+        )
+        batch.open_steps = set(
+            OffboardingStep.objects.filter(
+                account_id__in=by_account,
+                offboarding__person_id__in=person_ids,
+                offboarding__cancelled_at__isnull=True,
+            )
+            .exclude(status=OffboardingStep.Status.CONFIRMED)
+            .values_list("account_id", "offboarding__person_id")
+        )
+        for account_id, group in by_account.items():
+            account = group[0].account
+            people = [batch.people[m.object_id] for m in group if m.object_id in batch.people]
+            for person_id, decision in decisions_in(account, people).items():
+                key = (account_id, person_id)
+                batch.known[key] = KnownForPerson(decision, links.get(key), key in owed)
+        return batch
