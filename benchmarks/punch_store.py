@@ -251,13 +251,16 @@ def prepared_pages(start: int, pages: int) -> list[list]:
 
 
 def write_bytes(pid: str | int = "self") -> int:
+    """Bytes the process sent towards the disk, less those it cancelled by truncating a file
+    before they were written back (``cancelled_write_bytes``: a temporary table emptied at
+    commit, PostgreSQL's staging of a page, never reaches the disk)."""
     try:
-        for line in Path(f"/proc/{pid}/io").read_text().splitlines():
-            if line.startswith("write_bytes:"):
-                return int(line.split()[1])
+        counters = dict(
+            line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines()
+        )
     except OSError:
-        pass
-    return 0
+        return 0
+    return int(counters.get("write_bytes", 0)) - int(counters.get("cancelled_write_bytes", 0))
 
 
 class DiskMeter:

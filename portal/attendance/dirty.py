@@ -52,11 +52,16 @@ def mark_dirty(punches: Iterable[tuple[int | None, datetime]]) -> int:
     else:
         on_conflict = "DO NOTHING"  # SQLite: one writer at a time, nothing to race with
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # two arrays: two parameters, however many pairs
+        if connection.vendor == "postgresql":
+            # two arrays, two parameters however many pairs; written as array literals here (the
+            # driver would quote every element of a list on its own)
             cursor.execute(
                 f"INSERT INTO {table} (person_id, day) SELECT * FROM unnest(%s::bigint[],"
                 f" %s::date[]) ON CONFLICT (person_id, day) {on_conflict}",
-                [[person for person, _ in pairs], [day for _, day in pairs]],
+                [
+                    array_literal(str(person) for person, _ in pairs),
+                    array_literal(day.isoformat() for _, day in pairs),
+                ],
             )
             return len(pairs)
         for start in range(0, len(pairs), ROWS_PER_STATEMENT):
@@ -67,6 +72,11 @@ def mark_dirty(punches: Iterable[tuple[int | None, datetime]]) -> int:
                 [value for pair in chunk for value in pair],
             )
     return len(pairs)
+
+
+def array_literal(texts: Iterable[str]) -> str:
+    """PostgreSQL's text form of an array of numbers or dates (nothing in them to quote)."""
+    return "{" + ",".join(texts) + "}"
 
 
 def queue_recompute() -> None:

@@ -87,3 +87,28 @@ def test_json_loses_nul_at_any_depth(value, expected):
 def test_a_row_that_fits_is_left_alone():
     row = {"vendor_id": "ok", "vendor_person_id": "42", "raw": {"a": "b"}}
     assert bounded(Punch, row) == (row, [])
+
+
+def test_backslashes_tabs_and_line_breaks_are_stored_as_the_vendor_sent_them(biostar, db):
+    """On PostgreSQL the rows travel as COPY text, where these characters are escapes."""
+    run = SyncRun.objects.create(account=biostar.account, stream="punches")
+    writer = PunchWriter(biostar.account, run)
+    odd = "a\\b\tc\nd\re \\N \\\\N"
+    punch = PunchRecord(
+        vendor_id=f"p-2 {odd}",
+        occurred_at=datetime(2026, 11, 18, 8, 0, 30, 250000, tzinfo=UTC),
+        person_code="",
+        person_id=odd,
+        raw={odd: [odd, {"path": "C:\\clock\\log", "quote": '"x"'}], "unicode": "Zoë ☕"},
+    )
+
+    writer.write_page([punch])
+    writer.write_page([punch])
+
+    stored = Punch.objects.get()
+    assert stored.vendor_id == f"p-2 {odd}"
+    assert stored.vendor_person_id == odd
+    assert stored.punched_at == datetime(2026, 11, 18, 8, 0, 30, 250000, tzinfo=UTC)
+    assert stored.raw == dict(punch.raw)
+    assert stored.door_id is None and stored.device_id is None
+    assert (run.created, run.unchanged) == (1, 1)
