@@ -37,7 +37,8 @@ ON_POSTGRESQL: set[str] = {
 
 
 def run_module(module: str, database: str) -> int:
-    env = {**os.environ, "WORKGATE_BENCH_DB": database}
+    # a PostgreSQL run gets production's durability settings (scripts/with-postgres)
+    env = {**os.environ, "WORKGATE_BENCH_DB": database, "WORKGATE_PG_DURABLE": "1"}
     command = [sys.executable, "-m", module]
     if database == "postgresql":
         command = [str(ROOT / "scripts" / "with-postgres"), *command]
