@@ -6,7 +6,9 @@ the card is marked ``arrived_after_approval`` and the figures change only once i
 
 A full build (a million punches) goes through the same path, so the per-punch work is kept
 small: punches are read as plain tuples in one query per chunk of people, ordered by person and
-time, and each person's shift, zone and rules are looked up once.
+time, and each person's shift, zone and rules are looked up once. The next chunk is read before
+this one's cards are stored and computed while the database stores them (on PostgreSQL the
+upsert runs on the server meanwhile: see ``store.upsert_cards``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -65,46 +69,85 @@ def recompute(person_days: Iterable[tuple[int, date]], *, now: datetime | None =
         mondays[person_id].add(day - WEEK[day.weekday()])
     now = now or django_tz.now()
     people = sorted(mondays)
-    written = 0
-    for i in range(0, len(people), CHUNK):
-        chunk = {
+    chunks = [
+        {
             p: sorted(monday + d for monday in mondays[p] for d in WEEK)
             for p in people[i : i + CHUNK]
         }
+        for i in range(0, len(people), CHUNK)
+    ]
+    written = 0
+    computed = None
+    for index, chunk in enumerate(chunks):
         with transaction.atomic():
-            written += _recompute_chunk(chunk, now)
+            if computed is None:
+                computed = _compute_chunk(_load_chunk(chunk), now)
+            # the next chunk is read now and computed while the database stores this one's cards
+            # (PostgreSQL runs the upsert as Python computes; elsewhere one after the other)
+            ahead = _load_chunk(chunks[index + 1]) if index + 1 < len(chunks) else None
+            done, computed = _write_chunk(
+                computed, partial(_compute_chunk, ahead, now) if ahead else None
+            )
+            written += done
     return written
 
 
-def _recompute_chunk(days_of: dict[int, list[date]], now: datetime) -> int:
+class _Loaded(NamedTuple):
+    days_of: dict[int, list[date]]
+    context: PeopleContext
+    punches: dict[int, _PersonPunches]
+    stored: dict[tuple, tuple]
+
+
+class _Computed(NamedTuple):
+    now: datetime
+    cards: list[tuple]  # rows in store.COLUMNS order
+    late_arrivals: list[int]  # approved cards a late punch would change
+    repeat_changes: list[Punch]
+
+
+def _load_chunk(days_of: dict[int, list[date]]) -> _Loaded:
     first = min(days[0] for days in days_of.values())
     last = max(days[-1] for days in days_of.values())
-    context = PeopleContext(days_of, first, last)
-    loaded = _load_punches(list(days_of), first, last)
-    stored = _stored_cards(list(days_of), first, last)
-    cards: list[tuple] = []
-    late_arrivals: list[int] = []
-    repeat_changes: list[Punch] = []
-    for person_id, days in days_of.items():
-        punches = loaded.get(person_id) or _PersonPunches()
+    people = list(days_of)
+    return _Loaded(
+        days_of,
+        PeopleContext(days_of, first, last),
+        _load_punches(people, first, last),
+        _stored_cards(people, first, last),
+    )
+
+
+def _compute_chunk(loaded: _Loaded, now: datetime) -> _Computed:
+    """Pure Python on what was loaded: no query (it may run while the database is busy)."""
+    context, stored = loaded.context, loaded.stored
+    result = _Computed(now, [], [], [])
+    for person_id, days in loaded.days_of.items():
+        punches = loaded.punches.get(person_id) or _PersonPunches()
         locked = context.locked.get(person_id)
         computed = _compute_person(person_id, days, punches, context, now)
         for day, card in computed.items():
             is_locked = locked is not None and context.is_locked(person_id, day)
             row = _card_row(person_id, card, stored.get((person_id, day)), is_locked, now)
             if isinstance(row, tuple):
-                cards.append(row)
+                result.cards.append(row)
             elif row is not None:
-                late_arrivals.append(row)
-        repeat_changes += _repeat_changes(computed, punches, context, person_id)
-    if repeat_changes:
-        Punch.objects.bulk_update(repeat_changes, ["duplicate_of"], batch_size=2000)
-    upsert_cards(cards)
-    if late_arrivals:
-        TimeCard.objects.filter(pk__in=late_arrivals).update(
-            arrived_after_approval=True, updated_at=now
+                result.late_arrivals.append(row)
+        result.repeat_changes.extend(_repeat_changes(computed, punches, context, person_id))
+    return result
+
+
+def _write_chunk(computed: _Computed, meanwhile=None) -> tuple[int, object]:
+    """Store what was computed; returns how many cards were written and what ``meanwhile``
+    (run while the cards are being stored) returned."""
+    if computed.repeat_changes:
+        Punch.objects.bulk_update(computed.repeat_changes, ["duplicate_of"], batch_size=2000)
+    if computed.late_arrivals:
+        TimeCard.objects.filter(pk__in=computed.late_arrivals).update(
+            arrived_after_approval=True, updated_at=computed.now
         )
-    return len(cards) + len(late_arrivals)
+    following = upsert_cards(computed.cards, meanwhile=meanwhile)
+    return len(computed.cards) + len(computed.late_arrivals), following
 
 
 class _PersonPunches:

@@ -69,3 +69,59 @@ def test_the_command_recomputes_a_range(capsys):
     call_command("recompute_timecards", "2026-03-02", "2026-03-08", "--person", "C-1")
     assert "1 cards written for 1 people" in capsys.readouterr().out
     assert TimeCard.objects.get(person=person).flags == ["missing_out"]
+
+
+def _cards():
+    fields = ("person_id", "work_date", "first_in", "last_out", "worked_minutes", "flags", "pairs")
+    return list(TimeCard.objects.order_by("person_id", "work_date").values_list(*fields))
+
+
+def test_chunks_computed_while_the_last_is_stored_give_the_cards_one_chunk_gives(monkeypatch):
+    """Each chunk is computed while the one before it is stored (on PostgreSQL the upsert runs
+    in pipeline mode meanwhile; COPY_FROM lowered so these few rows take that path)."""
+    from portal.attendance import compute, store
+
+    account = VendorAccountFactory()
+    people = [PersonFactory() for _ in range(5)]
+    for n, who in enumerate(people):
+        for hh, direction in ((8, "in"), (12, "out"), (13, "in"), (16 + n, "out")):
+            Punch.objects.create(
+                account=account,
+                vendor_id=f"{who.pk}-{hh}",
+                person=who,
+                punched_at=at(hh),
+                direction=direction,
+            )
+        Punch.objects.create(  # a double tap: the repeat is marked in its chunk
+            account=account, vendor_id=f"{who.pk}-tap", person=who, punched_at=at(8, 0, 20)
+        )
+    days = [(who.pk, TUE) for who in people]
+    recompute(days)
+    whole = _cards()
+    repeats = set(Punch.objects.exclude(duplicate_of=None).values_list("pk", "duplicate_of"))
+    TimeCard.objects.all().delete()
+    Punch.objects.update(duplicate_of=None)
+
+    monkeypatch.setattr(compute, "CHUNK", 2)  # three chunks: 2, 2, 1 people
+    monkeypatch.setattr(store, "COPY_FROM", 1)
+    assert recompute(days) == len(whole) == 5
+    assert _cards() == whole
+    assert (
+        set(Punch.objects.exclude(duplicate_of=None).values_list("pk", "duplicate_of")) == (repeats)
+        and len(repeats) == 5
+    )
+
+
+@pytest.mark.postgres
+def test_an_upsert_failing_in_the_pipeline_raises_after_the_work_done_meanwhile(monkeypatch):
+    from django.db import DatabaseError
+
+    from portal.attendance import store
+
+    person = PersonFactory()
+    monkeypatch.setattr(store, "COPY_FROM", 1)
+    row = (person.pk, TUE, None, None, 0, 0, 0, 0, 0, 0, [], [], "open", False, at(9))
+    ran = []
+    with pytest.raises(DatabaseError):  # one (person, day) twice in one INSERT ... SELECT
+        store.upsert_cards([row, row], meanwhile=lambda: ran.append("computed"))
+    assert ran == ["computed"] and not TimeCard.objects.exists()

@@ -8,6 +8,7 @@ from portal.attendance.dirty import recompute_dirty_days
 from portal.attendance.models import DirtyDay, Punch, TimeCard
 from portal.sync.identity import attach_vendor_history
 from portal.sync.pull import pull_stream
+from tests.factories import PersonFactory
 from tests.portal.attendance.conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +139,16 @@ def test_the_grid_shows_the_card_once_the_task_ran(clocking, client_as):
     assert "Lena Lauterbach" in before and "Lena Lauterbach" in after
     assert ">8:00<" not in before.replace(" ", "").replace("\n", "")
     assert ">8:00<" in after.replace(" ", "").replace("\n", "")
+
+
+def test_a_batch_takes_one_persons_days_together_not_in_arrival_order():
+    """A pull marks page by page in time order; a batch claims by person, so one person's week
+    is read and built once, not once for each of its days."""
+    first, second = PersonFactory(), PersonFactory()
+    for offset in range(3):  # marked as pages arrive: day by day, both people each day
+        day = MONDAY.replace(day=MONDAY.day + offset)
+        DirtyDay.objects.create(person=second, day=day)
+        DirtyDay.objects.create(person=first, day=day)
+    assert dirty.recompute_batch(size=3) == 3
+    left = set(DirtyDay.objects.values_list("person_id", flat=True))
+    assert left == {max(first.pk, second.pk)}
