@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
@@ -18,6 +21,25 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
     default_detail = "The object is not in a state that allows this."
+
+
+@contextmanager
+def refusals(
+    conflict: type[Exception] | tuple[type[Exception], ...] = (),
+    invalid: type[Exception] | tuple[type[Exception], ...] = (),
+    field: str | None = None,
+) -> Iterator[None]:
+    """A service's refusal as the API's answer, its sentence as the message: ``conflict`` ones
+    (the object's state refuses: approved period, lockdown) are a 409, ``invalid`` ones a 400 on
+    ``field``. ``conflict`` is checked first, so it may name a subclass of an ``invalid`` one."""
+    try:
+        yield
+    except conflict as refused:
+        raise Conflict(str(refused)) from None
+    except invalid as refused:
+        raise exceptions.ValidationError(
+            {field: [str(refused)]} if field else [str(refused)]
+        ) from None
 
 
 def field_errors(detail, field: str | None = None) -> list[dict]:

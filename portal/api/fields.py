@@ -1,6 +1,6 @@
 """``?fields=id,first_name``: a list answers with only the fields asked for (smaller, faster)."""
 
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 
 
 class SelectableFieldsMixin:
@@ -26,3 +26,18 @@ class SelectableFieldsMixin:
                 }
             )
         return {name: field for name, field in fields.items() if name in names}
+
+
+class UsernameOf(serializers.CharField):
+    """Who did it: the username of the user in the field of the same name (``decided_by``),
+    read only; ``optional=True`` when nobody may have yet (``null`` then)."""
+
+    def __init__(self, *, optional: bool = False, **kwargs):
+        if optional:
+            kwargs.update(default=None, allow_null=True)
+        super().__init__(read_only=True, **kwargs)
+
+    def bind(self, field_name, parent):
+        if self.source is None:
+            self.source = f"{field_name}.get_username"
+        super().bind(field_name, parent)

@@ -21,6 +21,13 @@ def json_object(request) -> dict:
     return request.data
 
 
+def valid(serializer_class, request) -> dict:
+    """The request's JSON object through ``serializer_class``: its validated data, or a 400."""
+    serializer = serializer_class(data=json_object(request))
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def instance_data(instance: Model, names: list[str]) -> dict:
     """What a form would show for ``instance``: foreign keys and many-to-many as ids."""
     data = {}

@@ -8,15 +8,8 @@ from django.db.models import OuterRef, Subquery
 from portal.core.aggregates import JoinedText
 from portal.people import directory
 from portal.people.models import Person
-from portal.sync.models import (
-    AccessProblem,
-    ExternalLink,
-    OffboardingStep,
-    OutboxMessage,
-    PersonDrift,
-    UnmatchedPerson,
-    VendorAccount,
-)
+from portal.sync import problems
+from portal.sync.models import ExternalLink, UnmatchedPerson, VendorAccount
 
 
 def person_type() -> ContentType:
@@ -45,16 +38,15 @@ def vendor_accounts():
     return VendorAccount.objects.order_by("name").values_list("pk", "name")
 
 
+# The problems page's definitions, narrowed to one person: a problem there is a badge here.
+
+
 def failed_pushes():
-    return OutboxMessage.objects.filter(
-        content_type=person_type(),
-        object_id=OuterRef("pk"),
-        status=OutboxMessage.Status.FAILED,
-    )
+    return problems.failed_person_messages().filter(object_id=OuterRef("pk"))
 
 
 def drifts():
-    return PersonDrift.objects.filter(person=OuterRef("pk"))
+    return problems.drifts().filter(person=OuterRef("pk"))
 
 
 def unmatched_candidacies():
@@ -64,13 +56,11 @@ def unmatched_candidacies():
 
 def access_still_open():
     """Terminated here, still (or again) active in a system."""
-    return AccessProblem.objects.filter(person=OuterRef("pk"), resolved_at__isnull=True)
+    return problems.still_active().filter(person=OuterRef("pk"))
 
 
 def offboarding_failures():
-    return OffboardingStep.objects.filter(
-        offboarding__person=OuterRef("pk"), status=OffboardingStep.Status.FAILED
-    )
+    return problems.unconfirmed_offboardings().filter(offboarding__person=OuterRef("pk"))
 
 
 def register() -> None:

@@ -289,9 +289,11 @@ class OutboxMessage(models.Model):
             models.Index(fields=["status", "scheduled_for"]),
             # one object's messages (its newest per account, its failures; retention keeps each
             # record's newest): the person page and
-            # the directory's "could not be sent" badge read these, never the whole outbox
+            # the directory's "could not be sent" badge read these, never the whole outbox.
+            # No status column: the newest-per-account subquery then walks the index in id order
+            # (SQLite keeps the rowid last in every index) instead of sorting.
             models.Index(
-                fields=["content_type", "object_id", "account", "status"],
+                fields=["content_type", "object_id", "account"],
                 name="outbox_by_object",
             ),
         ]

@@ -116,3 +116,17 @@ def test_above_the_listed_limit_the_manager_box_searches_as_one_types(
     screenshot("person-form-manager-search")
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_role("link", name="Milan Meyer")).to_be_visible()
+
+
+def test_the_sites_checkboxes_are_a_group_named_above_them(login, screenshot):
+    SiteFactory(name="Bremen Warehouse")
+    SiteFactory(name="Hamburg Office")
+    page = login("hr")
+    page.goto("/people/add/")
+    screenshot("person-form-sites")
+
+    sites = page.get_by_role("group", name="Sites")
+    expect(sites.get_by_role("checkbox")).to_have_count(2)
+    legend = sites.locator("legend").bounding_box()
+    first_box = sites.get_by_role("checkbox").first.bounding_box()
+    assert legend["y"] + legend["height"] <= first_box["y"]

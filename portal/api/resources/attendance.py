@@ -12,9 +12,9 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from portal.api.errors import Conflict
-from portal.api.fields import SelectableFieldsMixin
-from portal.api.forms import json_object
+from portal.api.errors import Conflict, refusals
+from portal.api.fields import SelectableFieldsMixin, UsernameOf
+from portal.api.forms import valid
 from portal.api.pagination import TimeKeysetPagination
 from portal.api.resources.base import LOG_FILTERS, IdFilter, ReadOnlyResource
 from portal.attendance import services
@@ -31,12 +31,6 @@ def visible_rows(user, queryset):
     if user.has_perm(ALL_TEAMS):
         return queryset
     return queryset.filter(person__in=visible_people(user))
-
-
-def valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=json_object(request))
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def person_for(user, person_id) -> Person:
@@ -145,7 +139,7 @@ class PunchViewSet(mixins.CreateModelMixin, ReadOnlyResource):
         409 when the day is in an approved period."""
         data = valid(PunchInputSerializer, request)
         person = person_for(request.user, data["person"])
-        try:
+        with refusals(conflict=services.TimecardError):
             punch = services.add_punch(
                 request.user,
                 person,
@@ -154,8 +148,6 @@ class PunchViewSet(mixins.CreateModelMixin, ReadOnlyResource):
                 data["reason"],
                 request=request,
             )
-        except services.TimecardError as refused:
-            raise Conflict(str(refused)) from None
         return Response(PunchSerializer(punch).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PunchMoveSerializer, responses=PunchSerializer)
@@ -164,12 +156,10 @@ class PunchViewSet(mixins.CreateModelMixin, ReadOnlyResource):
         """Correct a punch's time: answers with the new punch; the original is kept, voided."""
         punch = self.editable()
         data = valid(PunchMoveSerializer, request)
-        try:
+        with refusals(conflict=services.TimecardError):
             moved = services.move_punch(
                 request.user, punch, data["at"], data["reason"], request=request
             )
-        except services.TimecardError as refused:
-            raise Conflict(str(refused)) from None
         return Response(PunchSerializer(moved).data)
 
     @extend_schema(request=PunchVoidSerializer, responses=PunchSerializer)
@@ -178,10 +168,8 @@ class PunchViewSet(mixins.CreateModelMixin, ReadOnlyResource):
         """Void a punch: it is kept and no longer counts."""
         punch = self.editable()
         data = valid(PunchVoidSerializer, request)
-        try:
+        with refusals(conflict=services.TimecardError):
             services.void_punch(request.user, punch, data["reason"], request=request)
-        except services.TimecardError as refused:
-            raise Conflict(str(refused)) from None
         punch.refresh_from_db()
         return Response(PunchSerializer(punch).data)
 
@@ -225,9 +213,7 @@ class TimeCardSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
 
 class TimePeriodSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     locked = serializers.BooleanField(read_only=True)
-    decided_by = serializers.CharField(
-        source="decided_by.get_username", read_only=True, default=None, allow_null=True
-    )
+    decided_by = UsernameOf(optional=True)
 
     class Meta:
         model = TimePeriod
@@ -303,10 +289,8 @@ class TimeCardViewSet(ReadOnlyResource):
     def decide(self, request, serializer_class, decide):
         data = valid(serializer_class, request)
         person = person_for(request.user, data["person"])
-        try:
+        with refusals(conflict=services.TimecardError):
             return decide(person, data)
-        except services.TimecardError as refused:
-            raise Conflict(str(refused)) from None
 
     @extend_schema(request=PeriodInputSerializer, responses=TimePeriodSerializer)
     @action(detail=False, methods=["post"])

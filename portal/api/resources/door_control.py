@@ -11,9 +11,9 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from portal.api.errors import Conflict
-from portal.api.fields import SelectableFieldsMixin
-from portal.api.forms import json_object
+from portal.api.errors import Conflict, refusals
+from portal.api.fields import SelectableFieldsMixin, UsernameOf
+from portal.api.forms import valid
 from portal.api.resources.base import IdFilter, LogResource, ReadOnlyResource
 from portal.devices.models import Device
 from portal.doors import alarms, lockdown
@@ -23,7 +23,7 @@ from portal.people.models import Site
 
 
 class DoorCommandSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
-    requested_by = serializers.CharField(source="requested_by.get_username", read_only=True)
+    requested_by = UsernameOf()
 
     class Meta:
         model = DoorCommand
@@ -103,7 +103,7 @@ class DoorCommandsMixin:
         if door.gone_at is not None:
             raise Conflict(f"{door.name} is no longer reported by its system.")
         data = valid(DoorCommandInputSerializer, request)
-        try:
+        with refusals(conflict=HeldByLockdown, invalid=CommandRefused, field="action"):
             command = request_command(
                 door,
                 data["action"],
@@ -112,25 +112,13 @@ class DoorCommandsMixin:
                 request=request,
                 minutes=data.get("minutes"),
             )
-        except HeldByLockdown as held:
-            raise Conflict(str(held)) from None
-        except CommandRefused as refused:
-            raise serializers.ValidationError({"action": [str(refused)]}) from None
         command = DoorCommand.objects.select_related("requested_by").get(pk=command.pk)
         return Response(DoorCommandSerializer(command).data, status=status.HTTP_202_ACCEPTED)
 
 
-def valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=json_object(request))
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class AlarmSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     is_open = serializers.BooleanField(read_only=True)
-    acknowledged_by = serializers.CharField(
-        source="acknowledged_by.get_username", read_only=True, default=None, allow_null=True
-    )
+    acknowledged_by = UsernameOf(optional=True)
 
     class Meta:
         model = Alarm
@@ -209,10 +197,8 @@ class AlarmViewSet(ReadOnlyResource):
 class LockdownSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     scope = serializers.CharField(source="scope_label", read_only=True)
     is_active = serializers.BooleanField(read_only=True)
-    started_by = serializers.CharField(source="started_by.get_username", read_only=True)
-    ended_by = serializers.CharField(
-        source="ended_by.get_username", read_only=True, default=None, allow_null=True
-    )
+    started_by = UsernameOf()
+    ended_by = UsernameOf(optional=True)
 
     class Meta:
         model = Lockdown
@@ -285,10 +271,8 @@ class LockdownViewSet(mixins.CreateModelMixin, ReadOnlyResource):
         """End the lockdown: its doors go back to their schedule."""
         held = self.get_object()
         data = valid(LockdownEndSerializer, request)
-        try:
+        with refusals(conflict=CommandRefused):
             lockdown.end_lockdown(
                 held, request.user, reason=data.get("reason", ""), request=request
             )
-        except CommandRefused as refused:
-            raise Conflict(str(refused)) from None
         return Response(LockdownSerializer(self.get_queryset().get(pk=held.pk)).data)

@@ -1,60 +1,28 @@
 """/api/v1/punches/, /timecards/, /timecard-periods/: the timecard pages' corrections and
 decisions through the same services, a manager limited to their team as on the pages."""
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 
 from portal.attendance.compute import recompute
-from portal.attendance.models import Punch, ShiftAssignment, ShiftPattern, TimePeriod
-from tests.factories import PersonFactory, VendorAccountFactory
+from portal.attendance.models import Punch, TimePeriod
 from tests.portal.api.twins import audit_trail, last_audit_id
-from tests.portal.conftest import ROLE_USERS
+from tests.portal.conftest import MONDAY, ROLE_USERS, local
 
 pytestmark = pytest.mark.django_db
-BERLIN = ZoneInfo("Europe/Berlin")
-MONDAY = date(2026, 11, 16)
 SPAN = {"span": "week", "start": "2026-11-16"}
 WEEK = {"start": "2026-11-16", "end": "2026-11-22"}
 
 
-def local(day, hh, mm=0):
-    return datetime.combine(day, time(hh, mm), tzinfo=BERLIN).astimezone(UTC)
-
-
 @pytest.fixture
-def team(user_with_role):
+def team(punched_week):
     """A manager with two reports (Anna forgot to clock out Monday) and a stranger; a week of
-    punches from one clock."""
-    boss = PersonFactory(first_name="Maren", last_name="Manager", user=user_with_role("manager"))
-    anna = PersonFactory(first_name="Anna", last_name="Arndt", manager=boss)
-    ben = PersonFactory(first_name="Ben", last_name="Brandt", manager=boss)
-    stranger = PersonFactory(first_name="Sara", last_name="Stranger")
-    shift = ShiftPattern.objects.create(
-        name="Day", start=time(8), end=time(16, 30), work_days=[0, 1, 2, 3, 4]
-    )
-    account = VendorAccountFactory()
-    n = 0
-    for person in (anna, ben, stranger):
-        ShiftAssignment.objects.create(shift=shift, person=person, valid_from=MONDAY)
-        for i in range(5):
-            day = MONDAY + timedelta(days=i)
-            moments = [(8, 0, "in"), (16, 30, "out")]
-            if person is anna and i == 0:
-                moments = moments[:1]
-            for hh, mm, direction in moments:
-                n += 1
-                Punch.objects.create(
-                    account=account,
-                    vendor_id=str(n),
-                    person=person,
-                    punched_at=local(day, hh, mm),
-                    direction=direction,
-                )
+    punches from one clock, every day's card computed."""
+    account, anna, ben, stranger = punched_week
     days = [(p.pk, MONDAY + timedelta(days=i)) for p in (anna, ben, stranger) for i in range(5)]
     recompute(days, now=local(MONDAY + timedelta(days=7), 12))
-    return account, anna, ben, stranger
+    return punched_week
 
 
 def every_page(api, url, params) -> list[dict]:

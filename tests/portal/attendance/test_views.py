@@ -2,62 +2,25 @@
 
 import csv
 import io
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 
 from portal.attendance.compute import recompute
-from portal.attendance.models import Punch, ShiftAssignment, ShiftPattern, TimeCard, TimePeriod
+from portal.attendance.models import Punch, TimeCard, TimePeriod
 from portal.core.models import AuditEntry
-from tests.factories import PersonFactory, VendorAccountFactory
+from tests.portal.conftest import MONDAY, local
 
 pytestmark = pytest.mark.django_db
-BERLIN = ZoneInfo("Europe/Berlin")
-MONDAY = date(2026, 11, 16)
 SPAN = {"span": "week", "start": "2026-11-16"}
 
 
-def local(day, hh, mm=0):
-    return datetime.combine(day, time(hh, mm), tzinfo=BERLIN).astimezone(UTC)
-
-
 @pytest.fixture
-def team(client_as):
+def team(client_as, punched_week):
     """A signed-in manager with two reports (one forgot to clock out Monday) and a stranger."""
     client = client_as("manager")
-    from django.contrib.auth import get_user_model
-
-    boss = PersonFactory(
-        first_name="Maren",
-        last_name="Manager",
-        user=get_user_model().objects.get(username="manager"),
-    )
-    anna = PersonFactory(first_name="Anna", last_name="Arndt", manager=boss)
-    ben = PersonFactory(first_name="Ben", last_name="Brandt", manager=boss)
-    stranger = PersonFactory(first_name="Sara", last_name="Stranger")
-    shift = ShiftPattern.objects.create(
-        name="Day", start=time(8), end=time(16, 30), work_days=[0, 1, 2, 3, 4]
-    )
-    account = VendorAccountFactory()
-    n = 0
-    for person in (anna, ben, stranger):
-        ShiftAssignment.objects.create(shift=shift, person=person, valid_from=MONDAY)
-        for i in range(5):
-            day = MONDAY + timedelta(days=i)
-            moments = [(8, 0, "in"), (16, 30, "out")]
-            if person is anna and i == 0:
-                moments = moments[:1]
-            for hh, mm, direction in moments:
-                n += 1
-                Punch.objects.create(
-                    account=account,
-                    vendor_id=str(n),
-                    person=person,
-                    punched_at=local(day, hh, mm),
-                    direction=direction,
-                )
+    _, anna, ben, stranger = punched_week
     recompute(
         [(p.pk, MONDAY) for p in (anna, ben, stranger)], now=local(MONDAY + timedelta(days=7), 12)
     )
