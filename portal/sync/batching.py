@@ -13,13 +13,16 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 
 #: The rows a batch gathers. Each batch rewrites the person index's leaf of every person in it
-#: (5,000 people: ~20 MB) whatever its size, so the larger the batch the less per punch: measured
-#: on the punch-store bench, 20,000 rows wrote ~2.9 KB a punch, 50,000 ~2.2 KB (100,000 stored).
-#: 50,000 records hold ~60 MB while gathered and write in ~2.5 s (SQLite's write lock: web
-#: writers wait, readers do not); a steady pull's batches are a minute's punches, far fewer.
-BATCH_ROWS = 50_000
+#: (5,000 people: ~20 MB) whatever its size, so the larger the batch the less disk per punch:
+#: on the punch-store bench 20,000 rows wrote ~2.9 KB a punch at 100,000 stored (50,000 rows:
+#: ~2.2 KB). 20,000 keeps the rest in bounds: ~24 MB of records gathered plus as much read
+#: ahead, and SQLite's write lock held ~1 s a batch (web writers wait; readers never do).
+BATCH_ROWS = 20_000
 #: A slow vendor's pages wait no longer than this (plus one page) before they are stored.
-BATCH_SECONDS = 5.0
+BATCH_SECONDS = 2.0
+#: Pages the connector reads ahead while a batch is written: a batch of 1,000-row pages, so at
+#: the vendor's pace the next batch arrives while this one is stored, as page by page did.
+PAGES_AHEAD = 20
 
 
 def page_rows(page) -> int:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from connectors import errors
 from connectors.paging import prefetch
 from portal.sync import backoff
-from portal.sync.batching import BATCH_ROWS, batches, page_rows
+from portal.sync.batching import BATCH_ROWS, PAGES_AHEAD, batches, page_rows
 from portal.sync.connectors import kept_connector
 from portal.sync.lease import LeaseLost, stream_lease
 from portal.sync.mirror import writer_for
@@ -63,7 +63,8 @@ def pull_stream(
         seen: set[str] | None = set() if start is None and writer.tracks_gone else None
         try:
             with kept_connector(account, transport=transport, sleep=sleep) as connector:
-                for batch in batches(prefetch(connector.read(stream, start)), rows=batch_rows):
+                pages = prefetch(connector.read(stream, start), depth=PAGES_AHEAD)
+                for batch in batches(pages, rows=batch_rows):
                     with transaction.atomic():
                         lease.checkpoint(**_advance(batch))
                         for page in batch:
