@@ -147,7 +147,7 @@ DATABASES = {
     )
 }
 #: Per connection. cache_size: up to 128 MiB of pages (of 24 GiB), taken only as pages are read:
-#: a web request's connection uses a few MB. A pull's batch (portal.sync.batching) dirties ~55 MB
+#: a web request's connection uses a few MB. A pull's batch (portal.sync.batching) dirties ~35 MB
 #: of punch and index pages; with the 2 MB default they spill to the WAL mid-transaction and
 #: each batch starts cold. mmap_size, temp_store and a larger wal_autocheckpoint bought nothing
 #: measurable on the punch-store bench, so they are left at SQLite's defaults.
