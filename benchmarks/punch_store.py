@@ -1,13 +1,13 @@
 """The portal's own punch store rate, whether it stays flat as the table grows, and its disk writes.
 
 ``PunchWriter.write`` (what the pull calls for each page: rows, fit, insert, mark dirty days,
-announce) is timed on prepared pages of 1,000 BioTime punches of a 5,000-person company, each
-page in its own transaction as in the pull, after the table was bulk-loaded to 100,000 punches
+announce) is timed on prepared pages of 1,000 BioTime punches of a 5,000-person company, grouped
+into transactions by the pull's own :func:`portal.sync.batching.batches`, after the table was bulk-loaded to 100,000 punches
 and again to 5,000,000 (COPY on PostgreSQL; on SQLite ``executemany`` in large transactions with
 the indexes built after). No HTTP: the vendor's pace is the pull benchmark's business.
 
 Disk written per stored punch: the ``write_bytes`` of this process (``/proc/self/io``: on SQLite
-it writes the WAL and checkpoints the file itself), plus on PostgreSQL the ``write_bytes`` of the
+it writes the WAL and checkpoints the file itself, a checkpoint before and after the store), plus on PostgreSQL the ``write_bytes`` of the
 server's processes (backends, WAL writer, checkpointer; a CHECKPOINT before and after the store
 flushes what it dirtied), with the WAL volume (``pg_stat_wal``) and the file growth beside it.
 """
@@ -214,11 +214,13 @@ def bulk_load(account_id, people, devices, start, stop) -> None:
             indexes = cursor.fetchall()
             for name, _ in indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
+            cursor.execute("PRAGMA cache_size")
+            configured = cursor.fetchone()[0]
             cursor.execute("PRAGMA cache_size = -262144")  # 256 MB for the index builds
             cursor.execute(sql, [start, stop])
             for _, create in indexes:
                 cursor.execute(create)
-            cursor.execute("PRAGMA cache_size = -2000")
+            cursor.execute(f"PRAGMA cache_size = {int(configured)}")  # the settings' again
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"VACUUM ANALYZE {table}")
@@ -290,6 +292,8 @@ class DiskMeter:
                 size = cursor.fetchone()[0]
                 server = sum(write_bytes(pid) for pid in self.server_pids())
             else:
+                # what the store left in the WAL is written to the file too: count it here
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 wal = 0
                 size = sum(f.stat().st_size for f in self.var_dir.glob("workgate.sqlite3*"))
                 server = 0
@@ -297,13 +301,17 @@ class DiskMeter:
 
 
 def measure(writer_for_page, pages, meter: DiskMeter) -> dict:
+    """Store ``pages`` grouped into transactions as the pull groups them."""
     from django.db import transaction
+
+    from portal.sync.batching import batches
 
     before = meter.reading()
     cpu, start = time.process_time(), time.perf_counter()
-    for records in pages:
+    for batch in batches(pages, size=len):
         with transaction.atomic():
-            writer_for_page(records)
+            for records in batch:
+                writer_for_page(records)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     after = meter.reading()
     return {

@@ -1,8 +1,9 @@
 """Pull one stream of one vendor account into the mirror, page by page.
 
-Each page's upserts and the cursor's advance commit in one transaction, so a saved cursor is never
-ahead of saved rows: a worker killed between pages resumes after the last committed page, and the
-connector's overlap window plus idempotent upserts make the repeat harmless.
+Pages are stored in batches (:mod:`portal.sync.batching`: several pages, one transaction). A batch's
+upserts and the cursor's advance commit together, so a saved cursor is never ahead of saved rows: a
+worker killed mid-batch resumes after the last committed batch (repeating at most one batch), and
+the connector's overlap window plus idempotent upserts make the repeat harmless.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils import timezone
 from connectors import errors
 from connectors.paging import prefetch
 from portal.sync import backoff
+from portal.sync.batching import BATCH_ROWS, PAGES_AHEAD, batches, page_rows
 from portal.sync.connectors import kept_connector
 from portal.sync.lease import LeaseLost, stream_lease
 from portal.sync.mirror import writer_for
@@ -38,6 +40,7 @@ def pull_stream(
     on_page: Callable[[SyncRun], None] | None = None,
     task_id: str | None = None,
     scheduled: bool = False,
+    batch_rows: int = BATCH_ROWS,
 ) -> SyncRun:
     """Read ``stream`` from the stored cursor (``full``: from the beginning) and upsert the mirror.
 
@@ -45,6 +48,8 @@ def pull_stream(
     :class:`portal.sync.backoff.PullNotDue` without calling the vendor when the account is
     paused or (``scheduled`` pulls only) the stream is backing off after failures.
     ``task_id``: the Celery task's id, so its redelivery can take over a dead run's lease.
+    ``on_page``: called with the run after each committed batch; ``batch_rows``: the rows a batch
+    gathers before it is stored (1: every page in its own transaction).
     """
     account = VendorAccount.objects.get(pk=account_id)
     backoff.check_account_not_paused(account)
@@ -58,18 +63,20 @@ def pull_stream(
         seen: set[str] | None = set() if start is None and writer.tracks_gone else None
         try:
             with kept_connector(account, transport=transport, sleep=sleep) as connector:
-                for page in prefetch(connector.read(stream, start)):
+                pages = prefetch(connector.read(stream, start), depth=PAGES_AHEAD)
+                for batch in batches(pages, rows=batch_rows):
                     with transaction.atomic():
-                        advance = {} if page.cursor is None else {"value": page.cursor}
-                        lease.checkpoint(**advance)
-                        writer.write_page(page.records)
-                        _note_skipped(run, page.skipped)
-                        _note_shortfall(run, page.notes)
-                        run.pages += 1
-                        run.fetched += len(page.records) + len(page.skipped)
+                        lease.checkpoint(**_advance(batch))
+                        for page in batch:
+                            writer.write_page(page.records)
+                            _note_skipped(run, page.skipped)
+                            _note_shortfall(run, page.notes)
+                            run.pages += 1
+                            run.fetched += page_rows(page)
                         run.save()
                     if seen is not None:
-                        seen.update(record.vendor_id for record in page.records)
+                        for page in batch:
+                            seen.update(record.vendor_id for record in page.records)
                     if on_page:
                         on_page(run)
                 _remember_rate_limit(account, connector)
@@ -109,6 +116,14 @@ def pull_stream(
                 run.error = run.error or "Stopped by an internal error; see the worker log."
             run.save()
     return run
+
+
+def _advance(batch) -> dict:
+    """The cursor after the batch's last page that moved it (none moved: renew the lease only)."""
+    for page in reversed(batch):
+        if page.cursor is not None:
+            return {"value": page.cursor}
+    return {}
 
 
 def _remember_rate_limit(account: VendorAccount, connector) -> None:

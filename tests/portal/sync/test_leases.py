@@ -127,7 +127,8 @@ def test_a_holder_that_was_taken_over_stops_before_writing_another_page(q2):
         if run.pages == 2:  # silent too long: someone else holds the stream now
             SyncCursor.objects.filter(stream="time_cards").update(lease_owner="other:1")
 
-    run = pull(q2, "time_cards", on_page=taken_over_after_second_page)
+    # every page its own batch: taken over between two commits
+    run = pull(q2, "time_cards", on_page=taken_over_after_second_page, batch_rows=1)
     assert run.status == "interrupted" and run.pages == 2
     assert "another one took the stream over" in run.error
     cursor = SyncCursor.objects.get(stream="time_cards")

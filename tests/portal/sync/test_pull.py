@@ -1,5 +1,6 @@
 """Pulls over the simulators: full, incremental, idempotent, resumable, one at a time."""
 
+import httpx
 import pytest
 
 from portal.attendance.models import Punch
@@ -89,12 +90,64 @@ def test_a_pull_killed_between_pages_resumes_without_losing_or_duplicating(q2):
         if run.pages == 3:
             raise Killed
 
-    with pytest.raises(Killed):
-        pull(q2, "time_cards", on_page=kill_after_third_page)
+    with pytest.raises(Killed):  # every page its own batch: killed between commits
+        pull(q2, "time_cards", on_page=kill_after_third_page, batch_rows=1)
     halfway = Punch.objects.count()
     assert halfway > 0
     assert SyncCursor.objects.get(account=q2.account, stream="time_cards").value  # checkpoint kept
     assert SyncRun.objects.get(stream="time_cards").status == "failed"
+
+    resumed = pull(q2, "time_cards")
+    assert resumed.status == "succeeded"
+    resumed_total = Punch.objects.count()
+
+    Punch.objects.all().delete()
+    SyncCursor.objects.filter(stream="time_cards").delete()
+    clean = pull(q2, "time_cards")
+    assert resumed_total == Punch.objects.count() == clean.created
+
+
+class WorkerDied(BaseException):
+    """The worker process going away: nothing of the pull's own handling runs."""
+
+
+def dying_on(wired, request_number: int, command: bytes) -> httpx.BaseTransport:
+    """The account's simulator, over HTTP, until the worker dies sending the n-th ``command``."""
+    simulator = wired.transport
+    sent = 0
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        nonlocal sent
+        if command in request.content:
+            sent += 1
+            if sent == request_number:
+                raise WorkerDied
+        return simulator.handle_request(request)
+
+    return httpx.MockTransport(handle)
+
+
+def test_a_pull_killed_between_pages_of_one_batch_loses_nothing(q2):
+    q2.account.options["page_size"] = 50
+    q2.account.save()
+    pull(q2, "people", full=True)
+
+    # batches of 3 pages: the first commits, the worker dies reading the second's second page
+    with pytest.raises(WorkerDied):
+        pull_stream(
+            q2.account.pk,
+            "time_cards",
+            transport=dying_on(q2, 5, b"q2QueryTimeCards"),
+            sleep=lambda s: None,
+            batch_rows=150,
+        )
+    died = SyncRun.objects.get(stream="time_cards")
+    assert (died.pages, died.fetched) == (3, 150)  # page 4 was read, never stored
+    cards = {
+        vendor_id.split(":")[0] for vendor_id in Punch.objects.values_list("vendor_id", flat=True)
+    }
+    assert len(cards) == 150 - died.skipped
+    assert SyncCursor.objects.get(account=q2.account, stream="time_cards").value
 
     resumed = pull(q2, "time_cards")
     assert resumed.status == "succeeded"

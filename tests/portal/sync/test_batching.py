@@ -1,0 +1,40 @@
+"""Pages grouped into batches: by rows, by time, and what was read is handed out before an error."""
+
+import pytest
+
+from portal.sync.batching import batches
+
+
+def test_pages_are_grouped_until_the_batch_holds_enough_rows():
+    pages = [[1] * 40, [2] * 40, [3] * 40, [4] * 40, [5] * 10]
+    grouped = list(batches(pages, rows=100, seconds=60, size=len))
+    assert [[page[0] for page in batch] for batch in grouped] == [[1, 2, 3], [4, 5]]
+
+
+def test_a_slow_vendors_pages_are_stored_once_the_batch_is_old_enough():
+    now = [0.0]
+
+    def slow_pages():
+        for n in range(5):
+            yield [n]
+            now[0] += 1.5  # the vendor takes 1.5 s a page
+
+    grouped = list(batches(slow_pages(), rows=1_000, seconds=2, size=len, clock=lambda: now[0]))
+    # the page that arrives past the 2 s goes with its batch: stored 3 s after the first page
+    assert grouped == [[[0], [1], [2]], [[3], [4]]]
+
+
+def test_pages_read_before_a_vendor_error_come_out_before_the_error():
+    class VendorFailed(Exception):
+        pass
+
+    def failing_pages():
+        yield [1]
+        yield [2]
+        raise VendorFailed
+
+    handed_out = []
+    with pytest.raises(VendorFailed):
+        for batch in batches(failing_pages(), rows=100, seconds=60, size=len):
+            handed_out.append(batch)
+    assert handed_out == [[[1], [2]]]
