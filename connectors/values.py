@@ -7,6 +7,8 @@ from typing import Any
 
 def text(value: Any, *, true: str = "true", false: str = "false") -> str:
     """A scalar as trimmed text: None and containers → "", 7.0 → "7", booleans as ``true``/``false``."""
+    if value.__class__ is str:  # the common case, read for every field of every row
+        return value.strip()
     if value is None or isinstance(value, (dict, list)):
         return ""
     if isinstance(value, bool):

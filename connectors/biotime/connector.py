@@ -169,17 +169,21 @@ class BioTimeConnector(BioTimeWrites, Connector):
         terminal_ids = self._terminal_ids()
         state, delivered = start_from, set()
         # raw pages are fetched ahead while this thread maps the previous one
+        to_punch = mapping.punch_from_transaction
         for page in prefetch(self.client.pages(TRANSACTIONS, params), depth=2):
-            found = []
+            found, newest = [], None
             for row in page.rows:
-                record = mapping.punch_from_transaction(row, zone, terminal_ids)
+                record = to_punch(row, zone, terminal_ids)
                 key = getattr(record, "vendor_id", None)
                 if key is not None:
                     if key in delivered:
                         continue
                     delivered.add(key)
                 found.append(record)
-                state = state.seen(getattr(record, "uploaded_at", None))
+                upload = getattr(record, "uploaded_at", None)
+                if upload is not None and (newest is None or upload > newest):
+                    newest = upload
+            state = state.seen(newest)  # the page's newest upload: one cursor per page
             if page.last:
                 # a complete re-read: the next of its kind is due its interval from here
                 state = state.after_reread(reach, start_from.upload)

@@ -9,7 +9,7 @@ A row that cannot be mapped becomes a :class:`SkippedRecord` with the reason, ne
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from connectors.records import (
@@ -21,7 +21,7 @@ from connectors.records import (
     SiteRecord,
     SkippedRecord,
 )
-from connectors.timezones import local_naive_to_utc, parse_date
+from connectors.timezones import local_naive_to_utc, parse_date, zone
 from connectors.values import integer, text
 
 #: punch_state → direction; overtime in/out count as in/out (the canonical set has no overtime)
@@ -48,6 +48,11 @@ def as_int(value: Any) -> int | None:
 
 def ref_id(value: Any) -> str | None:
     """A foreign key as the referenced id: ``3``, ``"3"`` or ``{"id": 3, ...}`` → ``"3"``."""
+    kind = value.__class__
+    if kind is int:  # the common shapes first: ids of every transaction
+        return str(value)
+    if kind is str:
+        return value.strip() or None
     if isinstance(value, Mapping):
         value = value.get("id")
     if value is None or isinstance(value, (bool, list, dict)):
@@ -72,6 +77,14 @@ def ref_name(row: Mapping[str, Any], key: str, name_key: str) -> str:
 
 def local_time(value: Any, time_zone: str) -> datetime | None:
     """Naive server-local ``YYYY-MM-DD HH:MM:SS`` → aware UTC; anything unreadable → None."""
+    if value.__class__ is str and len(value) == 19 and value[10] == " " and value[-1].isdigit():
+        # the shape every build sends, read straight; the tolerant path below for the rest
+        try:
+            naive = datetime.fromisoformat(value)
+            if naive.tzinfo is None and value[0].isdigit():
+                return naive.replace(tzinfo=zone(time_zone)).astimezone(UTC)
+        except (ValueError, KeyError, OverflowError):
+            pass  # the tolerant path decides (None, as it would have)
     raw = text(value).replace("T", " ")
     if len(raw) < 16:
         return None
@@ -261,8 +274,13 @@ def device_from_terminal(row: Any, time_zone: str) -> DeviceRecord | SkippedReco
 
 
 # -- transactions ----------------------------------------------------------------------------------
+#: punch_state as sent (a number, or its digits as text) → direction, read without parsing
+_DIRECTION_OF_STATE = {**DIRECTIONS, **{str(state): name for state, name in DIRECTIONS.items()}}
+
+
 def direction(punch_state: Any) -> str:
-    return DIRECTIONS.get(as_int(punch_state), "unknown")
+    found = _DIRECTION_OF_STATE.get(punch_state) if punch_state.__class__ in (int, str) else None
+    return found or DIRECTIONS.get(as_int(punch_state), "unknown")
 
 
 def punch_from_transaction(
@@ -270,7 +288,7 @@ def punch_from_transaction(
 ) -> PunchRecord | SkippedRecord:
     """A transaction as a PunchRecord. ``terminal_ids`` (serial → terminal id) links the punch
     to its DeviceRecord; a serial not in it is used as the device id itself."""
-    if not isinstance(row, Mapping):
+    if row.__class__ is not dict and not isinstance(row, Mapping):
         return SkippedRecord("transaction is not a JSON object", {"value": repr(row)})
     vendor_id = ref_id(row.get("id"))
     if vendor_id is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import fields, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db import models
@@ -30,24 +30,45 @@ def json_without_nul(value: Any) -> Any:
     return value
 
 
+def has_nul(value: Any) -> bool:
+    """Whether a NUL is in any string or key of ``value``; looks without copying anything."""
+    kind = value.__class__
+    if kind is str:
+        return NUL in value
+    if value is None or kind is int or kind is float or kind is bool:
+        return False
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, Mapping):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+@cache
+def field_names(record_class: type) -> tuple[str, ...]:
+    """A record class's fields, but ``raw`` (read for every record of a pull)."""
+    return tuple(f.name for f in fields(record_class) if f.name != "raw")
+
+
 def record_without_nul(record, *, check_raw: bool = True) -> tuple[Any, list[str]]:
     """A canonical record with NUL dropped from its text and replaced in ``raw``; and what changed.
 
     ``check_raw=False``: ``raw`` is left as it is (a writer that checks it while encoding it)."""
     changes: dict[str, Any] = {}
     notes: list[str] = []
-    for field in fields(record):
-        value = getattr(record, field.name)
-        if field.name == "raw":
-            if not check_raw:
-                continue
-            cleaned = json_without_nul(value)
-            if cleaned != value:
-                changes["raw"] = cleaned
-                notes.append("raw: NUL replaced with U+FFFD")
-        elif isinstance(value, str) and NUL in value:
-            changes[field.name] = value.replace(NUL, "")
-            notes.append(f"{field.name}: NUL removed")
+    for name in field_names(record.__class__):
+        value = getattr(record, name)
+        if value.__class__ is str and NUL not in value:  # nearly every value
+            continue
+        if isinstance(value, str) and NUL in value:
+            changes[name] = value.replace(NUL, "")
+            notes.append(f"{name}: NUL removed")
+    raw = getattr(record, "raw", None)
+    if check_raw and has_nul(raw):
+        changes["raw"] = json_without_nul(raw)
+        notes.append("raw: NUL replaced with U+FFFD")
     return (replace(record, **changes) if changes else record), notes
 
 
@@ -100,18 +121,20 @@ def bounded(model: type[models.Model], row: dict[str, Any]) -> tuple[dict[str, A
 SECRET_KEY_PARTS = ("password", "passwd", "secret", "token", "pin_code")
 
 
+@lru_cache(maxsize=4096)
+def is_secret_key(key: str) -> bool:
+    return any(part in key.lower() for part in SECRET_KEY_PARTS)
+
+
 def stored_raw(raw: Mapping[str, Any]) -> dict:
     """A vendor record as the mirror keeps it: NUL replaced, secret-looking fields left out."""
 
     def keep(value):
         if isinstance(value, Mapping):
-            return {
-                k: keep(v)
-                for k, v in value.items()
-                if not any(part in str(k).lower() for part in SECRET_KEY_PARTS)
-            }
+            return {k: keep(v) for k, v in value.items() if not is_secret_key(str(k))}
         if isinstance(value, list | tuple):
             return [keep(v) for v in value]
         return value
 
-    return json_without_nul(keep(raw))
+    kept = keep(raw)
+    return json_without_nul(kept) if has_nul(kept) else kept

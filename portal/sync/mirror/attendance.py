@@ -48,7 +48,8 @@ class PunchWriter(EventLogWriter):
                 "vendor_person_id": r.person_id or r.person_code,
                 "device_id": devices.get(r.device_id),
                 "door_id": None,
-                "raw": dict(r.raw),
+                # the record's own dict, fresh from the page (only read from here on)
+                "raw": r.raw if r.raw.__class__ is dict else dict(r.raw),
                 "source": Punch.Source.VENDOR,
                 "local_time": r.occurred_at.astimezone(zone).isoformat(" ", "seconds")[:19],
                 "time_zone": zone_name,
