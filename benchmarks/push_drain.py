@@ -1,12 +1,13 @@
 """Push drain figure (``make bench ONLY=push``): 1,000 person edits, each owed to two vendors
-(BioTime and BioStar X), drained through the outbox against the simulators served on loopback
-in their own process (real sockets, benchmarks/serve_push.py).
+(BioTime and BioStar X), drained through the outbox against the simulators served on loopback,
+each vendor in its own process as two vendors are two servers (real sockets,
+benchmarks/serve_push.py).
 
 The people are hired and linked first (a drain of their creates); then the worker's kept
 connectors are dropped, as in a freshly started push worker, and 1,000 edits are drained.
 Figures: drain time (goal <= 5 s), logins per account seen by the simulators (goal 1: one vendor
 session per account, not a login per message), and the ratio to a bare httpx loop replaying the
-same vendor requests the drain made (the peer).
+same vendor requests the drain made (the peer: one loop per vendor, side by side).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
@@ -29,27 +31,37 @@ GOAL_SECONDS = 5.0
 
 
 class Simulators:
-    """The serve_push process, and its commands."""
+    """One serve_push process per vendor (two vendors are two servers, as in production), and
+    their commands; the answers are merged by kind."""
 
     def __init__(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.serve_push"],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.announced = json.loads(self.process.stdout.readline())
+        self.processes = [
+            subprocess.Popen(
+                [sys.executable, "-m", "benchmarks.serve_push", kind],
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for kind in ("biotime", "biostar")
+        ]
+        self.announced = {}
+        for process in self.processes:
+            self.announced |= json.loads(process.stdout.readline())
 
     def ask(self, command: str):
-        self.process.stdin.write(command + "\n")
-        self.process.stdin.flush()
-        return json.loads(self.process.stdout.readline())
+        answers = {}
+        for process in self.processes:
+            process.stdin.write(command + "\n")
+            process.stdin.flush()
+            answers |= json.loads(process.stdout.readline())
+        return answers
 
     def close(self):
-        self.process.stdin.close()
-        self.process.terminate()
-        self.process.wait(timeout=10)
+        for process in self.processes:
+            process.stdin.close()
+            process.terminate()
+            process.wait(timeout=10)
 
 
 def wire_accounts(announced: dict) -> list:
@@ -150,10 +162,11 @@ def drain_account(account_id: int) -> tuple[int, int]:
 
 
 def replay(announced: dict, log: dict) -> float:
-    """The peer: a bare httpx loop sending the drain's vendor requests again (logins left out:
-    the drain's sessions are still open), one client per vendor."""
-    start = time.perf_counter()
-    for kind, requests in log.items():
+    """The peer: bare httpx loops sending the drain's vendor requests again (logins left out:
+    the drain's sessions are still open), one client per vendor, the vendors side by side as the
+    drain serves them."""
+
+    def send(kind: str, requests: list) -> None:
         origin = httpx.URL(announced[kind]["base_url"]).copy_with(path="/", query=None)
         with httpx.Client(base_url=str(origin).rstrip("/")) as client:
             for seen in requests:
@@ -165,6 +178,11 @@ def replay(announced: dict, log: dict) -> float:
                     headers=seen["headers"],
                     content=base64.b64decode(seen["body"]),
                 )
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=len(log)) as pool:
+        for done in [pool.submit(send, kind, requests) for kind, requests in log.items()]:
+            done.result()
     return time.perf_counter() - start
 
 

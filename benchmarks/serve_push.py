@@ -1,7 +1,7 @@
 """Serve the BioTime and BioStar X demo simulators on loopback for the push drain benchmark.
 
-    python -m benchmarks.serve_push
-prints one JSON line {kind: {"base_url", "credentials"}} and then answers commands on stdin,
+    python -m benchmarks.serve_push [kind ...]
+(both kinds when none is named) prints one JSON line {kind: {"base_url", "credentials"}} and then answers commands on stdin,
 one a line: ``reset`` forgets the requests seen, ``log`` prints them as one JSON line (method,
 path, headers, body: what a bare httpx loop replays), ``logins`` prints the logins per kind.
 Its own process: the simulators' work does not share the drain's interpreter. Served by
@@ -87,7 +87,8 @@ def serve_in_thread(apps: dict) -> dict[str, int]:
 def main() -> None:
     logging.getLogger("tornado.access").setLevel(logging.ERROR)  # not a line per request
     clock = SimClock(frozen=True)
-    simulators = {kind: load(kind).demo(clock=clock) for kind in KINDS}
+    kinds = [kind for kind in sys.argv[1:] if kind in KINDS] or list(KINDS)
+    simulators = {kind: load(kind).demo(clock=clock) for kind in kinds}
     recorders = {kind: Recorder(simulator) for kind, simulator in simulators.items()}
     ports = serve_in_thread(recorders)
     announced = {
