@@ -38,6 +38,11 @@ def setup_django(var_dir: str) -> None:
 def throwaway_database():
     with tempfile.TemporaryDirectory(prefix="workgate-bench-") as var_dir:
         setup_django(var_dir)
+        if figures.database() == "postgresql":
+            # one throwaway cluster serves every child process of a run: each starts empty
+            from django.core.management import call_command
+
+            call_command("flush", interactive=False, verbosity=0)
         yield var_dir
 
 
