@@ -5,6 +5,11 @@ from django.db import models
 from django.utils import timezone
 
 
+# NO_DATABASE_CONSTRAINT: a punch's account, person and device are not checked by the database.
+# PostgreSQL checks a foreign key with a trigger per inserted row, queued until commit: for the
+# pull's pages that was half the server's time to store a punch. Django still applies on_delete
+# itself (deleting an account deletes its punches; a person or device, nulls them), and the pull
+# only writes ids it has just read from those tables.
 class Punch(models.Model):
     class Direction(models.TextChoices):
         IN = "in", "In"
@@ -25,6 +30,7 @@ class Punch(models.Model):
         on_delete=models.CASCADE,
         related_name="punches",
         db_index=False,  # the unique (account, vendor_id) serves it
+        db_constraint=False,  # see NO_DATABASE_CONSTRAINT
     )
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.VENDOR)
     vendor_id = models.CharField(
@@ -37,6 +43,7 @@ class Punch(models.Model):
         on_delete=models.SET_NULL,
         related_name="punches",
         db_index=False,  # (person, punched_at) serves it
+        db_constraint=False,  # see NO_DATABASE_CONSTRAINT
     )
     #: who the vendor says punched, kept so an unmatched punch attaches once the person is linked
     vendor_person_id = models.CharField(max_length=64, blank=True)
@@ -53,6 +60,7 @@ class Punch(models.Model):
         on_delete=models.SET_NULL,
         related_name="punches",
         db_index=False,
+        db_constraint=False,  # see NO_DATABASE_CONSTRAINT
     )
     door = models.ForeignKey(
         "doors.Door",
