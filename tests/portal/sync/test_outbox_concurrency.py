@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -141,16 +142,7 @@ def test_a_claim_meeting_a_locked_row_waits_holding_nothing_then_claims_the_newe
         )
         for n in range(3)
     )
-    locked, release, claimed = threading.Event(), threading.Event(), []
-
-    def other_worker_holds_the_middle_row():
-        try:
-            with transaction.atomic():
-                list(OutboxMessage.objects.select_for_update().filter(pk=rows[1].pk))
-                locked.set()
-                release.wait(30)
-        finally:
-            connections.close_all()
+    claimed = []
 
     def claim():
         try:
@@ -158,21 +150,42 @@ def test_a_claim_meeting_a_locked_row_waits_holding_nothing_then_claims_the_newe
         finally:
             connections.close_all()
 
-    holder = threading.Thread(target=other_worker_holds_the_middle_row)
-    holder.start()
-    assert locked.wait(30)
-    claimer = threading.Thread(target=claim)
-    claimer.start()
-    assert wait_for_a_lock_wait()  # the claim waits for the record's rows, not around the lock
-    with transaction.atomic():  # and while it waits it holds no row after the one it waits for
-        list(OutboxMessage.objects.select_for_update(nowait=True).filter(pk=rows[2].pk))
-    release.set()
-    holder.join(30)
+    with another_worker_holding(rows[1].pk):  # the middle row
+        claimer = threading.Thread(target=claim)
+        claimer.start()
+        assert wait_for_a_lock_wait()  # the claim waits for the record's rows, not around the lock
+        with transaction.atomic():  # and while it waits it holds no row after the one it waits for
+            list(OutboxMessage.objects.select_for_update(nowait=True).filter(pk=rows[2].pk))
     claimer.join(30)
 
     assert claimed[0].pk == rows[2].pk
     statuses = list(OutboxMessage.objects.order_by("id").values_list("status", flat=True))
     assert statuses == ["superseded", "superseded", "pending"]
+
+
+@contextmanager
+def another_worker_holding(pk: int):
+    """Another worker (a thread, its own connection) holds the outbox row ``pk`` locked in its
+    transaction until the block ends."""
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                list(OutboxMessage.objects.select_for_update().filter(pk=pk))
+                locked.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(30)
+        yield
+    finally:
+        release.set()
+        holder.join(30)
 
 
 def wait_for_a_lock_wait(seconds: float = 30) -> bool:
@@ -201,25 +214,8 @@ def test_a_batch_claim_leaves_out_a_record_another_worker_holds_and_claims_the_r
         )
         for n in range(3)
     )
-    locked, release = threading.Event(), threading.Event()
-
-    def other_worker_holds_the_first_record():
-        try:
-            with transaction.atomic():
-                list(OutboxMessage.objects.select_for_update().filter(pk=rows[0].pk))
-                locked.set()
-                release.wait(30)
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=other_worker_holds_the_first_record)
-    holder.start()
-    assert locked.wait(30)
-    try:
+    with another_worker_holding(rows[0].pk):
         claimed = push.claim_batch(size=10)  # never waits: the held record is left out
-    finally:
-        release.set()
-        holder.join(30)
 
     assert [m.pk for m in claimed] == [rows[1].pk, rows[2].pk]
     first = OutboxMessage.objects.get(pk=rows[0].pk)
