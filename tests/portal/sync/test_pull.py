@@ -78,10 +78,29 @@ def test_time_cards_become_punches_once_however_often_pulled(q2):
     assert Punch.objects.filter(account=q2.account).count() == stored
 
 
-def test_a_pull_killed_between_pages_resumes_without_losing_or_duplicating(q2):
+@pytest.fixture
+def q2_paged(q2):
+    """Q2 with its people pulled, its time cards read 50 to a page: a pull to kill part way."""
     q2.account.options["page_size"] = 50
     q2.account.save()
     pull(q2, "people", full=True)
+    return q2
+
+
+def resume_stores_what_a_clean_pull_stores(q2) -> None:
+    """The killed pull resumed, then everything pulled again from scratch: the same punches."""
+    resumed = pull(q2, "time_cards")
+    assert resumed.status == "succeeded"
+    resumed_total = Punch.objects.count()
+
+    Punch.objects.all().delete()
+    SyncCursor.objects.filter(stream="time_cards").delete()
+    clean = pull(q2, "time_cards")
+    assert resumed_total == Punch.objects.count() == clean.created
+
+
+def test_a_pull_killed_between_pages_resumes_without_losing_or_duplicating(q2_paged):
+    q2 = q2_paged
 
     class Killed(Exception):
         pass
@@ -97,14 +116,7 @@ def test_a_pull_killed_between_pages_resumes_without_losing_or_duplicating(q2):
     assert SyncCursor.objects.get(account=q2.account, stream="time_cards").value  # checkpoint kept
     assert SyncRun.objects.get(stream="time_cards").status == "failed"
 
-    resumed = pull(q2, "time_cards")
-    assert resumed.status == "succeeded"
-    resumed_total = Punch.objects.count()
-
-    Punch.objects.all().delete()
-    SyncCursor.objects.filter(stream="time_cards").delete()
-    clean = pull(q2, "time_cards")
-    assert resumed_total == Punch.objects.count() == clean.created
+    resume_stores_what_a_clean_pull_stores(q2)
 
 
 class WorkerDied(BaseException):
@@ -127,10 +139,8 @@ def dying_on(wired, request_number: int, command: bytes) -> httpx.BaseTransport:
     return httpx.MockTransport(handle)
 
 
-def test_a_pull_killed_between_pages_of_one_batch_loses_nothing(q2):
-    q2.account.options["page_size"] = 50
-    q2.account.save()
-    pull(q2, "people", full=True)
+def test_a_pull_killed_between_pages_of_one_batch_loses_nothing(q2_paged):
+    q2 = q2_paged
 
     # batches of 3 pages: the first commits, the worker dies reading the second's second page
     with pytest.raises(WorkerDied):
@@ -149,14 +159,7 @@ def test_a_pull_killed_between_pages_of_one_batch_loses_nothing(q2):
     assert len(cards) == 150 - died.skipped
     assert SyncCursor.objects.get(account=q2.account, stream="time_cards").value
 
-    resumed = pull(q2, "time_cards")
-    assert resumed.status == "succeeded"
-    resumed_total = Punch.objects.count()
-
-    Punch.objects.all().delete()
-    SyncCursor.objects.filter(stream="time_cards").delete()
-    clean = pull(q2, "time_cards")
-    assert resumed_total == Punch.objects.count() == clean.created
+    resume_stores_what_a_clean_pull_stores(q2)
 
 
 def test_a_vendor_error_fails_the_run_with_its_message_and_keeps_the_cursor(q2):
