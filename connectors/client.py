@@ -259,7 +259,9 @@ class VendorClient:
 def parse_json(response: httpx.Response) -> Any:
     """``response.json()``, read by orjson when it gives the same values: it reads an integer
     past 64 bits as a float, so a body with a run of 19 digits goes to ``json``, as does whatever
-    orjson refuses (NaN, a BOM, UTF-16): the values and the errors stay those of ``json``."""
+    orjson refuses (NaN, a BOM, UTF-16): the values and the errors stay those of ``json``.
+    The scan is needed: ``orjson.loads`` raises nothing for such an integer (3.13; its "Integer
+    exceeds 64-bit range" is ``dumps``'), and -9223372036854775809 has 19 digits."""
     content = response.content
     if orjson is not None and not has_long_number(content):
         try:
