@@ -50,7 +50,7 @@ def _sqlite_datetime(value) -> str:
     """As Django stores it on SQLite: naive UTC text (the values here are aware)."""
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ")
+    return value.isoformat(" ")[:-6]  # without its "+00:00"
 
 
 def _preparer():
