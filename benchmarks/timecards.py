@@ -204,8 +204,7 @@ def bench_dirty(account, full_seconds: float) -> None:
         seconds <= 20 * punches / 1_000_000,
         note=f"{punches:,} punches of {DIRTY_PEOPLE:,} people, {marks:,} marked days ({done:,}"
         f" done); {cpu:.2f} s CPU; {ratio:.2f}x this run's full build per punch;"
-        f" load {os.getloadavg()[0]:.1f};"
-        f" {connection.vendor}",
+        f" load {os.getloadavg()[0]:.1f}; {connection.vendor}; cards sha256 {card_checksum()}",
     )
 
 
