@@ -13,8 +13,10 @@ upsert runs on the server meanwhile: see ``store.upsert_cards``).
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from typing import NamedTuple
@@ -45,6 +47,9 @@ VALUE_FIELDS = (
     "pairs",
 )
 WEEK = tuple(timedelta(days=i) for i in range(7))
+#: "2026-01-05T07:05:00+00:00" and with ".123456": isoformat()'s; PostgreSQL's text drops a
+#: fraction's trailing zeros (".5"): such a time is formatted again
+ISO_LENGTHS = frozenset({25, 32})
 
 
 def touched_days(rows: Iterable[tuple[int | None, datetime]]) -> set[tuple[int, date]]:
@@ -78,18 +83,36 @@ def recompute(person_days: Iterable[tuple[int, date]], *, now: datetime | None =
     ]
     written = 0
     computed = None
-    for index, chunk in enumerate(chunks):
-        with transaction.atomic():
-            if computed is None:
-                computed = _compute_chunk(_load_chunk(chunk), now)
-            # the next chunk is read now and computed while the database stores this one's cards
-            # (PostgreSQL runs the upsert as Python computes; elsewhere one after the other)
-            ahead = _load_chunk(chunks[index + 1]) if index + 1 < len(chunks) else None
-            done, computed = _write_chunk(
-                computed, partial(_compute_chunk, ahead, now) if ahead else None
-            )
-            written += done
+    with _no_cycle_collection():
+        for index, chunk in enumerate(chunks):
+            with transaction.atomic():
+                if computed is None:
+                    computed = _compute_chunk(_load_chunk(chunk), now)
+                # the next chunk is read now and computed while the database stores this one's
+                # cards (PostgreSQL runs the upsert as Python computes; elsewhere one after the
+                # other)
+                ahead = _load_chunk(chunks[index + 1]) if index + 1 < len(chunks) else None
+                done, computed = _write_chunk(
+                    computed, partial(_compute_chunk, ahead, now) if ahead else None
+                )
+                written += done
     return written
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cycle collector paused while cards are built: a full build allocates millions of
+    small objects (punches, pairs, rows) that hold no cycles and are freed by reference count,
+    yet every allocation counts toward a collection that walks all of them (a quarter of the
+    build's CPU). Whatever a cycle leaves is collected once it resumes."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class _Loaded(NamedTuple):
@@ -128,7 +151,9 @@ def _compute_chunk(loaded: _Loaded, now: datetime) -> _Computed:
         computed = _compute_person(person_id, days, punches, context, now)
         for day, card in computed.items():
             is_locked = locked is not None and context.is_locked(person_id, day)
-            row = _card_row(person_id, card, stored.get((person_id, day)), is_locked, now)
+            row = _card_row(
+                person_id, card, stored.get((person_id, day)), is_locked, now, punches.iso
+            )
             if isinstance(row, tuple):
                 result.cards.append(row)
             elif row is not None:
@@ -153,19 +178,23 @@ def _write_chunk(computed: _Computed, meanwhile=None) -> tuple[int, object]:
 class _PersonPunches:
     """One person's punches as the rules see them, and what the rest of compute needs."""
 
-    __slots__ = ("corrected", "duplicate_of", "live")
+    __slots__ = ("corrected", "duplicate_of", "iso", "live")
 
     def __init__(self):
         self.live: list[RawPunch] = []  # not voided, in time order
         self.corrected: list[datetime] = []  # manual or voided: their day says "corrected"
         self.duplicate_of: dict[int, int] = {}  # as stored now (repeats only)
+        #: instant -> its ``isoformat()`` as the database gave it (a card's pairs are stored as
+        #: text: formatting a million instants again was a tenth of a full build)
+        self.iso: dict[datetime, str] = {}
 
 
 def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _PersonPunches]:
     """Every punch of these people near [first, last], in one query read as tuples.
 
     No model instances and no Django converters (they parse each datetime in Python): the time
-    comes as ISO text and is parsed by ``datetime.fromisoformat``."""
+    comes as ISO text (``isoformat()``'s, "T" and all) and is parsed by ``datetime.fromisoformat``;
+    the text is kept for the cards' pairs when it is what ``isoformat()`` would print."""
     since = datetime.combine(first, time(), tzinfo=UTC) - timedelta(days=1)
     until = datetime.combine(last, time(), tzinfo=UTC) + timedelta(days=2)
     accounts = Punch._meta.get_field("account").related_model._meta.db_table
@@ -173,6 +202,7 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
     sqlite = connection.vendor == "sqlite"
     # as UTC text (Django keeps naive UTC text on SQLite; its PostgreSQL loader is pure Python)
     at = "p.punched_at" if sqlite else "(p.punched_at AT TIME ZONE 'UTC')::text"
+    at = f"replace({at}, ' ', 'T')"
     sql = (
         f"SELECT p.person_id, p.id, {at} || '+00:00', p.direction, p.account_id, a.kind, p.device_id,"
         " p.source, p.voided_at IS NOT NULL, p.duplicate_of_id"
@@ -184,6 +214,7 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
     )
     adapt = connection.ops.adapt_datetimefield_value
     parse = datetime.fromisoformat
+    new = tuple.__new__  # RawPunch(...) is a Python call per punch; every field is given here
     manual = Punch.Source.MANUAL
     sources: dict[int | None, str] = {None: "manual"}  # a source per account, or "manual"
     by_person: dict[int, _PersonPunches] = {}
@@ -205,7 +236,9 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
             ) in rows:
                 if person_id != person:
                     person, current = person_id, by_person.setdefault(person_id, _PersonPunches())
-                moment = parse(moment)
+                text, moment = moment, parse(moment)
+                if len(text) in ISO_LENGTHS:
+                    current.iso[moment] = text
                 if dup is not None:
                     current.duplicate_of[pk] = dup
                 is_manual = source == manual
@@ -217,7 +250,7 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
                 if where is None:
                     where = sources[account] = str(account)
                 current.live.append(
-                    RawPunch(pk, moment, direction, where, device, is_manual, kind or "")
+                    new(RawPunch, (pk, moment, direction, where, device, is_manual, kind or ""))
                 )
     return by_person
 
@@ -268,7 +301,7 @@ def _repeat_changes(cards, punches: _PersonPunches, context, person_id) -> list[
     return changed
 
 
-def _card_row(person_id, card: DayCard, old: tuple | None, locked: bool, now):
+def _card_row(person_id, card: DayCard, old: tuple | None, locked: bool, now, iso=None):
     """A card to write (a tuple in store.COLUMNS order), the id of an approved card whose
     figures a late punch would change, or None when nothing changes."""
     if old is None and not card.counted and not card.exceptions:
@@ -283,10 +316,7 @@ def _card_row(person_id, card: DayCard, old: tuple | None, locked: bool, now):
         card.late_minutes,
         card.early_minutes,
         card.exceptions,
-        [
-            [None if s is None else s.isoformat(), None if e is None else e.isoformat()]
-            for s, e in card.pairs
-        ],
+        _pair_texts(card.pairs, iso or {}),
     )
     status = TimeCard.Status.APPROVED if locked else TimeCard.Status.OPEN
     if old is not None:
@@ -298,3 +328,16 @@ def _card_row(person_id, card: DayCard, old: tuple | None, locked: bool, now):
         if old_status == status and not arrived and old_values == values:
             return None
     return (person_id, card.work_date, *values, status, False, now)
+
+
+def _pair_texts(pairs, iso: dict[datetime, str]) -> list[list[str | None]]:
+    """The pairs as stored: ``isoformat()`` text, taken from ``iso`` for a punch's own (UTC)
+    instant. An auto-close end is the shift's local time: equal to a UTC instant, not its text."""
+    texts = []
+    for start, end in pairs:
+        if start is not None:
+            start = (start.tzinfo is UTC and iso.get(start)) or start.isoformat()
+        if end is not None:
+            end = (end.tzinfo is UTC and iso.get(end)) or end.isoformat()
+        texts.append([start, end])
+    return texts

@@ -108,10 +108,14 @@ def _add_times(card: DayCard, pairs, shift: Shift | None, rules: Rules) -> None:
         complete = [(s, e) for s, e in pairs if s and e]
     worked = taken = 0
     previous_end = None
-    for start, end in complete:
-        worked += max(0, minutes_between(start, end))
+    for start, end in complete:  # minutes_between, inlined: a call per pair is a third of this
+        minutes = int((end - start).total_seconds() // 60)
+        if minutes > 0:
+            worked += minutes
         if previous_end is not None:
-            taken += max(0, minutes_between(previous_end, start))
+            minutes = int((start - previous_end).total_seconds() // 60)
+            if minutes > 0:
+                taken += minutes
         previous_end = end
     owed = 0
     if shift is not None and shift.break_minutes and worked > shift.break_after_minutes:

@@ -35,15 +35,36 @@ def directions(punches: list[RawPunch], rules: Rules) -> list[str]:
 
 
 def pair(punches: list[RawPunch], rules: Rules) -> list[Pair]:
-    """In/out pairs in time order; (in, None) lacks its out, (None, out) its in."""
+    """In/out pairs in time order; (in, None) lacks its out, (None, out) its in.
+
+    The directions are decided as :func:`directions` does, in the same loop (a full build pairs
+    a quarter of a million days)."""
     pairs: list[Pair] = []
     open_in: datetime | None = None
-    for punch, direction in zip(punches, directions(punches, rules), strict=True):
+    modes, default = rules.direction_modes, rules.default_direction_mode
+    last = len(punches) - 1
+    previous = OUT
+    for index, punch in enumerate(punches):
+        mode = modes.get(punch.kind or punch.source, default) if modes else default
+        if mode == "first_last" and not punch.manual:
+            if index == 0:
+                direction = IN
+            elif index == last:
+                direction = OUT
+            else:
+                continue  # skipped: the direction before it stands
+        else:
+            given = _AS_IN_OUT.get(punch.direction, punch.direction)
+            if mode == "trust" and given in (IN, OUT):
+                direction = given
+            else:
+                direction = IN if previous == OUT else OUT
+        previous = direction
         if direction == IN:
             if open_in is not None:
                 pairs.append((open_in, None))
             open_in = punch.at
-        elif direction == OUT:
+        else:
             pairs.append((open_in, punch.at))
             open_in = None
     if open_in is not None:
