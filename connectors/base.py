@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import ClassVar
 
@@ -71,6 +71,11 @@ class Connector:
         """The vendor's record by its own id, active or not (None when it is gone): what a push
         compares the portal's person with before it writes."""
         raise NotImplementedError
+
+    def get_people(self, vendor_ids: Iterable[str]) -> dict[str, PersonRecord | None]:
+        """:meth:`get_person` for several records read together (a push batch): a vendor whose
+        record read costs several requests shares what it can between them."""
+        return {str(vendor_id): self.get_person(str(vendor_id)) for vendor_id in vendor_ids}
 
     def create_person(self, person: PersonRecord) -> PersonRecord:
         raise NotImplementedError

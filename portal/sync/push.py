@@ -358,7 +358,10 @@ def send_person(
         )
     # the account's kept connector: one vendor login serves every push and pull of this worker
     with kept_connector(account, transport=transport, sleep=sleep) as connector:
-        pair = known.known.get((account.pk, person.pk)) if known is not None else None
+        pair = None
+        if known is not None:
+            known.read_vendor_records(connector, account.pk)
+            pair = known.known.get((account.pk, person.pk))
         return reconcile_person(connector, account, person, pair)
 
 

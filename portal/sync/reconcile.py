@@ -75,7 +75,7 @@ def reconcile_person(
             account, current.vendor_id, current.code, person, raw=stored_raw(current.raw)
         )
     else:
-        current = connector.get_person(link.vendor_id)
+        current = known.take_current(connector) if known else connector.get_person(link.vendor_id)
         if current is None:
             raise errors.NotFoundError(
                 f"{account} no longer has record {link.vendor_id}, which {person.full_name} is "
