@@ -27,6 +27,7 @@ from portal.sync.models import OutboxMessage, VendorAccount
 from portal.sync.offboarding import note_delivery
 from portal.sync.org_outbox import send_org
 from portal.sync.push_batch import PersonBatch
+from portal.sync.push_record import SentAnswers
 from portal.sync.reconcile import reconcile_person
 
 MAX_ATTEMPTS = 8
@@ -213,27 +214,30 @@ def deliver_batch(batch: list[OutboxMessage], *, transport=None, sleep=time.slee
     for message in batch:
         message.account = accounts[message.account_id]  # one read per account, not per message
     known = PersonBatch.load(batch)
+    answers = SentAnswers(known)
     resume_at: dict[int, datetime] = {}  # account id -> when its messages may go again
     delivered, given_back = 0, []
-    for message in batch:
-        late = time.monotonic() - started > CLAIM_FOR.total_seconds() / 2
-        if late or message.account_id in resume_at:
-            given_back.append(message)
-            continue
-        key = (message.account_id, message.object_id)
-        stop = _deliver(message, transport=transport, sleep=sleep, known=known)
-        if message.record_kind != "person" or key in known.open_steps or _has_proof(message):
-            note_delivery(message)  # an offboarding's step takes the answer and its proof
-        delivered += 1
-        if stop is not None:
-            resume_at[message.account_id] = stop
+    try:
+        for message in batch:
+            late = time.monotonic() - started > CLAIM_FOR.total_seconds() / 2
+            if late or message.account_id in resume_at:
+                given_back.append(message)
+                continue
+            if message.record_kind == "punch":
+                answers.flush()  # its check for an earlier punch must see them as sent
+            stop = _deliver(message, transport=transport, sleep=sleep, known=known)
+            if message.status == OutboxMessage.Status.SENT:
+                answers.add(message)
+            elif known.needs_note(message):
+                note_delivery(message)  # an offboarding's step takes the failure
+            delivered += 1
+            if stop is not None:
+                resume_at[message.account_id] = stop
+    finally:
+        answers.flush()  # what was sent is recorded, whatever stopped the batch
     for message in given_back:
         _give_back(message, resume_at.get(message.account_id))
     return delivered
-
-
-def _has_proof(message: OutboxMessage) -> bool:
-    return bool((message.vendor_answer or {}).get("proof"))
 
 
 def _give_back(message: OutboxMessage, at: datetime | None) -> None:
@@ -246,8 +250,9 @@ def _give_back(message: OutboxMessage, at: datetime | None) -> None:
 def _deliver(
     message: OutboxMessage, *, transport=None, sleep=time.sleep, known: PersonBatch | None = None
 ) -> datetime | None:
-    """Send and settle one message; returns when its account may be called again if it asked
-    us to stop for now (rate limit, credentials refused), else None."""
+    """Send one message and settle it (a sent one is left for the batch to record); returns when
+    its account may be called again if it asked us to stop for now (rate limit, credentials
+    refused), else None."""
     try:
         send = SENDERS.get(message.record_kind, send_person)
         batch_read = {"known": known} if send is send_person else {}
@@ -272,12 +277,11 @@ def _deliver(
             _retry_later(message, exc, next_attempt_delay(message.attempts))
         else:
             _fail(message, exc)
-    else:
+    else:  # recorded by the batch's SentAnswers, with the others
         message.status = OutboxMessage.Status.SENT
         message.sent_at = timezone.now()
         message.vendor_answer = answer
         message.last_error = ""
-        message.save(update_fields=["status", "sent_at", "vendor_answer", "last_error"])
     return None
 
 

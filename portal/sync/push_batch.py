@@ -31,6 +31,8 @@ class KnownForPerson:
     #: used yet; None then means the vendor no longer has it)
     current: PersonRecord | None = None
     read: bool = False
+    #: the reconcile pushed to the link (its ``last_pushed_at`` is set, recorded with the answer)
+    pushed: bool = False
 
     def take_current(self, connector: Connector) -> PersonRecord | None:
         """The linked vendor record: the batch's read the first time, else read now (a read
@@ -51,6 +53,13 @@ class PersonBatch:
     open_steps: set[tuple[int, int]] = field(default_factory=set)
     #: accounts whose linked records were read from the vendor for this batch
     vendor_read: set[int] = field(default_factory=set)
+
+    def needs_note(self, message: OutboxMessage) -> bool:
+        """Whether an offboarding may wait for ``message``'s answer (see note_delivery)."""
+        if message.record_kind != "person":
+            return True
+        proof = (message.vendor_answer or {}).get("proof")
+        return (message.account_id, message.object_id) in self.open_steps or bool(proof)
 
     def read_vendor_records(self, connector: Connector, account_id: int) -> None:
         """Read the batch's linked records of one account from its vendor together, once (a

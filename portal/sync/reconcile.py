@@ -93,7 +93,10 @@ def reconcile_person(
     if wanted.active and decision.access_groups is not None:
         steps += grant_access_groups(connector, link.vendor_id, current, decision.access_groups)
     link.last_pushed_at = timezone.now()
-    link.save(update_fields=["last_pushed_at"])
+    if known:  # recorded by the batch with the message's answer
+        known.link, known.pushed = link, True
+    else:
+        link.save(update_fields=["last_pushed_at"])
     answer = {
         "vendor_id": link.vendor_id,
         "created": created,
