@@ -80,7 +80,11 @@ class Connector:
     def create_person(self, person: PersonRecord) -> PersonRecord:
         raise NotImplementedError
 
-    def update_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+    def update_person(
+        self, vendor_id: str, person: PersonRecord, *, current: PersonRecord | None = None
+    ) -> PersonRecord:
+        """Send ``person``'s fields. ``current`` (here and in the other writes): the record as
+        the caller just read it, which a vendor may use instead of reading it again."""
         raise NotImplementedError
 
     def change_code(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
@@ -89,11 +93,15 @@ class Connector:
         ``user_id``) makes a new record and disables the old one, so none stays active."""
         return self.update_person(vendor_id, person)
 
-    def terminate_person(self, vendor_id: str, on: date, reason: str = "") -> None:
+    def terminate_person(
+        self, vendor_id: str, on: date, reason: str = "", *, current: PersonRecord | None = None
+    ) -> None:
         """Revoke the person on this vendor the way it is done there (disable, resign, delete)."""
         raise NotImplementedError
 
-    def rehire_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+    def rehire_person(
+        self, vendor_id: str, person: PersonRecord, *, current: PersonRecord | None = None
+    ) -> PersonRecord:
         raise NotImplementedError
 
     # -- punches from other clocks (only where ``capabilities.writes`` has "punches") --------

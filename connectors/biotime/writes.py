@@ -213,7 +213,9 @@ class BioTimeWrites:
         row = self.client.call("POST", EMPLOYEES, body=body)
         return self._mapped(row, lookup)
 
-    def update_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+    def update_person(
+        self, vendor_id: str, person: PersonRecord, *, current: PersonRecord | None = None
+    ) -> PersonRecord:
         lookup = self._tree_lookup()
         body = mapping.employee_body(person, **self._references(person, lookup, creating=False))
         for key in ("department", "area", "position"):
@@ -223,7 +225,13 @@ class BioTimeWrites:
         return self._mapped(row, lookup)
 
     def terminate_person(
-        self, vendor_id: str, on: date, reason: str = "", *, resign_type: int = RESIGN_QUIT
+        self,
+        vendor_id: str,
+        on: date,
+        reason: str = "",
+        *,
+        resign_type: int = RESIGN_QUIT,
+        current: PersonRecord | None = None,
     ) -> None:
         """A resignation on ``on`` with attendance disabled; already resigned counts as done.
         A server without the resignation API (8.0) raises UnsupportedError saying so."""
@@ -246,7 +254,9 @@ class BioTimeWrites:
                 ) from exc
             raise
 
-    def rehire_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+    def rehire_person(
+        self, vendor_id: str, person: PersonRecord, *, current: PersonRecord | None = None
+    ) -> PersonRecord:
         """Reinstate every resignation of the employee, then bring the fields up to date.
         Without the resignation API there is none to reinstate."""
         if not self.optional.has("resignations"):

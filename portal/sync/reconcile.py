@@ -87,11 +87,14 @@ def reconcile_person(
     # linked, by this push or by a pull that matched the person: no create is owed any more
     if known is None or known.owed or known.link is None:  # else: none to delete
         PendingCreate.objects.filter(account=account, person=person).delete()
-    steps = bring_in_line(
+    steps, current = bring_in_line(
         connector, link.vendor_id, current, wanted, person, created=created, reason=reason
     )
     if wanted.active and decision.access_groups is not None:
-        steps += grant_access_groups(connector, link.vendor_id, current, decision.access_groups)
+        granted, current = grant_access_groups(
+            connector, link.vendor_id, current, decision.access_groups
+        )
+        steps += granted
     link.last_pushed_at = timezone.now()
     if known:  # recorded by the batch with the message's answer
         known.link, known.pushed = link, True
@@ -241,40 +244,43 @@ def bring_in_line(
     *,
     created: bool,
     reason: str = "",
-) -> list[str]:
-    """Send only what differs: fields, then enable or disable. Returns the steps sent."""
+) -> tuple[list[str], PersonRecord]:
+    """Send only what differs: fields, then enable or disable. Returns the steps sent and the
+    record as the last read or write gave it (a terminate answers nothing). Each write is handed
+    the record just read, so a vendor need not read it again to check it."""
     record = replace(wanted, vendor_id=vendor_id)
     changed = not created and differs(current, wanted)  # a create just sent every field
     steps = []
     if wanted.active:
-        if not current.active:
-            connector.rehire_person(vendor_id, record)  # re-enables and applies the fields
+        if not current.active:  # re-enables and applies the fields
+            current = connector.rehire_person(vendor_id, record, current=current)
             steps.append("rehire")
         elif changed:
-            connector.update_person(vendor_id, record)
+            current = connector.update_person(vendor_id, record, current=current)
             steps.append("update")
-        return steps
+        return steps, current
     if changed:
-        current = connector.update_person(vendor_id, record)
+        current = connector.update_person(vendor_id, record, current=current)
         steps.append("update")
     if current.active:
         connector.terminate_person(
             vendor_id,
             wanted.terminated_on or timezone.localdate(),
             reason or person.termination_reason,
+            current=current,
         )
         steps.append("terminate")
-    return steps
+    return steps, current
 
 
 def grant_access_groups(
     connector: Connector, vendor_id: str, current: PersonRecord, wanted: tuple[str, ...]
-) -> list[str]:
-    """Make the vendor's access groups of the person exactly ``wanted`` (rules' and HR's)."""
+) -> tuple[list[str], PersonRecord]:
+    """Make the vendor's access groups of the person exactly ``wanted`` (rules' and HR's).
+    Returns the steps sent and the record as it is now."""
     if not hasattr(connector, "set_access_groups"):
-        return []  # this vendor has no access groups
+        return [], current  # this vendor has no access groups
     held = current.access_group_ids or ()  # a user with none may leave the list out
     if tuple(sorted(held)) == tuple(sorted(wanted)):
-        return []
-    connector.set_access_groups(vendor_id, wanted)
-    return ["access_groups"]
+        return [], current
+    return ["access_groups"], connector.set_access_groups(vendor_id, wanted, current=current)

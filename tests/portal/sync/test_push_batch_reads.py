@@ -66,3 +66,16 @@ def test_a_biotime_80_server_without_resignations_takes_a_batch_of_edits(clock, 
         link = ExternalLink.objects.get(account=biotime.account, object_id=person.pk)
         assert employees[int(link.vendor_id)].first_name == "Edited"
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_biostar_edit_is_one_read_and_one_write(biostar, hr):
+    people = hire_linked(hr, biostar, 2)
+    biostar.simulator.request_log.clear()
+
+    for person in people:
+        edit(hr, person, last_name="Edited")
+    drain(biostar)
+
+    on_users = [m for m, path in biostar.simulator.request_log if path.startswith("/api/users")]
+    # the batch's read of each user answers the write's system-account check: no second GET
+    assert sorted(on_users) == ["GET", "GET", "PUT", "PUT"]
