@@ -20,7 +20,6 @@ from django.db.models import Case, F, TextField, Value, When
 from django.utils import timezone
 
 from connectors import errors
-from portal.people.models import Person
 from portal.sync import backoff, dispatch
 from portal.sync.connectors import kept_connector
 from portal.sync.models import OutboxMessage, VendorAccount
@@ -248,7 +247,7 @@ def _give_back(message: OutboxMessage, at: datetime | None) -> None:
 
 
 def _deliver(
-    message: OutboxMessage, *, transport=None, sleep=time.sleep, known: PersonBatch | None = None
+    message: OutboxMessage, *, known: PersonBatch, transport=None, sleep=time.sleep
 ) -> datetime | None:
     """Send one message and settle it (a sent one is left for the batch to record); returns when
     its account may be called again if it asked us to stop for now (rate limit, credentials
@@ -347,26 +346,20 @@ WAIT_FOR_EARLIER = timedelta(seconds=5)
 
 
 def send_person(
-    message: OutboxMessage, *, transport=None, sleep=time.sleep, known: PersonBatch | None = None
+    message: OutboxMessage, *, known: PersonBatch, transport=None, sleep=time.sleep
 ) -> dict:
-    """Reconcile the message's (account, person) pair with the person as they are now
-    (``known``: as the message's batch read them)."""
+    """Reconcile the message's (account, person) pair with the person as they are now, as the
+    message's batch read them (``known``, which records the pushed link with the answer)."""
     account = message.account
-    if known is not None:
-        person = known.people.get(message.object_id)
-    else:
-        person = Person.objects.filter(pk=message.object_id).first()
+    person = known.people.get(message.object_id)
     if person is None:
         raise errors.NotFoundError(
             f"Person #{message.object_id} no longer exists in Workgate: there is nothing to send."
         )
     # the account's kept connector: one vendor login serves every push and pull of this worker
     with kept_connector(account, transport=transport, sleep=sleep) as connector:
-        pair = None
-        if known is not None:
-            known.read_vendor_records(connector, account.pk)
-            pair = known.known.get((account.pk, person.pk))
-        return reconcile_person(connector, account, person, pair)
+        known.read_vendor_records(connector, account.pk)
+        return reconcile_person(connector, account, person, known.known[(account.pk, person.pk)])
 
 
 #: how each kind of outbox message is delivered (people and the organisation's records are

@@ -18,10 +18,9 @@ from connectors import errors
 from connectors.base import Connector
 from connectors.records import PersonRecord
 from portal.people.models import Person
-from portal.sync.identity import link_for, link_person
+from portal.sync.identity import link_person
 from portal.sync.models import ExternalLink, PendingCreate, VendorAccount
 from portal.sync.payloads import person_payload, person_record
-from portal.sync.provisioning import decision_for
 from portal.sync.vendor_text import stored_raw
 
 if TYPE_CHECKING:
@@ -44,21 +43,22 @@ def reconcile_person(
     connector: Connector,
     account: VendorAccount,
     person: Person,
-    known: KnownForPerson | None = None,
+    known: KnownForPerson,
 ) -> dict:
     """Bring ``account``'s record of ``person`` to the person's current state; returns the proof.
 
     Only a create still owed to the account (a ``PendingCreate``, written with the hire) may make
-    a record, whatever the message that asks. ``known``: the decision, link and owed create as a
-    batch of claimed messages read them (push_batch.py); else they are read here.
+    a record, whatever the message that asks. ``known``: the decision, link, owed create and
+    vendor record as the message's batch read them (push_batch.py; a lone message is a batch
+    of one). The link's new ``last_pushed_at`` is recorded by the batch with the answer.
     """
-    decision = known.decision if known else decision_for(person, account)
+    decision = known.decision
     wanted = person_record(person_payload(person))
     reason = person.termination_reason
     if not decision.should and wanted.active:  # active here, but not provisioned there
         wanted = replace(wanted, active=False, terminated_on=timezone.localdate())
         reason = f"No longer provisioned for {account.name}: {decision.why}"
-    link = known.link if known else link_for(account, Person, person.pk)
+    link = known.link
     created = False
     if link is None:
         owed = PendingCreate.objects.filter(account=account, person=person).first()
@@ -75,7 +75,7 @@ def reconcile_person(
             account, current.vendor_id, current.code, person, raw=stored_raw(current.raw)
         )
     else:
-        current = known.take_current(connector) if known else connector.get_person(link.vendor_id)
+        current = known.take_current(connector)
         if current is None:
             raise errors.NotFoundError(
                 f"{account} no longer has record {link.vendor_id}, which {person.full_name} is "
@@ -85,7 +85,7 @@ def reconcile_person(
         if current.code and current.code != wanted.code:  # HR changed the employee code
             current = change_code(connector, account, link, person, current, wanted)
     # linked, by this push or by a pull that matched the person: no create is owed any more
-    if known is None or known.owed or known.link is None:  # else: none to delete
+    if known.owed or known.link is None:  # else: none to delete
         PendingCreate.objects.filter(account=account, person=person).delete()
     steps, current = bring_in_line(
         connector, link.vendor_id, current, wanted, person, created=created, reason=reason
@@ -96,10 +96,7 @@ def reconcile_person(
         )
         steps += granted
     link.last_pushed_at = timezone.now()
-    if known:  # recorded by the batch with the message's answer
-        known.link, known.pushed = link, True
-    else:
-        link.save(update_fields=["last_pushed_at"])
+    known.link, known.pushed = link, True
     answer = {
         "vendor_id": link.vendor_id,
         "created": created,
