@@ -19,7 +19,7 @@ from connectors.base import Connector
 from connectors.records import PersonRecord
 from portal.people.models import Person
 from portal.sync.identity import link_person
-from portal.sync.models import ExternalLink, PendingCreate, VendorAccount
+from portal.sync.models import AccessGroup, ExternalLink, PendingCreate, VendorAccount
 from portal.sync.payloads import person_payload, person_record
 from portal.sync.vendor_text import stored_raw
 
@@ -94,6 +94,9 @@ def reconcile_person(
         granted, current = grant_access_groups(
             connector, link.vendor_id, current, decision.access_groups
         )
+        if granted:  # the person's page shows the link's groups: right now, not at the next pull
+            link.raw = stored_raw(with_group_names(current.raw, account))
+            link.save(update_fields=["raw"])
         steps += granted
     link.last_pushed_at = timezone.now()
     known.link, known.pushed = link, True
@@ -216,6 +219,20 @@ def change_code(
     link.vendor_id, link.vendor_code = moved.vendor_id, moved.code
     link.save(update_fields=["vendor_id", "vendor_code"])
     return moved
+
+
+def with_group_names(raw: dict, account: VendorAccount) -> dict:
+    """The record as a write answered it, its access groups named as the pull would show them
+    (a BioStar PUT answers no names: the mirror of the account's groups has them)."""
+    groups = [g for g in raw.get("access_groups") or [] if isinstance(g, dict)]
+    ids = [str(g.get("id", "")) for g in groups]
+    names = dict(
+        AccessGroup.objects.filter(account=account, vendor_id__in=ids).values_list(
+            "vendor_id", "name"
+        )
+    )
+    named = [{**g, "name": g.get("name") or names.get(str(g.get("id", "")), "")} for g in groups]
+    return {**raw, "access_groups": named}
 
 
 def refuse_system_account(record: PersonRecord, person: Person, account: VendorAccount) -> None:
