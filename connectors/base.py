@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import ClassVar
 
@@ -72,10 +72,19 @@ class Connector:
         compares the portal's person with before it writes."""
         raise NotImplementedError
 
+    def get_people(self, vendor_ids: Iterable[str]) -> dict[str, PersonRecord | None]:
+        """:meth:`get_person` for several records read together (a push batch): a vendor whose
+        record read costs several requests shares what it can between them."""
+        return {str(vendor_id): self.get_person(str(vendor_id)) for vendor_id in vendor_ids}
+
     def create_person(self, person: PersonRecord) -> PersonRecord:
         raise NotImplementedError
 
-    def update_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+    def update_person(
+        self, vendor_id: str, person: PersonRecord, *, current: PersonRecord | None = None
+    ) -> PersonRecord:
+        """Send ``person``'s fields. ``current`` (here and in the other writes): the record as
+        the caller just read it, which a vendor may use instead of reading it again."""
         raise NotImplementedError
 
     def change_code(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
@@ -84,11 +93,15 @@ class Connector:
         ``user_id``) makes a new record and disables the old one, so none stays active."""
         return self.update_person(vendor_id, person)
 
-    def terminate_person(self, vendor_id: str, on: date, reason: str = "") -> None:
+    def terminate_person(
+        self, vendor_id: str, on: date, reason: str = "", *, current: PersonRecord | None = None
+    ) -> None:
         """Revoke the person on this vendor the way it is done there (disable, resign, delete)."""
         raise NotImplementedError
 
-    def rehire_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+    def rehire_person(
+        self, vendor_id: str, person: PersonRecord, *, current: PersonRecord | None = None
+    ) -> PersonRecord:
         raise NotImplementedError
 
     # -- punches from other clocks (only where ``capabilities.writes`` has "punches") --------

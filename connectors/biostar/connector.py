@@ -45,9 +45,6 @@ ALARM_EVENT_LIMIT = 1000  # newest alarm events read per door-state poll
 DELETE_BATCH = 1000  # more ids than this in one DELETE misbehaves on some versions (quirk)
 DELETE_URL_BUDGET = 6000  # characters of ids per DELETE URL: long user ids hit URL limits first
 SYSTEM_CHECK_LOOKUPS = 20  # up to this many write targets are checked one GET each
-#: seconds a user row this connector just read answers a write's system-account check: a
-#: push reads the user to compare, then writes at once; a second GET would say the same
-JUST_READ_FOR = 2.0
 ROOT_GROUP_ID = "1"  # "All Users": every user group hangs under it
 UNCHANGED: Any = object()  # "leave the parent as it is" in user group updates
 
@@ -105,7 +102,6 @@ class BioStarConnector(Connector):
             sleep=self.sleep,
         )
         self._event_types: dict[int, str] | None = None
-        self._just_read: tuple[str, float, Mapping[str, Any]] | None = None
 
     @property
     def time_zone(self) -> str:
@@ -291,14 +287,17 @@ class BioStarConnector(Connector):
         self.client.call("POST", "/api/users", json=body)
         return self._get_person(person.code)
 
-    def update_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+    def update_person(
+        self, vendor_id: str, person: PersonRecord, *, current: PersonRecord | None = None
+    ) -> PersonRecord:
         user = mapping.person_to_vendor(person, self.time_zone, creating=False)
-        return self._put_user(vendor_id, user, "change")
+        return self._put_user(vendor_id, user, "change", current)
 
-    def terminate_person(self, vendor_id: str, on: date, reason: str = "") -> None:
+    def terminate_person(
+        self, vendor_id: str, on: date, reason: str = "", *, current: PersonRecord | None = None
+    ) -> None:
         """Disable the user and end its access now (BioStar keeps no reason)."""
-        self._refuse_system_accounts([vendor_id], "terminate")
-        self._just_read = None  # the row read before no longer says what the user is
+        self._refuse_system_accounts([vendor_id], "terminate", _rows_of(current))
         ended = format_utc(self.now())
         body = {"User": {"disabled": "true", "expiry_datetime": ended}}
         try:
@@ -316,7 +315,6 @@ class BioStarConnector(Connector):
         user under the new code is made with the same details and access groups, or found, on a
         retry. Credentials (cards, fingerprints, faces) stay on the old user."""
         self._refuse_system_accounts([vendor_id, person.code], "move")
-        self._just_read = None
         old = self.client.call("GET", user_path(vendor_id)).get("User") or {}
         if not truthy(old.get("disabled")):
             self.terminate_person(vendor_id, self.now().date(), f"code changed to {person.code}")
@@ -330,17 +328,26 @@ class BioStarConnector(Connector):
             moved = self.set_access_groups(moved.vendor_id, groups)
         return moved
 
-    def rehire_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+    def rehire_person(
+        self, vendor_id: str, person: PersonRecord, *, current: PersonRecord | None = None
+    ) -> PersonRecord:
         """Enable the user, clear its expiry (BioStar's far-future default) and apply ``person``."""
         user = mapping.person_to_vendor(person, self.time_zone, creating=False)
         user.update(disabled="false", expiry_datetime=format_utc(mapping.NO_EXPIRY))
-        return self._put_user(vendor_id, user, "rehire")
+        return self._put_user(vendor_id, user, "rehire", current)
 
-    def set_access_groups(self, vendor_id: str, access_group_ids: Iterable[str]) -> PersonRecord:
+    def set_access_groups(
+        self,
+        vendor_id: str,
+        access_group_ids: Iterable[str],
+        *,
+        current: PersonRecord | None = None,
+    ) -> PersonRecord:
         """Make the user a direct member of exactly these access groups (BioStar replaces the
         list). The user group (department) is written by create/update via ``department_id``."""
         groups = [{"id": str(group_id)} for group_id in access_group_ids]
-        return self._put_user(vendor_id, {"access_groups": groups}, "change the access groups of")
+        verb = "change the access groups of"
+        return self._put_user(vendor_id, {"access_groups": groups}, verb, current)
 
     def delete_people(self, vendor_ids: Iterable[str]) -> dict[str, Any]:
         """Delete users in batches of at most 1000 ids (and a bounded URL). A batch naming a
@@ -366,11 +373,15 @@ class BioStarConnector(Connector):
             row, self.time_zone, now=self.now(), own_login_id=self.credentials["login_id"]
         )
 
-    def _refuse_system_accounts(self, user_ids: list[str], verb: str) -> None:
+    def _refuse_system_accounts(
+        self, user_ids: list[str], verb: str, read: Mapping[str, Mapping[str, Any]] | None = None
+    ) -> dict[str, Mapping[str, Any]]:
         """Raise :class:`errors.SystemAccountError` before any write that targets the vendor's
-        administrator, the login Workgate uses or an operator. Few ids are looked up one by
-        one; a large batch reads the user list once."""
+        administrator, the login Workgate uses or an operator. ``read``: rows the caller has
+        just read (a push's own read of the user), not asked again. Few ids are looked up one
+        by one (those rows are returned, by user id); a large batch reads the user list once."""
         wanted = {text(user_id) for user_id in user_ids}
+        looked = dict(read or {})
         if len(wanted) <= SYSTEM_CHECK_LOOKUPS:
             rows = []
             for user_id in wanted:
@@ -378,9 +389,11 @@ class BioStarConnector(Connector):
                     rows.append({"user_id": user_id})
                     continue
                 try:
-                    rows.append(self._user_row(user_id, just_read_will_do=True))
+                    if user_id not in looked:
+                        looked[user_id] = self._user_row(user_id)
                 except errors.NotFoundError:
                     continue  # the write itself reports a missing user
+                rows.append(looked[user_id])
         else:
             pages = self.client.list_pages(
                 "/api/users", "UserCollection", {"order_by": "user_id:false"}
@@ -406,44 +419,31 @@ class BioStarConnector(Connector):
                     f" {verb} it. Change it in the BioStar console if you must.",
                     field="user_id",
                 )
+        return looked
 
-    def _put_user(self, user_id: str, user: dict[str, Any], verb: str) -> PersonRecord:
+    def _put_user(
+        self, user_id: str, user: dict[str, Any], verb: str, current: PersonRecord | None
+    ) -> PersonRecord:
         """``PUT /api/users/{id}`` after the system-account check; the user as it is now.
 
-        BioStar answers a PUT with its ``Response`` code alone and stores the fields as sent, so
-        the user now is the row the check read with the sent fields over it: no read-back GET.
+        ``current``: the user as the caller just read it (a push reads before it writes): it
+        answers the check, and since BioStar answers a PUT with its ``Response`` code alone and
+        stores the fields as sent, the user now is that row with the sent fields over it. Without
+        it the check reads the user and that row serves.
         """
-        self._refuse_system_accounts([user_id], verb)
-        before, self._just_read = self._just_read_row(user_id), None
+        read = self._refuse_system_accounts([user_id], verb, _rows_of(current))
         self.client.call("PUT", user_path(user_id), json={"User": user})
-        if before is None:  # the check found no row to build on
+        before = read.get(text(user_id))
+        if not isinstance(before, Mapping):
             return self._get_person(user_id)
         row = {**before, **user}
         if "disabled" in user or "expiry_datetime" in user:
             row.pop("expired", None)  # the server's own verdict on the old dates
-        self._remember(user_id, row)  # what a following write's check may use
         return self._mapped(user_id, row)
 
-    def _user_row(self, user_id: str, *, just_read_will_do: bool = False) -> Mapping[str, Any]:
-        """``GET /api/users/{id}``'s ``User``, or the row read a moment ago when that will do
-        (a write's system-account check right after the push's own read)."""
-        if just_read_will_do and (row := self._just_read_row(user_id)) is not None:
-            return row
-        row = self.client.call("GET", user_path(user_id)).get("User")
-        if isinstance(row, Mapping):
-            self._remember(user_id, row)
-        return row
-
-    def _remember(self, user_id: str, row: Mapping[str, Any]) -> None:
-        self._just_read = (text(user_id), time.monotonic(), row)
-
-    def _just_read_row(self, user_id: str) -> Mapping[str, Any] | None:
-        if self._just_read is None:
-            return None
-        read_id, read_at, row = self._just_read
-        if read_id != text(user_id) or time.monotonic() - read_at > JUST_READ_FOR:
-            return None
-        return row
+    def _user_row(self, user_id: str) -> Mapping[str, Any]:
+        """``GET /api/users/{id}``'s ``User``."""
+        return self.client.call("GET", user_path(user_id)).get("User")
 
     def _get_person(self, user_id: str) -> PersonRecord:
         return self._mapped(user_id, self._user_row(user_id))
@@ -595,3 +595,10 @@ def _batches(ids: list[str], size: int, budget: int) -> Iterator[list[str]]:
         length += cost
     if batch:
         yield batch
+
+
+def _rows_of(current: PersonRecord | None) -> dict[str, Mapping[str, Any]]:
+    """A caller's read of a user as the rows a write's check may use (none if not a user row)."""
+    if current is None or not isinstance(current.raw, Mapping) or not current.vendor_id:
+        return {}
+    return {text(current.vendor_id): current.raw}

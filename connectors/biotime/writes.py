@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -128,24 +128,66 @@ class BioTimeWrites:
     def get_person(self, vendor_id: str) -> PersonRecord | None:
         """The employee by id, marked inactive when a resignation names it (the object GET does
         not say so)."""
-        try:
-            row = self.client.call("GET", f"{EMPLOYEES}{vendor_id}/")
-        except errors.NotFoundError:
-            return None
+        return self.get_people([vendor_id])[str(vendor_id)]
+
+    def get_people(self, vendor_ids: Iterable[str]) -> dict[str, PersonRecord | None]:
+        """Each employee by id (None when gone), their resignations read together: one GET per
+        employee, and the resignation list once for all (or filtered by employee, whichever is
+        fewer requests), not once per employee."""
+        rows: dict[str, Any] = {}
+        for vendor_id in dict.fromkeys(str(vendor_id) for vendor_id in vendor_ids):
+            try:
+                rows[vendor_id] = self.client.call("GET", f"{EMPLOYEES}{vendor_id}/")
+            except errors.NotFoundError:
+                rows[vendor_id] = None
+        present = [vendor_id for vendor_id, row in rows.items() if row is not None]
+        resigned = {}
+        if present and self.optional.has("resignations"):
+            resigned = self._resignations_of(present)
         lookup = self._tree_lookup()
-        if self.optional.has("resignations"):
-            for resign in self.client.all_rows(RESIGNS, {"employee": vendor_id}):
-                if isinstance(resign, Mapping):
-                    return _person_or_error(
-                        mapping.person_from_employee(
-                            row,
-                            resigned=True,
-                            resigned_on=mapping.day(resign.get("resign_date")),
-                            departments=lookup.names("departments"),
-                            positions=lookup.names("positions"),
-                        )
-                    )
-        return self._mapped(row, lookup)
+        return {
+            vendor_id: None if row is None else self._person(row, resigned.get(vendor_id), lookup)
+            for vendor_id, row in rows.items()
+        }
+
+    @staticmethod
+    def _person(row: Any, resign: Mapping[str, Any] | None, lookup: TreeLookup) -> PersonRecord:
+        return _person_or_error(
+            mapping.person_from_employee(
+                row,
+                resigned=resign is not None,
+                resigned_on=mapping.day(resign.get("resign_date")) if resign else None,
+                departments=lookup.names("departments"),
+                positions=lookup.names("positions"),
+            )
+        )
+
+    def _resignations_of(self, vendor_ids: list[str]) -> dict[str, Mapping[str, Any]]:
+        """Employee id -> its first resignation (by id), for these employees. The document's
+        list filters by one ``employee`` at a time: the whole list is read when its pages are
+        no more than the employees asked about, else one filtered read per employee."""
+        wanted = set(vendor_ids)
+        first: dict[str, Mapping[str, Any]] = {}
+
+        def keep(rows: Iterable[Any]) -> None:
+            for row in rows:
+                employee = mapping.ref_id(row.get("employee")) if isinstance(row, Mapping) else None
+                if employee in wanted:
+                    first.setdefault(employee, row)
+
+        if len(vendor_ids) > 1:
+            pages = self.client.pages(RESIGNS)
+            page = next(pages)
+            keep(page.rows)
+            remaining = _pages_left(page.count, len(page.rows))
+            if page.last or (remaining is not None and remaining < len(vendor_ids)):
+                for page in pages:
+                    keep(page.rows)
+                return first
+            pages.close()
+        for vendor_id in vendor_ids:
+            keep(self.client.all_rows(RESIGNS, {"employee": vendor_id}))
+        return first
 
     def _resigned_record(self, resign: Any, lookup: TreeLookup) -> PersonRecord | SkippedRecord:
         """A resigned employee, read by id (the list hides them), marked inactive."""
@@ -171,7 +213,9 @@ class BioTimeWrites:
         row = self.client.call("POST", EMPLOYEES, body=body)
         return self._mapped(row, lookup)
 
-    def update_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+    def update_person(
+        self, vendor_id: str, person: PersonRecord, *, current: PersonRecord | None = None
+    ) -> PersonRecord:
         lookup = self._tree_lookup()
         body = mapping.employee_body(person, **self._references(person, lookup, creating=False))
         for key in ("department", "area", "position"):
@@ -181,7 +225,13 @@ class BioTimeWrites:
         return self._mapped(row, lookup)
 
     def terminate_person(
-        self, vendor_id: str, on: date, reason: str = "", *, resign_type: int = RESIGN_QUIT
+        self,
+        vendor_id: str,
+        on: date,
+        reason: str = "",
+        *,
+        resign_type: int = RESIGN_QUIT,
+        current: PersonRecord | None = None,
     ) -> None:
         """A resignation on ``on`` with attendance disabled; already resigned counts as done.
         A server without the resignation API (8.0) raises UnsupportedError saying so."""
@@ -204,7 +254,9 @@ class BioTimeWrites:
                 ) from exc
             raise
 
-    def rehire_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+    def rehire_person(
+        self, vendor_id: str, person: PersonRecord, *, current: PersonRecord | None = None
+    ) -> PersonRecord:
         """Reinstate every resignation of the employee, then bring the fields up to date.
         Without the resignation API there is none to reinstate."""
         if not self.optional.has("resignations"):
@@ -385,6 +437,13 @@ class BioTimeWrites:
         except errors.NotFoundError:
             return False
         return True
+
+
+def _pages_left(count: int | None, per_page: int) -> int | None:
+    """Pages after the first of a list of ``count`` rows (None: the count is not known)."""
+    if count is None or per_page < 1:
+        return None
+    return max(0, -(-(count - per_page) // per_page))
 
 
 def _pk(value: str) -> int | str:

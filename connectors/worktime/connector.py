@@ -156,15 +156,21 @@ class WorkTimeConnector(Connector):
         body = mapping.employee_body(person, self._department_id(person))
         return self._person(self.client.send("POST", streams.EMPLOYEES, body))
 
-    def update_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+    def update_person(
+        self, vendor_id: str, person: PersonRecord, *, current: PersonRecord | None = None
+    ) -> PersonRecord:
         body = mapping.employee_body(person, self._department_id(person))
         return self._person(self.client.send("PUT", f"{streams.EMPLOYEES}/{vendor_id}", body))
 
-    def terminate_person(self, vendor_id: str, on: date, reason: str = "") -> None:
+    def terminate_person(
+        self, vendor_id: str, on: date, reason: str = "", *, current: PersonRecord | None = None
+    ) -> None:
         """WorkTime's soft delete (needs a Full Access key); it keeps no date or reason."""
         self.client.send("DELETE", f"{streams.EMPLOYEES}/{vendor_id}")
 
-    def rehire_person(self, vendor_id: str, person: PersonRecord) -> PersonRecord:
+    def rehire_person(
+        self, vendor_id: str, person: PersonRecord, *, current: PersonRecord | None = None
+    ) -> PersonRecord:
         body = {
             **mapping.employee_body(person, self._department_id(person)),
             "status": mapping.ACTIVE,

@@ -20,13 +20,13 @@ from django.db.models import Case, F, TextField, Value, When
 from django.utils import timezone
 
 from connectors import errors
-from portal.people.models import Person
 from portal.sync import backoff, dispatch
 from portal.sync.connectors import kept_connector
 from portal.sync.models import OutboxMessage, VendorAccount
 from portal.sync.offboarding import note_delivery
 from portal.sync.org_outbox import send_org
 from portal.sync.push_batch import PersonBatch
+from portal.sync.push_record import SentAnswers
 from portal.sync.reconcile import reconcile_person
 
 MAX_ATTEMPTS = 8
@@ -213,27 +213,30 @@ def deliver_batch(batch: list[OutboxMessage], *, transport=None, sleep=time.slee
     for message in batch:
         message.account = accounts[message.account_id]  # one read per account, not per message
     known = PersonBatch.load(batch)
+    answers = SentAnswers(known)
     resume_at: dict[int, datetime] = {}  # account id -> when its messages may go again
     delivered, given_back = 0, []
-    for message in batch:
-        late = time.monotonic() - started > CLAIM_FOR.total_seconds() / 2
-        if late or message.account_id in resume_at:
-            given_back.append(message)
-            continue
-        key = (message.account_id, message.object_id)
-        stop = _deliver(message, transport=transport, sleep=sleep, known=known)
-        if message.record_kind != "person" or key in known.open_steps or _has_proof(message):
-            note_delivery(message)  # an offboarding's step takes the answer and its proof
-        delivered += 1
-        if stop is not None:
-            resume_at[message.account_id] = stop
+    try:
+        for message in batch:
+            late = time.monotonic() - started > CLAIM_FOR.total_seconds() / 2
+            if late or message.account_id in resume_at:
+                given_back.append(message)
+                continue
+            if message.record_kind == "punch":
+                answers.flush()  # its check for an earlier punch must see them as sent
+            stop = _deliver(message, transport=transport, sleep=sleep, known=known)
+            if message.status == OutboxMessage.Status.SENT:
+                answers.add(message)
+            elif known.needs_note(message):
+                note_delivery(message)  # an offboarding's step takes the failure
+            delivered += 1
+            if stop is not None:
+                resume_at[message.account_id] = stop
+    finally:
+        answers.flush()  # what was sent is recorded, whatever stopped the batch
     for message in given_back:
         _give_back(message, resume_at.get(message.account_id))
     return delivered
-
-
-def _has_proof(message: OutboxMessage) -> bool:
-    return bool((message.vendor_answer or {}).get("proof"))
 
 
 def _give_back(message: OutboxMessage, at: datetime | None) -> None:
@@ -244,10 +247,11 @@ def _give_back(message: OutboxMessage, at: datetime | None) -> None:
 
 
 def _deliver(
-    message: OutboxMessage, *, transport=None, sleep=time.sleep, known: PersonBatch | None = None
+    message: OutboxMessage, *, known: PersonBatch, transport=None, sleep=time.sleep
 ) -> datetime | None:
-    """Send and settle one message; returns when its account may be called again if it asked
-    us to stop for now (rate limit, credentials refused), else None."""
+    """Send one message and settle it (a sent one is left for the batch to record); returns when
+    its account may be called again if it asked us to stop for now (rate limit, credentials
+    refused), else None."""
     try:
         send = SENDERS.get(message.record_kind, send_person)
         batch_read = {"known": known} if send is send_person else {}
@@ -272,12 +276,11 @@ def _deliver(
             _retry_later(message, exc, next_attempt_delay(message.attempts))
         else:
             _fail(message, exc)
-    else:
+    else:  # recorded by the batch's SentAnswers, with the others
         message.status = OutboxMessage.Status.SENT
         message.sent_at = timezone.now()
         message.vendor_answer = answer
         message.last_error = ""
-        message.save(update_fields=["status", "sent_at", "vendor_answer", "last_error"])
     return None
 
 
@@ -343,23 +346,20 @@ WAIT_FOR_EARLIER = timedelta(seconds=5)
 
 
 def send_person(
-    message: OutboxMessage, *, transport=None, sleep=time.sleep, known: PersonBatch | None = None
+    message: OutboxMessage, *, known: PersonBatch, transport=None, sleep=time.sleep
 ) -> dict:
-    """Reconcile the message's (account, person) pair with the person as they are now
-    (``known``: as the message's batch read them)."""
+    """Reconcile the message's (account, person) pair with the person as they are now, as the
+    message's batch read them (``known``, which records the pushed link with the answer)."""
     account = message.account
-    if known is not None:
-        person = known.people.get(message.object_id)
-    else:
-        person = Person.objects.filter(pk=message.object_id).first()
+    person = known.people.get(message.object_id)
     if person is None:
         raise errors.NotFoundError(
             f"Person #{message.object_id} no longer exists in Workgate: there is nothing to send."
         )
     # the account's kept connector: one vendor login serves every push and pull of this worker
     with kept_connector(account, transport=transport, sleep=sleep) as connector:
-        pair = known.known.get((account.pk, person.pk)) if known is not None else None
-        return reconcile_person(connector, account, person, pair)
+        known.read_vendor_records(connector, account.pk)
+        return reconcile_person(connector, account, person, known.known[(account.pk, person.pk)])
 
 
 #: how each kind of outbox message is delivered (people and the organisation's records are

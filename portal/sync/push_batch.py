@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 
+from connectors.base import Connector
+from connectors.records import PersonRecord
 from portal.people.models import Person
 from portal.sync.models import ExternalLink, OffboardingStep, OutboxMessage, PendingCreate
 from portal.sync.provisioning import Decision, decisions_in
@@ -25,6 +27,20 @@ class KnownForPerson:
     decision: Decision
     link: ExternalLink | None
     owed: bool  # a create is still owed to the account
+    #: the linked vendor record as the batch read it (``read``: the read was made, and not
+    #: used yet; None then means the vendor no longer has it)
+    current: PersonRecord | None = None
+    read: bool = False
+    #: the reconcile pushed to the link (its ``last_pushed_at`` is set, recorded with the answer)
+    pushed: bool = False
+
+    def take_current(self, connector: Connector) -> PersonRecord | None:
+        """The linked vendor record: the batch's read the first time, else read now (a read
+        after this push's own writes must see them)."""
+        if self.read:
+            self.read = False
+            return self.current
+        return connector.get_person(self.link.vendor_id)
 
 
 @dataclass
@@ -35,6 +51,33 @@ class PersonBatch:
     known: dict[tuple[int, int], KnownForPerson] = field(default_factory=dict)
     #: (account id, person id) with an offboarding step still waiting for a delivery
     open_steps: set[tuple[int, int]] = field(default_factory=set)
+    #: accounts whose linked records were read from the vendor for this batch
+    vendor_read: set[int] = field(default_factory=set)
+
+    def needs_note(self, message: OutboxMessage) -> bool:
+        """Whether an offboarding may wait for ``message``'s answer (see note_delivery)."""
+        if message.record_kind != "person":
+            return True
+        proof = (message.vendor_answer or {}).get("proof")
+        return (message.account_id, message.object_id) in self.open_steps or bool(proof)
+
+    def read_vendor_records(self, connector: Connector, account_id: int) -> None:
+        """Read the batch's linked records of one account from its vendor together, once (a
+        vendor may share requests between them: BioTime's resignation list). The batch is sent
+        within moments of the read; should the read fail, each message reads its own."""
+        if account_id in self.vendor_read:
+            return
+        self.vendor_read.add(account_id)
+        pairs = [
+            pair
+            for (account, _), pair in self.known.items()
+            if account == account_id and pair.link is not None
+        ]
+        if not pairs:
+            return
+        found = connector.get_people([pair.link.vendor_id for pair in pairs])
+        for pair in pairs:
+            pair.current, pair.read = found.get(pair.link.vendor_id), True
 
     @classmethod
     def load(cls, messages: list[OutboxMessage]) -> PersonBatch:

@@ -18,10 +18,9 @@ from connectors import errors
 from connectors.base import Connector
 from connectors.records import PersonRecord
 from portal.people.models import Person
-from portal.sync.identity import link_for, link_person
-from portal.sync.models import ExternalLink, PendingCreate, VendorAccount
+from portal.sync.identity import link_person
+from portal.sync.models import AccessGroup, ExternalLink, PendingCreate, VendorAccount
 from portal.sync.payloads import person_payload, person_record
-from portal.sync.provisioning import decision_for
 from portal.sync.vendor_text import stored_raw
 
 if TYPE_CHECKING:
@@ -44,21 +43,22 @@ def reconcile_person(
     connector: Connector,
     account: VendorAccount,
     person: Person,
-    known: KnownForPerson | None = None,
+    known: KnownForPerson,
 ) -> dict:
     """Bring ``account``'s record of ``person`` to the person's current state; returns the proof.
 
     Only a create still owed to the account (a ``PendingCreate``, written with the hire) may make
-    a record, whatever the message that asks. ``known``: the decision, link and owed create as a
-    batch of claimed messages read them (push_batch.py); else they are read here.
+    a record, whatever the message that asks. ``known``: the decision, link, owed create and
+    vendor record as the message's batch read them (push_batch.py; a lone message is a batch
+    of one). The link's new ``last_pushed_at`` is recorded by the batch with the answer.
     """
-    decision = known.decision if known else decision_for(person, account)
+    decision = known.decision
     wanted = person_record(person_payload(person))
     reason = person.termination_reason
     if not decision.should and wanted.active:  # active here, but not provisioned there
         wanted = replace(wanted, active=False, terminated_on=timezone.localdate())
         reason = f"No longer provisioned for {account.name}: {decision.why}"
-    link = known.link if known else link_for(account, Person, person.pk)
+    link = known.link
     created = False
     if link is None:
         owed = PendingCreate.objects.filter(account=account, person=person).first()
@@ -75,7 +75,7 @@ def reconcile_person(
             account, current.vendor_id, current.code, person, raw=stored_raw(current.raw)
         )
     else:
-        current = connector.get_person(link.vendor_id)
+        current = known.take_current(connector)
         if current is None:
             raise errors.NotFoundError(
                 f"{account} no longer has record {link.vendor_id}, which {person.full_name} is "
@@ -85,15 +85,21 @@ def reconcile_person(
         if current.code and current.code != wanted.code:  # HR changed the employee code
             current = change_code(connector, account, link, person, current, wanted)
     # linked, by this push or by a pull that matched the person: no create is owed any more
-    if known is None or known.owed or known.link is None:  # else: none to delete
+    if known.owed or known.link is None:  # else: none to delete
         PendingCreate.objects.filter(account=account, person=person).delete()
-    steps = bring_in_line(
+    steps, current = bring_in_line(
         connector, link.vendor_id, current, wanted, person, created=created, reason=reason
     )
     if wanted.active and decision.access_groups is not None:
-        steps += grant_access_groups(connector, link.vendor_id, current, decision.access_groups)
+        granted, current = grant_access_groups(
+            connector, link.vendor_id, current, decision.access_groups
+        )
+        if granted:  # the person's page shows the link's groups: right now, not at the next pull
+            link.raw = stored_raw(with_group_names(current.raw, account))
+            link.save(update_fields=["raw"])
+        steps += granted
     link.last_pushed_at = timezone.now()
-    link.save(update_fields=["last_pushed_at"])
+    known.link, known.pushed = link, True
     answer = {
         "vendor_id": link.vendor_id,
         "created": created,
@@ -215,6 +221,20 @@ def change_code(
     return moved
 
 
+def with_group_names(raw: dict, account: VendorAccount) -> dict:
+    """The record as a write answered it, its access groups named as the pull would show them
+    (a BioStar PUT answers no names: the mirror of the account's groups has them)."""
+    groups = [g for g in raw.get("access_groups") or [] if isinstance(g, dict)]
+    ids = [str(g.get("id", "")) for g in groups]
+    names = dict(
+        AccessGroup.objects.filter(account=account, vendor_id__in=ids).values_list(
+            "vendor_id", "name"
+        )
+    )
+    named = [{**g, "name": g.get("name") or names.get(str(g.get("id", "")), "")} for g in groups]
+    return {**raw, "access_groups": named}
+
+
 def refuse_system_account(record: PersonRecord, person: Person, account: VendorAccount) -> None:
     if record.system_account:
         raise errors.SystemAccountError(
@@ -238,40 +258,43 @@ def bring_in_line(
     *,
     created: bool,
     reason: str = "",
-) -> list[str]:
-    """Send only what differs: fields, then enable or disable. Returns the steps sent."""
+) -> tuple[list[str], PersonRecord]:
+    """Send only what differs: fields, then enable or disable. Returns the steps sent and the
+    record as the last read or write gave it (a terminate answers nothing). Each write is handed
+    the record just read, so a vendor need not read it again to check it."""
     record = replace(wanted, vendor_id=vendor_id)
     changed = not created and differs(current, wanted)  # a create just sent every field
     steps = []
     if wanted.active:
-        if not current.active:
-            connector.rehire_person(vendor_id, record)  # re-enables and applies the fields
+        if not current.active:  # re-enables and applies the fields
+            current = connector.rehire_person(vendor_id, record, current=current)
             steps.append("rehire")
         elif changed:
-            connector.update_person(vendor_id, record)
+            current = connector.update_person(vendor_id, record, current=current)
             steps.append("update")
-        return steps
+        return steps, current
     if changed:
-        current = connector.update_person(vendor_id, record)
+        current = connector.update_person(vendor_id, record, current=current)
         steps.append("update")
     if current.active:
         connector.terminate_person(
             vendor_id,
             wanted.terminated_on or timezone.localdate(),
             reason or person.termination_reason,
+            current=current,
         )
         steps.append("terminate")
-    return steps
+    return steps, current
 
 
 def grant_access_groups(
     connector: Connector, vendor_id: str, current: PersonRecord, wanted: tuple[str, ...]
-) -> list[str]:
-    """Make the vendor's access groups of the person exactly ``wanted`` (rules' and HR's)."""
+) -> tuple[list[str], PersonRecord]:
+    """Make the vendor's access groups of the person exactly ``wanted`` (rules' and HR's).
+    Returns the steps sent and the record as it is now."""
     if not hasattr(connector, "set_access_groups"):
-        return []  # this vendor has no access groups
+        return [], current  # this vendor has no access groups
     held = current.access_group_ids or ()  # a user with none may leave the list out
     if tuple(sorted(held)) == tuple(sorted(wanted)):
-        return []
-    connector.set_access_groups(vendor_id, wanted)
-    return ["access_groups"]
+        return [], current
+    return ["access_groups"], connector.set_access_groups(vendor_id, wanted, current=current)

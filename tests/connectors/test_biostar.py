@@ -794,29 +794,40 @@ def test_update_person_moves_the_user_group_and_changes_fields(sim, conn):
     assert sim.users["00002"].user_group_id == it.id
 
 
-def test_a_write_right_after_the_push_read_sends_only_the_put(sim, conn):
-    """BioStar answers a PUT with a code alone: the user now is the row just read with the sent
+def test_a_write_handed_the_push_read_sends_only_the_put(sim, conn):
+    """BioStar answers a PUT with a code alone: the user now is the row read with the sent
     fields over it, as a read-back would show, so neither a check GET nor a read-back is sent."""
     it = next(g for g in sim.user_groups.values() if g.name == "IT")
     before = conn.get_person("00002")
     sim.request_log.clear()
 
     after = conn.update_person(
-        "00002", replace(before, first_name="Neu", department_id=str(it.id), department_name="IT")
+        "00002",
+        replace(before, first_name="Neu", department_id=str(it.id), department_name="IT"),
+        current=before,
     )
+    rehired = conn.rehire_person("00002", after, current=after)
     sent = [method for method, _ in sim.request_log]
-    rehired = conn.rehire_person("00002", after)
 
-    assert sent == ["PUT"]
+    assert sent == ["PUT", "PUT"]
     assert replace(after, raw={}) == replace(conn.get_person("00002"), raw={})
     assert after.first_name == "Neu" and after.department_id == str(it.id)
     assert rehired.active and replace(rehired, raw={}) == replace(after, raw={})
 
 
-def test_a_write_long_after_the_read_checks_the_user_again(sim, conn, monkeypatch):
+def test_a_write_without_a_read_checks_the_user_and_builds_on_that_row(sim, conn):
+    before = conn.get_person("00002")
+    sim.request_log.clear()
+
+    after = conn.update_person("00002", replace(before, first_name="Neu"))
+
+    assert [method for method, _ in sim.request_log] == ["GET", "PUT"]
+    assert replace(after, raw={}) == replace(conn.get_person("00002"), raw={})
+
+
+def test_a_write_without_a_read_refuses_a_user_made_an_operator_since(sim, conn):
     conn.get_person("00002")
     sim.users["00002"].permission_id = 3  # made an operator since: the old row no longer holds
-    monkeypatch.setattr("connectors.biostar.connector.JUST_READ_FOR", 0.0)
 
     with pytest.raises(errors.SystemAccountError):
         conn.update_person("00002", new_person(code="00002"))

@@ -1128,3 +1128,54 @@ def test_person_writes_list_the_trees_once_and_again_for_a_name_not_in_them(demo
     moved = bt.update_person(ada.vendor_id, person("09997", department_name="Research"))
 
     assert moved.department_name == "Research"
+
+
+# -- several people read together (a push batch) --------------------------------------------------
+def resign_reads(bt) -> list:
+    return [
+        (m, path) for m, path, _ in bt.http_log.log if m == "GET" and path.endswith("/resigns/")
+    ]
+
+
+def test_people_read_together_list_the_resignations_once(demo, make):
+    bt = make(demo)
+    bt.server_capabilities()  # probed once for the connector's life, not part of the read
+    resigned = {str(r.employee_id): r for r in demo.directory.resigns.values()}
+    active = [str(pk) for pk in sorted(demo.directory.employees) if str(pk) not in resigned][:3]
+    before = len(bt.http_log.log)
+
+    found = bt.get_people([*active, *resigned, "999"])
+
+    seen = [path for _, path, _ in bt.http_log.log[before:]]
+    assert len(resign_reads(bt)) == 2  # the probe, then the one list
+    assert sum("/employees/" in path for path in seen) == len(active) + len(resigned) + 1
+    assert all(found[pk].active for pk in active) and found["999"] is None
+    for pk, resign in resigned.items():
+        assert not found[pk].active and found[pk].terminated_on.isoformat() == resign.resign_date
+    assert found[active[0]] == bt.get_person(active[0])  # the same as read one by one
+
+
+def test_a_long_resignation_list_is_asked_per_employee_instead(empty, make):
+    bt = make(empty, page_size=1)
+    people = [bt.create_person(person(f"00{n}", email=f"p{n}@example.com")) for n in range(5)]
+    for gone in people[1:]:
+        bt.terminate_person(gone.vendor_id, date(2025, 3, 31))
+    asked = [people[0].vendor_id, people[1].vendor_id]
+    bt.server_capabilities()
+    before = len(resign_reads(bt))
+
+    found = bt.get_people(asked)
+
+    # the first page says 4 pages in all: two filtered reads are fewer than 3 more pages
+    assert len(resign_reads(bt)) - before == 1 + 2
+    assert found[asked[0]].active and not found[asked[1]].active
+
+
+def test_people_read_together_without_the_resign_api(build_80, make):
+    bt = make(build_80)
+    ids = [str(pk) for pk in sorted(build_80.directory.employees)[:3]]
+
+    found = bt.get_people(ids)
+
+    assert all(found[pk].active for pk in ids)
+    assert bt.http_log.statuses("/resigns/") == [404]  # the probe alone

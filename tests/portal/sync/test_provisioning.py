@@ -269,6 +269,25 @@ def test_a_rules_access_groups_and_a_persons_own_reach_the_biostar_simulator(
     assert held == {staff.name, extra.name}
 
 
+def test_the_person_page_shows_the_groups_granted_at_create_before_any_pull(
+    three, bremen_rule, hr, places, client_as
+):
+    biostar, *_ = three
+    pull(biostar, "access_groups")
+    staff = AccessGroup.objects.get(account=biostar.account, name="Bremen Warehouse staff")
+    bremen_rule.access_groups.set([staff])
+    person = hire_at(hr, places[0])
+    drain_all(three)
+
+    from django.urls import reverse
+
+    link = ExternalLink.objects.get(account=biostar.account, object_id=person.pk)
+    page = client_as("hr").get(reverse("people:person-detail", args=[person.pk]))
+
+    assert link.raw["access_groups"] == [{"id": staff.vendor_id, "name": staff.name}]
+    assert f"Access groups: {staff.name} (should be: {staff.name})" in page.content.decode()
+
+
 def test_a_vendor_side_change_of_access_groups_is_drift_with_keep_and_take(
     three, bremen_rule, hr, places, client_as
 ):
