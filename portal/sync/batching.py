@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 
 #: The rows a batch gathers. Each batch rewrites the person index's leaf of every person in it
 #: (5,000 people: ~20 MB) whatever its size, so the larger the batch the less disk per punch:
@@ -30,12 +31,40 @@ def page_rows(page) -> int:
     return len(page.records) + len(page.skipped)
 
 
+@dataclass(slots=True)
+class PreparedPage:
+    """What a batch keeps of a connector page: the writer's prepared rows and the page's notes,
+    none of its records (their raw dicts are JSON text by now, or gone)."""
+
+    prepared: object
+    cursor: str | None
+    rows: int
+    skipped_reasons: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
+    #: the records' vendor ids, kept only when the pull tells what is gone
+    vendor_ids: list[str] = field(default_factory=list)
+
+
+def prepared_pages(writer, pages: Iterable, *, keep_ids: bool = False) -> Iterator[PreparedPage]:
+    """Each connector page made storable by ``writer.prepare`` (no database access, so this may
+    run in the read-ahead thread once ``writer.load()`` has)."""
+    for page in pages:
+        yield PreparedPage(
+            writer.prepare(page.records),
+            page.cursor,
+            page_rows(page),
+            [s.reason for s in page.skipped],
+            page.notes,
+            [r.vendor_id for r in page.records] if keep_ids else [],
+        )
+
+
 def batches(
     pages: Iterable,
     *,
     rows: int = BATCH_ROWS,
     seconds: float = BATCH_SECONDS,
-    size: Callable[[object], int] = page_rows,
+    size: Callable[[PreparedPage], int] = lambda page: page.rows,
     clock: Callable[[], float] = time.monotonic,
 ) -> Iterator[list]:
     """Group ``pages`` into lists of at least ``rows`` rows or ``seconds`` since their first page.
