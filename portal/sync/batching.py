@@ -16,14 +16,15 @@ from dataclasses import dataclass, field
 #: The rows a batch gathers. Each batch rewrites the person index's leaf of every person in it
 #: (5,000 people: ~20 MB) whatever its size, so the larger the batch the less disk per punch:
 #: on the punch-store bench 20,000 rows wrote ~2.9 KB a punch at 100,000 stored (50,000 rows:
-#: ~2.2 KB). 20,000 keeps the rest in bounds: ~24 MB of records gathered plus as much read
-#: ahead, and SQLite's write lock held ~1 s a batch (web writers wait; readers never do).
+#: ~2.2 KB). 20,000 keeps the rest in bounds: a batch holds prepared rows (raw already JSON
+#: text, no connector records), and SQLite's write lock is held ~1 s a batch (web writers wait; readers never do).
 BATCH_ROWS = 20_000
 #: A slow vendor's pages wait no longer than this (plus one page) before they are stored.
 BATCH_SECONDS = 2.0
-#: Pages the connector reads ahead while a batch is written: a batch of 1,000-row pages, so at
-#: the vendor's pace the next batch arrives while this one is stored, as page by page did.
-PAGES_AHEAD = 20
+#: Prepared pages the read-ahead thread keeps ready while a batch is written (the only read-ahead
+#: of a pull: connectors fetch one page at a time). Fewer than a batch's pages: at the vendor's
+#: pace storing a batch takes less time than reading it, so a short queue keeps the reader busy.
+PAGES_AHEAD = 8
 
 
 def page_rows(page) -> int:
