@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 #: (5,000 people: ~20 MB) whatever its size, so the larger the batch the less disk per punch:
 #: on the punch-store bench 20,000 rows wrote ~2.9 KB a punch at 100,000 stored (50,000 rows:
 #: ~2.2 KB). 20,000 keeps the rest in bounds: a batch holds prepared rows (raw already JSON
-#: text, no connector records), and SQLite's write lock is held ~1 s a batch (web writers wait; readers never do).
+#: text, no connector records), and SQLite's write lock is held ~1 s a batch (web writers
+#: wait; readers never do).
 BATCH_ROWS = 20_000
 #: A slow vendor's pages wait no longer than this (plus one page) before they are stored.
 BATCH_SECONDS = 2.0
