@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 
 from connectors import errors
@@ -52,6 +53,46 @@ def prefetch(items: Iterable, depth: int = 4) -> Iterator:
     finally:
         stop.set()
         helper.join(timeout=60)
+
+
+class SeenKeys:
+    """The record keys one read has delivered, held compactly.
+
+    A read in id order (BioTime's transactions) sees whole-number ids one after another: those
+    are kept as runs of consecutive numbers (one run, however long the read), where a set of a
+    million id strings took ~100 MB. Any other key ("007", "a-1") goes into a plain set.
+    """
+
+    def __init__(self):
+        self._starts: list[int] = []  # sorted; run i is starts[i]..ends[i], runs never touch
+        self._ends: list[int] = []
+        self._other: set[str] = set()
+
+    def add(self, key: str) -> bool:
+        """Remember ``key``; False when it was delivered before."""
+        if not (key.isascii() and key.isdigit()) or (key[0] == "0" and key != "0"):
+            if key in self._other:
+                return False
+            self._other.add(key)
+            return True
+        number = int(key)
+        starts, ends = self._starts, self._ends
+        i = bisect_right(starts, number) - 1  # the run starting at or before it
+        if i >= 0 and number <= ends[i]:
+            return False
+        joins_before = i >= 0 and ends[i] == number - 1
+        joins_after = i + 1 < len(starts) and starts[i + 1] == number + 1
+        if joins_before and joins_after:  # fills the gap between two runs
+            ends[i] = ends[i + 1]
+            del starts[i + 1], ends[i + 1]
+        elif joins_before:
+            ends[i] = number
+        elif joins_after:
+            starts[i + 1] = number
+        else:
+            starts.insert(i + 1, number)
+            ends.insert(i + 1, number)
+        return True
 
 
 class LoopGuard:

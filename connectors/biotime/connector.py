@@ -29,7 +29,7 @@ from connectors.biotime.client import EMPLOYEES, RESIGNS, TERMINALS, TRANSACTION
 from connectors.biotime.cursor import PunchCursor
 from connectors.biotime.writes import BioTimeWrites, TreeLookup
 from connectors.client import ClientOptions
-from connectors.paging import prefetch
+from connectors.paging import SeenKeys
 from connectors.records import Capabilities, Page, ServerIdentity
 from connectors.timezones import utc_to_local_naive
 
@@ -167,18 +167,16 @@ class BioTimeConnector(BioTimeWrites, Connector):
         )
         params = {"start_time": utc_to_local_naive(start, zone)} if start is not None else {}
         terminal_ids = self._terminal_ids()
-        state, delivered = start_from, set()
-        # raw pages are fetched ahead while this thread maps the previous one
+        state, delivered = start_from, SeenKeys()
+        # read ahead by the caller (the pull), pages mapped as they come: one page in hand here
         to_punch = mapping.punch_from_transaction
-        for page in prefetch(self.client.pages(TRANSACTIONS, params), depth=2):
+        for page in self.client.pages(TRANSACTIONS, params):
             found, newest = [], None
             for row in page.rows:
                 record = to_punch(row, zone, terminal_ids)
                 key = getattr(record, "vendor_id", None)
-                if key is not None:
-                    if key in delivered:
-                        continue
-                    delivered.add(key)
+                if key is not None and not delivered.add(key):
+                    continue
                 found.append(record)
                 upload = getattr(record, "uploaded_at", None)
                 if upload is not None and (newest is None or upload > newest):

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 
 #: The rows a batch gathers. Each batch rewrites the person index's leaf of every person in it
 #: (5,000 people: ~20 MB) whatever its size, so the larger the batch the less disk per punch:
 #: on the punch-store bench 20,000 rows wrote ~2.9 KB a punch at 100,000 stored (50,000 rows:
-#: ~2.2 KB). 20,000 keeps the rest in bounds: ~24 MB of records gathered plus as much read
-#: ahead, and SQLite's write lock held ~1 s a batch (web writers wait; readers never do).
+#: ~2.2 KB). 20,000 keeps the rest in bounds: a batch holds prepared rows (raw already JSON
+#: text, no connector records), and SQLite's write lock is held ~1 s a batch (web writers
+#: wait; readers never do).
 BATCH_ROWS = 20_000
 #: A slow vendor's pages wait no longer than this (plus one page) before they are stored.
 BATCH_SECONDS = 2.0
-#: Pages the connector reads ahead while a batch is written: a batch of 1,000-row pages, so at
-#: the vendor's pace the next batch arrives while this one is stored, as page by page did.
-PAGES_AHEAD = 20
+#: Prepared pages the read-ahead thread keeps ready while a batch is written (the only read-ahead
+#: of a pull: connectors fetch one page at a time). Fewer than a batch's pages: at the vendor's
+#: pace storing a batch takes less time than reading it, so a short queue keeps the reader busy.
+PAGES_AHEAD = 8
 
 
 def page_rows(page) -> int:
@@ -30,12 +33,40 @@ def page_rows(page) -> int:
     return len(page.records) + len(page.skipped)
 
 
+@dataclass(slots=True)
+class PreparedPage:
+    """What a batch keeps of a connector page: the writer's prepared rows and the page's notes,
+    none of its records (their raw dicts are JSON text by now, or gone)."""
+
+    prepared: object
+    cursor: str | None
+    rows: int
+    skipped_reasons: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
+    #: the records' vendor ids, kept only when the pull tells what is gone
+    vendor_ids: list[str] = field(default_factory=list)
+
+
+def prepared_pages(writer, pages: Iterable, *, keep_ids: bool = False) -> Iterator[PreparedPage]:
+    """Each connector page made storable by ``writer.prepare`` (no database access, so this may
+    run in the read-ahead thread once ``writer.load()`` has)."""
+    for page in pages:
+        yield PreparedPage(
+            writer.prepare(page.records),
+            page.cursor,
+            page_rows(page),
+            [s.reason for s in page.skipped],
+            page.notes,
+            [r.vendor_id for r in page.records] if keep_ids else [],
+        )
+
+
 def batches(
     pages: Iterable,
     *,
     rows: int = BATCH_ROWS,
     seconds: float = BATCH_SECONDS,
-    size: Callable[[object], int] = page_rows,
+    size: Callable[[PreparedPage], int] = lambda page: page.rows,
     clock: Callable[[], float] = time.monotonic,
 ) -> Iterator[list]:
     """Group ``pages`` into lists of at least ``rows`` rows or ``seconds`` since their first page.

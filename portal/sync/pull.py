@@ -19,7 +19,7 @@ from django.utils import timezone
 from connectors import errors
 from connectors.paging import prefetch
 from portal.sync import backoff
-from portal.sync.batching import BATCH_ROWS, PAGES_AHEAD, batches, page_rows
+from portal.sync.batching import BATCH_ROWS, PAGES_AHEAD, batches, prepared_pages
 from portal.sync.connectors import kept_connector
 from portal.sync.lease import LeaseLost, stream_lease
 from portal.sync.mirror import writer_for
@@ -63,20 +63,24 @@ def pull_stream(
         seen: set[str] | None = set() if start is None and writer.tracks_gone else None
         try:
             with kept_connector(account, transport=transport, sleep=sleep) as connector:
-                pages = prefetch(connector.read(stream, start), depth=PAGES_AHEAD)
+                writer.load()  # here: the read-ahead thread prepares pages, never queries
+                read = connector.read(stream, start)
+                pages = prefetch(
+                    prepared_pages(writer, read, keep_ids=seen is not None), depth=PAGES_AHEAD
+                )
                 for batch in batches(pages, rows=batch_rows):
                     with transaction.atomic():
                         lease.checkpoint(**_advance(batch))
                         for page in batch:
-                            writer.write_page(page.records)
-                            _note_skipped(run, page.skipped)
+                            writer.store(page.prepared)
+                            _note_skipped(run, page.skipped_reasons)
                             _note_shortfall(run, page.notes)
                             run.pages += 1
-                            run.fetched += page_rows(page)
+                            run.fetched += page.rows
                         run.save()
                     if seen is not None:
                         for page in batch:
-                            seen.update(record.vendor_id for record in page.records)
+                            seen.update(page.vendor_ids)
                     if on_page:
                         on_page(run)
                 _remember_rate_limit(account, connector)
@@ -143,10 +147,10 @@ def _remember_capabilities(account: VendorAccount, connector) -> None:
             VendorAccount.objects.filter(pk=account.pk).update(server_capabilities=found)
 
 
-def _note_skipped(run: SyncRun, skipped) -> None:
-    run.skipped += len(skipped)
+def _note_skipped(run: SyncRun, reasons: list[str]) -> None:
+    run.skipped += len(reasons)
     room = MAX_SKIPPED_REASONS - len(run.skipped_reasons)
-    reasons = [json_without_nul(s.reason) for s in skipped[: max(room, 0)]]
+    reasons = [json_without_nul(reason) for reason in reasons[: max(room, 0)]]
     run.skipped_reasons = run.skipped_reasons + reasons
 
 

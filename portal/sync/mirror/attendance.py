@@ -15,17 +15,14 @@ class PunchWriter(EventLogWriter):
 
     model = Punch
     key_field = "vendor_id"
+    lookups = ("people", "devices")
     #: whether this run marked person-days for the timecard task
     marked_days = False
 
-    def write(self, records):
-        self.store(self.rows(records))
-
-    def store(self, rows: list[dict]) -> None:
-        """Insert the punches not stored yet, mark the person-days they landed on for the
-        timecard task (:mod:`portal.attendance.dirty`; the pull does not wait for the cards), and
-        announce those with a person to the time systems."""
-        fresh = self.insert_new(rows)
+    def stored(self, fresh):
+        """Mark the person-days new punches landed on for the timecard task
+        (:mod:`portal.attendance.dirty`; the pull does not wait for the cards), and announce
+        those with a person to the time systems."""
         if mark_dirty((row["person_id"], row["punched_at"]) for row in fresh):
             self.marked_days = True
         announce_punches(row["id"] for row in fresh if row["person_id"])
@@ -34,7 +31,10 @@ class PunchWriter(EventLogWriter):
         if self.marked_days:
             queue_recompute()
 
-    def rows(self, records) -> list[dict]:
+    def rows(self, records):
+        return self.punch_rows(records), 0
+
+    def punch_rows(self, records) -> list[dict]:
         people, devices, account_id = self.people, self.devices, self.account.pk
         zone_name = self.account.time_zone
         zone = ZoneInfo(zone_name)
@@ -68,7 +68,7 @@ class TimeCardWriter(PunchWriter):
     into the punches it records. Leave and adjustment entries are not punches: skipped, with why.
     """
 
-    def write(self, records):
+    def rows(self, records):
         punches, skipped = [], []
         for card in records:
             if card.entry_type != "job" or card.clock_in is None:
@@ -93,14 +93,13 @@ class TimeCardWriter(PunchWriter):
                         **common,
                     )
                 )
-        self.run.skipped += len(skipped)
-        self.store(self.rows(punches))
+        return self.punch_rows(punches), len(skipped)
 
 
 class LockEventWriter(EventLogWriter):
     """Smart-lock openings are door events of the lock's door."""
 
-    def write(self, records):
+    def rows(self, records):
         people, doors, devices = self.people, self.doors, self.devices
         rows = [
             {
@@ -119,4 +118,7 @@ class LockEventWriter(EventLogWriter):
             }
             for r in records
         ]
-        touch_last_event(self.insert_new(rows))
+        return rows, 0
+
+    def stored(self, fresh):
+        touch_last_event(fresh)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q
@@ -22,6 +22,23 @@ def record_hash(record) -> str:
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 
+@dataclass(slots=True)
+class Prepared:
+    """A page made storable, holding nothing of the connector's records it came from.
+
+    ``rows`` is what the writer's :meth:`MirrorWriter.store` writes (fitted records, or the
+    append-only logs' insert rows with ``raw`` already JSON text); ``notes`` the trimmed-record
+    notes found on the way, as (vendor id, notes) in page order, counted into the run when stored.
+    """
+
+    rows: list
+    notes: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: rows as they came, before the page's repeats were dropped (the repeats count unchanged)
+    received: int = 0
+    #: records the writer set aside as not its kind (counted skipped)
+    skipped: int = 0
+
+
 class MirrorWriter:
     #: whether a full read can tell which records vanished (lists, not event logs)
     tracks_gone = False
@@ -35,22 +52,37 @@ class MirrorWriter:
         self.run = run
         self.now = timezone.now()
         self._trimmed: set[str] = set()
-        #: a record's notes held until its row's raw was checked (``checks_raw_on_insert``), so
-        #: the record's note still names everything NUL touched in it
-        self.record_notes: dict[str, list[str]] = {}
 
     def write_page(self, records: list) -> None:
         """Write one page, its records first made storable (see :mod:`portal.sync.vendor_text`)."""
-        self.write([self.fit(record) for record in records])
-        for vendor_id, notes in self.record_notes.items():  # records stored under other keys
-            self.note_trimmed(vendor_id, notes)
-        self.record_notes.clear()
+        self.store(self.prepare(records))
+
+    def load(self) -> None:
+        """Load what :meth:`prepare` looks up (in the pulling thread, before reading starts)."""
+
+    def prepare(self, records: list) -> Prepared:
+        """The page's records made storable. Reads no database and changes nothing of the writer
+        or the run, so a read-ahead thread may call it once :meth:`load` has run."""
+        fitted, notes = [], []
+        for record in records:
+            record, found = self.fit(record)
+            if found:
+                notes.append((record.vendor_id, found))
+            fitted.append(record)
+        return Prepared(fitted, notes, received=len(fitted))
+
+    def store(self, prepared: Prepared) -> None:
+        """Write a prepared page: its notes into the run, its rows into the database."""
+        self.note_all(prepared.notes)
+        self.run.skipped += prepared.skipped
+        self.write(prepared.rows)
 
     def write(self, records: list) -> None:
         raise NotImplementedError
 
-    def fit(self, record):
-        """The record without NUL bytes, its text cut to the ``fits`` columns; ``raw`` kept whole."""
+    def fit(self, record) -> tuple[object, list[str]]:
+        """The record without NUL bytes, its text cut to the ``fits`` columns; ``raw`` kept whole
+        (checked here unless ``checks_raw_on_insert``). Returns it with what was changed."""
         record, notes = record_without_nul(record, check_raw=not self.checks_raw_on_insert)
         cuts: dict[str, str] = {}
         for model, columns in self.fits:
@@ -61,16 +93,16 @@ class MirrorWriter:
                     cuts[name] = fitted
         if cuts:
             record = replace(record, **cuts)
-        if self.checks_raw_on_insert and notes:
-            self.record_notes[record.vendor_id] = notes
-        else:
-            self.note_trimmed(record.vendor_id, notes)
-        return record
+        return record, notes
 
     def fit_row(self, model: type[Model], row: dict, vendor_id: str) -> dict:
         row, notes = bounded(model, row)
         self.note_trimmed(vendor_id, notes)
         return row
+
+    def note_all(self, notes: Iterable[tuple[str, list[str]]]) -> None:
+        for vendor_id, found in notes:
+            self.note_trimmed(vendor_id, found)
 
     def note_trimmed(self, vendor_id: str, notes: list[str]) -> None:
         """Count the record once per run and name it, with what changed, in the first notes."""

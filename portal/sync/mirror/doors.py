@@ -10,7 +10,7 @@ from portal.doors import alarms
 from portal.doors.models import Door, DoorEvent, DoorStateChange
 from portal.doors.sites import place_devices_of, sites_for_groups
 from portal.people.models import Person, Site
-from portal.sync.mirror.base import LinkIndex, MirrorWriter
+from portal.sync.mirror.base import LinkIndex, MirrorWriter, Prepared
 from portal.sync.mirror.bulk import encode_json, insert_new
 from portal.sync.vendor_text import NUL, bounded, json_without_nul
 
@@ -126,18 +126,27 @@ class DoorWriter(MirrorWriter):
 class EventLogWriter(MirrorWriter):
     """Append-only logs: a record already stored (same natural key) is skipped as unchanged.
 
-    Lookups the rows need (people, devices, doors of this account) are loaded once per run.
+    :meth:`prepare` turns a page into insert rows (looked-up ids, text fitted, ``raw`` encoded as
+    JSON text once, the page's repeats dropped); :meth:`store` inserts those not stored yet and
+    hands the new ones to :meth:`stored`. Lookups the rows need (people, devices, doors of this
+    account) are loaded once per run.
     """
 
     model = DoorEvent
     key_field = "vendor_key"
     checks_raw_on_insert = True
+    #: the lookups :meth:`rows` reads
+    lookups = ("people", "devices", "doors")
 
     def __init__(self, account, run):
         super().__init__(account, run)
         self._people: dict[str, int] | None = None
         self._devices: dict[str, int] | None = None
         self._doors: dict[str, int] | None = None
+
+    def load(self) -> None:
+        for name in self.lookups:
+            getattr(self, name)
 
     @property
     def people(self) -> dict[str, int]:
@@ -161,56 +170,85 @@ class EventLogWriter(MirrorWriter):
             )
         return self._doors
 
-    def insert_new(self, rows: list[dict]) -> list[dict]:
-        """Insert the rows whose natural key is not stored yet; returns those, each with its
-        new ``id``. The unique index decides (one statement per page), not a query first."""
-        fitted, seen = [], set()
+    def rows(self, records: list) -> tuple[list[dict], int]:
+        """The fitted records' insert rows, and how many records were set aside (not this log's)."""
+        raise NotImplementedError
+
+    def stored(self, fresh: list[dict]) -> None:
+        """What follows new rows (each with its ``id``) into the log."""
+
+    def prepare(self, records):
+        # a record's notes wait for its row's raw to be checked, so the one note names everything
+        held: dict[str, list[str]] = {}
+        fitted = []
+        for record in records:
+            record, found = self.fit(record)
+            if found:
+                held[record.vendor_id] = found
+            fitted.append(record)
+        rows, skipped = self.rows(fitted)
+        del fitted
+        notes: list[tuple[str, list[str]]] = []
+        kept, seen = [], set()
         for row in rows:
             key = row[self.key_field]
             if key in seen:  # the overlap window repeats records in a page too
                 continue
             seen.add(key)
-            fitted.append(self.fit_log_row(row, key))
+            kept.append(self.fit_log_row(row, key, held.pop(key, []), notes))
+        notes.extend(held.items())  # records stored under other keys (a card's punches)
+        return Prepared(kept, notes, received=len(rows), skipped=skipped)
+
+    def store(self, prepared):
+        self.note_all(prepared.notes)
+        self.run.skipped += prepared.skipped
+        self.stored(self.insert_new(prepared))
+
+    def insert_new(self, prepared) -> list[dict]:
+        """Insert the prepared rows whose natural key is not stored yet; returns those, each with
+        its new ``id``. The unique index decides (one statement per page), not a query first."""
+        rows = prepared.rows
         inserted = dict(
-            insert_new(self.model, fitted, ["account_id", self.key_field], [self.key_field, "id"])
+            insert_new(self.model, rows, ["account_id", self.key_field], [self.key_field, "id"])
         )
         fresh = []
-        for row in fitted:
+        for row in rows:
             pk = inserted.get(row[self.key_field])
             if pk is not None:
                 row["id"] = pk
                 fresh.append(row)
         self.run.created += len(fresh)
-        self.run.unchanged += len(rows) - len(fresh)
+        self.run.unchanged += prepared.received - len(fresh)
         return fresh
 
-    def fit_log_row(self, row: dict, vendor_id: str) -> dict:
+    def fit_log_row(self, row: dict, vendor_id: str, record_notes: list[str], notes: list) -> dict:
         """The row fit to store (:func:`fit_row`), its JSON encoded once: the text shows whether
-        there is a NUL to replace (``json.dumps`` writes it as ``\\u0000``)."""
+        there is a NUL to replace (``json.dumps`` writes it as ``\\u0000``). What changed goes
+        to ``notes``: the record's fields, then the row's columns."""
         json_columns, text_columns = columns_to_check(self.model)
         json_values = {name: row.pop(name) for name in json_columns if name in row}
-        notes: list[str] = []
+        row_notes: list[str] = []
         for name, limit in text_columns:  # most rows: no NUL, nothing too long, nothing to copy
             value = row.get(name)
             if value.__class__ is str and (NUL in value or (limit and len(value) > limit)):
-                row, notes = bounded(self.model, row)
+                row, row_notes = bounded(self.model, row)
                 break
-        record_notes = self.record_notes.pop(vendor_id, [])
         for name, value in json_values.items():
             text = encode_json(value)
             if "\\u0000" in text:
                 cleaned = json_without_nul(value)
                 if cleaned != value:
-                    record_notes.append(f"{name}: NUL replaced with U+FFFD")
+                    record_notes = [*record_notes, f"{name}: NUL replaced with U+FFFD"]
                     text = encode_json(cleaned)
             row[name] = text
-        self.note_trimmed(vendor_id, record_notes)  # the record's fields, then the row's columns
-        self.note_trimmed(vendor_id, notes)
+        for found in (record_notes, row_notes):
+            if found:
+                notes.append((vendor_id, found))
         return row
 
 
 class DoorEventWriter(EventLogWriter):
-    def write(self, records):
+    def rows(self, records):
         people, doors, devices = self.people, self.doors, self.devices
         rows = [
             {
@@ -229,7 +267,9 @@ class DoorEventWriter(EventLogWriter):
             }
             for r in records
         ]
-        fresh = self.insert_new(rows)
+        return rows, 0
+
+    def stored(self, fresh):
         touch_last_event(fresh)
         alarms.raise_for_events(self.account.pk, [row["vendor_key"] for row in fresh])
 

@@ -112,3 +112,38 @@ def test_backslashes_tabs_and_line_breaks_are_stored_as_the_vendor_sent_them(bio
     assert stored.raw == dict(punch.raw)
     assert stored.door_id is None and stored.device_id is None
     assert (run.created, run.unchanged) == (1, 1)
+
+
+def test_trimmed_notes_of_punches_prepared_ahead_are_counted_once_when_their_batch_is_stored(
+    db, clock
+):
+    """A punch stream's pages are made storable in the read-ahead thread and stored a batch
+    later: what NUL and cutting changed still reaches the run, once per record, in order."""
+    from connectors.biotime.simulator import BioTimeSimulator
+    from tests.portal.sync.conftest import wire
+
+    simulator = BioTimeSimulator.large(employees=3, transactions=0, clock=clock)
+    biotime = wire("biotime", simulator, options={"page_size": 2})
+    terminal = next(iter(simulator.directory.terminals))
+    odd_code = "E\x00" + "7" * 100
+    for _ in range(3):  # three punches of one odd badge, on pages of two: found on two pages
+        simulator.add_punch(odd_code, terminal_id=terminal, upload_delay=0)
+
+    run = pull_stream(
+        biotime.account.pk, "punches", transport=biotime.transport, full=True, batch_rows=10**6
+    )
+
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    odd = Punch.objects.filter(vendor_person_id__startswith="E")
+    assert odd.count() == 3
+    assert {p.vendor_person_id for p in odd} == {"E" + "7" * 63}
+    assert {p.raw["emp_code"] for p in odd} == {"E\ufffd" + "7" * 100}
+    assert run.trimmed == 3
+    assert run.trimmed_notes == [
+        note
+        for p in sorted(odd, key=lambda p: int(p.vendor_id))
+        for note in (
+            f"{p.vendor_id}: person_code: NUL removed; raw: NUL replaced with U+FFFD",
+            f"{p.vendor_id}: vendor_person_id: 101 characters cut to 64",
+        )
+    ]
