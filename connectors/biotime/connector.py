@@ -29,7 +29,7 @@ from connectors.biotime.client import EMPLOYEES, RESIGNS, TERMINALS, TRANSACTION
 from connectors.biotime.cursor import PunchCursor
 from connectors.biotime.writes import BioTimeWrites, TreeLookup
 from connectors.client import ClientOptions
-from connectors.paging import SeenKeys
+from connectors.paging import SeenKeys, prefetch
 from connectors.records import Capabilities, Page, ServerIdentity
 from connectors.timezones import utc_to_local_naive
 
@@ -168,9 +168,11 @@ class BioTimeConnector(BioTimeWrites, Connector):
         params = {"start_time": utc_to_local_naive(start, zone)} if start is not None else {}
         terminal_ids = self._terminal_ids()
         state, delivered = start_from, SeenKeys()
-        # read ahead by the caller (the pull), pages mapped as they come: one page in hand here
+        # The next raw page is fetched while this one is mapped: the pull's read-ahead thread
+        # calls this generator, so without it that thread waited on the vendor and mapped in
+        # turn (paced pull ratio 1.83-1.90 without, 1.58-1.61 with; ~16 MB of raw pages).
         to_punch = mapping.punch_from_transaction
-        for page in self.client.pages(TRANSACTIONS, params):
+        for page in prefetch(self.client.pages(TRANSACTIONS, params), depth=2):
             found, newest = [], None
             for row in page.rows:
                 record = to_punch(row, zone, terminal_ids)

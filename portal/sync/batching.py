@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 BATCH_ROWS = 20_000
 #: A slow vendor's pages wait no longer than this (plus one page) before they are stored.
 BATCH_SECONDS = 2.0
-#: Prepared pages the read-ahead thread keeps ready while a batch is written (the only read-ahead
-#: of a pull: connectors fetch one page at a time). Fewer than a batch's pages: at the vendor's
-#: pace storing a batch takes less time than reading it, so a short queue keeps the reader busy.
+#: Prepared pages the read-ahead thread keeps ready while a batch is written (a connector may
+#: fetch a raw page or two ahead of that thread: BioTime's punches). Fewer than a batch's pages:
+#: at the vendor's pace storing a batch takes less time than reading it, so a short queue keeps
+#: the reader busy.
 PAGES_AHEAD = 8
 
 
