@@ -71,6 +71,15 @@ def reconcile_person(
         if current is None:
             current = create_remembering_keys(connector, account, person, wanted)
             created = True
+            if linked_to_someone_else(account, current.vendor_id, person):
+                # the vendor handed out an id it had given before (restored from a backup, or a
+                # demo simulator restarted): Workgate's link of that id is left from then
+                raise errors.ConflictError(
+                    f"{account} made the record of {person.full_name} under id "
+                    f"{current.vendor_id}, which Workgate still links to someone else: an "
+                    "earlier record of that id is no longer there. Check that person's record "
+                    f"in {account}, then retry."
+                )
         link = link_person(
             account, current.vendor_id, current.code, person, raw=stored_raw(current.raw)
         )
@@ -148,16 +157,7 @@ def find_earlier_record(
         if found is None:
             continue
         refuse_system_account(found, person, account)
-        taken = (
-            ExternalLink.objects.filter(
-                account=account,
-                content_type=ContentType.objects.get_for_model(Person),
-                vendor_id=found.vendor_id,
-            )
-            .exclude(object_id=person.pk)
-            .exists()
-        )
-        if taken:
+        if linked_to_someone_else(account, found.vendor_id, person):
             raise errors.ConflictError(
                 f"{account} record {found.vendor_id} (code {found.code or '—'}) has the code or "
                 f"e-mail of {person.full_name} but is linked to someone else in Workgate. Give "
@@ -165,6 +165,19 @@ def find_earlier_record(
             )
         return found
     return None
+
+
+def linked_to_someone_else(account: VendorAccount, vendor_id: str, person: Person) -> bool:
+    """Whether Workgate links ``account``'s record ``vendor_id`` to another person."""
+    return (
+        ExternalLink.objects.filter(
+            account=account,
+            content_type=ContentType.objects.get_for_model(Person),
+            vendor_id=vendor_id,
+        )
+        .exclude(object_id=person.pk)
+        .exists()
+    )
 
 
 def create_remembering_keys(

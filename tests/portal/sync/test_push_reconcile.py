@@ -19,6 +19,7 @@ from portal.sync.connectors import connector_for
 from portal.sync.models import ExternalLink, OutboxMessage, UnmatchedPerson, VendorAccount
 from portal.sync.pull import pull_stream
 from portal.sync.services import retry_message
+from tests.factories import PersonFactory, link_person_to
 from tests.portal.sync.conftest import demo_simulator, wire
 from tests.portal.sync.test_push import Request, biostar_user, hire, time_passes
 
@@ -364,3 +365,27 @@ def test_failed_sends_follow_the_schedule_and_park_after_max_attempts(biostar, h
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("pending", 0)
     assert message.scheduled_for <= timezone.now()
+
+
+def test_a_create_given_an_id_linked_to_someone_else_fails_saying_why(clock, hr):
+    """The vendor hands out an id Workgate still links to another person (a server restored
+    from a backup): the message fails with the reason, the old link stays, nothing crashes."""
+    wired = wire("biotime", demo_simulator("biotime", clock))
+    first = hire(hr, code="90011", email="a90011@example.com")
+    drain(wired)
+    given = int(ExternalLink.objects.get(account=wired.account, object_id=first.pk).vendor_id)
+    left_over = PersonFactory()
+    link_person_to(wired.account, left_over, vendor_id=str(given + 1))  # BioTime counts up
+
+    second = hire(hr, code="90012", email="a90012@example.com")
+    drain(wired)
+
+    message = OutboxMessage.objects.get(account=wired.account, object_id=second.pk)
+    assert message.status == "failed"
+    assert f"under id {given + 1}, which Workgate still links to someone else" in (
+        message.last_error
+    )
+    assert ExternalLink.objects.get(account=wired.account, vendor_id=str(given + 1)).object_id == (
+        left_over.pk
+    )
+    assert not ExternalLink.objects.filter(account=wired.account, object_id=second.pk).exists()
