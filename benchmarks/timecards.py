@@ -208,42 +208,11 @@ def bench_dirty(account, full_seconds: float) -> None:
     )
 
 
-CARD_FIELDS = (
-    "person_id",
-    "work_date",
-    "first_in",
-    "last_out",
-    "worked_minutes",
-    "break_minutes",
-    "overtime_minutes",
-    "weekly_overtime_minutes",
-    "late_minutes",
-    "early_minutes",
-    "flags",
-    "pairs",
-    "status",
-    "arrived_after_approval",
-)
-
-
 def card_checksum(person_ids=None) -> str:
-    """sha256 over every stored card (all but its id and ``updated_at``), in (person, day) order,
-    and over every punch's ``duplicate_of``: a change in the build shows as a new digest."""
-    import hashlib
+    """The stored cards' digest, shortened for print (:func:`portal.attendance.store.stored_digest`)."""
+    from portal.attendance.store import stored_digest
 
-    from portal.attendance.models import Punch, TimeCard
-
-    digest = hashlib.sha256()
-    cards = TimeCard.objects.order_by("person_id", "work_date")
-    punches = Punch.objects.filter(duplicate_of__isnull=False).order_by("pk")
-    if person_ids is not None:
-        cards = cards.filter(person_id__in=person_ids)
-        punches = punches.filter(person_id__in=person_ids)
-    for row in cards.values_list(*CARD_FIELDS).iterator(chunk_size=20_000):
-        digest.update(repr(row).encode())
-    for row in punches.values_list("pk", "duplicate_of_id").iterator(chunk_size=20_000):
-        digest.update(repr(row).encode())
-    return digest.hexdigest()[:16]
+    return stored_digest(person_ids)[:16]
 
 
 def bench_full(ids) -> float:

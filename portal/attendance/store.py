@@ -11,6 +11,7 @@ PostgreSQL, on two cores instead of taking turns).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from datetime import UTC
@@ -18,7 +19,7 @@ from typing import TypeVar
 
 from django.db import connection, transaction
 
-from portal.attendance.models import TimeCard
+from portal.attendance.models import Punch, TimeCard
 
 T = TypeVar("T")
 
@@ -141,3 +142,20 @@ def upsert_cards(rows: list[tuple], *, meanwhile: Callable[[], T] | None = None)
         for start in range(0, len(params), BATCH):
             cursor.executemany(sql, params[start : start + BATCH])
     return meanwhile() if meanwhile else None
+
+
+def stored_digest(person_ids=None) -> str:
+    """sha256 over every stored card (its columns but ``updated_at``) in (person, day) order, and
+    over every punch's repeat link: two builds that stored the same give the same digest (the
+    timecard benchmark and tests compare builds with it). ``person_ids``: only theirs."""
+    digest = hashlib.sha256()
+    cards = TimeCard.objects.order_by("person_id", "work_date")
+    repeats = Punch.objects.filter(duplicate_of__isnull=False).order_by("pk")
+    if person_ids is not None:
+        cards = cards.filter(person_id__in=person_ids)
+        repeats = repeats.filter(person_id__in=person_ids)
+    for row in cards.values_list(*COLUMNS[:-1]).iterator(chunk_size=20_000):
+        digest.update(repr(row).encode())
+    for row in repeats.values_list("pk", "duplicate_of_id").iterator(chunk_size=20_000):
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
