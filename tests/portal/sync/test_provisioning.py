@@ -245,17 +245,22 @@ def console_sets_groups(wired, user_id, group_ids):
     assert answer.status_code == 200, answer.text
 
 
-def test_a_rules_access_groups_and_a_persons_own_reach_the_biostar_simulator(
-    three, bremen_rule, hr, places
-):
+@pytest.fixture
+def granted(three, bremen_rule, hr, places):
+    """A Bremen hire created in BioStar with the rule's group "Bremen Warehouse staff" (the
+    groups pulled first), drained: (the BioStar wiring, that group, the person)."""
     biostar, *_ = three
     pull(biostar, "access_groups")
-    groups = AccessGroup.objects.filter(account=biostar.account)
-    staff = groups.get(name="Bremen Warehouse staff")
-    extra = groups.exclude(pk=staff.pk).first()
+    staff = AccessGroup.objects.get(account=biostar.account, name="Bremen Warehouse staff")
     bremen_rule.access_groups.set([staff])
     person = hire_at(hr, places[0])
     drain_all(three)
+    return biostar, staff, person
+
+
+def test_a_rules_access_groups_and_a_persons_own_reach_the_biostar_simulator(granted, three, hr):
+    biostar, staff, person = granted
+    extra = AccessGroup.objects.filter(account=biostar.account).exclude(pk=staff.pk).first()
 
     assert [g.name for g in biostar.simulator.access_groups_of("90042")] == [staff.name]
     message = OutboxMessage.objects.get(account=biostar.account)
@@ -269,17 +274,10 @@ def test_a_rules_access_groups_and_a_persons_own_reach_the_biostar_simulator(
     assert held == {staff.name, extra.name}
 
 
-def test_the_person_page_shows_the_groups_granted_at_create_before_any_pull(
-    three, bremen_rule, hr, places, client_as
-):
-    biostar, *_ = three
-    pull(biostar, "access_groups")
-    staff = AccessGroup.objects.get(account=biostar.account, name="Bremen Warehouse staff")
-    bremen_rule.access_groups.set([staff])
-    person = hire_at(hr, places[0])
-    drain_all(three)
-
+def test_the_person_page_shows_the_groups_granted_at_create_before_any_pull(granted, client_as):
     from django.urls import reverse
+
+    biostar, staff, person = granted
 
     link = ExternalLink.objects.get(account=biostar.account, object_id=person.pk)
     page = client_as("hr").get(reverse("people:person-detail", args=[person.pk]))
@@ -289,18 +287,12 @@ def test_the_person_page_shows_the_groups_granted_at_create_before_any_pull(
 
 
 def test_a_vendor_side_change_of_access_groups_is_drift_with_keep_and_take(
-    three, bremen_rule, hr, places, client_as
+    granted, three, client_as
 ):
     from django.urls import reverse
 
-    biostar, *_ = three
-    pull(biostar, "access_groups")
-    groups = AccessGroup.objects.filter(account=biostar.account)
-    staff = groups.get(name="Bremen Warehouse staff")
-    other = groups.exclude(pk=staff.pk).first()
-    bremen_rule.access_groups.set([staff])
-    person = hire_at(hr, places[0])
-    drain_all(three)
+    biostar, staff, person = granted
+    other = AccessGroup.objects.filter(account=biostar.account).exclude(pk=staff.pk).first()
     console_sets_groups(biostar, "90042", [other.vendor_id])  # someone in BioStar's console
 
     pull(biostar, "people")
@@ -322,15 +314,10 @@ def test_a_vendor_side_change_of_access_groups_is_drift_with_keep_and_take(
     assert not PersonDrift.objects.filter(person=person).exists()
 
 
-def test_keep_ours_puts_the_rules_access_groups_back(three, bremen_rule, hr, places, client_as):
+def test_keep_ours_puts_the_rules_access_groups_back(granted, three, client_as):
     from django.urls import reverse
 
-    biostar, *_ = three
-    pull(biostar, "access_groups")
-    staff = AccessGroup.objects.get(account=biostar.account, name="Bremen Warehouse staff")
-    bremen_rule.access_groups.set([staff])
-    person = hire_at(hr, places[0])
-    drain_all(three)
+    biostar, staff, person = granted
     console_sets_groups(biostar, "90042", [])
     pull(biostar, "people")
     drift = PersonDrift.objects.get(person=person, field="access_groups")
