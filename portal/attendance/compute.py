@@ -203,16 +203,36 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
     # as UTC text (Django keeps naive UTC text on SQLite; its PostgreSQL loader is pure Python)
     at = "p.punched_at" if sqlite else "(p.punched_at AT TIME ZONE 'UTC')::text"
     at = f"replace({at}, ' ', 'T')"
-    sql = (
-        f"SELECT p.person_id, p.id, {at} || '+00:00', p.direction, p.account_id, a.kind, p.device_id,"
+    columns = (
+        f"p.person_id, p.id, {at} || '+00:00', p.direction, p.account_id, a.kind, p.device_id,"
         " p.source, p.voided_at IS NOT NULL, p.duplicate_of_id"
-        f" FROM {quote(Punch._meta.db_table)} p LEFT JOIN {quote(accounts)} a"
-        " ON a.id = p.account_id"
-        f" WHERE p.person_id IN ({', '.join(['%s'] * len(person_ids))})"
-        " AND p.punched_at >= %s AND p.punched_at < %s"
-        " ORDER BY p.person_id, p.punched_at"  # the index's order; the rules sort ties
     )
+    punches = quote(Punch._meta.db_table)
     adapt = connection.ops.adapt_datetimefield_value
+    if sqlite:
+        sql = (
+            f"SELECT {columns} FROM {punches} p LEFT JOIN {quote(accounts)} a"
+            " ON a.id = p.account_id"
+            f" WHERE p.person_id IN ({', '.join(['%s'] * len(person_ids))})"
+            " AND p.punched_at >= %s AND p.punched_at < %s"
+            " ORDER BY p.person_id, p.punched_at"  # the index's order; the rules sort ties
+        )
+        params = [*person_ids, adapt(since), adapt(until)]
+    else:
+        # One index scan of (person, punched_at) per person. Written as "person IN (...) AND
+        # punched_at in range", the planner misjudges the punches a pull has just stored (newer
+        # than its last ANALYZE: a handful, it thinks), walks the whole range by punched_at and
+        # filters out every other person's punches (70 ms for 200 people instead of 8). The
+        # subquery's ORDER BY keeps it a subquery run per person (one without is merged into a
+        # join, and misjudged the same way).
+        sql = (
+            f"SELECT {columns} FROM unnest(%s::bigint[]) AS w (person_id)"
+            f" CROSS JOIN LATERAL (SELECT * FROM {punches} q WHERE q.person_id = w.person_id"
+            " AND q.punched_at >= %s AND q.punched_at < %s ORDER BY q.punched_at) p"
+            f" LEFT JOIN {quote(accounts)} a ON a.id = p.account_id"
+            " ORDER BY p.person_id, p.punched_at"  # the rules sort ties
+        )
+        params = [array_literal(map(str, person_ids)), adapt(since), adapt(until)]
     parse = datetime.fromisoformat
     new = tuple.__new__  # RawPunch(...) is a Python call per punch; every field is given here
     manual = Punch.Source.MANUAL
@@ -220,7 +240,7 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
     by_person: dict[int, _PersonPunches] = {}
     person, current = None, None
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*person_ids, adapt(since), adapt(until)])
+        cursor.execute(sql, params)
         while rows := cursor.fetchmany(FETCH):
             for (
                 person_id,
@@ -253,6 +273,12 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
                     new(RawPunch, (pk, moment, direction, where, device, is_manual, kind or ""))
                 )
     return by_person
+
+
+def array_literal(texts: Iterable[str]) -> str:
+    """PostgreSQL's text form of an array of numbers or dates (nothing in them to quote): one
+    parameter however many, where a list is quoted element by element by the driver."""
+    return "{" + ",".join(texts) + "}"
 
 
 def _stored_cards(person_ids: list[int], first: date, last: date) -> dict[tuple, tuple]:
