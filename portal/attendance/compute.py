@@ -28,7 +28,14 @@ from django.utils import timezone as django_tz
 
 from portal.attendance.context import PeopleContext, as_shift, base_rules, rules_with
 from portal.attendance.models import Punch, TimeCard
-from portal.attendance.rules import DayCard, RawPunch, apply_weekly_overtime, build_days
+from portal.attendance.rules import (
+    DayCard,
+    RawPunch,
+    Rules,
+    Shift,
+    apply_weekly_overtime,
+    build_days,
+)
 from portal.attendance.rules.workday import WorkDays
 from portal.attendance.store import upsert_cards
 
@@ -145,10 +152,14 @@ def _compute_chunk(loaded: _Loaded, now: datetime) -> _Computed:
     """Pure Python on what was loaded: no query (it may run while the database is busy)."""
     context, stored = loaded.context, loaded.stored
     result = _Computed(now, [], [], [])
+    setups: dict[tuple, _Setup] = {}
     for person_id, days in loaded.days_of.items():
         punches = loaded.punches.get(person_id) or _PersonPunches()
         locked = context.locked.get(person_id)
-        computed = _compute_person(person_id, days, punches, context, now)
+        pattern, zone = context.pattern(person_id), context.time_zone(person_id)
+        key = (pattern.pk if pattern else None, zone)
+        setup = setups.get(key) or setups.setdefault(key, _Setup.of(pattern, zone))
+        computed = _compute_person(person_id, days, punches, context, setup, now)
         for day, card in computed.items():
             is_locked = locked is not None and context.is_locked(person_id, day)
             row = _card_row(
@@ -289,12 +300,31 @@ def _stored_cards(person_ids: list[int], first: date, last: date) -> dict[tuple,
     return {(row[0], row[1]): (row[2], row[3], row[4], row[5:]) for row in rows.order_by()}
 
 
-def _compute_person(person_id, days, punches: _PersonPunches, context: PeopleContext, now):
-    pattern = context.pattern(person_id)
-    shift = as_shift(pattern) if pattern else None
-    rules = rules_with(base_rules(context.time_zone(person_id)), pattern)
+class _Setup(NamedTuple):
+    """What the rules need of a shift pattern in a zone: the same for everyone on that shift
+    there (made once a chunk, not once a person)."""
+
+    shift: Shift | None
+    rules: Rules
+    work_days: WorkDays
+
+    @classmethod
+    def of(cls, pattern, zone: str) -> _Setup:
+        shift = as_shift(pattern) if pattern else None
+        rules = rules_with(base_rules(zone), pattern)
+        return cls(shift, rules, WorkDays(shift, rules, ZoneInfo(rules.time_zone)))
+
+
+def _compute_person(person_id, days, punches: _PersonPunches, context, setup: _Setup, now):
+    shift, rules = setup.shift, setup.rules
     cards = build_days(
-        punches.live, shift, rules, days, holidays=context.holidays_of(person_id), now=now
+        punches.live,
+        shift,
+        rules,
+        days,
+        holidays=context.holidays_of(person_id),
+        now=now,
+        work_days=setup.work_days,
     )
     by_week: dict[date, list[DayCard]] = defaultdict(list)
     for day, card in cards.items():
@@ -302,7 +332,7 @@ def _compute_person(person_id, days, punches: _PersonPunches, context: PeopleCon
     for week in by_week.values():
         apply_weekly_overtime(week, rules.weekly_overtime_after)
     if punches.corrected:
-        work_day = WorkDays(shift, rules, ZoneInfo(rules.time_zone))
+        work_day = setup.work_days
         for day in {work_day(at) for at in punches.corrected}:
             if day in cards:
                 cards[day].exceptions.append("corrected")
