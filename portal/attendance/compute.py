@@ -92,7 +92,9 @@ def recompute(person_days: Iterable[tuple[int, date]], *, now: datetime | None =
     computed = None
     with _no_cycle_collection():
         for index, chunk in enumerate(chunks):
-            with transaction.atomic():
+            # no savepoint inside a caller's transaction (the dirty-day task's batch): nothing
+            # catches an error between the two, and a savepoint is two more round trips a chunk
+            with transaction.atomic(savepoint=False):
                 if computed is None:
                     computed = _compute_chunk(_load_chunk(chunk), now)
                 # the next chunk is read now and computed while the database stores this one's
