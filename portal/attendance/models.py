@@ -176,7 +176,11 @@ class TimeCard(models.Model):
         REJECTED = "rejected", "Rejected"
         EXPORTED = "exported", "Exported to payroll"
 
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="timecards")
+    #: no index of its own: the unique (person, work_date) starts with it, and every card written
+    #: (a full build writes hundreds of thousands) would write both
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="timecards", db_index=False
+    )
     work_date = models.DateField()
     first_in = models.DateTimeField(null=True, blank=True)
     last_out = models.DateTimeField(null=True, blank=True)

@@ -21,11 +21,16 @@ def build_days(
     *,
     holidays: frozenset[date] = frozenset(),
     now: datetime | None = None,
+    work_days: WorkDays | None = None,
 ) -> dict[date, DayCard]:
-    """Cards for ``days``: punches are collapsed once, then each goes to its work day."""
+    """Cards for ``days``: punches are collapsed once, then each goes to its work day.
+
+    ``work_days``: a ``WorkDays`` of this shift, rules and zone to reuse (people who share them
+    share its day windows, computed once)."""
     zone = ZoneInfo(rules.time_zone)
     counted, repeats = collapse(punches, rules)
-    work_days = WorkDays(shift, rules, zone)
+    if work_days is None:
+        work_days = WorkDays(shift, rules, zone)
     by_day: dict[date, list[RawPunch]] = {}
     for punch in counted:
         day = work_days(punch.at)
@@ -35,6 +40,9 @@ def build_days(
             by_day[day] = [punch]
     cards = {}
     for day in days:
+        if day not in by_day:  # most days of a week rebuilt for one punch: no call to build_day
+            cards[day] = _without_punches(day, shift, day in holidays, now, work_days.bounds)
+            continue
         card = build_day(
             day,
             by_day.get(day, []),
@@ -69,11 +77,9 @@ def build_day(
     card = DayCard(work_date=day, counted=[p.id for p in punches])
     if shift is not None and bounds is None:
         bounds = shift_bounds(day, shift, zone or ZoneInfo(rules.time_zone))
-    scheduled = shift is not None and day.weekday() in shift.work_days and not holiday
     if not punches:
-        if scheduled and now is not None and bounds[1] < now:
-            card.exceptions.append("absent")
-        return card
+        return _without_punches(day, shift, holiday, now, lambda _: bounds)
+    scheduled = shift is not None and day.weekday() in shift.work_days and not holiday
     pairs = pair(punches, rules)
     if _auto_closes(shift, pairs, bounds, now):
         pairs[-1] = (pairs[-1][0], bounds[1])
@@ -90,6 +96,17 @@ def build_day(
     _add_times(card, pairs, shift, rules)
     if shift is not None:
         _compare_with_shift(card, punches, bounds, shift, rules, scheduled)
+    return card
+
+
+def _without_punches(day, shift: Shift | None, holiday: bool, now, bounds_of) -> DayCard:
+    """A day nobody punched: absent once a shift due that day has ended. ``bounds_of(day)``: the
+    shift's start and end that day."""
+    card = DayCard(work_date=day)
+    if shift is None or holiday or now is None or day.weekday() not in shift.work_days:
+        return card
+    if bounds_of(day)[1] < now:
+        card.exceptions.append("absent")
     return card
 
 
