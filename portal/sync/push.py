@@ -375,7 +375,7 @@ def send_person(
     # the account's kept connector: one vendor login serves every push and pull of this worker
     with kept_connector(account, transport=transport, sleep=sleep) as connector:
         known.read_vendor_records(connector, account.pk)
-        return reconcile_person(connector, account, person, known.known[(account.pk, person.pk)])
+        return reconcile_person(connector, account, person, known)
 
 
 #: how each kind of outbox message is delivered (people and the organisation's records are
