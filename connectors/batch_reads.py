@@ -3,11 +3,15 @@ the record's own GET one by one, whichever costs fewer requests."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from connectors import errors
+
+log = logging.getLogger(__name__)
 #: rows asked a page when a batch reads a vendor's list (neither document caps it lower)
 LIST_PAGE = 1000
 #: seconds the list's size, as last read, decides alone; after that a first page tells again
@@ -74,6 +78,9 @@ class ReadByIds:
                 self._size = (page.total, per_page, self.clock())
                 if not missing or pages_for(page.total - seen, per_page) >= len(missing):
                     break
+        except errors.ProtocolError as exc:
+            # a list that repeats a page or answers unusably: the records' own reads still work
+            log.warning("Listing failed (%s); %d records are read one by one", exc, len(missing))
         finally:
             pages.close()
         return found

@@ -1254,6 +1254,21 @@ def test_a_server_that_caps_the_page_size_is_paged_as_it_answers(demo, make):
     bt = make(demo)
     active = [str(pk) for pk in demo.directory.active_employee_ids()]
 
-    found = bt.get_people([active[0], active[150], active[250]])
+    # after page 1 (100 rows, not 1000), two pages are left for two employees: read by id
+    found = bt.get_people([active[0], active[250], active[251]])
 
-    assert employee_reads(bt) == (3, []) and all(found[pk].active for pk in found)
+    assert employee_reads(bt) == (1, [active[250], active[251]])
+    assert all(found[pk].active for pk in found)
+
+
+def test_a_list_that_repeats_a_page_leaves_the_rest_to_reads_by_id(demo, make):
+    demo.vendor_faults.repeat_page = 1
+    bt = make(demo)
+    bt.people_list_page = 50
+    active = [str(pk) for pk in demo.directory.active_employee_ids()]
+    wanted = [active[0], *active[50:60]]  # page 2 is worth reading: its "next" is page 1 again
+
+    found = bt.get_people(wanted)
+
+    assert employee_reads(bt) == (1, active[50:60])
+    assert list(found) == wanted and all(found[pk].active for pk in wanted)
