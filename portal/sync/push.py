@@ -34,8 +34,10 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=5)
 BACKOFF_CAP = timedelta(minutes=30)
 CLAIM_FOR = timedelta(minutes=2)
-#: due records claimed in one transaction: their people and rules are read once for all
-CLAIM_BATCH = 50
+#: due records claimed in one transaction: their people, rules and vendor records are read
+#: once for all (a vendor's list read serves the more messages the bigger the batch; the rest
+#: of a batch that takes too long is given back, see deliver_batch)
+CLAIM_BATCH = 500
 
 
 _jitter = random.Random()
