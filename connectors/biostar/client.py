@@ -190,6 +190,17 @@ class BioStarClient(VendorClient):
         page_size: int | None = None,
     ) -> Iterator[list[Any]]:
         """GET ``path`` with ``limit``/``offset`` until a short page or ``total`` is reached."""
+        for page in self.collection_pages(path, name, params, page_size):
+            yield page.rows
+
+    def collection_pages(
+        self,
+        path: str,
+        name: str,
+        params: Mapping[str, Any] | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Collection]:
+        """:meth:`list_pages` with each page's ``total`` (the whole list's row count)."""
         limit = max(1, page_size or self.options.page_size)  # 0 means "all": never send it
         offset = 0
         guard = LoopGuard(self.vendor)
@@ -199,7 +210,7 @@ class BioStarClient(VendorClient):
             page = collection(body, name)
             if page.rows:
                 guard.check(f"{path}:{_signature(page.rows)}")
-                yield page.rows
+                yield page
             offset += len(page.rows)
             if len(page.rows) < limit or (page.total is not None and offset >= page.total):
                 return

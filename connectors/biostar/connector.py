@@ -7,7 +7,7 @@ Credentials: ``{"login_id": …, "password": …}``. One session is reused by ev
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -17,6 +17,7 @@ import httpx
 
 from connectors import errors
 from connectors.base import DOOR_ACTIONS, Connector
+from connectors.batch_reads import LIST_PAGE, ListedPage, ReadByIds
 from connectors.biostar import mapping
 from connectors.biostar.client import BioStarClient, collection, user_path
 from connectors.biostar.event_mapping import (
@@ -77,6 +78,8 @@ class BioStarConnector(Connector):
     event_lookback = timedelta(minutes=15)
     #: how far back door alarms are looked for in the event log (see ``_event_alarms``)
     alarm_lookback = timedelta(hours=24)
+    #: users a page when a batch reads the user list (see get_people)
+    people_list_page = LIST_PAGE
 
     def __init__(
         self,
@@ -102,6 +105,7 @@ class BioStarConnector(Connector):
             sleep=self.sleep,
         )
         self._event_types: dict[int, str] | None = None
+        self._user_reads = ReadByIds(self._user_pages, _user_id_of, self._user_row_or_none)
 
     @property
     def time_zone(self) -> str:
@@ -276,6 +280,28 @@ class BioStarConnector(Connector):
     def get_person(self, vendor_id: str) -> PersonRecord | None:
         try:
             return self._get_person(vendor_id)
+        except errors.NotFoundError:
+            return None
+
+    def get_people(self, vendor_ids: Iterable[str]) -> dict[str, PersonRecord | None]:
+        """Each user by id (None when gone): from the user list or one GET each, whichever is
+        fewer requests (see ReadByIds). A listed row is the user as its own GET shows it."""
+        rows = self._user_reads.rows(vendor_ids)
+        return {
+            user_id: None if row is None else self._mapped(user_id, row)
+            for user_id, row in rows.items()
+        }
+
+    def _user_pages(self) -> Generator[ListedPage]:
+        params = {"order_by": "user_id:false"}
+        for page in self.client.collection_pages(
+            "/api/users", "UserCollection", params, self.people_list_page
+        ):
+            yield ListedPage(page.rows, page.total)
+
+    def _user_row_or_none(self, user_id: str) -> Mapping[str, Any] | None:
+        try:
+            return self._user_row(user_id)
         except errors.NotFoundError:
             return None
 
@@ -595,6 +621,10 @@ def _batches(ids: list[str], size: int, budget: int) -> Iterator[list[str]]:
         length += cost
     if batch:
         yield batch
+
+
+def _user_id_of(row: Any) -> str | None:
+    return (text(row.get("user_id")) or None) if isinstance(row, Mapping) else None
 
 
 def _rows_of(current: PersonRecord | None) -> dict[str, Mapping[str, Any]]:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Generator, Iterable, Mapping
 from datetime import date
 from typing import Any
 
 from connectors import errors
+from connectors.batch_reads import LIST_PAGE, ListedPage, ReadByIds
 from connectors.biotime import mapping
 from connectors.biotime.capabilities import OptionalEndpoints
 from connectors.biotime.client import EMPLOYEES, REINSTATEMENT, RESIGNS, BioTimeClient
@@ -101,6 +102,9 @@ class BioTimeWrites:
     client: BioTimeClient
     optional: OptionalEndpoints
     _trees: TreeLookup | None = None
+    _employee_reads: ReadByIds | None = None
+    #: employees a page when a batch reads the employee list (see get_people)
+    people_list_page = LIST_PAGE
 
     def _tree_lookup(self) -> TreeLookup:
         """The trees as listed within the last TREE_TTL seconds (a tree write forgets them)."""
@@ -131,15 +135,13 @@ class BioTimeWrites:
         return self.get_people([vendor_id])[str(vendor_id)]
 
     def get_people(self, vendor_ids: Iterable[str]) -> dict[str, PersonRecord | None]:
-        """Each employee by id (None when gone), their resignations read together: one GET per
-        employee, and the resignation list once for all (or filtered by employee, whichever is
-        fewer requests), not once per employee."""
-        rows: dict[str, Any] = {}
-        for vendor_id in dict.fromkeys(str(vendor_id) for vendor_id in vendor_ids):
-            try:
-                rows[vendor_id] = self.client.call("GET", f"{EMPLOYEES}{vendor_id}/")
-            except errors.NotFoundError:
-                rows[vendor_id] = None
+        """Each employee by id (None when gone): from the employee list or one GET each,
+        whichever is fewer requests (see ReadByIds; the list hides the resigned, who are then
+        read by id), their resignations read together (the list once for all, or filtered by
+        employee, whichever is fewer requests)."""
+        if self._employee_reads is None:
+            self._employee_reads = ReadByIds(self._employee_pages, _row_id, self._employee_row)
+        rows = self._employee_reads.rows(vendor_ids)
         present = [vendor_id for vendor_id, row in rows.items() if row is not None]
         resigned = {}
         if present and self.optional.has("resignations"):
@@ -149,6 +151,17 @@ class BioTimeWrites:
             vendor_id: None if row is None else self._person(row, resigned.get(vendor_id), lookup)
             for vendor_id, row in rows.items()
         }
+
+    def _employee_pages(self) -> Generator[ListedPage]:
+        for page in self.client.pages(EMPLOYEES, size=self.people_list_page):
+            yield ListedPage(page.rows, page.count)
+
+    def _employee_row(self, vendor_id: str) -> Any:
+        """The object GET's employee; None when there is none."""
+        try:
+            return self.client.call("GET", f"{EMPLOYEES}{vendor_id}/")
+        except errors.NotFoundError:
+            return None
 
     @staticmethod
     def _person(row: Any, resign: Mapping[str, Any] | None, lookup: TreeLookup) -> PersonRecord:
@@ -444,6 +457,10 @@ def _pages_left(count: int | None, per_page: int) -> int | None:
     if count is None or per_page < 1:
         return None
     return max(0, -(-(count - per_page) // per_page))
+
+
+def _row_id(row: Any) -> str | None:
+    return mapping.ref_id(row.get("id")) if isinstance(row, Mapping) else None
 
 
 def _pk(value: str) -> int | str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -33,8 +34,10 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=5)
 BACKOFF_CAP = timedelta(minutes=30)
 CLAIM_FOR = timedelta(minutes=2)
-#: due records claimed in one transaction: their people and rules are read once for all
-CLAIM_BATCH = 50
+#: due records claimed in one transaction: their people, rules and vendor records are read
+#: once for all (a vendor's list read serves the more messages the bigger the batch; the rest
+#: of a batch that takes too long is given back, see deliver_batch)
+CLAIM_BATCH = 500
 
 
 _jitter = random.Random()
@@ -222,9 +225,7 @@ def deliver_batch(batch: list[OutboxMessage], *, transport=None, sleep=time.slee
             if late or message.account_id in resume_at:
                 given_back.append(message)
                 continue
-            if message.record_kind == "punch":
-                answers.flush()  # its check for an earlier punch must see them as sent
-            stop = _deliver(message, transport=transport, sleep=sleep, known=known)
+            stop = _deliver(message, transport=transport, sleep=sleep, known=known, answers=answers)
             if message.status == OutboxMessage.Status.SENT:
                 answers.add(message)
             elif known.needs_note(message):
@@ -247,15 +248,25 @@ def _give_back(message: OutboxMessage, at: datetime | None) -> None:
 
 
 def _deliver(
-    message: OutboxMessage, *, known: PersonBatch, transport=None, sleep=time.sleep
+    message: OutboxMessage,
+    *,
+    known: PersonBatch,
+    answers: SentAnswers,
+    transport=None,
+    sleep=time.sleep,
 ) -> datetime | None:
     """Send one message and settle it (a sent one is left for the batch to record); returns when
     its account may be called again if it asked us to stop for now (rate limit, credentials
     refused), else None."""
     try:
         send = SENDERS.get(message.record_kind, send_person)
-        batch_read = {"known": known} if send is send_person else {}
-        answer = send(message, transport=transport, sleep=sleep, **batch_read)
+        if send is send_person:
+            from_batch = {"known": known}
+        elif send is send_punch:  # sent already, though the database still says pending
+            from_batch = {"unrecorded": answers.waiting_ids()}
+        else:
+            from_batch = {}
+        answer = send(message, transport=transport, sleep=sleep, **from_batch)
     except WaitForEarlier as wait:
         message.attempts -= 1  # not a try: an earlier punch of the person goes first
         message.scheduled_for = timezone.now() + WAIT_FOR_EARLIER
@@ -304,12 +315,19 @@ def _describe(exc: errors.ConnectorError) -> str:
     return f"{type(exc).__name__}{where}: {exc.message}"
 
 
-def send_punch(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> dict:
+def send_punch(
+    message: OutboxMessage,
+    *,
+    transport=None,
+    sleep=time.sleep,
+    unrecorded: Collection[int] = (),
+) -> dict:
     """Record one punch made elsewhere at the target, in order and at most once.
 
     A message tried before may have reached the vendor with its answer lost: the punch is looked
     up first and, when found, not sent again. An earlier punch of the same person still waiting
-    for the same account goes first (a check-out needs its check-in).
+    for the same account goes first (a check-out needs its check-in); ``unrecorded``: messages
+    this batch has sent whose answers are not recorded yet (they are not waiting).
     """
     payload = message.payload
     earlier = OutboxMessage.objects.filter(
@@ -318,7 +336,7 @@ def send_punch(message: OutboxMessage, *, transport=None, sleep=time.sleep) -> d
         status=OutboxMessage.Status.PENDING,
         id__lt=message.pk,
         payload__person_id=payload["person_id"],
-    )
+    ).exclude(pk__in=unrecorded)
     if earlier.exists():
         raise WaitForEarlier("Waiting for an earlier punch of this person to be sent first.")
     at = datetime.fromisoformat(payload["occurred_at"])
@@ -359,7 +377,7 @@ def send_person(
     # the account's kept connector: one vendor login serves every push and pull of this worker
     with kept_connector(account, transport=transport, sleep=sleep) as connector:
         known.read_vendor_records(connector, account.pk)
-        return reconcile_person(connector, account, person, known.known[(account.pk, person.pk)])
+        return reconcile_person(connector, account, person, known)
 
 
 #: how each kind of outbox message is delivered (people and the organisation's records are

@@ -16,7 +16,13 @@ from django.contrib.contenttypes.models import ContentType
 from connectors.base import Connector
 from connectors.records import PersonRecord
 from portal.people.models import Person
-from portal.sync.models import ExternalLink, OffboardingStep, OutboxMessage, PendingCreate
+from portal.sync.models import (
+    AccessGroup,
+    ExternalLink,
+    OffboardingStep,
+    OutboxMessage,
+    PendingCreate,
+)
 from portal.sync.provisioning import Decision, decisions_in
 
 
@@ -53,6 +59,15 @@ class PersonBatch:
     open_steps: set[tuple[int, int]] = field(default_factory=set)
     #: accounts whose linked records were read from the vendor for this batch
     vendor_read: set[int] = field(default_factory=set)
+    #: per account id, its access groups' names by vendor id (read at the batch's first grant)
+    group_names: dict[int, dict[str, str]] = field(default_factory=dict)
+
+    def access_group_names(self, account_id: int) -> dict[str, str]:
+        """The account's access groups as the mirror names them, read once for the batch."""
+        if account_id not in self.group_names:
+            groups = AccessGroup.objects.filter(account_id=account_id)
+            self.group_names[account_id] = dict(groups.values_list("vendor_id", "name"))
+        return self.group_names[account_id]
 
     def needs_note(self, message: OutboxMessage) -> bool:
         """Whether an offboarding may wait for ``message``'s answer (see note_delivery)."""

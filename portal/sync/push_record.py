@@ -36,6 +36,10 @@ class SentAnswers:
         if time.monotonic() - self.since >= FLUSH_EVERY:
             self.flush()
 
+    def waiting_ids(self) -> list[int]:
+        """The messages sent and not recorded yet (the database still has them pending)."""
+        return [message.pk for message in self.waiting]
+
     def flush(self) -> None:
         """Record the waiting answers, the links they pushed and their offboarding steps."""
         if not self.waiting:

@@ -8,6 +8,7 @@ edit, termination or rehire touches only the systems the person is linked in.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -19,12 +20,12 @@ from connectors.base import Connector
 from connectors.records import PersonRecord
 from portal.people.models import Person
 from portal.sync.identity import link_person
-from portal.sync.models import AccessGroup, ExternalLink, PendingCreate, VendorAccount
+from portal.sync.models import ExternalLink, PendingCreate, VendorAccount
 from portal.sync.payloads import person_payload, person_record
 from portal.sync.vendor_text import stored_raw
 
 if TYPE_CHECKING:
-    from portal.sync.push_batch import KnownForPerson
+    from portal.sync.push_batch import PersonBatch
 
 #: the fields the portal owns and a vendor record is compared on
 COMPARED = (
@@ -43,15 +44,16 @@ def reconcile_person(
     connector: Connector,
     account: VendorAccount,
     person: Person,
-    known: KnownForPerson,
+    batch: PersonBatch,
 ) -> dict:
     """Bring ``account``'s record of ``person`` to the person's current state; returns the proof.
 
     Only a create still owed to the account (a ``PendingCreate``, written with the hire) may make
-    a record, whatever the message that asks. ``known``: the decision, link, owed create and
-    vendor record as the message's batch read them (push_batch.py; a lone message is a batch
-    of one). The link's new ``last_pushed_at`` is recorded by the batch with the answer.
+    a record, whatever the message that asks. ``batch``: the message's batch, which read the
+    decision, link, owed create and vendor record (push_batch.py; a lone message is a batch of
+    one). The link's new ``last_pushed_at`` is recorded by the batch with the answer.
     """
+    known = batch.known[(account.pk, person.pk)]
     decision = known.decision
     wanted = person_record(person_payload(person))
     reason = person.termination_reason
@@ -104,7 +106,8 @@ def reconcile_person(
             connector, link.vendor_id, current, decision.access_groups
         )
         if granted:  # the person's page shows the link's groups: right now, not at the next pull
-            link.raw = stored_raw(with_group_names(current.raw, account))
+            names = batch.access_group_names(account.pk)
+            link.raw = stored_raw(with_group_names(current.raw, names))
             link.save(update_fields=["raw"])
         steps += granted
     link.last_pushed_at = timezone.now()
@@ -234,16 +237,10 @@ def change_code(
     return moved
 
 
-def with_group_names(raw: dict, account: VendorAccount) -> dict:
+def with_group_names(raw: dict, names: Mapping[str, str]) -> dict:
     """The record as a write answered it, its access groups named as the pull would show them
-    (a BioStar PUT answers no names: the mirror of the account's groups has them)."""
+    (a BioStar PUT answers no names: ``names``, the mirror of the account's groups, has them)."""
     groups = [g for g in raw.get("access_groups") or [] if isinstance(g, dict)]
-    ids = [str(g.get("id", "")) for g in groups]
-    names = dict(
-        AccessGroup.objects.filter(account=account, vendor_id__in=ids).values_list(
-            "vendor_id", "name"
-        )
-    )
     named = [{**g, "name": g.get("name") or names.get(str(g.get("id", "")), "")} for g in groups]
     return {**raw, "access_groups": named}
 

@@ -1072,3 +1072,54 @@ def test_access_groups_are_read_and_a_users_groups_travel_on_the_person_record(s
     assert moved.access_group_ids == (staff.vendor_id,)
     assert [g.name for g in sim.access_groups_of(person.vendor_id)] == [staff.name]
     assert conn.get_person(person.vendor_id).access_group_ids == (staff.vendor_id,)
+
+
+# -- several people read together (a push batch) --------------------------------------------------
+def user_reads(sim, since: int = 0) -> tuple[int, list[str]]:
+    """(reads of the user list, users read by id) since request ``since``."""
+    paths = [path for m, path in list(sim.request_log)[since:] if m == "GET"]
+    one_by_one = [p.rsplit("/", 1)[1] for p in paths if p.startswith("/api/users/")]
+    return paths.count("/api/users"), one_by_one
+
+
+def test_people_read_from_the_user_list_are_mapped_as_read_one_by_one(sim, conn):
+    ids = sorted(sim.users)[:40]
+    disabled = next(u.user_id for u in sim.users.values() if u.disabled)
+    wanted = [*ids, disabled, "1"]
+
+    found = conn.get_people(wanted)
+
+    assert user_reads(sim) == (1, [])  # one page of the list instead of 42 reads
+    since = len(sim.request_log)
+    for user_id in wanted:
+        assert found[user_id] == conn.get_person(user_id)
+    assert user_reads(sim, since) == (0, wanted)
+    assert found[disabled].active is False and found["1"].system_account is True
+
+
+def test_a_user_missing_from_the_list_is_read_by_id_and_is_gone(sim, conn):
+    ids = sorted(sim.users)[:5]
+
+    found = conn.get_people([*ids, "no-such-user"])
+
+    assert user_reads(sim) == (1, ["no-such-user"])  # the list shifts under deletes: asked
+    assert found["no-such-user"] is None and all(found[i] is not None for i in ids)
+
+
+def test_the_user_list_is_paged_only_while_that_is_fewer_requests(sim, conn):
+    conn.people_list_page = 50  # 257 users listed: 6 pages
+    listed = conn.client.list_pages("/api/users", "UserCollection", {"order_by": "user_id:false"})
+    ordered = [row["user_id"] for page in listed for row in page]
+
+    # 2 on page 1, 6 on page 2, 1 on page 5: after page 2, four more pages for one user are
+    # not worth it
+    since = len(sim.request_log)
+    wanted = [*ordered[:2], *ordered[50:56], ordered[210]]
+    found = conn.get_people(wanted)
+    assert user_reads(sim, since) == (2, [ordered[210]])
+    assert list(found) == wanted and [found[u].code for u in wanted] == wanted
+
+    # two on the last page: now that the list's size is known, read by id at once
+    since = len(sim.request_log)
+    conn.get_people(ordered[-2:])
+    assert user_reads(sim, since) == (0, ordered[-2:])

@@ -6,6 +6,8 @@ recording transport around ``sim.transport()`` shows which answers came back.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
@@ -1148,11 +1150,14 @@ def test_people_read_together_list_the_resignations_once(demo, make):
 
     seen = [path for _, path, _ in bt.http_log.log[before:]]
     assert len(resign_reads(bt)) == 2  # the probe, then the one list
-    assert sum("/employees/" in path for path in seen) == len(active) + len(resigned) + 1
+    # the employee list (one page), then by id those it does not show: resigned, or gone
+    assert seen.count("/personnel/api/employees/") == 1
+    assert sum("/employees/" in path for path in seen) == 1 + len(resigned) + 1
     assert all(found[pk].active for pk in active) and found["999"] is None
     for pk, resign in resigned.items():
         assert not found[pk].active and found[pk].terminated_on.isoformat() == resign.resign_date
-    assert found[active[0]] == bt.get_person(active[0])  # the same as read one by one
+    # the same as read one by one (the list's row nests what the object's names by id)
+    assert replace(found[active[0]], raw={}) == replace(bt.get_person(active[0]), raw={})
 
 
 def test_a_long_resignation_list_is_asked_per_employee_instead(empty, make):
@@ -1179,3 +1184,91 @@ def test_people_read_together_without_the_resign_api(build_80, make):
 
     assert all(found[pk].active for pk in ids)
     assert bt.http_log.statuses("/resigns/") == [404]  # the probe alone
+
+
+def employee_reads(bt, since: int = 0) -> tuple[int, list[str]]:
+    """(reads of the employee list, employees read by id) since log entry ``since``."""
+    paths = [path for m, path, _ in bt.http_log.log[since:] if m == "GET"]
+    listed = paths.count("/personnel/api/employees/")
+    one_by_one = [
+        p.split("/")[-2] for p in paths if re.fullmatch(r"/personnel/api/employees/\d+/", p)
+    ]
+    return listed, one_by_one
+
+
+def test_people_read_from_the_employee_list_are_mapped_as_read_one_by_one(demo, make):
+    bt = make(demo)
+    ids = [str(pk) for pk in demo.directory.active_employee_ids()[:40]]
+
+    found = bt.get_people(ids)
+
+    assert employee_reads(bt) == (1, [])  # one page of the list instead of 40 reads
+    alone = make(demo)
+    for vendor_id in ids:
+        assert replace(found[vendor_id], raw={}) == replace(alone.get_person(vendor_id), raw={})
+    assert employee_reads(alone)[0] == 0
+
+
+def test_people_the_list_does_not_show_are_read_by_id_resigned_or_gone(demo, make):
+    bt = make(demo)
+    active = [str(pk) for pk in demo.directory.active_employee_ids()]
+    gone = active.pop()
+    demo.directory.delete_employee(int(gone))
+    resign = next(iter(demo.directory.resigns.values()))
+    resigned = str(resign.employee_id)
+
+    found = bt.get_people([*active[:5], resigned, gone])
+
+    assert employee_reads(bt) == (1, [resigned, gone])
+    assert found[gone] is None
+    assert not found[resigned].active
+    assert found[resigned].terminated_on.isoformat() == resign.resign_date
+    assert all(found[pk].active for pk in active[:5])
+
+
+def test_the_employee_list_is_paged_only_while_that_is_fewer_requests(demo, make):
+    bt = make(demo)
+    bt.people_list_page = 50  # 258 employees listed: 6 pages
+    active = [str(pk) for pk in demo.directory.active_employee_ids()]
+
+    # 2 on page 1, 6 on page 2, 1 on page 5: after page 2, four more pages for one employee
+    # are not worth it
+    wanted = [*active[:2], *active[50:56], active[210]]
+    found = bt.get_people(wanted)
+    assert employee_reads(bt) == (2, [active[210]])
+    assert list(found) == wanted and all(found[pk].active for pk in wanted)
+
+    # two on the last page: the list's 6 pages would be more requests than reading two by id
+    since = len(bt.http_log.log)
+    found = bt.get_people([active[-1], active[-2]])
+    assert employee_reads(bt, since) == (0, [active[-1], active[-2]])
+
+    fresh = make(demo)  # a new connector does not know the list's size: its first page tells
+    fresh.people_list_page = 50
+    assert fresh.get_people([active[-1], active[-2]]) == found
+    assert employee_reads(fresh) == (1, [active[-1], active[-2]])
+
+
+def test_a_server_that_caps_the_page_size_is_paged_as_it_answers(demo, make):
+    demo.max_page_size = 100  # asked for 1000 a page, it sends 100
+    bt = make(demo)
+    active = [str(pk) for pk in demo.directory.active_employee_ids()]
+
+    # after page 1 (100 rows, not 1000), two pages are left for two employees: read by id
+    found = bt.get_people([active[0], active[250], active[251]])
+
+    assert employee_reads(bt) == (1, [active[250], active[251]])
+    assert all(found[pk].active for pk in found)
+
+
+def test_a_list_that_repeats_a_page_leaves_the_rest_to_reads_by_id(demo, make):
+    demo.vendor_faults.repeat_page = 1
+    bt = make(demo)
+    bt.people_list_page = 50
+    active = [str(pk) for pk in demo.directory.active_employee_ids()]
+    wanted = [active[0], *active[50:60]]  # page 2 is worth reading: its "next" is page 1 again
+
+    found = bt.get_people(wanted)
+
+    assert employee_reads(bt) == (1, active[50:60])
+    assert list(found) == wanted and all(found[pk].active for pk in wanted)

@@ -333,3 +333,30 @@ def test_enqueue_carries_the_decision_with_each_message(three, bremen_rule, hr, 
     with transaction.atomic():
         messages = enqueue_person(person, "update")
     assert {m.payload["provisioned"] for m in messages} == {True}
+
+
+def test_a_batch_names_the_granted_access_groups_from_one_read_of_the_mirror(
+    three, bremen_rule, hr, places
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    biostar, *_ = three
+    pull(biostar, "access_groups")
+    staff = AccessGroup.objects.get(account=biostar.account, name="Bremen Warehouse staff")
+    bremen_rule.access_groups.set([staff])
+    table = AccessGroup._meta.db_table
+
+    def hire_and_drain(codes) -> int:
+        for code in codes:
+            hire_at(hr, places[0], code=code, email=f"{code}@example.com")
+        with CaptureQueriesContext(connection) as seen:
+            drain_all(three)
+        return sum(table in query["sql"] for query in seen.captured_queries)
+
+    # the access group queries of a batch do not grow with its people
+    assert hire_and_drain(["90042"]) == hire_and_drain(["90043", "90044", "90045"])
+    links = ExternalLink.objects.filter(account=biostar.account, vendor_code__startswith="9004")
+    assert [link.raw["access_groups"] for link in links] == [
+        [{"id": staff.vendor_id, "name": staff.name}]
+    ] * 4

@@ -164,6 +164,21 @@ def test_an_out_waits_for_its_in_and_each_target_gets_them_in_order(world):
     assert not OutboxMessage.objects.exclude(status="sent").exists()
 
 
+def test_an_in_and_its_out_go_in_one_batch(world):
+    punch_at_biotime(world, AT, state=0)
+    punch_at_biotime(world, AT + timedelta(minutes=20), state=1)
+    pull(world, "biotime", "punches", full=True)
+    messages = OutboxMessage.objects.filter(record_kind="punch")
+    assert messages.count() == 4  # in and out, to Zeitstrom and to WorkTime One
+
+    # the in's answer waits to be recorded with the batch's others (the database still says
+    # pending): the out knows it was sent and goes too
+    assert drain(transport=world["router"], sleep=NO_SLEEP) == 4
+    assert set(messages.values_list("status", flat=True)) == {"sent"}
+    zeitstrom = world["zeitstrom"].simulator
+    assert [s.intent for s in zeitstrom.app_timestamps] == ["checkin", "checkout"]
+
+
 def test_punches_are_not_sent_to_a_system_that_does_not_receive_them(world):
     VendorAccount.objects.filter(kind="worktime").update(receives_punches=False)
     punch_at_biotime(world, AT, state=0)
