@@ -2,9 +2,10 @@
 
 ``bulk_create`` builds a model instance and runs every field's full preparation per value; for
 hundreds of thousands of punches that costs more than the vendor takes to send them. Rows here
-are plain dicts of column values, converted once per field kind, and inserted with the database's
-own conflict handling (``ON CONFLICT DO NOTHING RETURNING``, SQLite >= 3.35 and PostgreSQL): a
-row already stored is skipped by its unique index, with no "already stored?" query first.
+are plain dicts of column values, converted once per field kind. SQLite (>= 3.35) inserts them
+with ``ON CONFLICT DO NOTHING RETURNING``: a row already stored is skipped by its unique index.
+PostgreSQL stores a page by COPY, which has no conflict handling: one statement first probes the
+unique index for the page's keys and draws ids for the new rows (see :func:`_insert_copied`).
 """
 
 from __future__ import annotations
