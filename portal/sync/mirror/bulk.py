@@ -2,9 +2,10 @@
 
 ``bulk_create`` builds a model instance and runs every field's full preparation per value; for
 hundreds of thousands of punches that costs more than the vendor takes to send them. Rows here
-are plain dicts of column values, converted once per field kind, and inserted with the database's
-own conflict handling (``ON CONFLICT DO NOTHING RETURNING``, SQLite >= 3.35 and PostgreSQL): a
-row already stored is skipped by its unique index, with no "already stored?" query first.
+are plain dicts of column values, converted once per field kind. SQLite (>= 3.35) inserts them
+with ``ON CONFLICT DO NOTHING RETURNING``: a row already stored is skipped by its unique index.
+PostgreSQL stores a page by COPY, which has no conflict handling: one statement first probes the
+unique index for the page's keys and draws ids for the new rows (see :func:`_insert_copied`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from operator import itemgetter
 from weakref import WeakKeyDictionary
 from zlib import crc32
 
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.backends.sqlite3.base import Database
 
 #: bound parameters per statement, well under SQLite's 32,766 (PostgreSQL takes 65,535)
@@ -99,13 +100,108 @@ def insert_new(
 
 
 def _insert_copied(model, fields, rows, values_of, unique, returning) -> list[tuple]:
-    """PostgreSQL: the rows as one COPY text buffer into a session's staging table, moved on
-    with ``INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING``.
+    """PostgreSQL: the new rows COPYed straight into the table, with ids taken beforehand.
+
+    One statement finds which rows' keys the table does not hold yet and draws an id for each
+    (the unique index probed once per row); the new rows then go in by COPY, which stores them
+    in bulk. A row another session stores between the two makes the COPY fail on the unique
+    index: the page is then stored again through :func:`_insert_staged`, which skips it.
+    """
+    pk = model._meta.pk
+    new_ids = _ids_for_new_rows(model, rows, unique)
+    if not new_ids:
+        return []
+    fresh = [rows[n] for n in new_ids]
+    ids = list(new_ids.values())
+    next_id = iter(ids).__next__
+    try:
+        with transaction.atomic():  # a savepoint: the fallback continues the transaction
+            _copy(
+                model._meta.db_table,
+                [*fields, pk],
+                fresh,
+                lambda row: (*values_of(row), next_id()),
+            )
+    except IntegrityError:
+        return _insert_staged(model, fields, rows, values_of, unique, returning)
+    return [
+        tuple(pk_value if name == pk.attname else row[name] for name in returning)
+        for row, pk_value in zip(fresh, ids, strict=True)
+    ]
+
+
+def _ids_for_new_rows(model, rows, unique) -> dict[int, int]:
+    """{position in ``rows``: id drawn for it} of the rows whose ``unique`` columns the table
+    does not hold (NULL equals nothing, as in the unique index)."""
+    quote = connection.ops.quote_name
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    columns = [by_attname[name] for name in unique]
+    table = quote(model._meta.db_table)
+    match = " AND ".join(f"t.{quote(c.column)} = k.{quote(c.column)}" for c in columns)
+    sql = (
+        "SELECT k.n - 1, nextval((SELECT pg_get_serial_sequence(%s, %s)::regclass))"
+        " FROM unnest({}) WITH ORDINALITY AS k({}, n)"
+        " WHERE NOT EXISTS (SELECT FROM {} t WHERE {}) ORDER BY k.n"
+    ).format(
+        ", ".join(f"%s::{c.cast_db_type(connection)}[]" for c in columns),
+        ", ".join(quote(c.column) for c in columns),
+        table,
+        match,
+    )
+    params = [model._meta.db_table, model._meta.pk.column]
+    for field in columns:
+        params.append(_array_literal(row[field.attname] for row in rows))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+def _array_literal(values) -> str:
+    """PostgreSQL's text form of an array (built here: the driver quotes each element with a
+    regular expression)."""
+    texts = [None if value is None else str(value) for value in values]
+    if texts and None not in texts:  # most pages: nothing to escape, one join
+        joined = '","'.join(texts)
+        if "\\" not in joined and '"' not in joined:
+            return '{"' + joined + '"}'
+    elements = (
+        "NULL" if text is None else '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        for text in texts
+    )
+    return "{" + ",".join(elements) + "}"
+
+
+def _copy(table: str, fields, rows, values_of) -> None:
+    """The rows into ``table`` (the fields' model's, or a staging table of its columns) by COPY.
 
     COPY's text format is built here with plain string joins, where binding arrays had the driver
     quote every value with a regular expression (most of the client's time); the server parses
-    the JSON once, into the staging table's ``jsonb``, and the move copies it as it is.
+    the JSON once, into the ``jsonb`` column.
     """
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    texts = [_copy_text(field) for field in fields]
+    sql = f"COPY {quote(table)} ({columns}) FROM STDIN"
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.copy(sql) as copy:
+        # sent a slice at a time: the server parses one while the next is built
+        for start in range(0, len(rows), COPY_ROWS_PER_WRITE):
+            lines = [
+                "\t".join(
+                    [
+                        "\\N" if value is None else text(value)
+                        for text, value in zip(texts, values_of(row), strict=True)
+                    ]
+                )
+                for row in rows[start : start + COPY_ROWS_PER_WRITE]
+            ]
+            lines.append("")
+            copy.write("\n".join(lines))
+
+
+def _insert_staged(model, fields, rows, values_of, unique, returning) -> list[tuple]:
+    """The rows COPYed into a session's staging table, moved on with
+    ``INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING``: skips what another session
+    stored meanwhile."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     staging = _staging_table(model, fields)
@@ -116,24 +212,11 @@ def _insert_copied(model, fields, rows, values_of, unique, returning) -> list[tu
             ", ".join(quote(name) for name in unique), ", ".join(quote(n) for n in returning)
         )
     )
-    texts = [_copy_text(field) for field in fields]
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        with cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
-            # sent a slice at a time: the server parses one while the next is built
-            for start in range(0, len(rows), COPY_ROWS_PER_WRITE):
-                lines = [
-                    "\t".join(
-                        [
-                            "\\N" if value is None else text(value)
-                            for text, value in zip(texts, values_of(row), strict=True)
-                        ]
-                    )
-                    for row in rows[start : start + COPY_ROWS_PER_WRITE]
-                ]
-                lines.append("")
-                copy.write("\n".join(lines))
-        cursor.execute(move)
-        return cursor.fetchall()
+    with transaction.atomic(savepoint=False):
+        _copy(staging, fields, rows, values_of)
+        with connection.cursor() as cursor:
+            cursor.execute(move)
+            return cursor.fetchall()
 
 
 #: the staging tables each server session has created (they last as long as the session)

@@ -4,14 +4,24 @@ stored punch): Django still applies each one's on_delete when they are deleted."
 from datetime import UTC, datetime
 
 import pytest
+from django.db.models import ProtectedError
 
 from connectors.records import PunchRecord
 from portal.attendance.models import Punch
 from portal.sync.mirror.attendance import PunchWriter
 from portal.sync.models import SyncRun
-from tests.factories import DeviceFactory, PersonFactory, VendorAccountFactory, link_person_to
+from tests.factories import (
+    DeviceFactory,
+    DoorFactory,
+    PersonFactory,
+    UserFactory,
+    VendorAccountFactory,
+    link_person_to,
+)
 
 pytestmark = pytest.mark.django_db
+
+AT = datetime(2026, 11, 18, 8, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -64,3 +74,33 @@ def test_deleting_a_device_keeps_its_punches_without_it(stored):
     assert Punch.objects.count() == 4
     assert not Punch.objects.filter(device_id=device_id).exists()
     assert Punch.objects.filter(account=account, device__isnull=True).count() == 1
+
+
+def test_deleting_a_door_keeps_its_punches_without_it():
+    door = DoorFactory()
+    punch = Punch.objects.create(door=door, vendor_id="1", punched_at=AT)
+    door.delete()
+    punch.refresh_from_db()
+    assert punch.door_id is None
+
+
+def test_a_user_who_entered_or_voided_punches_cannot_be_deleted():
+    entered, voided = UserFactory(), UserFactory()
+    Punch.objects.create(vendor_id="1", punched_at=AT, created_by=entered, source="manual")
+    Punch.objects.create(vendor_id="2", punched_at=AT, voided_by=voided, voided_at=AT)
+    for user in (entered, voided):
+        with pytest.raises(ProtectedError):
+            user.delete()
+    assert Punch.objects.count() == 2
+
+
+def test_deleting_a_punch_clears_its_repeats_and_refuses_while_moved():
+    original = Punch.objects.create(vendor_id="1", punched_at=AT)
+    repeat = Punch.objects.create(vendor_id="2", punched_at=AT, duplicate_of=original)
+    moved = Punch.objects.create(vendor_id="3", punched_at=AT, moved_from=repeat)
+    with pytest.raises(ProtectedError):
+        repeat.delete()
+    original.delete()
+    repeat.refresh_from_db()
+    assert repeat.duplicate_of_id is None
+    assert Punch.objects.filter(pk=moved.pk).exists()
