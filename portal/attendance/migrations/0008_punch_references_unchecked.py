@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("attendance", "0006_punch_keys_unchecked"),
+        ("attendance", "0007_timecard_person_index_in_unique"),
         ("doors", "0005_alarms_sites_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
