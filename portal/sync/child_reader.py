@@ -42,8 +42,11 @@ class ChildReader:
         self.pid: int | None = None
 
     def start(self) -> Iterator:
-        """Fork the child now, from the calling thread (a thread that waits on nothing else:
-        a fork copies locks held by other threads, held); returns the iterator of its items."""
+        """Fork the child now, from the calling thread, and return the iterator of its items.
+
+        Forked here, before the caller starts a read-ahead thread over the items, rather than on
+        the first ``next()`` from that thread: a lock another thread holds at the fork stays
+        held in the child, so the fewer threads running then, the better."""
         receive, send = Pipe(duplex=False)
         pid = os.fork()
         if pid == 0:  # the child: never returns
@@ -87,9 +90,11 @@ class ChildReader:
 def _run_child(work: Callable, send: Connection) -> None:
     code = 0
     try:
-        # the parent's handlers (Celery's warm shutdown) are not the child's to run
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        # The parent's Python handlers (Celery's shutdown) are not the child's to run: it dies
+        # of the signal instead. What the parent ignores (a pool process: SIGINT) it ignores too.
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            if callable(signal.getsignal(signum)):
+                signal.signal(signum, signal.SIG_DFL)
         result = work(lambda item: send.send((_PAGE, item)))
         send.send((_END, result))
     except BrokenPipeError:  # the parent has gone: nobody to tell
