@@ -182,3 +182,38 @@ def test_the_request_budget_the_child_learnt_is_recorded(served, children, clock
     assert len(children) == 1
     wired.account.refresh_from_db()
     assert wired.account.rate_limit["limit"] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_killed_mid_pull_fails_the_run_with_its_stored_pages_and_cursor_kept(
+    served, monkeypatch, clock
+):
+    wired = served("biotime", clock)
+    wired.account.options = {**wired.account.options, "page_size": 100}
+    wired.account.save()
+
+    class DiesAfterTwoPages(ChildReader):
+        def __init__(self, work):
+            def dying(send):
+                sent = []
+
+                def counted(page):
+                    if len(sent) == 2:
+                        os.kill(os.getpid(), signal.SIGKILL)
+                    sent.append(page)
+                    send(page)
+
+                return work(counted)
+
+            super().__init__(dying)
+
+    monkeypatch.setattr(pull_module, "ChildReader", DiesAfterTwoPages)
+
+    with pytest.raises(ReaderDied):
+        pull_stream(wired.account.pk, "punches", full=True, sleep=lambda s: None, batch_rows=1)
+
+    run = SyncRun.objects.get(account=wired.account, stream="punches")
+    assert run.status == SyncRun.Status.FAILED and "internal error" in run.error
+    assert run.pages == 2 and Punch.objects.count() == run.created == 200
+    assert SyncCursor.objects.get(account=wired.account, stream="punches").value  # page 2's
+    assert SyncCursor.objects.get(account=wired.account, stream="punches").lease_owner == ""
