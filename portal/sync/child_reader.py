@@ -14,6 +14,7 @@ and leaves with ``os._exit``, so nothing of the parent's (connections, atexit) i
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 from collections.abc import Callable, Iterator
@@ -89,6 +90,9 @@ class ChildReader:
 
 def _run_child(work: Callable, send: Connection) -> None:
     code = 0
+    # What the child inherited stays shared with the parent only while untouched: a collection
+    # walking every inherited object would write their headers and copy their pages
+    gc.freeze()
     try:
         # The parent's Python handlers (Celery's shutdown) are not the child's to run: it dies
         # of the signal instead. What the parent ignores (a pool process: SIGINT) it ignores too.
