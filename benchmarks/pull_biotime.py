@@ -17,7 +17,6 @@ import resource
 import statistics
 import subprocess
 import sys
-import threading
 import time
 
 import httpx
@@ -88,9 +87,9 @@ def throughput_child(employees: int, transactions: int, pace: float, idle: bool)
     with loopback_biotime(employees, transactions, pace) as sim, throwaway_database():
         bare_first, rows = bare_loop(sim["base_url"], sim["credentials"])
         account = make_account(sim["base_url"], sim["credentials"])
-        cpu, readers = time.process_time(), children_cpu()
+        cpu = time.process_time()
         pulled, runs = portal_pull(account)
-        cpu, readers = time.process_time() - cpu, children_cpu() - readers
+        cpu = time.process_time() - cpu
         bare_second, _ = bare_loop(sim["base_url"], sim["credentials"])
         from portal.attendance.dirty import recompute_dirty_days
 
@@ -101,7 +100,6 @@ def throughput_child(employees: int, transactions: int, pace: float, idle: bool)
             "bare": [bare_first, bare_second],
             "pulled": pulled,
             "cpu": cpu,
-            "reader_cpu": readers,
             "cards": time.perf_counter() - cards_start,
             "created": sum(r.created for r in runs),
         }
@@ -119,73 +117,12 @@ def throughput_child(employees: int, transactions: int, pace: float, idle: bool)
         return figures
 
 
-def children_cpu() -> float:
-    """CPU seconds of this process's children that have ended: the pull's reader processes
-    (the simulator, also a child, ends only after the measurement)."""
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return used.ru_utime + used.ru_stime
-
-
-def proportional_mb(pid: int) -> float:
-    """A process's proportional set size: its own pages, and its share of those it shares."""
-    with open(f"/proc/{pid}/smaps_rollup") as rollup:
-        for line in rollup:
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def pull_processes() -> list[int]:
-    """This process and its children but the simulator: the pull's reader, while it reads."""
-    found = [os.getpid()]
-    for task in os.listdir("/proc/self/task"):
-        with open(f"/proc/self/task/{task}/children") as children:
-            for pid in map(int, children.read().split()):
-                with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-                    if b"serve_large" not in cmdline.read():
-                        found.append(pid)
-    return found
-
-
-class PeakTogether(threading.Thread):
-    """The peak of the pull's processes' proportional set sizes added up, sampled: what the
-    pull takes from the machine, pages shared by the forked reader counted once."""
-
-    def __init__(self, every: float = 0.1):
-        super().__init__(daemon=True)
-        self.every, self.peak_mb, self.done = every, 0.0, threading.Event()
-
-    def run(self) -> None:
-        while not self.done.wait(self.every):
-            total = 0.0
-            for pid in pull_processes():
-                try:
-                    total += proportional_mb(pid)
-                except (FileNotFoundError, ProcessLookupError):  # ended meanwhile
-                    pass
-            self.peak_mb = max(self.peak_mb, total)
-
-
 def memory_child(transactions: int) -> dict:
     with loopback_biotime(1_000, transactions) as sim, throwaway_database():
         account = make_account(sim["base_url"], sim["credentials"])
-        together = PeakTogether()
-        together.start()
         seconds, runs = portal_pull(account)
-        together.done.set()
-        together.join()
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        # the reader process's peak counts in full, though most of its pages are shared with
-        # this process (forked): the sum overstates what the pull takes from the machine
-        reader_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        return {
-            "peak_mb": (peak_kb + reader_kb) / 1024,
-            "puller_mb": peak_kb / 1024,
-            "reader_mb": reader_kb / 1024,
-            "together_pss_mb": together.peak_mb,
-            "created": runs[-1].created,
-            "seconds": seconds,
-        }
+        return {"peak_mb": peak_kb / 1024, "created": runs[-1].created, "seconds": seconds}
 
 
 def in_child(*args) -> dict:
@@ -219,8 +156,7 @@ def report_throughput(employees: int, transactions: int, pace: float, runs: int 
         )
         print(
             f"  portal pull       {figures['pulled']:7.2f} s  ({figures['created']:,} rows created,"
-            f" {figures['cpu']:.2f} s CPU in the pulling process, {figures['reader_cpu']:.2f} s in"
-            f" its reader)  ratio {ratio:.2f}"
+            f" {figures['cpu']:.2f} s CPU in the pulling process)  ratio {ratio:.2f}"
         )
         print(f"  then the timecard task: {figures['cards']:.2f} s")
         if idle := figures.get("idle"):
@@ -266,9 +202,6 @@ def main(argv: list[str]) -> None:
         "< 250",
         figures["peak_mb"] < 250,
         note=f"{figures['created']:,} punches stored in {figures['seconds']:.0f} s;"
-        f" peak RSS: pulling process {figures['puller_mb']:.0f} MB + reader process"
-        f" {figures['reader_mb']:.0f} MB; both together, shared pages once (PSS)"
-        f" {figures['together_pss_mb']:.0f} MB;"
         f" load {os.getloadavg()[0]:.2f}",
     )
 

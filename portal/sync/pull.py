@@ -20,8 +20,7 @@ from connectors import errors
 from connectors.paging import prefetch
 from portal.sync import backoff
 from portal.sync.batching import BATCH_ROWS, PAGES_AHEAD, batches, prepared_pages
-from portal.sync.child_reader import ChildReader
-from portal.sync.connectors import connector_for, kept_connector
+from portal.sync.connectors import kept_connector
 from portal.sync.lease import LeaseLost, stream_lease
 from portal.sync.mirror import writer_for
 from portal.sync.models import SyncRun, VendorAccount
@@ -29,11 +28,6 @@ from portal.sync.vendor_text import json_without_nul
 
 log = logging.getLogger(__name__)
 MAX_SKIPPED_REASONS = 20
-#: Streams read in a child process (:mod:`portal.sync.child_reader`) when read from the
-#: beginning: the append-only logs, hundreds of thousands of rows, where reading beside the
-#: storing pays for a fork and a login of the child's own. Their incremental pulls (minutes of
-#: events) and the snapshot streams (whose storing, not reading, is the cost) stay in a thread.
-CHILD_READ_STREAMS = frozenset({"punches", "door_events", "lock_events", "time_cards"})
 
 
 def pull_stream(
@@ -69,20 +63,11 @@ def pull_stream(
         seen: set[str] | None = set() if start is None and writer.tracks_gone else None
         try:
             with kept_connector(account, transport=transport, sleep=sleep) as connector:
-                writer.load()  # here: the read-ahead thread or child prepares pages, never queries
-
-                def read(reading_connector):
-                    found = reading_connector.read(stream, start)
-                    return prepared_pages(writer, found, keep_ids=seen is not None)
-
-                child = None
-                if start is None and stream in CHILD_READ_STREAMS and transport is None:
-                    child = ChildReader(
-                        lambda send: _read_in_child(account, stream, sleep, read, send)
-                    )
-                    pages = prefetch(child.start(), depth=PAGES_AHEAD)
-                else:
-                    pages = prefetch(read(connector), depth=PAGES_AHEAD)
+                writer.load()  # here: the read-ahead thread prepares pages, never queries
+                read = connector.read(stream, start)
+                pages = prefetch(
+                    prepared_pages(writer, read, keep_ids=seen is not None), depth=PAGES_AHEAD
+                )
                 for batch in batches(pages, rows=batch_rows):
                     with transaction.atomic():
                         lease.checkpoint(**_advance(batch))
@@ -98,7 +83,9 @@ def pull_stream(
                             seen.update(page.vendor_ids)
                     if on_page:
                         on_page(run)
-                _remember(account, child.result if child else _connector_state(connector, stream))
+                _remember_rate_limit(account, connector)
+                if stream == "people":
+                    _remember_capabilities(account, connector)
             with transaction.atomic():
                 lease.checkpoint()
                 if seen is not None and not run.warnings:  # rows went missing in paging:
@@ -143,34 +130,21 @@ def _advance(batch) -> dict:
     return {}
 
 
-def _read_in_child(account: VendorAccount, stream: str, sleep, read, send) -> dict:
-    """In the child: a connector of its own (the kept one's HTTP connections are the parent's),
-    every prepared page sent; returns what the pull records of the connector afterwards."""
-    with connector_for(account, sleep=sleep) as connector:
-        for page in read(connector):
-            send(page)
-        return _connector_state(connector, stream)
-
-
-def _connector_state(connector, stream: str) -> dict:
-    """What the connector learnt while reading that the account keeps: the vendor's request
-    budget (vendors that meter requests) and the optional APIs the server has (BioTime 8.0: no
-    resignations; the people stream has just probed them, so asking costs no request)."""
+def _remember_rate_limit(account: VendorAccount, connector) -> None:
+    """Keep the vendor's request budget for the health page (only vendors that meter requests)."""
     state = getattr(connector, "rate_limit_state", None)
-    probe = getattr(connector, "server_capabilities", None) if stream == "people" else None
-    return {
-        "rate_limit": state().as_dict() if state is not None else None,
-        "capabilities": dict(probe()) if probe is not None else None,
-    }
+    if state is not None:
+        VendorAccount.objects.filter(pk=account.pk).update(rate_limit=state().as_dict())
 
 
-def _remember(account: VendorAccount, learnt: dict) -> None:
-    """Keep :func:`_connector_state`'s findings for the health page and the people pages."""
-    if learnt["rate_limit"] is not None:
-        VendorAccount.objects.filter(pk=account.pk).update(rate_limit=learnt["rate_limit"])
-    found = learnt["capabilities"]
-    if found is not None and found != account.server_capabilities:
-        VendorAccount.objects.filter(pk=account.pk).update(server_capabilities=found)
+def _remember_capabilities(account: VendorAccount, connector) -> None:
+    """Keep the optional APIs the server has (BioTime 8.0: no resignations) for the pages. The
+    people stream has just probed them, so asking costs no request."""
+    probe = getattr(connector, "server_capabilities", None)
+    if probe is not None:
+        found = dict(probe())
+        if found != account.server_capabilities:
+            VendorAccount.objects.filter(pk=account.pk).update(server_capabilities=found)
 
 
 def _note_skipped(run: SyncRun, reasons: list[str]) -> None:
