@@ -146,15 +146,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-#: Per connection. cache_size: up to 128 MiB of pages (of 24 GiB), taken only as pages are read:
-#: a web request's connection uses a few MB. A pull's batch (portal.sync.batching) dirties ~35 MB
-#: of punch and index pages; with the 2 MB default they spill to the WAL mid-transaction and
-#: each batch starts cold. mmap_size, temp_store and a larger wal_autocheckpoint bought nothing
-#: measurable on the punch-store bench, so they are left at SQLite's defaults.
+#: Per connection. cache_size: up to 64 MiB of pages, taken only as pages are read: a web
+#: request's connection uses a few MB. A pull's batch (portal.sync.batching) dirties ~35 MB of
+#: punch and index pages; with the 2 MB default they spill to the WAL mid-transaction and each
+#: batch starts cold. 128 MiB wrote no less (punch-store bench: 1.59 / 2.82 KB a punch at 20k /
+#: 200k stored either way) and took a 1,000,000-punch pull to 256-274 MB (64 MiB: 232 MB; goal
+#: < 250). mmap_size, temp_store and a larger wal_autocheckpoint bought nothing measurable on the
+#: punch-store bench, so they are left at SQLite's defaults.
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
-    f"PRAGMA cache_size=-{128 * 1024}",
+    f"PRAGMA cache_size=-{64 * 1024}",
 )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one file: wait for locks instead of failing, and use WAL.
