@@ -13,6 +13,7 @@ import time
 
 from django.db import transaction
 
+from portal.core.bulk_update import update_fields
 from portal.sync.models import ExternalLink, OutboxMessage
 from portal.sync.offboarding import note_delivery
 from portal.sync.push_batch import PersonBatch
@@ -52,8 +53,8 @@ class SentAnswers:
                 links.append(pair.link)
                 pair.pushed = False
         with transaction.atomic():
-            OutboxMessage.objects.bulk_update(messages, SENT_FIELDS)
-            ExternalLink.objects.bulk_update(links, ["last_pushed_at"])
+            update_fields(OutboxMessage, messages, SENT_FIELDS)
+            update_fields(ExternalLink, links, ["last_pushed_at"])
             for message in messages:
                 if self.known.needs_note(message):
                     note_delivery(message)  # an offboarding's step takes the answer and proof
