@@ -29,7 +29,8 @@ class ReadByIds:
 
     ``list_pages()`` pages the vendor's list from the start (a generator: it is closed as soon
     as it is no longer worth reading), ``row_id(row)`` is a listed row's id and ``get_one(id)``
-    the record's own read (None when the vendor has no such record).
+    the record's own read, raising :class:`~connectors.errors.NotFoundError` when the vendor has
+    no such record (its row is then None).
     """
 
     def __init__(
@@ -50,7 +51,13 @@ class ReadByIds:
         pages while someone else adds or deletes records."""
         wanted = list(dict.fromkeys(str(vendor_id) for vendor_id in ids))
         listed = self._from_list(wanted) if self._list_is_cheaper(len(wanted)) else {}
-        return {i: listed[i] if i in listed else self.get_one(i) for i in wanted}
+        return {i: listed[i] if i in listed else self._one(i) for i in wanted}
+
+    def _one(self, vendor_id: str) -> Any | None:
+        try:
+            return self.get_one(vendor_id)
+        except errors.NotFoundError:
+            return None
 
     def _list_is_cheaper(self, wanted: int) -> bool:
         if wanted < 2:

@@ -105,7 +105,7 @@ class BioStarConnector(Connector):
             sleep=self.sleep,
         )
         self._event_types: dict[int, str] | None = None
-        self._user_reads = ReadByIds(self._user_pages, _user_id_of, self._user_row_or_none)
+        self._user_reads = ReadByIds(self._user_pages, _user_id_of, self._user_row)
 
     @property
     def time_zone(self) -> str:
@@ -298,12 +298,6 @@ class BioStarConnector(Connector):
             "/api/users", "UserCollection", params, self.people_list_page
         ):
             yield ListedPage(page.rows, page.total)
-
-    def _user_row_or_none(self, user_id: str) -> Mapping[str, Any] | None:
-        try:
-            return self._user_row(user_id)
-        except errors.NotFoundError:
-            return None
 
     def create_person(self, person: PersonRecord) -> PersonRecord:
         """``POST /api/users``; a taken ``user_id`` (or e-mail) is a :class:`ConflictError`."""

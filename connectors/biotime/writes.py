@@ -157,11 +157,8 @@ class BioTimeWrites:
             yield ListedPage(page.rows, page.count)
 
     def _employee_row(self, vendor_id: str) -> Any:
-        """The object GET's employee; None when there is none."""
-        try:
-            return self.client.call("GET", f"{EMPLOYEES}{vendor_id}/")
-        except errors.NotFoundError:
-            return None
+        """The object GET's employee (NotFoundError when there is none)."""
+        return self.client.call("GET", f"{EMPLOYEES}{vendor_id}/")
 
     @staticmethod
     def _person(row: Any, resign: Mapping[str, Any] | None, lookup: TreeLookup) -> PersonRecord:
