@@ -9,7 +9,7 @@ A row that cannot be mapped becomes a :class:`SkippedRecord` with the reason, ne
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from connectors.records import (
@@ -75,27 +75,6 @@ def ref_name(row: Mapping[str, Any], key: str, name_key: str) -> str:
     return text(row.get(name_key))
 
 
-#: (zone, local "YYYY-MM-DD HH") → that hour's UTC offset, None when it changes within the hour.
-#: Converting through the zone costs ~5 us a time, two times a punch; an hour's offset is
-#: looked up once (a year of punches: ~9,000 hours a zone).
-_OFFSETS: dict[tuple[str, str], timedelta | None] = {}
-_MAX_OFFSETS = 100_000
-_UNKNOWN = object()
-
-
-def _hour_offset(time_zone: str, hour: str, naive: datetime) -> timedelta | None:
-    """The UTC offset of every naive time in ``naive``'s hour in the zone (``fold=0``, as
-    ``replace(tzinfo=...)`` reads them), or None when a transition falls inside the hour."""
-    tz = zone(time_zone)
-    first = naive.replace(minute=0, second=0, microsecond=0, tzinfo=tz).utcoffset()
-    last = naive.replace(minute=59, second=59, microsecond=999_999, tzinfo=tz).utcoffset()
-    offset = first if first == last else None
-    if len(_OFFSETS) >= _MAX_OFFSETS:
-        _OFFSETS.clear()
-    _OFFSETS[(time_zone, hour)] = offset
-    return offset
-
-
 def local_time(value: Any, time_zone: str) -> datetime | None:
     """Naive server-local ``YYYY-MM-DD HH:MM:SS`` → aware UTC; anything unreadable → None."""
     if value.__class__ is str and len(value) == 19 and value[10] == " " and value[-1].isdigit():
@@ -103,11 +82,6 @@ def local_time(value: Any, time_zone: str) -> datetime | None:
         try:
             naive = datetime.fromisoformat(value)
             if naive.tzinfo is None and value[0].isdigit():
-                offset = _OFFSETS.get((time_zone, value[:13]), _UNKNOWN)
-                if offset is _UNKNOWN:
-                    offset = _hour_offset(time_zone, value[:13], naive)
-                if offset is not None:
-                    return (naive - offset).replace(tzinfo=UTC)
                 return naive.replace(tzinfo=zone(time_zone)).astimezone(UTC)
         except (ValueError, KeyError, OverflowError):
             pass  # the tolerant path decides (None, as it would have)
