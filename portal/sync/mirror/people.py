@@ -139,6 +139,7 @@ class PersonWriter(MirrorWriter):
     def __init__(self, account, run):
         super().__init__(account, run)
         self.links = LinkIndex(account, Person)
+        self._forms: dict[int, tuple[str, dict]] = {}
         self._references: dict[type, tuple[dict, dict]] = {}
 
     # -- per run caches -----------------------------------------------------------------------
@@ -151,6 +152,27 @@ class PersonWriter(MirrorWriter):
         return by_link.get(vendor_id or "") or by_name.get((name or "").casefold())
 
     # -- the page -----------------------------------------------------------------------------
+    def prepare(self, records):
+        """Also each record's hash and stored raw, worked out here: in the read-ahead thread,
+        while the vendor sends the next page, not while the batch holds the write lock."""
+        prepared = super().prepare(records)
+        prepared.forms = {
+            id(record): (record_hash(record), stored_raw(record.raw)) for record in prepared.rows
+        }
+        return prepared
+
+    def store(self, prepared):
+        self._forms = prepared.forms
+        try:
+            super().store(prepared)
+        finally:
+            self._forms = {}
+
+    def stored_forms(self, record) -> tuple[str, dict]:
+        """The record's hash and raw as the link keeps them (from :meth:`prepare` if it ran)."""
+        found = self._forms.get(id(record))
+        return found if found is not None else (record_hash(record), stored_raw(record.raw))
+
     def write(self, records):
         existing = self.links.by_vendor_id(r.vendor_id for r in records)
         people = Person.objects.select_related("department", "position").in_bulk(
@@ -162,7 +184,7 @@ class PersonWriter(MirrorWriter):
             if link is None:
                 fresh.append(record)
                 continue
-            digest, raw = record_hash(record), stored_raw(record.raw)
+            digest, raw = self.stored_forms(record)
             if link.content_hash == digest and link.raw == raw and link.gone_at is None:
                 self.run.unchanged += 1
                 continue
@@ -284,21 +306,23 @@ class PersonWriter(MirrorWriter):
         """A link per (person, record); rows, not instances (thousands on a first pull)."""
         content_type_id = ContentType.objects.get_for_model(Person).pk
         account_id, now = self.account.pk, self.now
-        rows = [
-            {
-                "account_id": account_id,
-                "vendor_id": record.vendor_id,
-                "vendor_code": record.code,
-                "content_type_id": content_type_id,
-                "object_id": person.pk,
-                "content_hash": record_hash(record),
-                "last_pulled_at": now,
-                "last_pushed_at": None,
-                "gone_at": None,
-                "raw": stored_raw(record.raw),
-            }
-            for person, record in pairs
-        ]
+        rows = []
+        for person, record in pairs:
+            digest, raw = self.stored_forms(record)
+            rows.append(
+                {
+                    "account_id": account_id,
+                    "vendor_id": record.vendor_id,
+                    "vendor_code": record.code,
+                    "content_type_id": content_type_id,
+                    "object_id": person.pk,
+                    "content_hash": digest,
+                    "last_pulled_at": now,
+                    "last_pushed_at": None,
+                    "gone_at": None,
+                    "raw": raw,
+                }
+            )
         if len(insert_new(ExternalLink, rows, LINK_KEY, ["vendor_id"])) != len(rows):
             # another session linked one of these records meanwhile: as bulk_create would
             raise IntegrityError("A vendor record was linked by another pull at the same time.")

@@ -1,10 +1,13 @@
 """Pulls over the simulators: full, incremental, idempotent, resumable, one at a time."""
 
+import gc
+
 import httpx
 import pytest
 
 from portal.attendance.models import Punch
 from portal.people.models import Person
+from portal.sync.gc_pause import PULL_THRESHOLD
 from portal.sync.lease import StreamBusy, stream_lease
 from portal.sync.models import ExternalLink, SyncCursor, SyncRun, UnmatchedPerson
 from portal.sync.pull import pull_stream
@@ -216,3 +219,25 @@ def test_pulls_in_one_worker_reuse_the_vendor_session(biostar):
     biostar.account.save()  # an edited account (new credentials, say) starts a fresh session
     pull_stream(biostar.account.pk, "door_state", transport=transport, sleep=sleep)
     assert len([p for m, p in biostar.simulator.request_log if p == "/api/login"]) == 2
+
+
+def test_a_pull_collects_garbage_less_often_while_it_runs_then_as_before(q2_paged):
+    before = gc.get_threshold()
+    during = []
+
+    class Killed(Exception):
+        pass
+
+    def look(run):
+        during.append((gc.get_threshold(), gc.get_freeze_count()))
+        if run.stream == "time_cards" and run.pages == 2:
+            raise Killed
+
+    assert pull(q2_paged, "people", full=True, on_page=look, batch_rows=1).status == "succeeded"
+    with pytest.raises(Killed):  # however the pull ends
+        pull(q2_paged, "time_cards", on_page=look, batch_rows=1)
+
+    assert len(during) > 2
+    assert all(threshold == PULL_THRESHOLD and frozen > 0 for threshold, frozen in during)
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
