@@ -51,12 +51,14 @@ def terms_of(person: Person) -> set[str]:
     return {term[: PersonSearchTerm.TERM_LENGTH] for term in terms}
 
 
-def index_people(people: Iterable[Person]) -> None:
-    """(Re)write the search terms of these saved people."""
+def index_people(people: Iterable[Person], *, new: bool = False) -> None:
+    """(Re)write the search terms of these saved people (``new``: just inserted, so without
+    terms yet: nothing to delete first)."""
     people = [p for p in people if p.pk is not None]
     if not people:
         return
-    PersonSearchTerm.objects.filter(person__in=[p.pk for p in people]).delete()
+    if not new:
+        PersonSearchTerm.objects.filter(person__in=[p.pk for p in people]).delete()
     # plain rows, not model instances: a pull that imports thousands of people writes ~5 each
     table = connection.ops.quote_name(PersonSearchTerm._meta.db_table)
     with connection.cursor() as cursor:

@@ -74,6 +74,16 @@ def attach_vendor_history(account: VendorAccount, vendor_ids: list[str]) -> None
     """
     if not vendor_ids:
         return
+    waiting_in = [
+        (model, key)
+        for model, key in ((Punch, "vendor_person_id"), (DoorEvent, "vendor_user_id"))
+        # one probe of the person index first: a first pull has nothing waiting anywhere
+        if model.objects.filter(account=account, person__isnull=True).exists()
+    ]
+    if UnmatchedPerson.objects.filter(account=account).exists():
+        UnmatchedPerson.objects.filter(account=account, vendor_id__in=vendor_ids).delete()
+    if not waiting_in:
+        return
     links = ExternalLink.objects.filter(
         account=account,
         content_type=ContentType.objects.get_for_model(Person),
@@ -84,7 +94,7 @@ def attach_vendor_history(account: VendorAccount, vendor_ids: list[str]) -> None
         owner[vendor_id] = object_id
         if code:
             owner.setdefault(code, object_id)
-    for model, key in ((Punch, "vendor_person_id"), (DoorEvent, "vendor_user_id")):
+    for model, key in waiting_in:
         waiting = model.objects.filter(
             account=account, person__isnull=True, **{f"{key}__in": list(owner)}
         )
@@ -96,7 +106,6 @@ def attach_vendor_history(account: VendorAccount, vendor_ids: list[str]) -> None
                 attached = Punch.objects.filter(pk__in=ids).values_list("person_id", "punched_at")
                 if mark_dirty(attached):
                     queue_recompute()
-    UnmatchedPerson.objects.filter(account=account, vendor_id__in=vendor_ids).delete()
 
 
 def queue_unmatched(account: VendorAccount, record: PersonRecord, match: Match) -> UnmatchedPerson:

@@ -37,6 +37,8 @@ class Prepared:
     received: int = 0
     #: records the writer set aside as not its kind (counted skipped)
     skipped: int = 0
+    #: what else the writer worked out ahead for its rows (people: hash and raw by record)
+    forms: dict = field(default_factory=dict)
 
 
 class MirrorWriter:

@@ -63,6 +63,8 @@ def _converter(field: models.Field):
         if connection.vendor == "sqlite" and connection.timezone == UTC:
             return _sqlite_datetime
         return connection.ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return connection.ops.adapt_datefield_value
     return None
 
 

@@ -10,6 +10,7 @@ unmatched queue.
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError
 from django.db.models.functions import Lower
 
 from portal.people.models import Department, Person, Position, Site
@@ -17,6 +18,7 @@ from portal.people.search import index_people
 from portal.sync.access_problems import note_pulled
 from portal.sync.identity import Match, attach_vendor_history, queue_unmatched, rematch_unmatched
 from portal.sync.mirror.base import LinkIndex, MirrorWriter, record_hash
+from portal.sync.mirror.bulk import insert_new
 from portal.sync.models import ExternalLink, PersonDrift
 from portal.sync.payloads import person_fields
 from portal.sync.provisioning import decisions_in, has_access_groups, people_writable
@@ -88,6 +90,35 @@ def group_list(vendor_ids) -> str:
     return ",".join(sorted(vendor_ids or (), key=lambda v: (len(v), v)))
 
 
+#: an account's link of a vendor record is unique on these
+LINK_KEY = ["account_id", "content_type_id", "vendor_id"]
+
+
+class NewPerson:
+    """A person the pull has just inserted: its id and the columns the search terms read
+    (:func:`portal.people.search.terms_of`)."""
+
+    __slots__ = ("pk", "first_name", "last_name", "email", "employee_code")
+
+    def __init__(self, pk: int, fields: dict):
+        self.pk = pk
+        self.first_name = fields["first_name"]
+        self.last_name = fields["last_name"]
+        self.email = fields["email"]
+        self.employee_code = fields["employee_code"]
+
+
+def _new_person_defaults(now) -> dict:
+    """Every column of a new person but its id, at its default (timestamps: ``now``)."""
+    defaults = {}
+    for field in Person._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        defaults[field.attname] = now if auto else field.get_default()
+    return defaults
+
+
 class PersonWriter(MirrorWriter):
     tracks_gone = True
     # the unmatched queue, links and drift have columns at least this wide
@@ -108,6 +139,7 @@ class PersonWriter(MirrorWriter):
     def __init__(self, account, run):
         super().__init__(account, run)
         self.links = LinkIndex(account, Person)
+        self._forms: dict[int, tuple[str, dict]] = {}
         self._references: dict[type, tuple[dict, dict]] = {}
 
     # -- per run caches -----------------------------------------------------------------------
@@ -120,6 +152,27 @@ class PersonWriter(MirrorWriter):
         return by_link.get(vendor_id or "") or by_name.get((name or "").casefold())
 
     # -- the page -----------------------------------------------------------------------------
+    def prepare(self, records):
+        """Also each record's hash and stored raw, worked out here: in the read-ahead thread,
+        while the vendor sends the next page, not while the batch holds the write lock."""
+        prepared = super().prepare(records)
+        prepared.forms = {
+            id(record): (record_hash(record), stored_raw(record.raw)) for record in prepared.rows
+        }
+        return prepared
+
+    def store(self, prepared):
+        self._forms = prepared.forms
+        try:
+            super().store(prepared)
+        finally:
+            self._forms = {}
+
+    def stored_forms(self, record) -> tuple[str, dict]:
+        """The record's hash and raw as the link keeps them (from :meth:`prepare` if it ran)."""
+        found = self._forms.get(id(record))
+        return found if found is not None else (record_hash(record), stored_raw(record.raw))
+
     def write(self, records):
         existing = self.links.by_vendor_id(r.vendor_id for r in records)
         people = Person.objects.select_related("department", "position").in_bulk(
@@ -131,7 +184,7 @@ class PersonWriter(MirrorWriter):
             if link is None:
                 fresh.append(record)
                 continue
-            digest, raw = record_hash(record), stored_raw(record.raw)
+            digest, raw = self.stored_forms(record)
             if link.content_hash == digest and link.raw == raw and link.gone_at is None:
                 self.run.unchanged += 1
                 continue
@@ -166,7 +219,7 @@ class PersonWriter(MirrorWriter):
             by_email.setdefault(person.email_key, []).append(person)
 
         matched: list[tuple[Person, object]] = []
-        to_create: list[tuple[Person, object]] = []
+        to_create: list[tuple[dict, object]] = []
         claimed: set[int] = set()
         taken_codes = set(
             Person.objects.filter(employee_code__in=codes).values_list("employee_code", flat=True)
@@ -194,13 +247,30 @@ class PersonWriter(MirrorWriter):
             queue_unmatched(self.account, record, match)
             self.run.unmatched += 1
 
-        created = Person.objects.bulk_create([person for person, _ in to_create])
-        index_people(created)  # bulk_create sends no post_save: the directory's search terms
-        self.set_sites(zip(created, (record for _, record in to_create), strict=False))
-        pairs = matched + list(zip(created, (record for _, record in to_create), strict=False))
+        created = self.create_people(to_create)
+        index_people((person for person, _ in created), new=True)  # the directory's search terms
+        self.set_sites(created)
+        pairs = matched + created
         self.link_all(pairs)
         self.run.created += len(pairs)
         return matched  # only matched people can differ from their vendor record
+
+    def create_people(self, to_create) -> list[tuple[NewPerson, object]]:
+        """The new people inserted as plain rows (:func:`insert_new`: no model instance per
+        person, none of ``bulk_create``'s per-value preparation), each with its record.
+
+        A code another session stored since ``taken_codes`` was read is skipped by the unique
+        index: that record is matched to the person by code on the next pull."""
+        if not to_create:
+            return []
+        defaults = _new_person_defaults(self.now)
+        rows = [{**defaults, **fields} for fields, _ in to_create]
+        ids = dict(insert_new(Person, rows, ["employee_code"], ["employee_code", "id"]))
+        return [
+            (NewPerson(ids[fields["employee_code"]], fields), record)
+            for fields, record in to_create
+            if fields["employee_code"] in ids
+        ]
 
     def match(self, record, by_code, by_email, claimed) -> Match:
         person = by_code.get(record.code.strip())
@@ -213,43 +283,49 @@ class PersonWriter(MirrorWriter):
             return Match(candidates[0])
         return Match(None, tuple(candidates))
 
-    def new_person(self, record) -> Person:
-        return Person(
-            **person_fields(
-                record,
-                department_id=self.reference_id(
-                    Department, record.department_id, record.department_name
-                ),
-                position_id=self.reference_id(Position, record.position_id, record.position_name),
-            )
+    def new_person(self, record) -> dict:
+        """The new person's column values (see :meth:`create_people`)."""
+        return person_fields(
+            record,
+            department_id=self.reference_id(
+                Department, record.department_id, record.department_name
+            ),
+            position_id=self.reference_id(Position, record.position_id, record.position_name),
         )
 
     def set_sites(self, pairs) -> None:
         through = Person.sites.through
         rows = [
-            through(person_id=person.pk, site_id=site_id)
+            {"person_id": person.pk, "site_id": site_id}
             for person, record in pairs
             for site_id in {self.reference_id(Site, site, "") for site in record.site_ids} - {None}
         ]
-        through.objects.bulk_create(rows, ignore_conflicts=True)
+        insert_new(through, rows, ["person_id", "site_id"], ["id"])  # a pair held: kept
 
     def link_all(self, pairs) -> None:
-        content_type = ContentType.objects.get_for_model(Person)
-        ExternalLink.objects.bulk_create(
-            [
-                ExternalLink(
-                    account=self.account,
-                    content_type=content_type,
-                    object_id=person.pk,
-                    vendor_id=record.vendor_id,
-                    vendor_code=record.code,
-                    content_hash=record_hash(record),
-                    raw=stored_raw(record.raw),
-                    last_pulled_at=self.now,
-                )
-                for person, record in pairs
-            ]
-        )
+        """A link per (person, record); rows, not instances (thousands on a first pull)."""
+        content_type_id = ContentType.objects.get_for_model(Person).pk
+        account_id, now = self.account.pk, self.now
+        rows = []
+        for person, record in pairs:
+            digest, raw = self.stored_forms(record)
+            rows.append(
+                {
+                    "account_id": account_id,
+                    "vendor_id": record.vendor_id,
+                    "vendor_code": record.code,
+                    "content_type_id": content_type_id,
+                    "object_id": person.pk,
+                    "content_hash": digest,
+                    "last_pulled_at": now,
+                    "last_pushed_at": None,
+                    "gone_at": None,
+                    "raw": raw,
+                }
+            )
+        if len(insert_new(ExternalLink, rows, LINK_KEY, ["vendor_id"])) != len(rows):
+            # another session linked one of these records meanwhile: as bulk_create would
+            raise IntegrityError("A vendor record was linked by another pull at the same time.")
         attach_vendor_history(self.account, [record.vendor_id for _, record in pairs])
 
     def record_drift(self, checks) -> None:

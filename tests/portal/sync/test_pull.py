@@ -1,5 +1,7 @@
 """Pulls over the simulators: full, incremental, idempotent, resumable, one at a time."""
 
+import gc
+
 import httpx
 import pytest
 
@@ -216,3 +218,23 @@ def test_pulls_in_one_worker_reuse_the_vendor_session(biostar):
     biostar.account.save()  # an edited account (new credentials, say) starts a fresh session
     pull_stream(biostar.account.pk, "door_state", transport=transport, sleep=sleep)
     assert len([p for m, p in biostar.simulator.request_log if p == "/api/login"]) == 2
+
+
+def test_a_pull_leaves_the_workers_own_objects_out_of_garbage_collection_until_it_ends(q2_paged):
+    during = []
+
+    class Killed(Exception):
+        pass
+
+    def look(run):
+        during.append(gc.get_freeze_count())
+        if run.stream == "time_cards" and run.pages == 2:
+            raise Killed
+
+    assert pull(q2_paged, "people", full=True, on_page=look, batch_rows=1).status == "succeeded"
+    with pytest.raises(Killed):  # however the pull ends
+        pull(q2_paged, "time_cards", on_page=look, batch_rows=1)
+
+    assert len(during) > 2
+    assert all(frozen > 0 for frozen in during)
+    assert gc.get_freeze_count() == 0
