@@ -221,16 +221,16 @@ def _copy(table: str, fields, rows, values_of) -> None:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     sql = f"COPY {quote(table)} ({columns}) FROM STDIN"
-    values = list(zip(*map(values_of, rows), strict=True)) if rows else []
-    texts = [_column_texts(field, column) for field, column in zip(fields, values, strict=True)]
-    lines = list(map("\t".join, zip(*texts, strict=True)))
-    del values, texts
     with connection.wrap_database_errors, connection.cursor() as cursor, cursor.copy(sql) as copy:
-        # sent a slice at a time: the server parses one while the next is joined
-        for start in range(0, len(lines), COPY_ROWS_PER_WRITE):
-            chunk = lines[start : start + COPY_ROWS_PER_WRITE]
-            chunk.append("")
-            copy.write("\n".join(chunk))
+        # sent a slice at a time: the server parses one while the next is built
+        for start in range(0, len(rows), COPY_ROWS_PER_WRITE):
+            values = zip(*map(values_of, rows[start : start + COPY_ROWS_PER_WRITE]), strict=True)
+            texts = [
+                _column_texts(field, column) for field, column in zip(fields, values, strict=True)
+            ]
+            lines = list(map("\t".join, zip(*texts, strict=True)))
+            lines.append("")
+            copy.write("\n".join(lines))
 
 
 def _insert_staged(model, fields, rows, values_of, unique, returning) -> list[tuple]:
