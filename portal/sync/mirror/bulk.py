@@ -164,10 +164,11 @@ def _insert_copied(model, fields, rows, values_of, unique, returning) -> list[tu
             )
     except IntegrityError:
         return _insert_staged(model, fields, rows, values_of, unique, returning)
-    return [
-        tuple(pk_value if name == pk.attname else row[name] for name in returning)
-        for row, pk_value in zip(fresh, ids, strict=True)
+    # a column at a time: a generator per row cost more than the rest of the page's answer
+    columns = [
+        ids if name == pk.attname else list(map(itemgetter(name), fresh)) for name in returning
     ]
+    return list(zip(*columns, strict=True))
 
 
 def _ids_for_new_rows(model, rows, unique) -> dict[int, int]:
