@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import fields, replace
 from functools import cache, lru_cache
+from operator import attrgetter
 from typing import Any
 
 from django.db import models
@@ -68,6 +69,25 @@ def _has_nul(value: Any) -> bool:
 def field_names(record_class: type) -> tuple[str, ...]:
     """A record class's fields, but ``raw`` (read for every record of a pull)."""
     return tuple(f.name for f in fields(record_class) if f.name != "raw")
+
+
+def records_hold_nul(records: list) -> bool:
+    """Whether any text field (but ``raw``) of these records holds a NUL: one look at a page's
+    values of each field, where :func:`record_without_nul` looks at each record in turn."""
+    for record_class in {record.__class__ for record in records}:
+        same = [record for record in records if record.__class__ is record_class]
+        for name in field_names(record_class):
+            if texts_hold_nul(list(map(attrgetter(name), same))):
+                return True
+    return False
+
+
+def texts_hold_nul(values: list) -> bool:
+    """Whether a NUL is in any of the ``values`` that are text (others are passed over)."""
+    try:
+        return NUL in "".join(values)  # a column of text: one join
+    except TypeError:
+        return any(NUL in value for value in values if isinstance(value, str))
 
 
 def record_without_nul(record, *, check_raw: bool = True) -> tuple[Any, list[str]]:

@@ -12,7 +12,7 @@ from portal.doors.sites import place_devices_of, sites_for_groups
 from portal.people.models import Person, Site
 from portal.sync.mirror.base import LinkIndex, MirrorWriter, Prepared
 from portal.sync.mirror.bulk import encode_json, insert_new
-from portal.sync.vendor_text import NUL, bounded, json_without_nul
+from portal.sync.vendor_text import NUL, bounded, json_without_nul, records_hold_nul
 
 
 class DoorWriter(MirrorWriter):
@@ -180,22 +180,36 @@ class EventLogWriter(MirrorWriter):
     def prepare(self, records):
         # a record's notes wait for its row's raw to be checked, so the one note names everything
         held: dict[str, list[str]] = {}
-        fitted = []
-        for record in records:
-            record, found = self.fit(record)
-            if found:
-                held[record.vendor_id] = found
-            fitted.append(record)
+        if not self.fits and not records_hold_nul(records):
+            fitted = records  # most pages: nothing to fit (raw is checked while it is encoded)
+        else:
+            fitted = []
+            for record in records:
+                record, found = self.fit(record)
+                if found:
+                    held[record.vendor_id] = found
+                fitted.append(record)
         rows, skipped = self.rows(fitted)
         del fitted
         notes: list[tuple[str, list[str]]] = []
-        kept, seen = [], set()
+        unique, seen = [], set()
         for row in rows:
             key = row[self.key_field]
             if key in seen:  # the overlap window repeats records in a page too
                 continue
             seen.add(key)
-            kept.append(self.fit_log_row(row, key, held.pop(key, []), notes))
+            unique.append(row)
+        texts_fit = page_texts_fit(self.model, unique)
+        kept = [
+            self.fit_log_row(
+                row,
+                row[self.key_field],
+                held.pop(row[self.key_field], []),
+                notes,
+                texts_fit=texts_fit,
+            )
+            for row in unique
+        ]
         notes.extend(held.items())  # records stored under other keys (a card's punches)
         return Prepared(kept, notes, received=len(rows), skipped=skipped)
 
@@ -221,18 +235,30 @@ class EventLogWriter(MirrorWriter):
         self.run.unchanged += prepared.received - len(fresh)
         return fresh
 
-    def fit_log_row(self, row: dict, vendor_id: str, record_notes: list[str], notes: list) -> dict:
+    def fit_log_row(
+        self,
+        row: dict,
+        vendor_id: str,
+        record_notes: list[str],
+        notes: list,
+        *,
+        texts_fit: bool = False,
+    ) -> dict:
         """The row fit to store (:func:`fit_row`), its JSON encoded once: the text shows whether
         there is a NUL to replace (``json.dumps`` writes it as ``\\u0000``). What changed goes
-        to ``notes``: the record's fields, then the row's columns."""
+        to ``notes``: the record's fields, then the row's columns. ``texts_fit``: its page's text
+        columns were seen to hold no NUL and nothing too long (:func:`page_texts_fit`)."""
         json_columns, text_columns = columns_to_check(self.model)
-        json_values = {name: row.pop(name) for name in json_columns if name in row}
         row_notes: list[str] = []
-        for name, limit in text_columns:  # most rows: no NUL, nothing too long, nothing to copy
-            value = row.get(name)
-            if value.__class__ is str and (NUL in value or (limit and len(value) > limit)):
-                row, row_notes = bounded(self.model, row)
-                break
+        if texts_fit:  # the JSON is encoded in its place
+            json_values = {name: row[name] for name in json_columns if name in row}
+        else:
+            json_values = {name: row.pop(name) for name in json_columns if name in row}
+            for name, limit in text_columns:  # most rows: no NUL, nothing too long, no copy
+                value = row.get(name)
+                if value.__class__ is str and (NUL in value or (limit and len(value) > limit)):
+                    row, row_notes = bounded(self.model, row)
+                    break
         for name, value in json_values.items():
             text = encode_json(value)
             if "\\u0000" in text:
@@ -282,6 +308,22 @@ def columns_to_check(model) -> tuple[list[str], list[tuple[str, int | None]]]:
         [f.attname for f in fields if isinstance(f, JSONField)],
         [(f.attname, f.max_length) for f in fields if isinstance(f, CharField | TextField)],
     )
+
+
+def page_texts_fit(model, rows: list[dict]) -> bool:
+    """Whether no text column of these rows (one page) holds a NUL or more than its column takes:
+    a look per column at the page's values, where :meth:`EventLogWriter.fit_log_row` would look
+    at each row's columns in turn."""
+    for name, limit in columns_to_check(model)[1]:
+        values = [row.get(name) for row in rows]
+        try:
+            joined = "".join(values)
+        except TypeError:  # not all text: look at the text (str itself, as fit_log_row does)
+            values = [value for value in values if value.__class__ is str]
+            joined = "".join(values)
+        if NUL in joined or (limit and values and max(map(len, values)) > limit):
+            return False
+    return True
 
 
 def event_method(description: str) -> str:

@@ -77,3 +77,38 @@ def test_insert_new_stores_rows_without_an_account_every_time():
 
     assert len(inserted) == len(again) == 1
     assert Punch.objects.filter(vendor_id="1").count() == 2
+
+
+def test_insert_new_stores_columns_with_some_values_missing_and_times_in_any_zone():
+    """On PostgreSQL the page goes to COPY a column at a time: a NULL among values, the same
+    instant written in two zones, JSON already encoded, each row keeps its own."""
+    from datetime import timedelta, timezone
+
+    from portal.sync.mirror.bulk import encode_json
+
+    account = VendorAccountFactory()
+    east = AT.astimezone(timezone(timedelta(hours=5, minutes=30)))
+    rows = [
+        punch_row(
+            account.pk,
+            "1",
+            punched_at=east,
+            vendor_person_id="x",
+            device_id=5,
+            raw=encode_json([1]),
+        ),
+        punch_row(account.pk, "2", punched_at=AT, person_id=None, raw={"a": "b\\c"}),
+        punch_row(account.pk, "3", punched_at=AT + timedelta(seconds=1), reason="\\N"),
+    ]
+
+    inserted = insert(rows)
+
+    stored = {
+        p.vendor_id: (p.id, p.punched_at, p.vendor_person_id, p.device_id, p.raw, p.reason)
+        for p in Punch.objects.all()
+    }
+    assert stored == {
+        "1": (inserted["1"], AT, "x", 5, [1], ""),
+        "2": (inserted["2"], AT, "", None, {"a": "b\\c"}, ""),
+        "3": (inserted["3"], AT + timedelta(seconds=1), "", None, {"id": "3"}, "\\N"),
+    }

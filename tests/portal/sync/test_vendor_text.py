@@ -147,3 +147,33 @@ def test_trimmed_notes_of_punches_prepared_ahead_are_counted_once_when_their_bat
             f"{p.vendor_id}: vendor_person_id: 101 characters cut to 64",
         )
     ]
+
+
+def test_one_odd_punch_of_a_page_is_fitted_and_reported_and_the_others_are_left_whole(biostar, db):
+    """A page is looked at as a whole first (most hold nothing to fit): one NUL or over-long
+    value still sends every record of its page through the look of its own."""
+    run = SyncRun.objects.create(account=biostar.account, stream="punches")
+    writer = PunchWriter(biostar.account, run)
+    at = datetime(2026, 11, 18, 8, 0, tzinfo=UTC)
+    page = [
+        PunchRecord(vendor_id="p-1", occurred_at=at, person_code="7", raw={"id": 1}),
+        PunchRecord(vendor_id="p-2", occurred_at=at, person_code="E\x007", raw={"id": 2}),
+        PunchRecord(vendor_id="p-3", occurred_at=at, person_code="", person_id="P" * 70),
+        PunchRecord(vendor_id="p-4", occurred_at=at, person_code="8", raw={"id": "\x00"}),
+    ]
+
+    writer.write_page(page)
+
+    stored = {p.vendor_id: (p.vendor_person_id, p.raw) for p in Punch.objects.all()}
+    assert stored == {
+        "p-1": ("7", {"id": 1}),
+        "p-2": ("E7", {"id": 2}),
+        "p-3": ("P" * 64, {}),
+        "p-4": ("8", {"id": "\ufffd"}),
+    }
+    assert (run.created, run.trimmed) == (4, 3)
+    assert run.trimmed_notes == [
+        "p-2: person_code: NUL removed",
+        "p-3: vendor_person_id: 70 characters cut to 64",
+        "p-4: raw: NUL replaced with U+FFFD",
+    ]
