@@ -38,6 +38,7 @@ from portal.attendance.rules import (
 )
 from portal.attendance.rules.workday import WorkDays
 from portal.attendance.store import upsert_cards
+from portal.core.pg_arrays import array_literal
 
 CHUNK = 200  # people per round of queries
 FETCH = 10_000  # punch rows per fetch from the cursor
@@ -246,7 +247,7 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
             " AND q.punched_at >= %s AND q.punched_at < %s ORDER BY q.punched_at) p"
             f" LEFT JOIN {quote(accounts)} a ON a.id = p.account_id"
         )
-        params = [array_literal(map(str, person_ids)), adapt(since), adapt(until)]
+        params = [array_literal(person_ids), adapt(since), adapt(until)]
     parse = datetime.fromisoformat
     new = tuple.__new__  # RawPunch(...) is a Python call per punch; every field is given here
     manual = Punch.Source.MANUAL
@@ -287,12 +288,6 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
                     new(RawPunch, (pk, moment, direction, where, device, is_manual, kind or ""))
                 )
     return by_person
-
-
-def array_literal(texts: Iterable[str]) -> str:
-    """PostgreSQL's text form of an array of numbers or dates (nothing in them to quote): one
-    parameter however many, where a list is quoted element by element by the driver."""
-    return "{" + ",".join(texts) + "}"
 
 
 def _stored_cards(person_ids: list[int], first: date, last: date) -> dict[tuple, tuple]:

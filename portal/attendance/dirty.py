@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
-from portal.attendance.compute import array_literal, recompute
+from portal.attendance.compute import recompute
 from portal.attendance.models import DirtyDay
+from portal.core.pg_arrays import array_literal
 from portal.core.queueing import send_on_commit
 
 TASK = "portal.attendance.tasks.recompute_dirty_days"
@@ -61,8 +62,8 @@ def mark_dirty(punches: Iterable[tuple[int | None, datetime]]) -> int:
                 f"INSERT INTO {table} (person_id, day) SELECT * FROM unnest(%s::bigint[],"
                 f" %s::date[]) ON CONFLICT (person_id, day) {on_conflict}",
                 [
-                    array_literal(str(person) for person, _ in pairs),
-                    array_literal(day.isoformat() for _, day in pairs),
+                    array_literal(person for person, _ in pairs),
+                    array_literal(day for _, day in pairs),
                 ],
             )
             return len(pairs)

@@ -14,12 +14,8 @@ from functools import cache, lru_cache
 from operator import attrgetter
 from typing import Any
 
+import orjson
 from django.db import models
-
-try:
-    import orjson
-except ImportError:  # pragma: no cover - optional; the walk alone gives the same answer
-    orjson = None
 
 NUL = "\x00"
 REPLACEMENT = "\ufffd"
@@ -38,7 +34,7 @@ def json_without_nul(value: Any) -> Any:
 
 def has_nul(value: Any) -> bool:
     """Whether a NUL is in any string or key of ``value``; looks without copying anything."""
-    if value.__class__ is dict and orjson is not None:
+    if value.__class__ is dict:
         # A whole record: one encode in C tells most have none (orjson writes NUL as \u0000,
         # where walking every value in Python cost ~60 us a person record). The text also has
         # that run where a string held a backslash and "u0000": the walk below then decides.
