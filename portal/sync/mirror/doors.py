@@ -12,7 +12,13 @@ from portal.doors.sites import place_devices_of, sites_for_groups
 from portal.people.models import Person, Site
 from portal.sync.mirror.base import LinkIndex, MirrorWriter, Prepared
 from portal.sync.mirror.bulk import encode_json, insert_new
-from portal.sync.vendor_text import NUL, bounded, json_without_nul, records_hold_nul
+from portal.sync.vendor_text import (
+    NUL,
+    bounded,
+    json_without_nul,
+    records_hold_nul,
+    texts_hold_nul,
+)
 
 
 class DoorWriter(MirrorWriter):
@@ -316,12 +322,9 @@ def page_texts_fit(model, rows: list[dict]) -> bool:
     at each row's columns in turn."""
     for name, limit in columns_to_check(model)[1]:
         values = [row.get(name) for row in rows]
-        try:
-            joined = "".join(values)
-        except TypeError:  # not all text: look at the text (str itself, as fit_log_row does)
-            values = [value for value in values if value.__class__ is str]
-            joined = "".join(values)
-        if NUL in joined or (limit and values and max(map(len, values)) > limit):
+        if texts_hold_nul(values):
+            return False
+        if limit and any(value.__class__ is str and len(value) > limit for value in values):
             return False
     return True
 
