@@ -21,10 +21,10 @@ from connectors.paging import prefetch
 from portal.sync import backoff
 from portal.sync.batching import BATCH_ROWS, PAGES_AHEAD, batches, prepared_pages
 from portal.sync.connectors import kept_connector
-from portal.sync.gc_pause import fewer_collections
 from portal.sync.lease import LeaseLost, stream_lease
 from portal.sync.mirror import writer_for
 from portal.sync.models import SyncRun, VendorAccount
+from portal.sync.runtime import tuned_for_pull
 from portal.sync.vendor_text import json_without_nul
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def pull_stream(
     """
     account = VendorAccount.objects.get(pk=account_id)
     backoff.check_account_not_paused(account)
-    with stream_lease(account, stream, task_id=task_id) as lease, fewer_collections():
+    with stream_lease(account, stream, task_id=task_id) as lease, tuned_for_pull():
         cursor = lease.cursor
         if scheduled:
             backoff.check_stream_due(cursor)

@@ -1,6 +1,7 @@
 """Pulls over the simulators: full, incremental, idempotent, resumable, one at a time."""
 
 import gc
+import sys
 
 import httpx
 import pytest
@@ -10,6 +11,7 @@ from portal.people.models import Person
 from portal.sync.lease import StreamBusy, stream_lease
 from portal.sync.models import ExternalLink, SyncCursor, SyncRun, UnmatchedPerson
 from portal.sync.pull import pull_stream
+from portal.sync.runtime import PULL_SWITCH_INTERVAL
 
 pytestmark = pytest.mark.django_db
 
@@ -221,13 +223,15 @@ def test_pulls_in_one_worker_reuse_the_vendor_session(biostar):
 
 
 def test_a_pull_leaves_the_workers_own_objects_out_of_garbage_collection_until_it_ends(q2_paged):
+    """...and hands the interpreter lock between its threads sooner, also until it ends."""
+    interval_before = sys.getswitchinterval()
     during = []
 
     class Killed(Exception):
         pass
 
     def look(run):
-        during.append(gc.get_freeze_count())
+        during.append((gc.get_freeze_count(), sys.getswitchinterval()))
         if run.stream == "time_cards" and run.pages == 2:
             raise Killed
 
@@ -236,5 +240,7 @@ def test_a_pull_leaves_the_workers_own_objects_out_of_garbage_collection_until_i
         pull(q2_paged, "time_cards", on_page=look, batch_rows=1)
 
     assert len(during) > 2
-    assert all(frozen > 0 for frozen in during)
+    assert all(frozen > 0 for frozen, _ in during)
+    assert all(interval == PULL_SWITCH_INTERVAL < interval_before for _, interval in during)
     assert gc.get_freeze_count() == 0
+    assert sys.getswitchinterval() == interval_before
