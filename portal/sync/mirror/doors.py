@@ -206,16 +206,19 @@ class EventLogWriter(MirrorWriter):
             seen.add(key)
             unique.append(row)
         texts_fit = page_texts_fit(self.model, unique)
-        kept = [
-            self.fit_log_row(
-                row,
-                row[self.key_field],
-                held.pop(row[self.key_field], []),
-                notes,
-                texts_fit=texts_fit,
-            )
-            for row in unique
-        ]
+        if texts_fit and not held:  # most pages: only the JSON to encode, in this loop
+            kept = self.encode_json_columns(unique, notes)
+        else:
+            kept = [
+                self.fit_log_row(
+                    row,
+                    row[self.key_field],
+                    held.pop(row[self.key_field], []),
+                    notes,
+                    texts_fit=texts_fit,
+                )
+                for row in unique
+            ]
         notes.extend(held.items())  # records stored under other keys (a card's punches)
         return Prepared(kept, notes, received=len(rows), skipped=skipped)
 
@@ -240,6 +243,27 @@ class EventLogWriter(MirrorWriter):
         self.run.created += len(fresh)
         self.run.unchanged += prepared.received - len(fresh)
         return fresh
+
+    def encode_json_columns(self, rows: list[dict], notes: list) -> list[dict]:
+        """The rows' JSON columns encoded in place, as :meth:`fit_log_row` does for rows whose
+        text fits and whose records had nothing changed (no call per row: ~4 us a punch)."""
+        key_field, json_columns = self.key_field, columns_to_check(self.model)[0]
+        for row in rows:
+            found: list[str] = []
+            for name in json_columns:
+                if name not in row:
+                    continue
+                value = row[name]
+                text = encode_json(value)
+                if "\\u0000" in text:
+                    cleaned = json_without_nul(value)
+                    if cleaned != value:
+                        found.append(f"{name}: NUL replaced with U+FFFD")
+                        text = encode_json(cleaned)
+                row[name] = text
+            if found:
+                notes.append((row[key_field], found))
+        return rows
 
     def fit_log_row(
         self,
