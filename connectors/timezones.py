@@ -15,6 +15,7 @@ def zone(name: str) -> ZoneInfo:
 DEFAULT_FORMAT = "%Y-%m-%d %H:%M:%S"
 #: the last instant of an hour, from its start
 _REST_OF_HOUR = timedelta(minutes=59, seconds=59, microseconds=999999)
+_HOUR = timedelta(hours=1)
 
 
 class ZoneHours:
@@ -29,7 +30,7 @@ class ZoneHours:
     def __init__(self, name: str):
         self.zone = zone(name)
         self._to_utc: dict[str, timedelta | None] = {}
-        self._to_local: dict[tuple[int, int, int, int], timedelta | None] = {}
+        self._to_local: dict[tuple[int, int, int, int], str | timedelta | None] = {}
 
     def utc_of_text(self, value: str) -> datetime:
         """``"YYYY-MM-DD HH:MM:SS"`` (naive, this zone's) as an aware UTC datetime, as
@@ -52,14 +53,13 @@ class ZoneHours:
         ``value.astimezone(zone).isoformat(" ", "seconds")[:19]`` gives it."""
         if value.tzinfo is UTC:
             hour = (value.year, value.month, value.day, value.hour)
-            offset = self._to_local.get(hour, _UNKNOWN)
-            if offset is _UNKNOWN:
-                offset = self._to_local[hour] = self._utc_hour_offset(value)
-            if offset is not None:
-                try:
-                    return str(value + offset)[:19]
-                except OverflowError:
-                    pass
+            local = self._to_local.get(hour, _UNKNOWN)
+            if local is _UNKNOWN:
+                local = self._to_local[hour] = self._utc_hour_local(value)
+            if local.__class__ is str:  # the local date and hour: minutes and seconds as in UTC
+                return f"{local}:{value.minute:02d}:{value.second:02d}"
+            if local is not None:
+                return str(value + local)[:19]
         return value.astimezone(self.zone).isoformat(" ", "seconds")[:19]
 
     def _local_hour_offset(self, value: str) -> timedelta | None:
@@ -77,15 +77,22 @@ class ZoneHours:
             return None
         return offsets.pop() if len(offsets) == 1 else None
 
-    def _utc_hour_offset(self, value: datetime) -> timedelta | None:
+    def _utc_hour_local(self, value: datetime) -> str | timedelta | None:
+        """The UTC hour's local date and hour as text when its offset is whole hours, else the
+        offset; None when the offset changes within the hour."""
         start = value.replace(minute=0, second=0, microsecond=0)
         try:
             offsets = {
                 when.astimezone(self.zone).utcoffset() for when in (start, start + _REST_OF_HOUR)
             }
+            if len(offsets) != 1:
+                return None
+            offset = offsets.pop()
+            if offset % _HOUR:
+                return offset
+            return str(start + offset)[:13]
         except OverflowError:
             return None
-        return offsets.pop() if len(offsets) == 1 else None
 
 
 _UNKNOWN = object()
