@@ -20,6 +20,7 @@ from connectors.records import (
     PunchRecord,
     SiteRecord,
     SkippedRecord,
+    punch_record,
 )
 from connectors.timezones import local_naive_to_utc, parse_date, zone_hours
 from connectors.values import integer, text
@@ -299,7 +300,7 @@ def punch_from_transaction(
     if occurred is None:
         return SkippedRecord(f"transaction {vendor_id} has no readable punch_time", row)
     serial = text(row.get("terminal_sn"))
-    return PunchRecord(
+    return punch_record(
         vendor_id=vendor_id,
         person_code=code,
         occurred_at=occurred,
