@@ -16,6 +16,8 @@ DEFAULT_FORMAT = "%Y-%m-%d %H:%M:%S"
 #: the last instant of an hour, from its start
 _REST_OF_HOUR = timedelta(minutes=59, seconds=59, microseconds=999999)
 _HOUR = timedelta(hours=1)
+#: hours a :class:`ZoneHours` remembers each way before it starts again
+MAX_HOURS = 50_000
 
 
 class ZoneHours:
@@ -27,8 +29,9 @@ class ZoneHours:
     offset. An hour with a change goes through ``astimezone`` as before.
     """
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, max_hours: int = MAX_HOURS):
         self.zone = zone(name)
+        self.max_hours = max_hours
         self._to_utc: dict[str, timedelta | None] = {}
         self._to_local: dict[tuple[int, int, int, int], str | timedelta | None] = {}
 
@@ -40,8 +43,10 @@ class ZoneHours:
             hour = value[:13]  # the date and the hour, whatever the text's shape
             offset = self._to_utc.get(hour, _UNKNOWN)
             if offset is _UNKNOWN:
-                offset = self._to_utc[hour] = self._local_hour_offset(value)
-            if offset is not None:
+                offset = self._local_hour_offset(value)
+                if offset is not _UNKNOWN:  # a text that is no naive time says nothing of its hour
+                    self._remember(self._to_utc, hour, offset)
+            if offset is not None and offset is not _UNKNOWN:
                 return datetime.fromisoformat(value + "+00:00") - offset
         naive = datetime.fromisoformat(value)
         if naive.tzinfo is not None:
@@ -55,17 +60,31 @@ class ZoneHours:
             hour = (value.year, value.month, value.day, value.hour)
             local = self._to_local.get(hour, _UNKNOWN)
             if local is _UNKNOWN:
-                local = self._to_local[hour] = self._utc_hour_local(value)
+                local = self._remember(self._to_local, hour, self._utc_hour_local(value))
             if local.__class__ is str:  # the local date and hour: minutes and seconds as in UTC
                 return f"{local}:{value.minute:02d}:{value.second:02d}"
             if local is not None:
                 return str(value + local)[:19]
         return value.astimezone(self.zone).isoformat(" ", "seconds")[:19]
 
-    def _local_hour_offset(self, value: str) -> timedelta | None:
-        naive = datetime.fromisoformat(value)
+    def _remember(self, hours: dict, hour, found):
+        """Keep what an hour converts by; a worker's years of hours are forgotten now and then
+        (a pull spans days to a few years: a few thousand hours)."""
+        if len(hours) >= self.max_hours:
+            hours.clear()
+        hours[hour] = found
+        return found
+
+    def _local_hour_offset(self, value: str) -> timedelta | None | object:
+        """The UTC offset of every time of this text's local hour; None when it changes within
+        the hour (or either side of it is out of range); ``_UNKNOWN`` when the text is no naive
+        time (the slow path raises for it, and the hour's offset stays unknown)."""
+        try:
+            naive = datetime.fromisoformat(value)
+        except ValueError:
+            return _UNKNOWN
         if naive.tzinfo is not None:
-            return None  # the slow path says why
+            return _UNKNOWN
         start = naive.replace(minute=0, second=0, microsecond=0)
         try:
             offsets = {
