@@ -65,12 +65,26 @@ def _converter(field: models.Field):
 
 
 def _sqlite_datetime(value: datetime) -> str:
-    """As Django's SQLite adapter writes an aware datetime (naive UTC text), a third the cost."""
+    """As Django's SQLite adapter writes an aware datetime (naive UTC text), a fifth the cost."""
     if value.tzinfo is None:
         return connection.ops.adapt_datetimefield_value(value)
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return str(value)[:-6]  # without its "+00:00" (replace(tzinfo=None) costs twice the rest)
+    if value.microsecond:
+        return str(value)[:-6]  # without its "+00:00" (replace(tzinfo=None) costs twice the rest)
+    # whole seconds (every vendor punch): the hour's text written once, minutes and seconds after
+    # it (str() of an aware datetime took ~1.1 us, most of it the offset it then lost)
+    hour = (value.year, value.month, value.day, value.hour)
+    text = _UTC_HOURS.get(hour)
+    if text is None:
+        if len(_UTC_HOURS) >= 50_000:  # a worker's years of hours: start again
+            _UTC_HOURS.clear()
+        text = _UTC_HOURS[hour] = str(value)[:13]
+    return "%s:%02d:%02d" % (text, value.minute, value.second)
+
+
+#: (year, month, day, hour) of UTC → its "YYYY-MM-DD HH" text, for :func:`_sqlite_datetime`
+_UTC_HOURS: dict[tuple[int, int, int, int], str] = {}
 
 
 def _column_converter(field: models.Field, convert):
