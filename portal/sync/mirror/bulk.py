@@ -80,7 +80,7 @@ def _sqlite_datetime(value: datetime) -> str:
         if len(_UTC_HOURS) >= 50_000:  # a worker's years of hours: start again
             _UTC_HOURS.clear()
         text = _UTC_HOURS[hour] = str(value)[:13]
-    return "%s:%02d:%02d" % (text, value.minute, value.second)
+    return f"{text}:{value.minute:02d}:{value.second:02d}"
 
 
 #: (year, month, day, hour) of UTC → its "YYYY-MM-DD HH" text, for :func:`_sqlite_datetime`
@@ -131,7 +131,8 @@ def insert_new(
         ", ".join(quote(by_attname[name].column) for name in returning),
     )
     one_row = "(" + ", ".join([mark] * len(fields)) + ")"
-    per_statement = max(1, MAX_PARAMETERS // len(fields))
+    width = len(fields)
+    per_statement = max(1, MAX_PARAMETERS // width)
     values_of = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
     if not sqlite:
         return _insert_copied(model, fields, rows, values_of, unique, returning)
@@ -139,11 +140,11 @@ def insert_new(
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
-            # a column at a time: a call per value (and per row) cost more than SQLite's insert
-            columns = list(zip(*map(values_of, chunk), strict=True))
+            # the rows' values in one flat list, then a column at a time converted in place
+            # (every width-th value): a call per value or row cost more than SQLite's insert
+            params = list(chain.from_iterable(map(values_of, chunk)))
             for i, convert in conversions:
-                columns[i] = convert(columns[i])
-            params = list(chain.from_iterable(zip(*columns, strict=True)))
+                params[i::width] = convert(params[i::width])
             with connection.wrap_database_errors:
                 Database.Cursor.execute(
                     cursor.cursor, head + ", ".join([one_row] * len(chunk)) + tail, params

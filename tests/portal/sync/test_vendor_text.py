@@ -188,3 +188,20 @@ def test_a_page_column_finds_a_nul_among_text_none_and_other_values():
     assert texts_hold_nul(["a", None, "b\x00"]) and texts_hold_nul([at, "\x00", 7])
     assert not texts_hold_nul([at, at]) and not texts_hold_nul([None, 1])
     assert not texts_hold_nul(["a", None]) and not texts_hold_nul([])
+
+
+def test_a_page_fits_unless_one_text_is_longer_than_its_column():
+    from portal.doors.models import DoorEvent
+    from portal.sync.mirror.doors import page_texts_fit
+
+    def page(*descriptions):
+        return [
+            {"description": d, "method": "Face", "vendor_key": str(n)}
+            for n, d in enumerate(descriptions)
+        ]
+
+    assert page_texts_fit(DoorEvent, page("a" * 200, "", "b"))
+    assert page_texts_fit(DoorEvent, page(None, "a" * 200, None))
+    assert not page_texts_fit(DoorEvent, page("a", "a" * 201))
+    assert not page_texts_fit(DoorEvent, page(None, "a" * 201, None))
+    assert page_texts_fit(DoorEvent, [])
