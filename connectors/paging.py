@@ -77,6 +77,9 @@ class SeenKeys:
             return True
         number = int(key)
         starts, ends = self._starts, self._ends
+        if ends and number == ends[-1] + 1:  # the next id of a read in id order: the last run grows
+            ends[-1] = number
+            return True
         i = bisect_right(starts, number) - 1  # the run starting at or before it
         if i >= 0 and number <= ends[i]:
             return False

@@ -161,6 +161,38 @@ class PunchRecord:
     raw: Mapping[str, Any] = _RAW
 
 
+_new = object.__new__
+
+
+def punch_record(
+    vendor_id: str,
+    person_code: str,
+    occurred_at: datetime,
+    direction: str = "unknown",
+    device_id: str | None = None,
+    door_id: str | None = None,
+    person_id: str | None = None,
+    uploaded_at: datetime | None = None,
+    raw: Mapping[str, Any] | None = None,
+) -> PunchRecord:
+    """``PunchRecord(...)`` without its generated ``__init__``, which sets each field of a frozen
+    dataclass through ``object.__setattr__`` (~2 us of a punch's ~10 us mapping, for a pull's
+    every punch). Equal, hashed and shown the same; as frozen."""
+    record = _new(PunchRecord)
+    record.__dict__.update(
+        vendor_id=vendor_id,
+        person_code=person_code,
+        occurred_at=occurred_at,
+        direction=direction,
+        device_id=device_id,
+        door_id=door_id,
+        person_id=person_id,
+        uploaded_at=uploaded_at,
+        raw={} if raw is None else raw,
+    )
+    return record
+
+
 @dataclass(frozen=True)
 class TimeCardRecord:
     vendor_id: str

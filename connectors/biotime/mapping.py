@@ -9,7 +9,7 @@ A row that cannot be mapped becomes a :class:`SkippedRecord` with the reason, ne
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from connectors.records import (
@@ -20,8 +20,9 @@ from connectors.records import (
     PunchRecord,
     SiteRecord,
     SkippedRecord,
+    punch_record,
 )
-from connectors.timezones import local_naive_to_utc, parse_date, zone
+from connectors.timezones import local_naive_to_utc, parse_date, zone_hours
 from connectors.values import integer, text
 
 #: punch_state → direction; overtime in/out count as in/out (the canonical set has no overtime)
@@ -80,9 +81,8 @@ def local_time(value: Any, time_zone: str) -> datetime | None:
     if value.__class__ is str and len(value) == 19 and value[10] == " " and value[-1].isdigit():
         # the shape every build sends, read straight; the tolerant path below for the rest
         try:
-            naive = datetime.fromisoformat(value)
-            if naive.tzinfo is None and value[0].isdigit():
-                return naive.replace(tzinfo=zone(time_zone)).astimezone(UTC)
+            if value[0].isdigit():
+                return zone_hours(time_zone).utc_of_text(value)
         except (ValueError, KeyError, OverflowError):
             pass  # the tolerant path decides (None, as it would have)
     raw = text(value).replace("T", " ")
@@ -300,7 +300,7 @@ def punch_from_transaction(
     if occurred is None:
         return SkippedRecord(f"transaction {vendor_id} has no readable punch_time", row)
     serial = text(row.get("terminal_sn"))
-    return PunchRecord(
+    return punch_record(
         vendor_id=vendor_id,
         person_code=code,
         occurred_at=occurred,

@@ -42,7 +42,13 @@ def dirty_days(punches: Iterable[tuple[int | None, datetime]]) -> set[tuple[int,
 def mark_dirty(punches: Iterable[tuple[int | None, datetime]]) -> int:
     """Mark the person-days of these (person id, instant) punches for the task; returns how many
     pairs were given. Call it in the transaction that stored the punches."""
-    pairs = sorted(dirty_days(punches))  # one order for every writer: no lock-order deadlocks
+    return mark_days(dirty_days(punches))
+
+
+def mark_days(days: Iterable[tuple[int, date]]) -> int:
+    """Mark these (person id, server-local date) pairs, worked out beforehand (a pull's read-ahead
+    thread does, see :class:`portal.sync.mirror.attendance.PunchWriter`); returns how many."""
+    pairs = sorted(set(days))  # one order for every writer: no lock-order deadlocks
     if not pairs:
         return 0
     table = connection.ops.quote_name(DirtyDay._meta.db_table)

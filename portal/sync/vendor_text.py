@@ -83,7 +83,10 @@ def texts_hold_nul(values: list) -> bool:
     try:
         return NUL in "".join(values)  # a column of text: one join
     except TypeError:
-        return any(NUL in value for value in values if isinstance(value, str))
+        pass
+    if not any(issubclass(kind, str) for kind in set(map(type, values))):
+        return False  # a column of times, or of None: nothing to look at, no look at each
+    return NUL in "".join([value for value in values if isinstance(value, str)])
 
 
 def record_without_nul(record, *, check_raw: bool = True) -> tuple[Any, list[str]]:

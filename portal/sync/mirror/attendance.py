@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+from datetime import date
+
+from django.conf import settings
 
 from connectors.records import PunchRecord, SkippedRecord
-from portal.attendance.dirty import mark_dirty, queue_recompute
+from connectors.timezones import zone_hours
+from portal.attendance.dirty import dirty_days, mark_days, queue_recompute
 from portal.attendance.models import Punch
 from portal.attendance.signals import announce_punches
 from portal.doors.models import DoorEvent
@@ -18,12 +21,40 @@ class PunchWriter(EventLogWriter):
     lookups = ("people", "devices")
     #: whether this run marked person-days for the timecard task
     marked_days = False
+    #: the page being stored: its rows' person-days, worked out in :meth:`prepare`
+    _page_days: tuple[int, set] | None = None
+
+    def prepare(self, records):
+        """Also the person-days the page's punches land on (for :meth:`stored`): worked out here,
+        in the read-ahead thread, one pair per person and day of the page."""
+        prepared = super().prepare(records)
+        prepared.forms["days"] = self.page_days(prepared.rows)
+        return prepared
+
+    def page_days(self, rows: list[dict]) -> set[tuple[int, date]]:
+        """The (person, server-local date) pairs of these punch rows (as :func:`dirty_days`).
+        Rows in the server's zone read it from their ``local_time`` text, no conversion."""
+        if self.account.time_zone != settings.TIME_ZONE:
+            return dirty_days((row["person_id"], row["punched_at"]) for row in rows)
+        texts = {(row["person_id"], row["local_time"][:10]) for row in rows if row["person_id"]}
+        dates = {text: date.fromisoformat(text) for text in {text for _, text in texts}}
+        return {(person, dates[text]) for person, text in texts}
+
+    def store(self, prepared):
+        self._page_days = (len(prepared.rows), prepared.forms.get("days"))
+        try:
+            super().store(prepared)
+        finally:
+            self._page_days = None
 
     def stored(self, fresh):
         """Mark the person-days new punches landed on for the timecard task
         (:mod:`portal.attendance.dirty`; the pull does not wait for the cards), and announce
         those with a person to the time systems."""
-        if mark_dirty((row["person_id"], row["punched_at"]) for row in fresh):
+        rows, days = self._page_days or (None, None)
+        if days is None or len(fresh) != rows:  # some were stored before: their days are not new
+            days = dirty_days((row["person_id"], row["punched_at"]) for row in fresh)
+        if mark_days(days):
             self.marked_days = True
         announce_punches(row["id"] for row in fresh if row["person_id"])
 
@@ -37,7 +68,7 @@ class PunchWriter(EventLogWriter):
     def punch_rows(self, records) -> list[dict]:
         people, devices, account_id = self.people, self.devices, self.account.pk
         zone_name = self.account.time_zone
-        zone = ZoneInfo(zone_name)
+        local_text = zone_hours(zone_name).local_text
         return [
             {
                 "account_id": account_id,
@@ -51,7 +82,7 @@ class PunchWriter(EventLogWriter):
                 # the record's own dict, fresh from the page (only read from here on)
                 "raw": r.raw if r.raw.__class__ is dict else dict(r.raw),
                 "source": Punch.Source.VENDOR,
-                "local_time": r.occurred_at.astimezone(zone).isoformat(" ", "seconds")[:19],
+                "local_time": local_text(r.occurred_at),
                 "time_zone": zone_name,
                 "received_at": self.now,
                 "reason": "",

@@ -206,16 +206,19 @@ class EventLogWriter(MirrorWriter):
             seen.add(key)
             unique.append(row)
         texts_fit = page_texts_fit(self.model, unique)
-        kept = [
-            self.fit_log_row(
-                row,
-                row[self.key_field],
-                held.pop(row[self.key_field], []),
-                notes,
-                texts_fit=texts_fit,
-            )
-            for row in unique
-        ]
+        if texts_fit and not held:  # most pages: only the JSON to encode, in this loop
+            kept = self.encode_json_columns(unique, notes)
+        else:
+            kept = [
+                self.fit_log_row(
+                    row,
+                    row[self.key_field],
+                    held.pop(row[self.key_field], []),
+                    notes,
+                    texts_fit=texts_fit,
+                )
+                for row in unique
+            ]
         notes.extend(held.items())  # records stored under other keys (a card's punches)
         return Prepared(kept, notes, received=len(rows), skipped=skipped)
 
@@ -240,6 +243,27 @@ class EventLogWriter(MirrorWriter):
         self.run.created += len(fresh)
         self.run.unchanged += prepared.received - len(fresh)
         return fresh
+
+    def encode_json_columns(self, rows: list[dict], notes: list) -> list[dict]:
+        """The rows' JSON columns encoded in place, as :meth:`fit_log_row` does for rows whose
+        text fits and whose records had nothing changed (no call per row: ~4 us a punch)."""
+        key_field, json_columns = self.key_field, columns_to_check(self.model)[0]
+        for row in rows:
+            found: list[str] = []
+            for name in json_columns:
+                if name not in row:
+                    continue
+                value = row[name]
+                text = encode_json(value)
+                if "\\u0000" in text:
+                    cleaned = json_without_nul(value)
+                    if cleaned != value:
+                        found.append(f"{name}: NUL replaced with U+FFFD")
+                        text = encode_json(cleaned)
+                row[name] = text
+            if found:
+                notes.append((row[key_field], found))
+        return rows
 
     def fit_log_row(
         self,
@@ -324,9 +348,17 @@ def page_texts_fit(model, rows: list[dict]) -> bool:
         values = [row.get(name) for row in rows]
         if texts_hold_nul(values):
             return False
-        if limit and any(value.__class__ is str and len(value) > limit for value in values):
+        if limit and not _fit(values, limit):
             return False
     return True
+
+
+def _fit(values: list, limit: int) -> bool:
+    """Whether no text among ``values`` is longer than ``limit``."""
+    try:  # a column of text (most): the longest found in C
+        return max(map(len, values), default=0) <= limit
+    except TypeError:  # None among them: the text looked at one by one
+        return not any(value.__class__ is str and len(value) > limit for value in values)
 
 
 def event_method(description: str) -> str:

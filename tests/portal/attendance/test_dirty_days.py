@@ -152,3 +152,23 @@ def test_a_batch_takes_one_persons_days_together_not_in_arrival_order():
     assert dirty.recompute_batch(size=3) == 3
     left = set(DirtyDay.objects.values_list("person_id", flat=True))
     assert left == {max(first.pk, second.pk)}
+
+
+def test_a_page_with_punches_stored_before_marks_only_the_new_punches_days(clocking):
+    punch_a_week(clocking)
+    pull_only(clocking)
+    recompute_dirty_days()
+    friday = MONDAY.replace(day=MONDAY.day + 4)
+    clocking.punch(friday, 9, 0, state=0)
+    pull_only(clocking)  # one page: the week stored before, and Friday's punch
+    assert set(DirtyDay.objects.values_list("person_id", "day")) == {(clocking.person.pk, friday)}
+
+
+def test_an_account_in_another_zone_than_the_server_marks_the_servers_local_day(clocking, settings):
+    """The days are the server's (settings.TIME_ZONE): a punch at 20:00 in Berlin (the account's
+    zone) is Tuesday already in Tokyo."""
+    settings.TIME_ZONE = "Asia/Tokyo"
+    clocking.punch(MONDAY, 20, 0, state=1)
+    pull_only(clocking)
+    tuesday = MONDAY.replace(day=MONDAY.day + 1)
+    assert set(DirtyDay.objects.values_list("person_id", "day")) == {(clocking.person.pk, tuesday)}

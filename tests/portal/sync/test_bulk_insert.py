@@ -112,3 +112,33 @@ def test_insert_new_stores_columns_with_some_values_missing_and_times_in_any_zon
         "2": (inserted["2"], AT, "", None, {"a": "b\\c"}, ""),
         "3": (inserted["3"], AT + timedelta(seconds=1), "", None, {"id": "3"}, "\\N"),
     }
+
+
+def test_insert_new_writes_sqlite_times_as_djangos_adapter_does():
+    """SQLite stores times as text: whole seconds are written from the hour's text remembered
+    (the same hour twice, others between), the rest as before; each as Django writes it."""
+    from datetime import timedelta, timezone
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the text form is SQLite's")
+    account = VendorAccountFactory()
+    berlin = timezone(timedelta(hours=1))
+    times = [
+        AT,
+        AT + timedelta(minutes=7, seconds=5),
+        AT + timedelta(hours=1, seconds=59),
+        AT + timedelta(microseconds=250),
+        (AT + timedelta(hours=3, minutes=1)).astimezone(berlin),
+        datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC),
+        AT + timedelta(minutes=59, seconds=59),
+    ]
+    insert([punch_row(account.pk, str(n), punched_at=at) for n, at in enumerate(times)])
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT vendor_id, CAST(punched_at AS TEXT) FROM {Punch._meta.db_table}")
+        stored = dict(cursor.fetchall())
+    assert stored == {
+        str(n): connection.ops.adapt_datetimefield_value(at) for n, at in enumerate(times)
+    }

@@ -177,3 +177,31 @@ def test_one_odd_punch_of_a_page_is_fitted_and_reported_and_the_others_are_left_
         "p-3: vendor_person_id: 70 characters cut to 64",
         "p-4: raw: NUL replaced with U+FFFD",
     ]
+
+
+def test_a_page_column_finds_a_nul_among_text_none_and_other_values():
+    from datetime import UTC, datetime
+
+    from portal.sync.vendor_text import texts_hold_nul
+
+    at = datetime(2026, 11, 18, tzinfo=UTC)
+    assert texts_hold_nul(["a", None, "b\x00"]) and texts_hold_nul([at, "\x00", 7])
+    assert not texts_hold_nul([at, at]) and not texts_hold_nul([None, 1])
+    assert not texts_hold_nul(["a", None]) and not texts_hold_nul([])
+
+
+def test_a_page_fits_unless_one_text_is_longer_than_its_column():
+    from portal.doors.models import DoorEvent
+    from portal.sync.mirror.doors import page_texts_fit
+
+    def page(*descriptions):
+        return [
+            {"description": d, "method": "Face", "vendor_key": str(n)}
+            for n, d in enumerate(descriptions)
+        ]
+
+    assert page_texts_fit(DoorEvent, page("a" * 200, "", "b"))
+    assert page_texts_fit(DoorEvent, page(None, "a" * 200, None))
+    assert not page_texts_fit(DoorEvent, page("a", "a" * 201))
+    assert not page_texts_fit(DoorEvent, page(None, "a" * 201, None))
+    assert page_texts_fit(DoorEvent, [])
