@@ -91,7 +91,7 @@ def recompute(person_days: Iterable[tuple[int, date]], *, now: datetime | None =
     ]
     written = 0
     computed = None
-    with _no_cycle_collection():
+    with no_cycle_collection():
         for index, chunk in enumerate(chunks):
             # no savepoint inside a caller's transaction (the dirty-day task's batch): nothing
             # catches an error between the two, and a savepoint is two more round trips a chunk
@@ -110,7 +110,7 @@ def recompute(person_days: Iterable[tuple[int, date]], *, now: datetime | None =
 
 
 @contextmanager
-def _no_cycle_collection() -> Iterator[None]:
+def no_cycle_collection() -> Iterator[None]:
     """The cycle collector paused while cards are built: a full build allocates millions of
     small objects (punches, pairs, rows) that hold no cycles and are freed by reference count,
     yet every allocation counts toward a collection that walks all of them (a quarter of the
