@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone as django_tz
 
-from portal.attendance.context import PeopleContext, as_shift, base_rules, rules_with
+from portal.attendance.context import PeopleContext, among, as_shift, base_rules, rules_with
 from portal.attendance.models import Punch, TimeCard
 from portal.attendance.rules import (
     DayCard,
@@ -293,7 +293,7 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
 def _stored_cards(person_ids: list[int], first: date, last: date) -> dict[tuple, tuple]:
     """(person, day) -> (pk, status, arrived_after_approval, (figures in VALUE_FIELDS order))."""
     rows = TimeCard.objects.filter(
-        person_id__in=person_ids, work_date__range=(first, last)
+        person_id__in=among(person_ids), work_date__range=(first, last)
     ).values_list("person_id", "work_date", "pk", "status", "arrived_after_approval", *VALUE_FIELDS)
     return {(row[0], row[1]): (row[2], row[3], row[4], row[5:]) for row in rows.order_by()}
 
