@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone as django_tz
 
-from portal.attendance.context import PeopleContext, as_shift, base_rules, rules_with
+from portal.attendance.context import PeopleContext, among, as_shift, base_rules, rules_with
 from portal.attendance.models import Punch, TimeCard
 from portal.attendance.rules import (
     DayCard,
@@ -91,7 +91,7 @@ def recompute(person_days: Iterable[tuple[int, date]], *, now: datetime | None =
     ]
     written = 0
     computed = None
-    with _no_cycle_collection():
+    with no_cycle_collection():
         for index, chunk in enumerate(chunks):
             # no savepoint inside a caller's transaction (the dirty-day task's batch): nothing
             # catches an error between the two, and a savepoint is two more round trips a chunk
@@ -110,7 +110,7 @@ def recompute(person_days: Iterable[tuple[int, date]], *, now: datetime | None =
 
 
 @contextmanager
-def _no_cycle_collection() -> Iterator[None]:
+def no_cycle_collection() -> Iterator[None]:
     """The cycle collector paused while cards are built: a full build allocates millions of
     small objects (punches, pairs, rows) that hold no cycles and are freed by reference count,
     yet every allocation counts toward a collection that walks all of them (a quarter of the
@@ -293,7 +293,7 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
 def _stored_cards(person_ids: list[int], first: date, last: date) -> dict[tuple, tuple]:
     """(person, day) -> (pk, status, arrived_after_approval, (figures in VALUE_FIELDS order))."""
     rows = TimeCard.objects.filter(
-        person_id__in=person_ids, work_date__range=(first, last)
+        person_id__in=among(person_ids), work_date__range=(first, last)
     ).values_list("person_id", "work_date", "pk", "status", "arrived_after_approval", *VALUE_FIELDS)
     return {(row[0], row[1]): (row[2], row[3], row[4], row[5:]) for row in rows.order_by()}
 

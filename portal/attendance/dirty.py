@@ -8,18 +8,24 @@ run. Hand corrections (:mod:`portal.attendance.services`) still recompute inline
 
 Two workers never take the same marks on PostgreSQL (``SKIP LOCKED``); on SQLite the batch's
 transaction holds the write lock (``IMMEDIATE``), so batches and pulls take turns.
+
+On PostgreSQL one task drains with two connections side by side (:data:`DRAINERS`), as two workers
+would: a batch is Python's work (build the cards) then the server's (upsert, commit, take the next
+marks, read their punches); one after the other, the server's share waited for Python's and the
+other way round. Side by side, one connection's batch is built while the other's is stored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
 
-from portal.attendance.compute import recompute
+from portal.attendance.compute import no_cycle_collection, recompute
 from portal.attendance.models import DirtyDay
 from portal.core.pg_arrays import array_literal
 from portal.core.queueing import send_on_commit
@@ -29,6 +35,8 @@ TASK = "portal.attendance.tasks.recompute_dirty_days"
 #: few tenths of a second: ~400 people's weeks), large enough that the five queries of a batch's
 #: people context and its transaction are not paid for every hundred people
 BATCH = 2_000
+#: PostgreSQL: connections (threads) draining the marks at once, when there is more than a batch
+DRAINERS = 2
 #: the insert's parameters stay well under SQLite's 32,766 bound variables
 ROWS_PER_STATEMENT = 5_000
 
@@ -124,8 +132,41 @@ def _take_marks(size: int) -> list[tuple[int, date]]:
 
 
 def recompute_dirty_days(size: int = BATCH) -> int:
-    """Recompute every marked person-day, a batch at a time; returns how many marks."""
+    """Recompute every marked person-day, a batch at a time; returns how many marks.
+
+    On PostgreSQL, with more than one batch waiting and no transaction of the caller's open, the
+    batches are drained by :data:`DRAINERS` connections side by side (another connection would not
+    see what a caller's open transaction wrote: inside one, they run on the caller's)."""
+    if (
+        DRAINERS < 2
+        or connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or not _more_than(size)
+    ):
+        return _drain(size)
+    with no_cycle_collection(), ThreadPoolExecutor(DRAINERS - 1) as pool:
+        helpers = [pool.submit(_drain_on_own_connection, size) for _ in range(DRAINERS - 1)]
+        done = _drain(size)
+        return done + sum(helper.result() for helper in helpers)
+
+
+def _drain(size: int) -> int:
     done = 0
     while batch := recompute_batch(size):
         done += batch
     return done
+
+
+def _drain_on_own_connection(size: int) -> int:
+    """:func:`_drain` in a thread: Django gives it a connection of its own, closed at the end."""
+    try:
+        return _drain(size)
+    finally:
+        connection.close()
+
+
+def _more_than(size: int) -> bool:
+    table = connection.ops.quote_name(DirtyDay._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} LIMIT 1 OFFSET %s", [size])
+        return cursor.fetchone() is not None

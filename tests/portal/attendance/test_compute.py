@@ -12,6 +12,7 @@ from tests.factories import PersonFactory, VendorAccountFactory
 
 pytestmark = pytest.mark.django_db
 TUE = date(2026, 3, 3)
+WED = date(2026, 3, 4)
 
 
 def at(hh, mm=0, ss=0, day=TUE):
@@ -125,3 +126,37 @@ def test_an_upsert_failing_in_the_pipeline_raises_after_the_work_done_meanwhile(
     with pytest.raises(DatabaseError):  # one (person, day) twice in one INSERT ... SELECT
         store.upsert_cards([row, row], meanwhile=lambda: ran.append("computed"))
     assert ran == ["computed"] and not TimeCard.objects.exists()
+
+
+@pytest.mark.postgres
+def test_cards_copied_as_text_read_back_as_cards_sent_as_statements(monkeypatch):
+    """The COPY path writes its own text: backslashes, quotes, tabs and accents in the JSON, an
+    instant in a zone other than UTC and an empty time come back as the statement path stores
+    them."""
+    from portal.attendance import store
+
+    person = PersonFactory()
+    berlin = datetime.combine(TUE, time(16, 30), tzinfo=ZoneInfo("Europe/Berlin"))
+    odd = ["late", 'a\\b"c', "tab\there", "née\nline"]
+    pairs = [[at(8).isoformat(), None], ['a"\\', "x\ty"]]
+
+    def row(day):
+        return (person.pk, day, at(8, day=day), berlin, 1, 2, 3, 4, 5, 6, odd, pairs)
+
+    rows = [
+        (*row(TUE), "open", False, at(9)),
+        (person.pk, WED, None, None, 0, 0, 0, 0, 0, 0, [], [], "approved", True, at(9)),
+    ]
+    fields = [c for c in store.COLUMNS if c != "person_id"]
+
+    def stored():
+        return list(TimeCard.objects.order_by("work_date").values_list(*fields))
+
+    monkeypatch.setattr(store, "COPY_FROM", 1)
+    store.upsert_cards(rows)
+    copied = stored()
+    TimeCard.objects.all().delete()
+    monkeypatch.setattr(store, "COPY_FROM", 10)
+    store.upsert_cards(rows)
+    assert stored() == copied
+    assert copied[0][2] == berlin and copied[0][9] == odd and copied[0][10] == pairs
