@@ -124,7 +124,8 @@ class BioTimeConnector(BioTimeWrites, Connector):
         """Active employees page by page, then the resigned ones (each read by id, since the
         list hides them) marked inactive with their resignation date. A server without the
         resignation API gives the employee list alone, everyone as active as it says."""
-        for page in self.client.pages(EMPLOYEES):
+        # the next raw page fetched while this one is mapped (as for punches, see read_punches)
+        for page in prefetch(self.client.pages(EMPLOYEES), depth=2):
             yield Page.of(
                 [mapping.person_from_employee(row) for row in page.rows], notes=page.notes
             )

@@ -69,7 +69,7 @@ def pull_stream(
                 pages = prefetch(
                     prepared_pages(writer, read, keep_ids=seen is not None), depth=PAGES_AHEAD
                 )
-                for batch in batches(pages, rows=batch_rows):
+                for batch in batches(pages, rows=min(batch_rows, writer.batch_rows or batch_rows)):
                     with transaction.atomic():
                         lease.checkpoint(**_advance(batch))
                         for page in batch:

@@ -48,6 +48,8 @@ class MirrorWriter:
     fits: tuple[tuple[type[Model], dict[str, str]], ...] = ()
     #: the writer checks ``raw`` for NUL itself, while encoding it (the append-only logs)
     checks_raw_on_insert = False
+    #: the rows a batch of this writer's pages gathers at most (None: the pull's batch size)
+    batch_rows: int | None = None
 
     def __init__(self, account: VendorAccount, run: SyncRun):
         self.account = account
