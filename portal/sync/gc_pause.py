@@ -20,21 +20,41 @@ from contextlib import contextmanager
 
 _lock = threading.Lock()
 _depth = 0
+#: the thresholds before the outermost pull began, and the young thresholds pulls asked for
+_default_thresholds: tuple[int, ...] = ()
+_young_asked: list[int] = []
 
 
 @contextmanager
-def fewer_collections() -> Iterator[None]:
+def fewer_collections(young: int | None = None) -> Iterator[None]:
     """Inside the block the collector leaves out what existed before (the outermost of nested
-    or parallel pulls freezes, and unfreezes at its end)."""
-    global _depth
+    or parallel pulls freezes, and unfreezes at its end).
+
+    ``young``: allocations between young collections while the block runs, for a pull whose
+    garbage is bounded and short-lived (a people stream: a few pages of an employee list). The
+    largest asked for by the pulls running holds; the thresholds return when the last ends."""
+    global _depth, _default_thresholds
     with _lock:
         if _depth == 0:
             gc.freeze()
+            _default_thresholds = gc.get_threshold()
         _depth += 1
+        if young is not None:
+            _young_asked.append(young)
+            _set_young()
     try:
         yield
     finally:
         with _lock:
+            if young is not None:
+                _young_asked.remove(young)
+                _set_young()
             _depth -= 1
             if _depth == 0:
+                gc.set_threshold(*_default_thresholds)
                 gc.unfreeze()
+
+
+def _set_young() -> None:
+    first, *older = _default_thresholds
+    gc.set_threshold(max([first, *_young_asked]), *older)

@@ -54,7 +54,8 @@ def pull_stream(
     """
     account = VendorAccount.objects.get(pk=account_id)
     backoff.check_account_not_paused(account)
-    with stream_lease(account, stream, task_id=task_id) as lease, fewer_collections():
+    young = writer_for(stream).young_collections
+    with stream_lease(account, stream, task_id=task_id) as lease, fewer_collections(young):
         cursor = lease.cursor
         if scheduled:
             backoff.check_stream_due(cursor)

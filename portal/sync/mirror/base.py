@@ -50,6 +50,9 @@ class MirrorWriter:
     checks_raw_on_insert = False
     #: the rows a batch of this writer's pages gathers at most (None: the pull's batch size)
     batch_rows: int | None = None
+    #: allocations between the collector's young collections while this writer's stream is
+    #: pulled (None: Python's default; see :func:`portal.sync.gc_pause.fewer_collections`)
+    young_collections: int | None = None
 
     def __init__(self, account: VendorAccount, run: SyncRun):
         self.account = account

@@ -134,6 +134,10 @@ class PersonWriter(MirrorWriter):
     # while the vendor sends the next overlaps the two (a batch of the whole stream waited for
     # its last page, then stored every page in turn).
     batch_rows = 1
+    # A people stream's garbage is bounded by the employee list (a handful of pages), and its
+    # records, raw rows and rows to insert die within their page: collecting every 700
+    # allocations walked them ~300 times a 10,000-person pull (~0.3-0.4 s of its ~1.9 s CPU).
+    young_collections = 50_000
     # the unmatched queue, links and drift have columns at least this wide
     fits = (
         (

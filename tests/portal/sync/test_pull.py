@@ -238,3 +238,25 @@ def test_a_pull_leaves_the_workers_own_objects_out_of_garbage_collection_until_i
     assert len(during) > 2
     assert all(frozen > 0 for frozen in during)
     assert gc.get_freeze_count() == 0
+
+
+def test_people_pages_are_each_stored_and_committed_as_they_come(q2):
+    q2.account.options["page_size"] = 10
+    q2.account.save()
+    committed = []
+
+    run = pull(q2, "people", full=True, on_page=lambda run: committed.append(run.pages))
+
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert run.pages > 3
+    assert committed == list(range(1, run.pages + 1))  # not one batch of the whole stream
+
+
+def test_a_people_pull_collects_young_garbage_less_often_and_restores_the_collector(q2):
+    default = gc.get_threshold()
+    during = []
+
+    pull(q2, "people", full=True, on_page=lambda run: during.append(gc.get_threshold()))
+
+    assert during and all(seen[0] == 50_000 and seen[1:] == default[1:] for seen in during)
+    assert gc.get_threshold() == default
