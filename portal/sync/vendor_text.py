@@ -106,7 +106,9 @@ def record_without_nul(record, *, check_raw: bool = True) -> tuple[Any, list[str
     return (replace(record, **changes) if changes else record), notes
 
 
+@cache
 def max_length(model: type[models.Model], attname: str) -> int | None:
+    """The column's length limit (looked up for each fitted text of every record of a pull)."""
     for field in model._meta.concrete_fields:
         if field.attname == attname:
             return getattr(field, "max_length", None)
