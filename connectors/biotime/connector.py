@@ -124,7 +124,8 @@ class BioTimeConnector(BioTimeWrites, Connector):
         """Active employees page by page, then the resigned ones (each read by id, since the
         list hides them) marked inactive with their resignation date. A server without the
         resignation API gives the employee list alone, everyone as active as it says."""
-        for page in self.client.pages(EMPLOYEES):
+        # the next raw page fetched while this one is mapped (as for punches, see read_punches)
+        for page in prefetch(self._employee_list_then_probe(), depth=2):
             yield Page.of(
                 [mapping.person_from_employee(row) for row in page.rows], notes=page.notes
             )
@@ -134,6 +135,13 @@ class BioTimeConnector(BioTimeWrites, Connector):
         for page in self.client.pages(RESIGNS):
             resigned = [self._resigned_record(resign, lookup) for resign in page.rows]
             yield Page.of(resigned, notes=page.notes)
+
+    def _employee_list_then_probe(self) -> Iterator:
+        """The employee list's raw pages; then the resignation API is probed (once per
+        connector), by the same thread while the last pages are mapped and stored, not after.
+        Only this thread calls the vendor until the pages end."""
+        yield from self.client.pages(EMPLOYEES)
+        self.optional.has("resignations")
 
     def read_departments(self, cursor: str | None = None) -> Iterator[Page]:
         yield from self._tree_pages("departments")

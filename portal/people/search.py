@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from portal.core.pg_arrays import array_literal
 from portal.people.models import Person, PersonSearchTerm
 
 #: the fields terms are made of: a save that changes none of them leaves the terms alone
@@ -61,11 +62,18 @@ def index_people(people: Iterable[Person], *, new: bool = False) -> None:
         PersonSearchTerm.objects.filter(person__in=[p.pk for p in people]).delete()
     # plain rows, not model instances: a pull that imports thousands of people writes ~5 each
     table = connection.ops.quote_name(PersonSearchTerm._meta.db_table)
+    rows = [(p.pk, term) for p in people for term in terms_of(p)]
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (person_id, term) VALUES (%s, %s)",
-            [(p.pk, term) for p in people for term in terms_of(p)],
-        )
+        if connection.vendor == "postgresql":
+            # one statement: psycopg's executemany sent one INSERT a term (a 1,000-person page
+            # of a pull: ~5,000 statements, ~0.2 s of client CPU and as long on the server)
+            cursor.execute(
+                f"INSERT INTO {table} (person_id, term)"
+                " SELECT * FROM unnest(%s::bigint[], %s::varchar[])",
+                [array_literal(pk for pk, _ in rows), array_literal(term for _, term in rows)],
+            )
+        else:
+            cursor.executemany(f"INSERT INTO {table} (person_id, term) VALUES (%s, %s)", rows)
 
 
 def starts_with(word: str) -> Q:

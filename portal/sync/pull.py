@@ -54,7 +54,8 @@ def pull_stream(
     """
     account = VendorAccount.objects.get(pk=account_id)
     backoff.check_account_not_paused(account)
-    with stream_lease(account, stream, task_id=task_id) as lease, tuned_for_pull():
+    young = writer_for(stream).young_collections
+    with stream_lease(account, stream, task_id=task_id) as lease, tuned_for_pull(young):
         cursor = lease.cursor
         if scheduled:
             backoff.check_stream_due(cursor)
@@ -69,7 +70,7 @@ def pull_stream(
                 pages = prefetch(
                     prepared_pages(writer, read, keep_ids=seen is not None), depth=PAGES_AHEAD
                 )
-                for batch in batches(pages, rows=batch_rows):
+                for batch in batches(pages, rows=min(batch_rows, writer.batch_rows or batch_rows)):
                     with transaction.atomic():
                         lease.checkpoint(**_advance(batch))
                         for page in batch:

@@ -109,7 +109,9 @@ def record_without_nul(record, *, check_raw: bool = True) -> tuple[Any, list[str
     return (replace(record, **changes) if changes else record), notes
 
 
+@cache
 def max_length(model: type[models.Model], attname: str) -> int | None:
+    """The column's length limit (looked up for each fitted text of every record of a pull)."""
     for field in model._meta.concrete_fields:
         if field.attname == attname:
             return getattr(field, "max_length", None)
@@ -156,6 +158,8 @@ def bounded(model: type[models.Model], row: dict[str, Any]) -> tuple[dict[str, A
 #: parts of a vendor field name that mark a secret (BioTime's device PIN ``device_password`` and
 #: self-service ``self_password``): such values are never stored in the mirror, only their absence
 SECRET_KEY_PARTS = ("password", "passwd", "secret", "token", "pin_code")
+#: the parts as text and as bytes, to look for in a record's JSON text
+_SECRET_PARTS_OF = {str: SECRET_KEY_PARTS, bytes: tuple(p.encode() for p in SECRET_KEY_PARTS)}
 
 
 @lru_cache(maxsize=4096)
@@ -166,20 +170,57 @@ def is_secret_key(key: str) -> bool:
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
+@lru_cache(maxsize=256)
+def _secret_keys(keys: tuple) -> tuple:
+    """Which of a mapping's keys look secret: worked out once per shape of record (a vendor's
+    records share their keys), where each record's every key was looked up in turn."""
+    return tuple(key for key in keys if is_secret_key(str(key)))
+
+
+def _kept(value: Any) -> Any:
+    """``value`` with secret-looking keys left out of every mapping in it (a copy)."""
+    if isinstance(value, Mapping):
+        kept = dict(value)
+        for key in _secret_keys(tuple(kept)):
+            del kept[key]
+        # most values are text or numbers: kept as they are (nested ones: ~5 of ~45 a record)
+        for key in [key for key, found in kept.items() if found.__class__ not in _PLAIN]:
+            kept[key] = _kept(kept[key])
+        return kept
+    if isinstance(value, list | tuple):
+        return [v if v.__class__ in _PLAIN else _kept(v) for v in value]
+    return value
+
+
 def stored_raw(raw: Mapping[str, Any]) -> dict:
     """A vendor record as the mirror keeps it: NUL replaced, secret-looking fields left out."""
-
-    def keep(value):
-        if isinstance(value, Mapping):
-            return {
-                # most values are text or numbers: kept without a call (~45 calls a record)
-                k: v if v.__class__ in _PLAIN else keep(v)
-                for k, v in value.items()
-                if not is_secret_key(str(k))
-            }
-        if isinstance(value, list | tuple):
-            return [v if v.__class__ in _PLAIN else keep(v) for v in value]
-        return value
-
-    kept = keep(raw)
+    kept = _kept(raw)
     return json_without_nul(kept) if has_nul(kept) else kept
+
+
+#: orjson as :func:`portal.sync.mirror.bulk.encode_json` calls it, but refusing what it would
+#: hand to ``str``: the text is then the one that function writes
+_AS_STORED = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def stored_raw_and_text(raw: Mapping[str, Any]) -> tuple[dict, str | None]:
+    """:func:`stored_raw`, and its JSON text when that came on the way (else None).
+
+    A record as JSON gave it (the usual case) is encoded once, its top level's secret keys
+    already left out: the text then shows whether any key below looks secret or any text holds
+    NUL. Where neither does, the record is kept as a copy of its top level (what is below it is
+    the vendor's own JSON, shared), and its text is what the link stores. Otherwise (or if
+    orjson refuses a value) it is walked as :func:`stored_raw` does."""
+    if raw.__class__ is dict:
+        kept = dict(raw)
+        for key in _secret_keys(tuple(kept)):
+            del kept[key]
+        try:
+            text = orjson.dumps(kept, option=_AS_STORED)
+        except orjson.JSONEncodeError:
+            text = None
+        if text is not None and b"\\u0000" not in text:
+            folded = text.lower() if text.isascii() else text.decode().lower()
+            if not any(part in folded for part in _SECRET_PARTS_OF[folded.__class__]):
+                return kept, text.decode()
+    return stored_raw(raw), None

@@ -3,14 +3,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q
 from django.utils import timezone
 
 from portal.sync.models import ExternalLink, SyncRun, VendorAccount
-from portal.sync.vendor_text import bounded, cut, max_length, record_without_nul
+from portal.sync.vendor_text import bounded, cut, field_names, max_length, record_without_nul
 
 #: how many trimmed records a run names (the count has them all)
 MAX_TRIMMED_NOTES = 20
@@ -18,7 +18,8 @@ MAX_TRIMMED_NOTES = 20
 
 def record_hash(record) -> str:
     """Hash of a canonical record's mapped fields (not ``raw``): equal hash, nothing to write."""
-    values = {f.name: getattr(record, f.name) for f in fields(record) if f.name != "raw"}
+    names = field_names(record.__class__)  # the fields in declaration order, as fields() has
+    values = dict(zip(names, [getattr(record, name) for name in names], strict=True))
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -48,6 +49,11 @@ class MirrorWriter:
     fits: tuple[tuple[type[Model], dict[str, str]], ...] = ()
     #: the writer checks ``raw`` for NUL itself, while encoding it (the append-only logs)
     checks_raw_on_insert = False
+    #: the rows a batch of this writer's pages gathers at most (None: the pull's batch size)
+    batch_rows: int | None = None
+    #: allocations between the collector's young collections while this writer's stream is
+    #: pulled (None: Python's default; see :func:`portal.sync.runtime.tuned_for_pull`)
+    young_collections: int | None = None
 
     def __init__(self, account: VendorAccount, run: SyncRun):
         self.account = account

@@ -9,6 +9,7 @@ import pytest
 from portal.attendance.models import Punch
 from portal.people.models import Person
 from portal.sync.lease import StreamBusy, stream_lease
+from portal.sync.mirror.people import PersonWriter
 from portal.sync.models import ExternalLink, SyncCursor, SyncRun, UnmatchedPerson
 from portal.sync.pull import pull_stream
 from portal.sync.runtime import PULL_SWITCH_INTERVAL
@@ -244,3 +245,26 @@ def test_a_pull_leaves_the_workers_own_objects_out_of_garbage_collection_until_i
     assert all(interval == PULL_SWITCH_INTERVAL < interval_before for _, interval in during)
     assert gc.get_freeze_count() == 0
     assert sys.getswitchinterval() == interval_before
+
+
+def test_people_pages_are_stored_a_few_at_a_time_as_they_come(q2, monkeypatch):
+    monkeypatch.setattr(PersonWriter, "batch_rows", 20)  # the writer's batch, not the pull's
+    q2.account.options["page_size"] = 10
+    q2.account.save()
+    committed = []
+
+    run = pull(q2, "people", full=True, on_page=lambda run: committed.append(run.pages))
+
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert run.pages > 4
+    assert committed[:2] == [2, 4] and committed[-1] == run.pages  # not one batch of them all
+
+
+def test_a_people_pull_collects_young_garbage_less_often_and_restores_the_collector(q2):
+    default = gc.get_threshold()
+    during = []
+
+    pull(q2, "people", full=True, on_page=lambda run: during.append(gc.get_threshold()))
+
+    assert during and all(seen[0] == 50_000 and seen[1:] == default[1:] for seen in during)
+    assert gc.get_threshold() == default

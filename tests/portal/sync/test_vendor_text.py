@@ -13,9 +13,10 @@ from connectors.biostar.simulator.state import User
 from connectors.records import PunchRecord
 from portal.attendance.models import Punch
 from portal.sync.mirror.attendance import PunchWriter
+from portal.sync.mirror.bulk import encode_json
 from portal.sync.models import SyncCursor, SyncRun, UnmatchedPerson
 from portal.sync.pull import pull_stream
-from portal.sync.vendor_text import bounded, json_without_nul
+from portal.sync.vendor_text import bounded, json_without_nul, stored_raw, stored_raw_and_text
 
 LONG_LAST_NAME = "Lindqvist-" * 30  # 300 characters; the column holds 100
 
@@ -205,3 +206,34 @@ def test_a_page_fits_unless_one_text_is_longer_than_its_column():
     assert not page_texts_fit(DoorEvent, page("a", "a" * 201))
     assert not page_texts_fit(DoorEvent, page(None, "a" * 201, None))
     assert page_texts_fit(DoorEvent, [])
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"id": 1, "self_password": "pbkdf2$x", "department": {"id": 2, "name": "Ops"}},
+        {"id": 1, "extra": {"api_Token": "t", "keep": [1, {"PIN_CODE": 4, "x": "y"}]}},
+        {"id": 1, "TO\u212aEN": "a Kelvin sign folds to k", "name": "Müller"},
+        {"id": 1, "note": "the password is in a value, not a key"},
+        {"id": 1, "name": "Ann\x00e", "self_password": "x\x00"},
+        {"id": 2**70},
+        {"id": 1, "since": datetime(2026, 1, 2, 3, 4, tzinfo=UTC)},
+        {},
+    ],
+)
+def test_the_raw_and_its_text_worked_out_together_are_what_stored_raw_and_encode_json_give(raw):
+    kept, text = stored_raw_and_text(raw)
+
+    assert kept == stored_raw(raw)
+    assert "\x00" not in str(kept)
+    if text is not None:
+        assert text == encode_json(stored_raw(raw))
+
+
+def test_a_plain_vendor_record_comes_with_its_text_and_without_its_secrets():
+    raw = {"id": 7, "device_password": "1234", "area": [{"id": 2, "area_name": "HQ"}]}
+
+    kept, text = stored_raw_and_text(raw)
+
+    assert kept == {"id": 7, "area": [{"id": 2, "area_name": "HQ"}]}
+    assert text == '{"id":7,"area":[{"id":2,"area_name":"HQ"}]}'
