@@ -177,12 +177,18 @@ def _secret_keys(keys: tuple) -> tuple:
     return tuple(key for key in keys if is_secret_key(str(key)))
 
 
+def _top_level_kept(mapping: Mapping) -> dict:
+    """A copy of ``mapping`` without its secret-looking keys (what is below it is not looked at)."""
+    kept = dict(mapping)
+    for key in _secret_keys(tuple(kept)):
+        del kept[key]
+    return kept
+
+
 def _kept(value: Any) -> Any:
     """``value`` with secret-looking keys left out of every mapping in it (a copy)."""
     if isinstance(value, Mapping):
-        kept = dict(value)
-        for key in _secret_keys(tuple(kept)):
-            del kept[key]
+        kept = _top_level_kept(value)
         # most values are text or numbers: kept as they are (nested ones: ~5 of ~45 a record)
         for key in [key for key, found in kept.items() if found.__class__ not in _PLAIN]:
             kept[key] = _kept(kept[key])
@@ -212,9 +218,7 @@ def stored_raw_and_text(raw: Mapping[str, Any]) -> tuple[dict, str | None]:
     the vendor's own JSON, shared), and its text is what the link stores. Otherwise (or if
     orjson refuses a value) it is walked as :func:`stored_raw` does."""
     if raw.__class__ is dict:
-        kept = dict(raw)
-        for key in _secret_keys(tuple(kept)):
-            del kept[key]
+        kept = _top_level_kept(raw)
         try:
             text = orjson.dumps(kept, option=_AS_STORED)
         except orjson.JSONEncodeError:

@@ -21,6 +21,7 @@ import orjson
 from django.db import IntegrityError, connection, models, transaction
 from django.db.backends.sqlite3.base import Database
 
+from connectors.timezones import zone_hours
 from portal.core.pg_arrays import array_literal
 
 #: bound parameters per statement, well under SQLite's 32,766 (PostgreSQL takes 65,535)
@@ -72,19 +73,13 @@ def _sqlite_datetime(value: datetime) -> str:
         value = value.astimezone(UTC)
     if value.microsecond:
         return str(value)[:-6]  # without its "+00:00" (replace(tzinfo=None) costs twice the rest)
-    # whole seconds (every vendor punch): the hour's text written once, minutes and seconds after
-    # it (str() of an aware datetime took ~1.1 us, most of it the offset it then lost)
-    hour = (value.year, value.month, value.day, value.hour)
-    text = _UTC_HOURS.get(hour)
-    if text is None:
-        if len(_UTC_HOURS) >= 50_000:  # a worker's years of hours: start again
-            _UTC_HOURS.clear()
-        text = _UTC_HOURS[hour] = str(value)[:13]
-    return f"{text}:{value.minute:02d}:{value.second:02d}"
+    # whole seconds (every vendor punch): the UTC hour's text remembered, minutes and seconds
+    # written after it (str() of an aware datetime took ~1.1 us, most of it the offset it lost)
+    return _utc_text(value)
 
 
-#: (year, month, day, hour) of UTC → its "YYYY-MM-DD HH" text, for :func:`_sqlite_datetime`
-_UTC_HOURS: dict[tuple[int, int, int, int], str] = {}
+#: an aware UTC datetime as "YYYY-MM-DD HH:MM:SS" (UTC's hours, remembered as any zone's are)
+_utc_text = zone_hours("UTC").local_text
 
 
 def _column_converter(field: models.Field, convert):
