@@ -70,13 +70,18 @@ class TimeKeysetPagination(BasePagination):
             rows = rows.filter(**{f"{self.time_field}__lte": moment}).exclude(
                 **{self.time_field: moment, "pk__gte": pk}
             )
-        page = list(rows[: size + 1])
+        page = self.read(rows, size + 1, after[0] if after else None)
         self.next_cursor = None
         if len(page) > size:
             page = page[:size]
             last = page[-1]
             self.next_cursor = encode_cursor(getattr(last, self.time_field), last.pk)
         return page
+
+    def read(self, rows, count: int, before: datetime | None) -> list:
+        """The first ``count`` of ``rows`` (ordered, the cursor's condition applied); ``before``
+        is the cursor's time. A resource with a better way to read its rows overrides this."""
+        return list(rows[:count])
 
     def page_size_of(self, request) -> int:
         text = request.query_params.get(self.page_size_query_param, "")

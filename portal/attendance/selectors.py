@@ -101,6 +101,7 @@ def day_punches(person, day):
     from zoneinfo import ZoneInfo
 
     from portal.attendance.context import PeopleContext, as_shift, base_rules
+    from portal.attendance.days import utc_days
     from portal.attendance.models import Punch
     from portal.attendance.rules.workday import work_date
 
@@ -110,9 +111,13 @@ def day_punches(person, day):
     rules = base_rules(context.time_zone(person.pk))
     zone = ZoneInfo(rules.time_zone)
     since = datetime.combine(day - timedelta(days=1), time(), tzinfo=UTC)
+    until = since + timedelta(days=4)
     candidates = (
         Punch.objects.filter(
-            person=person, punched_at__gte=since, punched_at__lt=since + timedelta(days=4)
+            day__in=utc_days(since, until),  # the index's days (portal.attendance.days)
+            person=person,
+            punched_at__gte=since,
+            punched_at__lt=until,
         )
         .select_related("account", "created_by", "voided_by", "device", "moved_from")
         .order_by("punched_at", "pk")

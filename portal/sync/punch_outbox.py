@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from portal.attendance.days import utc_days
 from portal.attendance.models import Punch
 from portal.people.models import Person
 from portal.sync import dispatch
@@ -110,11 +111,13 @@ def _already_held(targets, people, punches) -> set[str]:
     """Keys of punches the targets recorded themselves (pulled from them into the mirror)."""
     first = min(punch.punched_at for punch in punches)
     last = max(punch.punched_at for punch in punches)
+    since, until = first.replace(microsecond=0), last + timedelta(seconds=1)
     own = Punch.objects.filter(
+        day__in=utc_days(since, until),  # the index's days (portal.attendance.days)
         account__in=targets,
         person_id__in=people,
-        punched_at__gte=first.replace(microsecond=0),
-        punched_at__lt=last + timedelta(seconds=1),
+        punched_at__gte=since,
+        punched_at__lt=until,
         direction__in=list(SENT_DIRECTION),
     ).values_list("account_id", "person_id", "direction", "punched_at")
     return {

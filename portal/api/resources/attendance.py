@@ -18,6 +18,7 @@ from portal.api.forms import valid
 from portal.api.pagination import TimeKeysetPagination
 from portal.api.resources.base import LOG_FILTERS, IdFilter, ReadOnlyResource
 from portal.attendance import services
+from portal.attendance.days import newest_first
 from portal.attendance.models import Punch, TimeCard, TimePeriod
 from portal.attendance.selectors import visible_people, visible_person
 from portal.people.models import Person
@@ -107,6 +108,17 @@ class PunchFilterSet(django_filters.FilterSet):
         fields = ["person", "account", "source", "direction"]
 
 
+class PunchKeysetPagination(TimeKeysetPagination):
+    """One person's punches (``?person=``) are read through the (day, person) index a few days
+    at a time, newest day first (:func:`portal.attendance.days.newest_first`): the same page as
+    walking every punch newest first, without reading the other people's on the way."""
+
+    def read(self, rows, count, before):
+        if self.request.query_params.get("person"):
+            return newest_first(rows, count, before)
+        return super().read(rows, count, before)
+
+
 class PunchViewSet(mixins.CreateModelMixin, ReadOnlyResource):
     """Punches from every clock and those entered by hand, newest first, read with the cursor in
     ``next``. A correction never deletes: a moved punch is voided and points at its replacement."""
@@ -115,7 +127,7 @@ class PunchViewSet(mixins.CreateModelMixin, ReadOnlyResource):
     serializer_class = PunchSerializer
     filterset_class = PunchFilterSet
     filter_backends = LOG_FILTERS
-    pagination_class = TimeKeysetPagination
+    pagination_class = PunchKeysetPagination
     action_permissions = {
         "create": [services.CORRECT],
         "move": [services.CORRECT],

@@ -1,7 +1,7 @@
 """/api/v1/punches/, /timecards/, /timecard-periods/: the timecard pages' corrections and
 decisions through the same services, a manager limited to their team as on the pages."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
@@ -247,3 +247,42 @@ def test_a_longer_page_costs_no_more_queries(team, api_as, url):
             assert api.get(url, {"page_size": size}).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_one_persons_punches_are_read_by_days_in_the_order_of_the_whole_walk(team, api_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    account, anna, ben, stranger = team
+    midnight = local(MONDAY, 0).astimezone(UTC).replace(hour=0, minute=0)
+    for n, at in enumerate(
+        [
+            midnight - timedelta(days=400),  # a year and more before: many windows back
+            midnight - timedelta(days=30, microseconds=1),  # the last instant of a UTC day
+            midnight - timedelta(days=30),  # and the first of the next
+            *[midnight + timedelta(hours=12)] * 3,  # ties: the id decides
+        ]
+    ):
+        Punch.objects.create(account=account, vendor_id=f"anna{n}", person=anna, punched_at=at)
+    Punch.objects.create(  # the table's oldest and newest days are other people's
+        account=account, vendor_id="old", person=stranger, punched_at=midnight - timedelta(900)
+    )
+    Punch.objects.create(
+        account=account, vendor_id="new", person=ben, punched_at=midnight + timedelta(days=60)
+    )
+    api = api_as("hr")
+    for person in (anna, ben, stranger):
+        expected = list(
+            Punch.objects.filter(person=person)
+            .order_by("-punched_at", "-pk")
+            .values_list("pk", flat=True)
+        )
+        for size in (1, 4, 100):
+            rows = every_page(api, "/api/v1/punches/", {"person": person.pk, "page_size": size})
+            assert [row["id"] for row in rows] == expected, (person, size)
+
+    with CaptureQueriesContext(connection) as queries:
+        api.get("/api/v1/punches/", {"person": stranger.pk, "page_size": 5})
+    reads = [q["sql"] for q in queries if 'FROM "attendance_punch"' in q["sql"]]
+    assert all('"day" IN' in sql or "MIN(" in sql for sql in reads), reads
+    assert len(reads) < 12  # 960 days back through the (day, person) index: a few reads
