@@ -33,10 +33,12 @@ def stored_days() -> tuple[date, date] | None:
     """The oldest and newest punch days stored (the index's two ends), or None with no punch."""
     from portal.attendance.models import Punch
 
-    ends = Punch.objects.order_by().aggregate(first=Min("day"), last=Max("day"))
-    if ends["first"] is None:
+    # two statements: SQLite reads one end of an index for a lone MIN() or MAX(), and scans the
+    # table for both in one
+    first = Punch.objects.order_by().aggregate(day=Min("day"))["day"]
+    if first is None:
         return None
-    return ends["first"], ends["last"]
+    return first, Punch.objects.order_by().aggregate(day=Max("day"))["day"]
 
 
 def day_windows(newest: date, oldest: date) -> Iterator[list[date]]:
