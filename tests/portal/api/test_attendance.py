@@ -284,5 +284,5 @@ def test_one_persons_punches_are_read_by_days_in_the_order_of_the_whole_walk(tea
     with CaptureQueriesContext(connection) as queries:
         api.get("/api/v1/punches/", {"person": stranger.pk, "page_size": 5})
     reads = [q["sql"] for q in queries if 'FROM "attendance_punch"' in q["sql"]]
-    assert all('"day" IN' in sql or "MIN(" in sql for sql in reads), reads
+    assert all('"day" IN' in sql or "MIN(" in sql or "MAX(" in sql for sql in reads), reads
     assert len(reads) < 12  # 960 days back through the (day, person) index: a few reads
