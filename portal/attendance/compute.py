@@ -42,6 +42,7 @@ from portal.attendance.store import upsert_cards
 from portal.core.pg_arrays import array_literal
 
 CHUNK = 200  # people per round of queries
+DAYS_A_READ = 16  # days per statement reading punches on PostgreSQL (see _load_punches)
 FETCH = 10_000  # punch rows per fetch from the cursor
 VALUE_FIELDS = (
     "first_in",
@@ -237,7 +238,7 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
             # interleaved day by day; the rules sort ties
             " ORDER BY p.day, p.person_id, p.punched_at"
         )
-        params = [*map(str, days), *person_ids, adapt(since), adapt(until)]
+        reads = [(sql, [*map(str, days), *person_ids, adapt(since), adapt(until)])]
     else:
         # One index scan of (day, person, punched_at) per person. Written as "person IN (...) AND
         # punched_at in range", the planner misjudges the punches a pull has just stored (newer
@@ -247,6 +248,11 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
         # join, and misjudged the same way). No ORDER BY outside: the rows come person by
         # person in time order as it is, and sorting a full build's chunk again (200,000 rows)
         # spilled to disk; the loop below takes them in any order (the rules sort).
+        #
+        # The days go DAYS_A_READ at a time, a statement each (a full build's year is ~25): with
+        # a year's days in one list, a table never analyzed (a million punches just loaded) has
+        # the planner guess that the list matches every row, and it read the whole table once
+        # per person (a minute for a chunk); a short list keeps the guess small, an index scan.
         sql = (
             f"SELECT {columns} FROM unnest(%s::bigint[]) AS w (person_id)"
             f" CROSS JOIN LATERAL (SELECT * FROM {punches} q WHERE q.day = ANY(%s::date[])"
@@ -254,7 +260,11 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
             " ORDER BY q.day, q.punched_at) p"  # the index's order for one person
             f" LEFT JOIN {quote(accounts)} a ON a.id = p.account_id"
         )
-        params = [array_literal(person_ids), array_literal(days), adapt(since), adapt(until)]
+        people = array_literal(person_ids)
+        reads = [
+            (sql, [people, array_literal(days[i : i + DAYS_A_READ]), adapt(since), adapt(until)])
+            for i in range(0, len(days), DAYS_A_READ)
+        ]
     parse = datetime.fromisoformat
     new = tuple.__new__  # RawPunch(...) is a Python call per punch; every field is given here
     manual = Punch.Source.MANUAL
@@ -262,8 +272,7 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
     by_person: dict[int, _PersonPunches] = {}
     person, current = None, None
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(FETCH):
+        for rows in _fetched(cursor, reads):
             for (
                 person_id,
                 pk,
@@ -295,6 +304,15 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
                     new(RawPunch, (pk, moment, direction, where, device, is_manual, kind or ""))
                 )
     return by_person
+
+
+def _fetched(cursor, reads) -> Iterator[list[tuple]]:
+    """The rows of these (sql, params) in turn, FETCH at a time: the reads go oldest days first,
+    so a person's punches stay in time order."""
+    for sql, params in reads:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(FETCH):
+            yield rows
 
 
 def _stored_cards(person_ids: list[int], first: date, last: date) -> dict[tuple, tuple]:

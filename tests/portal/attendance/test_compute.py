@@ -160,3 +160,32 @@ def test_cards_copied_as_text_read_back_as_cards_sent_as_statements(monkeypatch)
     store.upsert_cards(rows)
     assert stored() == copied
     assert copied[0][2] == berlin and copied[0][9] == odd and copied[0][10] == pairs
+
+
+def test_a_year_of_punches_is_read_a_few_weeks_a_statement_in_time_order():
+    """A long range names its days in short lists (PostgreSQL: a year's days in one list had
+    the planner read the whole unanalyzed table once per person); every punch comes back, in
+    time order, however the range is cut."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.attendance.compute import DAYS_A_READ, _load_punches
+
+    person, account = PersonFactory(), VendorAccountFactory()
+    first = date(2026, 1, 5)
+    instants = [at(8, day=first + timedelta(days=n)) for n in range(0, 365, 3)]
+    Punch.objects.bulk_create(
+        Punch(account=account, vendor_id=str(n), person=person, punched_at=moment)
+        for n, moment in enumerate(reversed(instants))
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        loaded = _load_punches([person.pk], first, first + timedelta(days=364))
+
+    assert [punch.at for punch in loaded[person.pk].live] == instants
+    reads = [q["sql"] for q in queries if "attendance_punch" in q["sql"]]
+    if connection.vendor == "postgresql":
+        # 367 days: the range, the day before it and the two after; DAYS_A_READ a statement
+        assert len(reads) == -(-367 // DAYS_A_READ), len(reads)
