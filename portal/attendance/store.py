@@ -20,6 +20,8 @@ from typing import TypeVar
 from django.db import connection, transaction
 
 from portal.attendance.models import Punch, TimeCard
+from portal.core import copy_text
+from portal.core.copy_text import JsonText
 
 T = TypeVar("T")
 
@@ -107,54 +109,44 @@ def _preparer():
     return prepare
 
 
-_NULL = "\\N"  # COPY's text format: NULL; a backslash in a value is doubled
-
-
-def _copy_escaped(text: str) -> str:
-    """A JSON text as a COPY text value: JSON escapes tabs and newlines with a backslash, so
-    doubling backslashes is all COPY needs."""
-    return text.replace("\\", "\\\\") if "\\" in text else text
+#: COPY text kinds of COLUMNS (flags and pairs: encoded here, see _copy_text)
+_KINDS = [
+    copy_text.INTEGER,
+    copy_text.TEXT,  # a date: its ISO text
+    copy_text.DATETIME,
+    copy_text.DATETIME,
+    *[copy_text.INTEGER] * 6,
+    copy_text.JSON,
+    copy_text.JSON,
+    copy_text.TEXT,
+    copy_text.BOOLEAN,
+    copy_text.DATETIME,
+]
+_FLAGS, _PAIRS = COLUMNS.index("flags"), COLUMNS.index("pairs")
+SLICE = 200  # rows written a column at a time
 
 
 def _copy_text(rows: list[tuple]) -> str:
-    """Rows in COLUMNS order as COPY's text format, a line each: a row through the driver's
-    ``write_row`` (after a prepared row of database values) was a tenth of a dirty-day run's CPU.
-    Instants as ``isoformat()`` (with their offset: the same instants the driver sends)."""
-    flags_text: dict[tuple, str] = {}  # a few dozen combinations of flags in a whole build
-    stamps: dict = {}  # updated_at is one instant for a whole build
-    lines = []
-    for (
-        person,
-        work_date,
-        first_in,
-        last_out,
-        worked,
-        taken,
-        overtime,
-        weekly,
-        late,
-        early,
-        flags,
-        pairs,
-        status,
-        arrived,
-        at,
-    ) in rows:
-        key = tuple(flags)
-        flags_copy = flags_text.get(key)
-        if flags_copy is None:
-            flags_copy = flags_text[key] = _copy_escaped(_json(flags))
-        stamp = stamps.get(at)
-        if stamp is None:
-            stamp = stamps[at] = at.isoformat()
-        lines.append(
-            f"{person}\t{work_date.isoformat()}"
-            f"\t{_NULL if first_in is None else first_in.isoformat()}"
-            f"\t{_NULL if last_out is None else last_out.isoformat()}"
-            f"\t{worked}\t{taken}\t{overtime}\t{weekly}\t{late}\t{early}\t{flags_copy}"
-            f"\t{_copy_escaped(_pairs_json(pairs))}\t{status}\t{'t' if arrived else 'f'}\t{stamp}\n"
-        )
-    return "".join(lines)
+    """Rows in COLUMNS order as COPY's text format, a line each (:mod:`portal.core.copy_text`):
+    a row through the driver's ``write_row`` (after a prepared row of database values) was a
+    tenth of a dirty-day run's CPU. Instants as ``isoformat()`` (with their offset: the same
+    instants the driver sends). Flags and pairs are encoded here: a few dozen combinations of
+    flags in a whole build, pairs written out by :func:`_pairs_json`."""
+    flags_text: dict[tuple, JsonText] = {}
+    parts = []
+    for start in range(0, len(rows), SLICE):  # a slice's columns stay in the CPU's cache
+        columns = list(zip(*rows[start : start + SLICE], strict=True))
+        flags = []
+        for value in columns[_FLAGS]:
+            key = tuple(value)
+            text = flags_text.get(key)
+            if text is None:
+                text = flags_text[key] = JsonText(_json(value))
+            flags.append(text)
+        columns[_FLAGS] = flags
+        columns[_PAIRS] = [JsonText(_pairs_json(pairs)) for pairs in columns[_PAIRS]]
+        parts.append(copy_text.copy_columns(_KINDS, columns))
+    return "".join(parts)
 
 
 def upsert_cards(rows: list[tuple], *, meanwhile: Callable[[], T] | None = None) -> T | None:

@@ -10,47 +10,23 @@ unique index for the page's keys and draws ids for the new rows (see :func:`_ins
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from itertools import chain
 from operator import itemgetter
 from weakref import WeakKeyDictionary
 from zlib import crc32
 
-import orjson
 from django.db import IntegrityError, connection, models, transaction
 from django.db.backends.sqlite3.base import Database
 
 from connectors.timezones import zone_hours
+from portal.core.copy_text import JsonText, column_kind, copy_lines, encode_json
 from portal.core.pg_arrays import array_literal
 
 #: bound parameters per statement, well under SQLite's 32,766 (PostgreSQL takes 65,535)
 MAX_PARAMETERS = 30_000
 #: PostgreSQL: rows per slice of a COPY sent (about 64 KB of punches)
 COPY_ROWS_PER_WRITE = 100
-
-
-class JsonText(str):
-    """A JSON column's value already encoded (the writer checked it once): inserted as it is."""
-
-
-def encode_json(value) -> JsonText:
-    """``value`` as compact JSON text: the values ``json.dumps(..., default=str)`` writes.
-
-    orjson writes non-ASCII characters as UTF-8 rather than ``\\u`` escapes (the same text once
-    read) and a NaN as null (json writes ``NaN``, which is not JSON and PostgreSQL refuses).
-    Dates and times go to ``str`` as json has them; what orjson refuses (an integer past 64 bits,
-    a key that is not text) is written by json.
-    """
-    try:  # orjson: a tenth of json's time (4 s of a 200,000-punch pull)
-        return JsonText(orjson.dumps(value, default=str, option=_ORJSON_AS_JSON).decode())
-    except orjson.JSONEncodeError:
-        pass
-    return JsonText(json.dumps(value, separators=(",", ":"), default=str))
-
-
-#: orjson writes datetimes its own way (a "T") and dataclasses as objects; json hands both to str
-_ORJSON_AS_JSON = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 def _converter(field: models.Field):
@@ -209,23 +185,16 @@ def _ids_for_new_rows(model, rows, unique) -> dict[int, int]:
 def _copy(table: str, fields, rows, values_of) -> None:
     """The rows into ``table`` (the fields' model's, or a staging table of its columns) by COPY.
 
-    COPY's text format is built here a column at a time (:func:`_column_texts`: C loops over a
-    page's values, a constant column converted once), where binding arrays had the driver quote
-    every value with a regular expression; the server parses the JSON once, into ``jsonb``.
+    COPY's text format is written a column at a time (:mod:`portal.core.copy_text`).
     """
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     sql = f"COPY {quote(table)} ({columns}) FROM STDIN"
+    kinds = list(map(column_kind, fields))
     with connection.wrap_database_errors, connection.cursor() as cursor, cursor.copy(sql) as copy:
         # sent a slice at a time: the server parses one while the next is built
         for start in range(0, len(rows), COPY_ROWS_PER_WRITE):
-            values = zip(*map(values_of, rows[start : start + COPY_ROWS_PER_WRITE]), strict=True)
-            texts = [
-                _column_texts(field, column) for field, column in zip(fields, values, strict=True)
-            ]
-            lines = list(map("\t".join, zip(*texts, strict=True)))
-            lines.append("")
-            copy.write("\n".join(lines))
+            copy.write(copy_lines(kinds, map(values_of, rows[start : start + COPY_ROWS_PER_WRITE])))
 
 
 def _insert_staged(model, fields, rows, values_of, unique, returning) -> list[tuple]:
@@ -270,37 +239,3 @@ def _staging_table(model, fields) -> str:
         # created in a transaction that rolls back, it is gone again: known once committed
         transaction.on_commit(lambda: created.add(name))
     return name
-
-
-#: COPY's text format: a backslash, tab, newline or carriage return in a value is escaped
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-#: COPY's text format for NULL
-_COPY_NULL = "\\N"
-
-
-def _column_texts(field: models.Field, values: tuple) -> list[str]:
-    """One column's values (a page of them) in COPY's text format."""
-    present = [value for value in values if value is not None] if None in values else values
-    if isinstance(field, models.JSONField):
-        texts = [
-            (value if value.__class__ is JsonText else encode_json(value)).replace("\\", "\\\\")
-            for value in present
-        ]
-    elif isinstance(field, models.BooleanField):
-        texts = ["t" if value else "f" for value in present]
-    elif isinstance(field, models.IntegerField | models.ForeignKey | models.AutoField):
-        texts = list(map(str, present))
-    elif isinstance(field, models.DateTimeField):
-        # with its offset (a naive one is read as UTC, the session's); each distinct value once:
-        # a page's rows share one received_at
-        text_of = {value: value.isoformat() for value in dict.fromkeys(present)}
-        texts = list(map(text_of.__getitem__, present))
-    else:
-        texts = list(map(str, present))
-        joined = "".join(texts)
-        if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
-            texts = [text.translate(_COPY_ESCAPES) for text in texts]
-    if present is values:
-        return texts
-    filled = iter(texts).__next__
-    return [_COPY_NULL if value is None else filled() for value in values]
