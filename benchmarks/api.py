@@ -238,18 +238,22 @@ def main() -> int:
 
 def print_plan(person: int) -> None:
     """The deep pages' plans, to show which index each walks (the figures' why)."""
+    from portal.attendance.days import day_windows
     from portal.attendance.models import Punch
 
     punched_at, pk = Punch.objects.order_by("-punched_at", "-pk").values_list("punched_at", "pk")[
         900_000
     ]
-    for filters in ({}, {"person_id": person}):
+    # one person's list reads a window of days at a time (portal.attendance.days): its first
+    window = next(day_windows(punched_at.date(), punched_at.date() - timedelta(days=365)))
+    for filters in ({}, {"person_id": person, "day__in": window}):
         rows = (
             Punch.objects.filter(punched_at__lte=punched_at, **filters)
             .exclude(punched_at=punched_at, pk__gte=pk)
             .order_by("-punched_at", "-pk")[:101]
         )
-        print(f"plan {filters or 'all'}:", " | ".join(rows.explain().splitlines()[:4]))
+        label = "all" if not filters else "one person, a window of days"
+        print(f"plan {label}:", " | ".join(rows.explain().splitlines()[:4]))
 
 
 def roles_group(name: str):
