@@ -76,9 +76,8 @@ def index_people(people: Iterable[Person], *, new: bool = False) -> None:
                 [array_literal(pk for pk, _ in rows), array_literal(term for _, term in rows)],
             )
         else:
-            # a statement of many rows: executemany ran one a term, each giving up the interpreter
-            # lock and waiting to get it back while a pull's read-ahead thread computed (~0.08 s
-            # of a 1,000-person page)
+            # a statement of many rows: executemany ran one a term (a 1,000-person page of a
+            # pull, ~4,000 terms: 22 ms of CPU that way, 17-19 ms this way)
             for start in range(0, len(rows), ROWS_PER_STATEMENT):
                 chunk = rows[start : start + ROWS_PER_STATEMENT]
                 cursor.execute(

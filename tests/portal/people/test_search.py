@@ -96,8 +96,7 @@ def test_sqlite_indexes_a_page_of_people_in_one_statement_per_chunk_of_terms(mon
     finally:
         connection.connection.set_trace_callback(None)
 
-    # then SQLite ran an INSERT per 1,000 terms, not one per term (each gave up the interpreter
-    # lock and waited for it while a pull's other threads computed), and every term is there
+    # then SQLite ran an INSERT per 1,000 terms, not one per term, and every term is there
     inserts = [sql for sql in steps if sql.startswith("INSERT")]
     terms = PersonSearchTerm.objects.filter(person__in=people).count()
     assert terms == 300 * 4 and len(inserts) == 2
