@@ -233,14 +233,21 @@ class Page:
     #: what the vendor's answers did not add up to (its count promised more rows than paging
     #: delivered): reported in the run, and a read with such a note marks nothing gone
     notes: tuple[str, ...] = ()
+    #: the rows the vendor has still to send after this page, by its own count (None: not
+    #: known): a hint for grouping pages into batches, never trusted for what is stored
+    remaining: int | None = None
 
     @classmethod
     def of(
-        cls, mapped: Iterable[Any], cursor: str | None = None, notes: tuple[str, ...] = ()
+        cls,
+        mapped: Iterable[Any],
+        cursor: str | None = None,
+        notes: tuple[str, ...] = (),
+        remaining: int | None = None,
     ) -> Page:
         """A page of what a mapper answered: records, and the rows it skipped set apart."""
         records, skipped = split_skipped(mapped)
-        return cls(records, cursor, skipped, notes)
+        return cls(records, cursor, skipped, notes, remaining)
 
 
 def split_skipped(mapped: Iterable[Any]) -> tuple[list[Any], list[SkippedRecord]]:

@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from portal.attendance.compute import no_cycle_collection, recompute
 from portal.attendance.models import DirtyDay
 from portal.core.pg_arrays import array_literal
-from portal.core.queueing import send_on_commit
+from portal.core.queueing import NUDGE_RETRY_POLICY, send_on_commit
 
 TASK = "portal.attendance.tasks.recompute_dirty_days"
 #: person-days per claimed batch: small enough that a pull waiting on one is not held long (a
@@ -92,8 +92,14 @@ def mark_days(days: Iterable[tuple[int, date]]) -> int:
 
 
 def queue_recompute() -> None:
-    """Queue the task once the marks commit (beat runs it every few seconds too)."""
-    send_on_commit(TASK, "celery", fallback="the recompute-dirty-days beat")
+    """Queue the task once the marks commit (beat runs it every few seconds too, so a broker
+    that is down is not waited for: the pull that marked the days ends at once)."""
+    send_on_commit(
+        TASK,
+        "celery",
+        fallback="the recompute-dirty-days beat",
+        retry_policy=NUDGE_RETRY_POLICY,
+    )
 
 
 def recompute_batch(size: int = BATCH) -> int:

@@ -46,6 +46,8 @@ class PreparedPage:
     notes: tuple[str, ...] = ()
     #: the records' vendor ids, kept only when the pull tells what is gone
     vendor_ids: list[str] = field(default_factory=list)
+    #: rows the vendor has still to send after this page, by its count (None: not known)
+    remaining: int | None = None
 
 
 def prepared_pages(writer, pages: Iterable, *, keep_ids: bool = False) -> Iterator[PreparedPage]:
@@ -59,6 +61,7 @@ def prepared_pages(writer, pages: Iterable, *, keep_ids: bool = False) -> Iterat
             [s.reason for s in page.skipped],
             page.notes,
             [r.vendor_id for r in page.records] if keep_ids else [],
+            page.remaining,
         )
 
 
@@ -69,8 +72,15 @@ def batches(
     seconds: float = BATCH_SECONDS,
     size: Callable[[PreparedPage], int] = lambda page: page.rows,
     clock: Callable[[], float] = time.monotonic,
+    remaining: Callable[[PreparedPage], int | None] = lambda page: getattr(page, "remaining", None),
 ) -> Iterator[list]:
     """Group ``pages`` into lists of at least ``rows`` rows or ``seconds`` since their first page.
+
+    Near the end of a read whose size the vendor told (``remaining``: rows still to come after a
+    page), a batch is also handed out once it holds as many rows as are still to come: the
+    batches shrink by halves to the last page, so what is left to store when the vendor's last
+    page arrives is that page, not a whole batch (a 20,000-punch batch: ~0.4 s of a paced pull
+    spent after the vendor had answered).
 
     When ``pages`` raises an ordinary exception (the vendor failed, paused us), the pages read
     so far are handed out first and the exception follows: what was read is stored, as it was
@@ -84,7 +94,8 @@ def batches(
                 began = clock()
             batch.append(page)
             count += size(page)
-            if count >= rows or clock() - began >= seconds:
+            left = remaining(page)
+            if count >= rows or (left is not None and count >= left) or clock() - began >= seconds:
                 yield batch
                 batch, count = [], 0
     except Exception:

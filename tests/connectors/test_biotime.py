@@ -725,6 +725,15 @@ def test_page_cursors_never_go_back_and_the_last_records_the_sweep(demo, make):
     assert ";swept=" in pages[-1].cursor and ";swept=" not in pages[0].cursor
 
 
+def test_punch_pages_tell_how_many_rows_the_server_still_has_to_send(demo, make):
+    pages, punches, _ = everything(make(demo, page_size=300), "punches")
+
+    # the server's count less the rows its pages delivered so far: batches shrink to the end
+    left = [page.remaining for page in pages]
+    assert left[-1] == 0 and left == sorted(left, reverse=True)
+    assert left[0] == len(punches) - len(pages[0].records) - len(pages[0].skipped)
+
+
 def test_resume_rereads_only_the_lookback_and_brings_the_new_punches(demo, make, clock):
     bt = make(demo, page_size=500)
     cursor = list(bt.read("punches"))[-1].cursor

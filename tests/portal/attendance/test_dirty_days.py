@@ -1,5 +1,8 @@
 """The pull marks person-days; the timecard task builds them afterwards (issue 15)."""
 
+import logging
+import time
+
 import pytest
 
 from portal.attendance import dirty
@@ -10,6 +13,7 @@ from portal.sync.identity import attach_vendor_history
 from portal.sync.pull import pull_stream
 from tests.factories import PersonFactory
 from tests.portal.attendance.conftest import MONDAY
+from tests.portal.sync.conftest import broker_at
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +176,21 @@ def test_an_account_in_another_zone_than_the_server_marks_the_servers_local_day(
     pull_only(clocking)
     tuesday = MONDAY.replace(day=MONDAY.day + 1)
     assert set(DirtyDay.objects.values_list("person_id", "day")) == {(clocking.person.pk, tuesday)}
+
+
+def test_queueing_the_recompute_does_not_wait_for_a_broker_that_is_down(
+    django_capture_on_commit_callbacks, caplog
+):
+    # given no broker listening (Celery's default retries sleep 0.2 s + 0.4 s before giving up)
+    with (
+        broker_at("redis://127.0.0.1:9/0"),
+        caplog.at_level(logging.WARNING),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        dirty.queue_recompute()
+        # when the marks commit
+        start = time.perf_counter()
+    waited = time.perf_counter() - start
+    # then the pull is told at once (the beat recomputes the days) and nothing failed
+    assert "could not queue portal.attendance.tasks.recompute_dirty_days" in caplog.text
+    assert waited < 0.3

@@ -1,8 +1,10 @@
 """The directory's search: each typed word is the beginning of a name word, e-mail or code."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
+from portal.people import search
 from portal.people.models import Person, PersonSearchTerm
 from portal.people.search import index_people
 from tests.factories import PersonFactory
@@ -72,3 +74,34 @@ def test_a_save_of_other_fields_leaves_the_terms():
     person.save(update_fields=["phone"])
     after = set(PersonSearchTerm.objects.filter(person=person).values_list("pk", flat=True))
     assert before == after and before
+
+
+def test_sqlite_indexes_a_page_of_people_in_one_statement_per_chunk_of_terms(monkeypatch):
+    # given a page's worth of people written in bulk (4 terms each) on SQLite
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL sends the terms as two arrays in one statement")
+    people = Person.objects.bulk_create(
+        Person(
+            employee_code=f"7{n:04d}", first_name="Page", last_name=f"Row{n}", email=f"r{n}@x.de"
+        )
+        for n in range(300)
+    )
+    monkeypatch.setattr(search, "ROWS_PER_STATEMENT", 1_000)
+    steps = []
+    connection.ensure_connection()
+    connection.connection.set_trace_callback(steps.append)  # each statement SQLite runs
+    try:
+        # when they are indexed
+        index_people(people, new=True)
+    finally:
+        connection.connection.set_trace_callback(None)
+
+    # then SQLite ran an INSERT per 1,000 terms, not one per term, and every term is there
+    inserts = [sql for sql in steps if sql.startswith("INSERT")]
+    terms = PersonSearchTerm.objects.filter(person__in=people).count()
+    assert terms == 300 * 4 and len(inserts) == 2
+    assert found_terms(people[7]) == {"page", "row7", "r7@x.de", "70007"}
+
+
+def found_terms(person) -> set[str]:
+    return set(PersonSearchTerm.objects.filter(person=person).values_list("term", flat=True))

@@ -38,3 +38,26 @@ def test_pages_read_before_a_vendor_error_come_out_before_the_error():
         for batch in batches(failing_pages(), rows=100, seconds=60, size=len):
             handed_out.append(batch)
     assert handed_out == [[[1], [2]]]
+
+
+def test_near_the_end_of_a_read_of_known_size_batches_shrink_to_the_last_page():
+    # ten pages of 10 rows; each page says how many rows are still to come after it
+    pages = [(n, 100 - 10 * n) for n in range(1, 11)]
+
+    grouped = list(
+        batches(pages, rows=50, seconds=60, size=lambda page: 10, remaining=lambda page: page[1])
+    )
+
+    # a full batch, then each batch holds at least what is still to come: the vendor's last page
+    # is stored alone, not with a batch gathered while it was awaited
+    assert [[n for n, _ in batch] for batch in grouped] == [[1, 2, 3, 4, 5], [6, 7, 8], [9], [10]]
+
+
+def test_without_a_size_told_pages_are_grouped_by_rows_alone():
+    pages = [(n, None) for n in range(1, 11)]
+
+    grouped = list(
+        batches(pages, rows=50, seconds=60, size=lambda page: 10, remaining=lambda page: page[1])
+    )
+
+    assert [[n for n, _ in batch] for batch in grouped] == [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]
