@@ -307,8 +307,8 @@ def _load_punches(person_ids: list[int], first: date, last: date) -> dict[int, _
 
 
 def _fetched(cursor, reads) -> Iterator[list[tuple]]:
-    """The rows of these (sql, params) in turn, FETCH at a time: the reads go oldest days first,
-    so a person's punches stay in time order."""
+    """The rows of these (sql, params) in turn, FETCH at a time (in no promised order: the
+    rules sort a person's punches)."""
     for sql, params in reads:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(FETCH):
