@@ -109,19 +109,8 @@ def _preparer():
     return prepare
 
 
-#: COPY text kinds of COLUMNS (flags and pairs: encoded here, see _copy_text)
-_KINDS = [
-    copy_text.INTEGER,
-    copy_text.TEXT,  # a date: its ISO text
-    copy_text.DATETIME,
-    copy_text.DATETIME,
-    *[copy_text.INTEGER] * 6,
-    copy_text.JSON,
-    copy_text.JSON,
-    copy_text.TEXT,
-    copy_text.BOOLEAN,
-    copy_text.DATETIME,
-]
+#: COPY text kinds of COLUMNS, from their fields (flags and pairs: encoded here, see _copy_text)
+_KINDS = [copy_text.column_kind(TimeCard._meta.get_field(name)) for name in COLUMNS]
 _FLAGS, _PAIRS = COLUMNS.index("flags"), COLUMNS.index("pairs")
 SLICE = 200  # rows written a column at a time
 

@@ -21,8 +21,6 @@ class PunchWriter(EventLogWriter):
     lookups = ("people", "devices")
     #: whether this run marked person-days for the timecard task
     marked_days = False
-    #: the page being stored: its rows' person-days, worked out in :meth:`prepare`
-    _page_days: tuple[int, set] | None = None
 
     def prepare(self, records):
         """Also the person-days the page's punches land on (for :meth:`stored`): worked out here,
@@ -40,19 +38,13 @@ class PunchWriter(EventLogWriter):
         dates = {text: date.fromisoformat(text) for text in {text for _, text in texts}}
         return {(person, dates[text]) for person, text in texts}
 
-    def store(self, prepared):
-        self._page_days = (len(prepared.rows), prepared.forms.get("days"))
-        try:
-            super().store(prepared)
-        finally:
-            self._page_days = None
-
-    def stored(self, fresh):
+    def stored(self, fresh, prepared):
         """Mark the person-days new punches landed on for the timecard task
         (:mod:`portal.attendance.dirty`; the pull does not wait for the cards), and announce
         those with a person to the time systems."""
-        rows, days = self._page_days or (None, None)
-        if days is None or len(fresh) != rows:  # some were stored before: their days are not new
+        days = prepared.forms.get("days")
+        if days is None or len(fresh) != len(prepared.rows):
+            # some were stored before: their days are not new
             days = dirty_days((row["person_id"], row["punched_at"]) for row in fresh)
         if mark_days(days):
             self.marked_days = True
@@ -151,5 +143,5 @@ class LockEventWriter(EventLogWriter):
         ]
         return rows, 0
 
-    def stored(self, fresh):
+    def stored(self, fresh, prepared):
         touch_last_event(fresh)

@@ -180,8 +180,8 @@ class EventLogWriter(MirrorWriter):
         """The fitted records' insert rows, and how many records were set aside (not this log's)."""
         raise NotImplementedError
 
-    def stored(self, fresh: list[dict]) -> None:
-        """What follows new rows (each with its ``id``) into the log."""
+    def stored(self, fresh: list[dict], prepared: Prepared) -> None:
+        """What follows new rows (each with its ``id``) into the log; ``prepared``: their page."""
 
     def prepare(self, records):
         # a record's notes wait for its row's raw to be checked, so the one note names everything
@@ -225,7 +225,7 @@ class EventLogWriter(MirrorWriter):
     def store(self, prepared):
         self.note_all(prepared.notes)
         self.run.skipped += prepared.skipped
-        self.stored(self.insert_new(prepared))
+        self.stored(self.insert_new(prepared), prepared)
 
     def insert_new(self, prepared) -> list[dict]:
         """Insert the prepared rows whose natural key is not stored yet; returns those, each with
@@ -307,7 +307,7 @@ class DoorEventWriter(EventLogWriter):
         ]
         return rows, 0
 
-    def stored(self, fresh):
+    def stored(self, fresh, prepared):
         touch_last_event(fresh)
         alarms.raise_for_events(self.account.pk, [row["vendor_key"] for row in fresh])
 
