@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from benchmarks.figures import database, record
 from benchmarks.harness import throwaway_database
+from portal.core.packed_json import pack
 
 PEOPLE = 50_000
 REPEATS = 15
@@ -59,6 +60,8 @@ def seed_people() -> None:
     )
 
 
+#: a punch's vendor record, packed as the pull stores it: here empty
+EMPTY_RAW = pack({})
 PUNCH_COLUMNS = (
     "account_id",
     "vendor_id",
@@ -88,7 +91,7 @@ def punch_rows(accounts: list[int], people: list[int]):
             str(person),
             now - timedelta(seconds=30 * n),
             "in" if n % 2 else "out",
-            "{}",
+            EMPTY_RAW,
             "vendor",
             "",
             "UTC",

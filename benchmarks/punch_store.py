@@ -97,25 +97,23 @@ def setup_company():
     return account, [p.pk for p in people], [d.pk for d in devices]
 
 
-# The bulk load generates the same punches as punch_times() and raw_of(), in SQL: millions of
-# rows in a minute or two, where building them in Python would take longer than the measurement.
+# The bulk load generates the same punches as punch_times() in SQL: millions of rows in a minute
+# or two, where building them in Python would take longer than the measurement. Their records
+# (raw_of) are packed in Python as the pull packs them (no database can deflate against our
+# dictionary), into a table the insert joins.
 PUNCH_SQL = """
-    {account}, 'vendor', CAST(i + 1 AS TEXT), {person_base} + person, CAST(person + 1 AS TEXT),
+    {account}, 'vendor', CAST(n.i + 1 AS TEXT), {person_base} + person, CAST(person + 1 AS TEXT),
     {at}, CASE slot WHEN 0 THEN 'in' WHEN 1 THEN 'break_out' WHEN 2 THEN 'break_in' ELSE 'out' END,
-    {device_base} + person %% 9, {raw}, {local}, 'Europe/Berlin', {at}, '', ''
+    {device_base} + person %% 9, r.raw, {local}, 'Europe/Berlin', {at}, '', ''
 """
-RAW_FIELDS = """'id', i + 1, 'emp', person + 1, 'emp_code', {code}, 'first_name', 'Anna',
-    'last_name', 'Albers', 'department', 'Production', 'position', 'Operator',
-    'punch_time', {local}, 'punch_state', '0', 'punch_state_display', 'Check In',
-    'verify_type', 1, 'verify_type_display', 'Fingerprint', 'work_code', '0',
-    'gps_location', NULL, 'area_alias', 'Hamburg', 'terminal_sn', 'CQZ7' || {device},
-    'temperature', '0.0', 'terminal_alias', 'Hamburg gate ' || (person %% 9), 'upload_time', {local}"""
 #: i: the punch's number; day, slot (in, break out, break in, out) and person derived from it
 NUMBERED = """SELECT i, i / {per_day} AS day, (i %% {per_day}) / {people} AS slot,
     i %% {people} AS person FROM {series}"""
 EPOCH = """{first} + day * 86400 + (CASE slot WHEN 0 THEN 7 WHEN 3 THEN 16 ELSE 12 END) * 3600
     + (CASE WHEN slot IN (0, 3) THEN (person * 7 + day) %% 60 WHEN slot = 2 THEN 30 ELSE 0 END)
     * 60 + person %% 60"""
+#: the packed records of the punches being loaded, by punch number
+RAW_TABLE = "bench_punch_raw"
 
 
 def bulk_load_sql(vendor: str, account_id: int, person_base: int, device_base: int) -> str:
@@ -123,35 +121,56 @@ def bulk_load_sql(vendor: str, account_id: int, person_base: int, device_base: i
     if vendor == "postgresql":
         at = f"to_timestamp({epoch})"
         local = f"to_char(to_timestamp({epoch}) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
-        code = "lpad(CAST(person + 1 AS TEXT), 6, '0')"
-        device = "lpad(CAST(person %% 9 AS TEXT), 5, '0')"
-        raw = (
-            f"json_build_object({RAW_FIELDS.format(code=code, local=local, device=device)})::jsonb"
-        )
         series = "generate_series(%s, %s - 1) AS i"
     else:
         at = f"datetime({epoch}, 'unixepoch')"
         local = at
-        code = "printf('%%06d', person + 1)"
-        device = "printf('%%05d', person %% 9)"
-        raw = f"json_object({RAW_FIELDS.format(code=code, local=local, device=device)})"
         series = "seq"
     select = PUNCH_SQL.format(
         account=account_id,
         person_base=person_base,
         device_base=device_base,
         at=at,
-        raw=raw,
         local=local,
     )
     numbered = NUMBERED.format(per_day=PEOPLE * PUNCHES_A_DAY, people=PEOPLE, series=series)
-    insert = f"INSERT INTO attendance_punch ({', '.join(COLUMNS)}) SELECT {select} FROM ({numbered}) AS n"
+    insert = (
+        f"INSERT INTO attendance_punch ({', '.join(COLUMNS)}) SELECT {select}"
+        f" FROM ({numbered}) AS n JOIN {RAW_TABLE} r ON r.i = n.i"
+    )
     if vendor == "postgresql":
         return insert
     return (
         "WITH RECURSIVE seq(i) AS (SELECT %s UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < %s) "
         + insert
     )
+
+
+def fill_raw_table(cursor, vendor: str, start: int, stop: int) -> None:
+    """The packed records of punches ``start`` to ``stop`` into :data:`RAW_TABLE` (emptied)."""
+    from portal.core.packed_json import pack
+
+    columns = (
+        "i bigint PRIMARY KEY, raw bytea"
+        if vendor == "postgresql"
+        else "i INTEGER PRIMARY KEY, raw BLOB"
+    )
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {RAW_TABLE} ({columns})")
+    cursor.execute(f"DELETE FROM {RAW_TABLE}")
+
+    def rows():
+        for index in range(start, stop):
+            person, at, _ = punch_times(index)
+            yield index, pack(raw_of(index, person, at))
+
+    if vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {RAW_TABLE} (i, raw) FROM STDIN") as copy:
+            for row in rows():
+                copy.write_row(row)
+    else:
+        cursor.executemany(f"INSERT INTO {RAW_TABLE} (i, raw) VALUES (%s, %s)", rows())
+    if vendor == "postgresql":
+        cursor.execute(f"ANALYZE {RAW_TABLE}")
 
 
 COLUMNS = (
@@ -200,7 +219,9 @@ def bulk_load(account_id, people, devices, start, stop) -> None:
                 cursor.execute(f'DROP INDEX "{name}"')
             cursor.execute("SET LOCAL session_replication_role = replica")  # no FK triggers
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            fill_raw_table(cursor, connection.vendor, start, stop)
             cursor.execute(sql, [start, stop])
+            cursor.execute(f"DROP TABLE {RAW_TABLE}")
             for name, definition in constraints:
                 cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
             for _, definition in indexes:
@@ -217,7 +238,9 @@ def bulk_load(account_id, people, devices, start, stop) -> None:
             cursor.execute("PRAGMA cache_size")
             configured = cursor.fetchone()[0]
             cursor.execute("PRAGMA cache_size = -262144")  # 256 MB for the index builds
+            fill_raw_table(cursor, connection.vendor, start, stop)
             cursor.execute(sql, [start, stop])
+            cursor.execute(f"DROP TABLE {RAW_TABLE}")
             for _, create in indexes:
                 cursor.execute(create)
             cursor.execute(f"PRAGMA cache_size = {int(configured)}")  # the settings' again

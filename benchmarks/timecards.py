@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from benchmarks.figures import record
 from benchmarks.harness import throwaway_database
+from portal.core.packed_json import pack
 
 PEOPLE = 1000
 DAYS = 250
@@ -103,7 +104,7 @@ PUNCH_COLUMNS = (
     "account_id, vendor_id, person_id, vendor_person_id, punched_at, direction, received_at,"
     " raw, source, local_time, time_zone, reason, void_reason"
 )
-CONSTANTS = ("{}", "vendor", "", "Europe/Berlin", "", "")
+CONSTANTS = (pack({}), "vendor", "", "Europe/Berlin", "", "")
 
 
 def _insert_punches(cursor, rows) -> None:

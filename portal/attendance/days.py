@@ -60,6 +60,8 @@ def newest_first(rows, limit: int, before: datetime | None = None) -> list:
     if ends is None or limit <= 0:
         return []
     oldest, newest = ends
+    # the newest stored day bounds the walk even with a cursor: a cursor made up far in the
+    # future would otherwise walk window after empty window towards it
     if before is not None:
         newest = min(newest, before.astimezone(UTC).date())
     found: list = []

@@ -25,6 +25,7 @@ BOOLEAN = "boolean"
 INTEGER = "integer"
 DATETIME = "datetime"  # with its offset: a naive one is read in the session's zone (UTC)
 TEXT = "text"  # str() of the value (a date: its ISO text), escaped where COPY needs it
+BYTES = "bytes"  # bytes, as bytea's hex text
 
 #: COPY's text format for NULL
 NULL = "\\N"
@@ -57,6 +58,8 @@ _ORJSON_AS_JSON = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATAC
 
 def column_kind(field: models.Field) -> str:
     """The kind of COPY text a model field's column takes."""
+    if isinstance(field, models.BinaryField):
+        return BYTES
     if isinstance(field, models.JSONField):
         return JSON
     if isinstance(field, models.BooleanField):
@@ -79,6 +82,9 @@ def column_texts(kind: str, values: Sequence) -> list[str]:
         ]
     elif kind == BOOLEAN:
         texts = ["t" if value else "f" for value in present]
+    elif kind == BYTES:
+        # bytea's hex text, \x..., its backslash doubled as COPY's text format wants
+        texts = ["\\\\x" + value.hex() for value in present]
     elif kind == INTEGER:
         texts = list(map(str, present))
     elif kind == DATETIME:

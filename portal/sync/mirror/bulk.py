@@ -21,6 +21,7 @@ from django.db.backends.sqlite3.base import Database
 
 from connectors.timezones import zone_hours
 from portal.core.copy_text import JsonText, column_kind, copy_lines, encode_json
+from portal.core.packed_json import Packed, PackedJSONField
 from portal.core.pg_arrays import array_literal
 
 #: bound parameters per statement, well under SQLite's 32,766 (PostgreSQL takes 65,535)
@@ -30,6 +31,8 @@ COPY_ROWS_PER_WRITE = 100
 
 
 def _converter(field: models.Field):
+    if isinstance(field, PackedJSONField):  # packed by the writer ahead (Packed), or here
+        return field.get_prep_value
     if isinstance(field, models.JSONField):
         return lambda value: value if isinstance(value, JsonText) else encode_json(value)
     if isinstance(field, models.DateTimeField):
@@ -61,9 +64,10 @@ _utc_text = zone_hours("UTC").local_text
 def _column_converter(field: models.Field, convert):
     """``convert`` applied to a column of values (None left as it is): each distinct value once
     (a page's rows share one ``received_at``), JSON already encoded passed as it is."""
-    if isinstance(field, models.JSONField):
+    if isinstance(field, models.JSONField | PackedJSONField):
+        done = Packed if isinstance(field, PackedJSONField) else JsonText
         return lambda column: [
-            value if value is None or value.__class__ is JsonText else convert(value)
+            value if value is None or value.__class__ is done else convert(value)
             for value in column
         ]
 
@@ -106,6 +110,12 @@ def insert_new(
     per_statement = max(1, MAX_PARAMETERS // width)
     values_of = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
     if not sqlite:
+        for field in fields:  # the writers pack ahead; a row given its Python value is packed here
+            if isinstance(field, PackedJSONField):
+                name, pack = field.attname, field.get_prep_value
+                for row in rows:
+                    if row[name].__class__ is not Packed:
+                        row[name] = pack(row[name])
         return _insert_copied(model, fields, rows, values_of, unique, returning)
     inserted: list[tuple] = []
     with connection.cursor() as cursor:

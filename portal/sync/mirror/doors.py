@@ -5,6 +5,7 @@ from functools import cache
 from django.db.models import CharField, JSONField, TextField
 from django.utils import timezone
 
+from portal.core.packed_json import PackedJSONField, pack_text
 from portal.devices.models import Device
 from portal.doors import alarms
 from portal.doors.models import Door, DoorEvent, DoorStateChange
@@ -249,8 +250,10 @@ class EventLogWriter(MirrorWriter):
         text fits and whose records had nothing changed (only the JSON: fit_log_row took ~4 us a
         punch)."""
         key_field, json_columns = self.key_field, columns_to_check(self.model)[0]
+        packed = packed_columns(self.model)
         for row in rows:
-            if found := encode_json_values(row, {n: row[n] for n in json_columns if n in row}):
+            json_values = {n: row[n] for n in json_columns if n in row}
+            if found := encode_json_values(row, json_values, packed):
                 notes.append((row[key_field], found))
         return rows
 
@@ -278,7 +281,10 @@ class EventLogWriter(MirrorWriter):
                 if value.__class__ is str and (NUL in value or (limit and len(value) > limit)):
                     row, row_notes = bounded(self.model, row)
                     break
-        record_notes = [*record_notes, *encode_json_values(row, json_values)]
+        record_notes = [
+            *record_notes,
+            *encode_json_values(row, json_values, packed_columns(self.model)),
+        ]
         for found in (record_notes, row_notes):
             if found:
                 notes.append((vendor_id, found))
@@ -312,9 +318,10 @@ class DoorEventWriter(EventLogWriter):
         alarms.raise_for_events(self.account.pk, [row["vendor_key"] for row in fresh])
 
 
-def encode_json_values(row: dict, json_values: dict) -> list[str]:
+def encode_json_values(row: dict, json_values: dict, packed=frozenset()) -> list[str]:
     """``json_values`` (column -> value) encoded into ``row``, once each: the text shows whether
-    there is a NUL to replace (written as ``\\u0000``). Returns a note per column replaced."""
+    there is a NUL to replace (written as ``\\u0000``). The ``packed`` columns' text is packed
+    (:mod:`portal.core.packed_json`). Returns a note per column replaced."""
     found: list[str] = []
     for name, value in json_values.items():
         text = encode_json(value)
@@ -323,17 +330,25 @@ def encode_json_values(row: dict, json_values: dict) -> list[str]:
             if cleaned != value:
                 found.append(f"{name}: NUL replaced with U+FFFD")
                 text = encode_json(cleaned)
-        row[name] = text
+        row[name] = pack_text(text) if name in packed else text
     return found
 
 
 @cache
 def columns_to_check(model) -> tuple[list[str], list[tuple[str, int | None]]]:
-    """A log model's JSON columns, and its text columns with their length limit."""
+    """A log model's JSON columns (packed or not), and its text columns with their length limit."""
     fields = model._meta.concrete_fields
     return (
-        [f.attname for f in fields if isinstance(f, JSONField)],
+        [f.attname for f in fields if isinstance(f, JSONField | PackedJSONField)],
         [(f.attname, f.max_length) for f in fields if isinstance(f, CharField | TextField)],
+    )
+
+
+@cache
+def packed_columns(model) -> frozenset[str]:
+    """A log model's JSON columns stored packed (:class:`PackedJSONField`)."""
+    return frozenset(
+        f.attname for f in model._meta.concrete_fields if isinstance(f, PackedJSONField)
     )
 
 

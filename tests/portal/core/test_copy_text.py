@@ -5,7 +5,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from portal.attendance.models import Punch, TimeCard
 from portal.attendance.store import COLUMNS, _copy_text
-from portal.core.copy_text import JsonText, column_kind, copy_lines, encode_json
+from portal.core.copy_text import BYTES, JsonText, column_kind, copy_lines, encode_json
+from portal.core.packed_json import pack
+from portal.doors.models import DoorEvent
 
 AT = datetime(2026, 11, 18, 8, 30, tzinfo=UTC)
 EAST = AT.astimezone(timezone(timedelta(hours=5, minutes=30)))
@@ -13,7 +15,7 @@ AWKWARD = 'a\\b\tc\nd\re "q" é \x00 \\N'
 
 
 def test_copy_lines_escapes_awkward_text_and_writes_nulls_times_and_json():
-    fields = [Punch._meta.get_field(name) for name in ("vendor_id", "raw", "punched_at")]
+    fields = [DoorEvent._meta.get_field(name) for name in ("vendor_key", "raw", "occurred_at")]
     kinds = [column_kind(field) for field in fields]
     rows = [
         (AWKWARD, {"k": AWKWARD, "n": None}, EAST),
@@ -30,6 +32,17 @@ def test_copy_lines_escapes_awkward_text_and_writes_nulls_times_and_json():
         'plain\t{"x":"\\\\\\\\"}\t2026-11-18T08:30:00',
         "",
     ]
+
+
+def test_packed_columns_are_written_as_bytea_hex_text():
+    """A punch's raw is packed bytes: bytea's hex form, whatever bytes it holds (tabs, newlines,
+    backslashes, NUL are hex digits there), its backslash doubled for COPY."""
+    assert column_kind(Punch._meta.get_field("raw")) == BYTES
+    packed = pack({"k": AWKWARD})
+
+    text = copy_lines([BYTES], [(b"\x00\\\t\n",), (None,), (packed,)])
+
+    assert text.split("\n") == ["\\\\x005c090a", "\\N", "\\\\x" + packed.hex(), ""]
 
 
 def test_cards_and_punch_pages_write_the_same_text_for_the_same_values():
