@@ -1,10 +1,12 @@
 """The portal's own punch store rate, whether it stays flat as the table grows, and its disk writes.
 
-``PunchWriter.write`` (what the pull calls for each page: rows, fit, insert, mark dirty days,
-announce) is timed on prepared pages of 1,000 BioTime punches of a 5,000-person company, grouped
-into transactions by the pull's own :func:`portal.sync.batching.batches`, after the table was bulk-loaded to 100,000 punches
-and again to 5,000,000 (COPY on PostgreSQL; on SQLite ``executemany`` in large transactions with
-the indexes built after). No HTTP: the vendor's pace is the pull benchmark's business.
+Pages of 1,000 BioTime punches of a 5,000-person company go through what the pull does with
+them (:func:`portal.sync.pull.pull_stream`): a read-ahead thread prepares each page (rows, fit,
+records encoded and packed), the pull's :func:`portal.sync.batching.batches` group them into
+transactions, and ``PunchWriter.store`` writes them (insert, mark dirty days, announce). Timed
+after the table was bulk-loaded to 100,000 punches and again to 5,000,000 (on PostgreSQL by SQL
+with its indexes built after; on SQLite the same, its records packed in Python either way). No
+HTTP: the vendor's pace is the pull benchmark's business.
 
 Disk written per stored punch: the ``write_bytes`` of this process (``/proc/self/io``: on SQLite
 it writes the WAL and checkpoints the file itself, a checkpoint before and after the store), plus on PostgreSQL the ``write_bytes`` of the
@@ -323,18 +325,26 @@ class DiskMeter:
         return {"self": write_bytes(), "server": server, "wal": wal, "size": size}
 
 
-def measure(writer_for_page, pages, meter: DiskMeter) -> dict:
-    """Store ``pages`` grouped into transactions as the pull groups them."""
+def measure(writer, pages, meter: DiskMeter, *, ahead: bool = True) -> dict:
+    """Store ``pages`` grouped into transactions as the pull groups them. ``ahead``: as the pull
+    does (:func:`portal.sync.pull.pull_stream`), a read-ahead thread prepares pages (fit rows,
+    encode and pack their records) while this one stores; else each page is prepared, then
+    stored, in turn."""
     from django.db import transaction
 
-    from portal.sync.batching import batches
+    from connectors.paging import prefetch
+    from connectors.records import Page
+    from portal.sync.batching import PAGES_AHEAD, batches, prepared_pages
 
     before = meter.reading()
     cpu, start = time.process_time(), time.perf_counter()
-    for batch in batches(pages, size=len):
+    prepared = prepared_pages(writer, (Page(records) for records in pages))
+    if ahead:
+        prepared = prefetch(prepared, depth=PAGES_AHEAD)
+    for batch in batches(prepared):
         with transaction.atomic():
-            for records in batch:
-                writer_for_page(records)
+            for page in batch:
+                writer.store(page.prepared)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     after = meter.reading()
     return {
@@ -370,7 +380,7 @@ def main(argv: list[str]) -> None:
             run = SyncRun.objects.create(account=account, stream="punches")
             writer = PunchWriter(account, run)
             writer.people, writer.devices  # noqa: B018  the per-run lookups, loaded once
-            figures = measure(writer.write_page, pages, meter)
+            figures = measure(writer, pages, meter)
             stored = run.created
             assert stored == measured_pages * PAGE, (stored, run.unchanged)
             loaded = size + stored
