@@ -38,7 +38,7 @@ def unpack_raw(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    """A punch's vendor record packed (:mod:`portal.core.packed_json`): ~115 bytes, not ~520.
+    """A punch's vendor record packed (:mod:`portal.core.packed_json`): ~160-210 bytes, not ~520.
 
     Every stored punch is read, packed and written back by Python (neither database can deflate
     against our dictionary): about a minute a million punches. On PostgreSQL the old row versions
