@@ -120,6 +120,7 @@ def day_punches(person, day):
             punched_at__lt=until,
         )
         .select_related("account", "created_by", "voided_by", "device", "moved_from")
+        .defer("raw")  # the vendor record is not shown here
         .order_by("punched_at", "pk")
     )
     return [p for p in candidates if work_date(p.punched_at, shift, rules, zone) == day], zone

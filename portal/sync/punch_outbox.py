@@ -51,6 +51,7 @@ def enqueue_punches(punch_ids) -> list[OutboxMessage]:
             direction__in=list(SENT_DIRECTION),
         )
         .select_related("person")
+        .defer("raw")  # a message is made of the punch's columns
         .order_by("punched_at", "pk")
     )
     if not punches:

@@ -123,7 +123,7 @@ class PunchViewSet(mixins.CreateModelMixin, ReadOnlyResource):
     """Punches from every clock and those entered by hand, newest first, read with the cursor in
     ``next``. A correction never deletes: a moved punch is voided and points at its replacement."""
 
-    queryset = Punch.objects.all()
+    queryset = Punch.objects.defer("raw")  # the vendor record is not served: not read
     serializer_class = PunchSerializer
     filterset_class = PunchFilterSet
     filter_backends = LOG_FILTERS
