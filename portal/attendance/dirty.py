@@ -29,6 +29,7 @@ from portal.attendance.compute import no_cycle_collection, recompute
 from portal.attendance.models import DirtyDay
 from portal.core.pg_arrays import array_literal
 from portal.core.queueing import NUDGE_RETRY_POLICY, send_on_commit
+from portal.people.models import Person
 
 TASK = "portal.attendance.tasks.recompute_dirty_days"
 #: person-days per claimed batch: small enough that a pull waiting on one is not held long (a
@@ -108,12 +109,23 @@ def recompute_batch(size: int = BATCH) -> int:
         claimed = _take_marks(size)
         if not claimed:
             return 0
+        claimed = _of_people_still_there(claimed)
         recompute(
             (person_id, day + timedelta(days=offset))
             for person_id, day in claimed
             for offset in (-1, 0, 1)  # as compute.touched_days: night shifts, other zones
         )
     return len(claimed)
+
+
+def _of_people_still_there(marks: list[tuple[int, date]]) -> list[tuple[int, date]]:
+    """The marks whose person exists: a pull may mark a person deleted meanwhile (the marks'
+    person is not checked by the database); theirs are dropped (taken, so deleted)."""
+    people = {person_id for person_id, _ in marks}
+    present = set(Person.objects.filter(pk__in=people).values_list("pk", flat=True))
+    if len(present) == len(people):
+        return marks
+    return [(person_id, day) for person_id, day in marks if person_id in present]
 
 
 def _take_marks(size: int) -> list[tuple[int, date]]:

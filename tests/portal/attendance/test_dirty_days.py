@@ -2,6 +2,7 @@
 
 import logging
 import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -194,3 +195,32 @@ def test_queueing_the_recompute_does_not_wait_for_a_broker_that_is_down(
     # then the pull is told at once (the beat recomputes the days) and nothing failed
     assert "could not queue portal.attendance.tasks.recompute_dirty_days" in caplog.text
     assert waited < 0.3
+
+
+def test_a_mark_whose_person_was_deleted_meanwhile_is_dropped_and_the_rest_are_built(clocking):
+    """The marks' person is not checked by the database: a pull racing a deletion can leave a mark
+    for a person who is gone. The task drops it rather than building a card for nobody (which
+    the cards' own check refuses at commit: the batch would fail again and again)."""
+    punch_a_week(clocking)
+    pull_only(clocking)
+    gone = PersonFactory()
+    gone_pk = gone.pk
+    gone.delete()
+    # what the racing pull stored: a punch of the person (not checked either) and its day's mark
+    Punch.objects.create(
+        account=clocking.wired.account,
+        vendor_id="raced",
+        person_id=gone_pk,
+        punched_at=datetime(MONDAY.year, MONDAY.month, MONDAY.day, 8, tzinfo=UTC),
+    )
+    dirty.mark_days([(gone_pk, MONDAY)])
+
+    recompute_dirty_days()
+
+    assert not DirtyDay.objects.exists()
+    assert not TimeCard.objects.filter(person_id=gone_pk).exists()
+    from_task = cards_of(clocking.person)
+    TimeCard.objects.all().delete()
+    theirs = Punch.objects.filter(person=clocking.person)
+    recompute(touched_days(theirs.values_list("person_id", "punched_at")))
+    assert from_task == cards_of(clocking.person) and len(from_task) >= 3
