@@ -290,6 +290,12 @@ def write_bytes(pid: str | int = "self") -> int:
     return int(counters.get("write_bytes", 0)) - int(counters.get("cancelled_write_bytes", 0))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process (here: the PostgreSQL backend serving this one)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class DiskMeter:
     """Bytes written by this process and, on PostgreSQL, by the server's processes."""
 
@@ -316,13 +322,21 @@ class DiskMeter:
                 cursor.execute("SELECT pg_database_size(current_database())")
                 size = cursor.fetchone()[0]
                 server = sum(write_bytes(pid) for pid in self.server_pids())
+                cursor.execute("SELECT pg_backend_pid()")
+                backend_cpu = cpu_seconds(cursor.fetchone()[0])
             else:
                 # what the store left in the WAL is written to the file too: count it here
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 wal = 0
                 size = sum(f.stat().st_size for f in self.var_dir.glob("workgate.sqlite3*"))
-                server = 0
-        return {"self": write_bytes(), "server": server, "wal": wal, "size": size}
+                server = backend_cpu = 0
+        return {
+            "self": write_bytes(),
+            "server": server,
+            "wal": wal,
+            "size": size,
+            "backend_cpu": backend_cpu,
+        }
 
 
 def measure(writer, pages, meter: DiskMeter, *, ahead: bool = True) -> dict:
@@ -395,7 +409,13 @@ def main(argv: list[str]) -> None:
                 "punches/s",
                 f">= {goal:,}",
                 rate >= goal,
-                note=f"{stored / figures['cpu']:,.0f} punches per CPU-second; load {load:.2f}",
+                note=f"{stored / figures['cpu']:,.0f} punches per CPU-second"
+                + (
+                    f" here, {figures['backend_cpu'] / stored * 1e6:.1f} us of server CPU a punch"
+                    if figures["backend_cpu"]
+                    else ""
+                )
+                + f"; load {load:.2f}",
             )
             detail = f"this process {figures['self'] / stored:,.0f} B"
             if figures["server"] or figures["wal"]:
