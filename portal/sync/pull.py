@@ -73,8 +73,8 @@ def pull_stream(
                 for batch in batches(pages, rows=min(batch_rows, writer.batch_rows or batch_rows)):
                     with transaction.atomic():
                         lease.checkpoint(**_advance(batch))
+                        writer.store_batch([page.prepared for page in batch])
                         for page in batch:
-                            writer.store(page.prepared)
                             _note_skipped(run, page.skipped_reasons)
                             _note_shortfall(run, page.notes)
                             run.pages += 1

@@ -23,7 +23,7 @@ class PunchWriter(EventLogWriter):
     marked_days = False
 
     def prepare(self, records):
-        """Also the person-days the page's punches land on (for :meth:`stored`): worked out here,
+        """Also the person-days the page's punches land on (for :meth:`store_batch`): worked out here,
         in the read-ahead thread, one pair per person and day of the page."""
         prepared = super().prepare(records)
         prepared.forms["days"] = self.page_days(prepared.rows)
@@ -38,17 +38,25 @@ class PunchWriter(EventLogWriter):
         dates = {text: date.fromisoformat(text) for text in {text for _, text in texts}}
         return {(person, dates[text]) for person, text in texts}
 
-    def stored(self, fresh, prepared):
-        """Mark the person-days new punches landed on for the timecard task
-        (:mod:`portal.attendance.dirty`; the pull does not wait for the cards), and announce
-        those with a person to the time systems."""
-        days = prepared.forms.get("days")
-        if days is None or len(fresh) != len(prepared.rows):
-            # some were stored before: their days are not new
-            days = dirty_days((row["person_id"], row["punched_at"]) for row in fresh)
+    def store(self, prepared):
+        self.store_batch([prepared])
+
+    def store_batch(self, pages):
+        """Store the pages' punches, announce those with a person to the time systems, and mark
+        the person-days new punches landed on for the timecard task (:mod:`portal.attendance.dirty`;
+        the pull does not wait for the cards): once for the batch, where a person's punches of a
+        day lie in a few pages of it (a mark a page was ~7 us of a punch's 36 on PostgreSQL)."""
+        days: set[tuple[int, date]] = set()
+        for prepared in pages:
+            fresh = self.store_rows(prepared)
+            page_days = prepared.forms.get("days")
+            if page_days is None or len(fresh) != len(prepared.rows):
+                # some were stored before: their days are not new
+                page_days = dirty_days((row["person_id"], row["punched_at"]) for row in fresh)
+            days |= page_days
+            announce_punches(row["id"] for row in fresh if row["person_id"])
         if mark_days(days):
             self.marked_days = True
-        announce_punches(row["id"] for row in fresh if row["person_id"])
 
     def finish(self) -> None:
         if self.marked_days:

@@ -85,6 +85,12 @@ class MirrorWriter:
         self.run.skipped += prepared.skipped
         self.write(prepared.rows)
 
+    def store_batch(self, pages: list[Prepared]) -> None:
+        """Write the prepared pages of one transaction (a pull's batch): page by page, unless the
+        writer has work to do once for all of them."""
+        for prepared in pages:
+            self.store(prepared)
+
     def write(self, records: list) -> None:
         raise NotImplementedError
 

@@ -224,9 +224,13 @@ class EventLogWriter(MirrorWriter):
         return Prepared(kept, notes, received=len(rows), skipped=skipped)
 
     def store(self, prepared):
+        self.stored(self.store_rows(prepared), prepared)
+
+    def store_rows(self, prepared) -> list[dict]:
+        """The page's notes into the run, its new rows into the log; returns those rows."""
         self.note_all(prepared.notes)
         self.run.skipped += prepared.skipped
-        self.stored(self.insert_new(prepared), prepared)
+        return self.insert_new(prepared)
 
     def insert_new(self, prepared) -> list[dict]:
         """Insert the prepared rows whose natural key is not stored yet; returns those, each with
