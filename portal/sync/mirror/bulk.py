@@ -168,25 +168,30 @@ def _insert_copied(model, fields, rows, values_of, unique, returning) -> list[tu
 
 def _ids_for_new_rows(model, rows, unique) -> dict[int, int]:
     """{position in ``rows``: id drawn for it} of the rows whose ``unique`` columns the table
-    does not hold (NULL equals nothing, as in the unique index)."""
+    does not hold (NULL equals nothing, as in the unique index). A column with one value for the
+    whole page (a page's account) is sent once, not as an array of a thousand copies."""
     quote = connection.ops.quote_name
     by_attname = {field.attname: field for field in model._meta.concrete_fields}
-    columns = [by_attname[name] for name in unique]
-    table = quote(model._meta.db_table)
-    match = " AND ".join(f"t.{quote(c.column)} = k.{quote(c.column)}" for c in columns)
+    values = {name: [row[name] for row in rows] for name in unique}
+    fixed = [name for name in unique if values[name].count(values[name][0]) == len(rows)]
+    varying = [name for name in unique if name not in fixed] or [fixed.pop()]
+    match = [f"t.{quote(by_attname[name].column)} = %s" for name in fixed] + [
+        f"t.{quote(by_attname[name].column)} = k.{quote(by_attname[name].column)}"
+        for name in varying
+    ]
     sql = (
         "SELECT k.n - 1, nextval((SELECT pg_get_serial_sequence(%s, %s)::regclass))"
         " FROM unnest({}) WITH ORDINALITY AS k({}, n)"
         " WHERE NOT EXISTS (SELECT FROM {} t WHERE {}) ORDER BY k.n"
     ).format(
-        ", ".join(f"%s::{c.cast_db_type(connection)}[]" for c in columns),
-        ", ".join(quote(c.column) for c in columns),
-        table,
-        match,
+        ", ".join(f"%s::{by_attname[name].cast_db_type(connection)}[]" for name in varying),
+        ", ".join(quote(by_attname[name].column) for name in varying),
+        quote(model._meta.db_table),
+        " AND ".join(match),
     )
     params = [model._meta.db_table, model._meta.pk.column]
-    for field in columns:
-        params.append(array_literal(row[field.attname] for row in rows))
+    params += [array_literal(values[name]) for name in varying]
+    params += [values[name][0] for name in fixed]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())

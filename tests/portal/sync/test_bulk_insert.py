@@ -142,3 +142,17 @@ def test_insert_new_writes_sqlite_times_as_djangos_adapter_does():
     assert stored == {
         str(n): connection.ops.adapt_datetimefield_value(at) for n, at in enumerate(times)
     }
+
+
+def test_a_page_of_two_accounts_or_of_one_row_finds_what_is_new_by_both_columns():
+    """The new rows are found by every unique column, whether it varies in the page (two
+    accounts, the same vendor ids) or holds one value (a page's account; a page of one row)."""
+    first, second = VendorAccountFactory(), VendorAccountFactory()
+    insert([punch_row(first.pk, "1")])
+
+    mixed = insert([punch_row(first.pk, "1"), punch_row(second.pk, "1"), punch_row(first.pk, "2")])
+    alone = insert([punch_row(second.pk, "1")])
+
+    assert set(mixed) == {"1", "2"} and alone == {}
+    stored = set(Punch.objects.values_list("account_id", "vendor_id"))
+    assert stored == {(first.pk, "1"), (second.pk, "1"), (first.pk, "2")}
