@@ -151,5 +151,5 @@ class LockEventWriter(EventLogWriter):
         ]
         return rows, 0
 
-    def stored(self, fresh, prepared):
+    def stored(self, fresh):
         touch_last_event(fresh)

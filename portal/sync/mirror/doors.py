@@ -181,8 +181,8 @@ class EventLogWriter(MirrorWriter):
         """The fitted records' insert rows, and how many records were set aside (not this log's)."""
         raise NotImplementedError
 
-    def stored(self, fresh: list[dict], prepared: Prepared) -> None:
-        """What follows new rows (each with its ``id``) into the log; ``prepared``: their page."""
+    def stored(self, fresh: list[dict]) -> None:
+        """What follows new rows (each with its ``id``) into the log."""
 
     def prepare(self, records):
         # a record's notes wait for its row's raw to be checked, so the one note names everything
@@ -224,7 +224,7 @@ class EventLogWriter(MirrorWriter):
         return Prepared(kept, notes, received=len(rows), skipped=skipped)
 
     def store(self, prepared):
-        self.stored(self.store_rows(prepared), prepared)
+        self.stored(self.store_rows(prepared))
 
     def store_rows(self, prepared) -> list[dict]:
         """The page's notes into the run, its new rows into the log; returns those rows."""
@@ -317,7 +317,7 @@ class DoorEventWriter(EventLogWriter):
         ]
         return rows, 0
 
-    def stored(self, fresh, prepared):
+    def stored(self, fresh):
         touch_last_event(fresh)
         alarms.raise_for_events(self.account.pk, [row["vendor_key"] for row in fresh])
 
