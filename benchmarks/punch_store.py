@@ -101,7 +101,7 @@ def setup_company():
 
 # The bulk load generates the same punches as punch_times() in SQL: millions of rows in a minute
 # or two, where building them in Python would take longer than the measurement. Their records
-# (raw_of) are packed in Python as the pull packs them (no database can deflate against our
+# (raw_of) are packed in Python as the pull packs them (no database can compress against our
 # dictionary), into a table the insert joins.
 PUNCH_SQL = """
     {account}, 'vendor', CAST(n.i + 1 AS TEXT), {person_base} + person, CAST(person + 1 AS TEXT),
@@ -169,10 +169,9 @@ def fill_raw_table(cursor, vendor: str, start: int, stop: int) -> None:
         with cursor.cursor.copy(f"COPY {RAW_TABLE} (i, raw) FROM STDIN") as copy:
             for row in rows():
                 copy.write_row(row)
+        cursor.execute(f"ANALYZE {RAW_TABLE}")
     else:
         cursor.executemany(f"INSERT INTO {RAW_TABLE} (i, raw) VALUES (%s, %s)", rows())
-    if vendor == "postgresql":
-        cursor.execute(f"ANALYZE {RAW_TABLE}")
 
 
 COLUMNS = (
@@ -202,6 +201,7 @@ def bulk_load(account_id, people, devices, start, stop) -> None:
     sql = bulk_load_sql(connection.vendor, account_id, people[0], devices[0])
     table = "attendance_punch"
     with transaction.atomic(), connection.cursor() as cursor:
+        fill_raw_table(cursor, connection.vendor, start, stop)
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
@@ -221,9 +221,7 @@ def bulk_load(account_id, people, devices, start, stop) -> None:
                 cursor.execute(f'DROP INDEX "{name}"')
             cursor.execute("SET LOCAL session_replication_role = replica")  # no FK triggers
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            fill_raw_table(cursor, connection.vendor, start, stop)
             cursor.execute(sql, [start, stop])
-            cursor.execute(f"DROP TABLE {RAW_TABLE}")
             for name, definition in constraints:
                 cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
             for _, definition in indexes:
@@ -240,12 +238,11 @@ def bulk_load(account_id, people, devices, start, stop) -> None:
             cursor.execute("PRAGMA cache_size")
             configured = cursor.fetchone()[0]
             cursor.execute("PRAGMA cache_size = -262144")  # 256 MB for the index builds
-            fill_raw_table(cursor, connection.vendor, start, stop)
             cursor.execute(sql, [start, stop])
-            cursor.execute(f"DROP TABLE {RAW_TABLE}")
             for _, create in indexes:
                 cursor.execute(create)
             cursor.execute(f"PRAGMA cache_size = {int(configured)}")  # the settings' again
+        cursor.execute(f"DROP TABLE {RAW_TABLE}")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"VACUUM ANALYZE {table}")
@@ -339,26 +336,25 @@ class DiskMeter:
         }
 
 
-def measure(writer, pages, meter: DiskMeter, *, ahead: bool = True) -> dict:
-    """Store ``pages`` grouped into transactions as the pull groups them. ``ahead``: as the pull
-    does (:func:`portal.sync.pull.pull_stream`), a read-ahead thread prepares pages (fit rows,
-    encode and pack their records) while this one stores; else each page is prepared, then
-    stored, in turn."""
+def measure(writer, pages, meter: DiskMeter) -> dict:
+    """Store ``pages`` as :func:`portal.sync.pull.pull_stream` does: the interpreter tuned for a
+    pull, a read-ahead thread preparing pages (fit rows, encode and pack their records) while
+    this one stores them, grouped into the pull's transactions."""
     from django.db import transaction
 
     from connectors.paging import prefetch
     from connectors.records import Page
     from portal.sync.batching import PAGES_AHEAD, batches, prepared_pages
+    from portal.sync.runtime import tuned_for_pull
 
     before = meter.reading()
-    cpu, start = time.process_time(), time.perf_counter()
-    prepared = prepared_pages(writer, (Page(records) for records in pages))
-    if ahead:
-        prepared = prefetch(prepared, depth=PAGES_AHEAD)
-    for batch in batches(prepared):
-        with transaction.atomic():
-            writer.store_batch([page.prepared for page in batch])
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    with tuned_for_pull(writer.young_collections):
+        cpu, start = time.process_time(), time.perf_counter()
+        prepared = prepared_pages(writer, (Page(records) for records in pages))
+        for batch in batches(prefetch(prepared, depth=PAGES_AHEAD)):
+            with transaction.atomic():
+                writer.store_batch([page.prepared for page in batch])
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     after = meter.reading()
     return {
         "seconds": seconds,

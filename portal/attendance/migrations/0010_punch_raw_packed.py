@@ -40,7 +40,7 @@ def unpack_raw(apps, schema_editor):
 class Migration(migrations.Migration):
     """A punch's vendor record packed (:mod:`portal.core.packed_json`): ~160-210 bytes, not ~520.
 
-    Every stored punch is read, packed and written back by Python (neither database can deflate
+    Every stored punch is read, packed and written back by Python (neither database can compress
     against our dictionary): about a minute a million punches. On PostgreSQL the old row versions
     stay in the table's files until VACUUM reuses them (VACUUM FULL gives the space back, under an
     exclusive lock); SQLite copies the table once, to add the column.
