@@ -25,6 +25,8 @@ RECORD_KIND = "punch"
 
 #: a punch's direction → what a time system is told (a break ends or starts a working session)
 SENT_DIRECTION = {"in": "in", "out": "out", "break_out": "out", "break_in": "in"}
+#: punches read per query: a pull announces a batch's new punches at once (tens of thousands)
+PUNCHES_PER_QUERY = 1_000
 
 
 def punch_targets() -> list[VendorAccount]:
@@ -44,9 +46,22 @@ def enqueue_punches(punch_ids) -> list[OutboxMessage]:
     targets = punch_targets()
     if not targets:
         return []
+    ids = list(punch_ids)
+    messages = []
+    for start in range(0, len(ids), PUNCHES_PER_QUERY):
+        messages += _messages_for(ids[start : start + PUNCHES_PER_QUERY], targets)
+    # a key already taken is a punch already on its way (or delivered): skipped, not an error
+    OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
+    if messages:
+        dispatch.drain_outbox()
+    return messages
+
+
+def _messages_for(punch_ids: list[int], targets: list[VendorAccount]) -> list[OutboxMessage]:
+    """The messages of these punches (a slice of what was announced) to the targets."""
     punches = list(
         Punch.objects.filter(
-            pk__in=list(punch_ids),
+            pk__in=punch_ids,
             person__isnull=False,
             direction__in=list(SENT_DIRECTION),
         )
@@ -101,10 +116,6 @@ def enqueue_punches(punch_ids) -> list[OutboxMessage]:
                     scheduled_for=now,
                 )
             )
-    # a key already taken is a punch already on its way (or delivered): skipped, not an error
-    OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
-    if messages:
-        dispatch.drain_outbox()
     return messages
 
 

@@ -1,7 +1,7 @@
 """Mirror writers: canonical records from a connector → rows of the portal's apps.
 
-One writer per stream. Writers work a page at a time with a fixed number of queries per page,
-write nothing for a record that did not change, and never create outbox messages (a pull must not
+One writer per stream. Writers work a page at a time (punches: a pull's batch of pages) with a
+fixed number of queries each, write nothing for a record that did not change, and never create outbox messages (a pull must not
 echo vendor changes back to vendors).
 """
 

@@ -224,29 +224,37 @@ class EventLogWriter(MirrorWriter):
         return Prepared(kept, notes, received=len(rows), skipped=skipped)
 
     def store(self, prepared):
-        self.stored(self.store_rows(prepared))
+        self.stored(self.store_rows([prepared]))
 
-    def store_rows(self, prepared) -> list[dict]:
-        """The page's notes into the run, its new rows into the log; returns those rows."""
-        self.note_all(prepared.notes)
-        self.run.skipped += prepared.skipped
-        return self.insert_new(prepared)
+    def store_rows(self, pages: list[Prepared]) -> list[dict]:
+        """The pages' notes into the run, their new rows into the log; returns those rows."""
+        for prepared in pages:
+            self.note_all(prepared.notes)
+            self.run.skipped += prepared.skipped
+        return self.insert_new(pages)
 
-    def insert_new(self, prepared) -> list[dict]:
-        """Insert the prepared rows whose natural key is not stored yet; returns those, each with
-        its new ``id``. The unique index decides (one statement per page), not a query first."""
-        rows = prepared.rows
-        inserted = dict(
-            insert_new(self.model, rows, ["account_id", self.key_field], [self.key_field, "id"])
-        )
+    def insert_new(self, pages: list[Prepared]) -> list[dict]:
+        """Insert the pages' prepared rows whose natural key is not stored yet, all in one go (a
+        batch's round trips to the database, not each page's); returns those, each with its new
+        ``id``. The unique index decides, not a query first."""
+        key_field = self.key_field
+        if len(pages) == 1:
+            rows = pages[0].rows  # a page's repeats were dropped when it was prepared
+        else:  # a vendor's paging may repeat a record on the next page (new ones pushed it on)
+            first: dict[str, dict] = {}
+            for page in pages:
+                for row in page.rows:
+                    first.setdefault(row[key_field], row)
+            rows = list(first.values())
+        inserted = dict(insert_new(self.model, rows, ["account_id", key_field], [key_field, "id"]))
         fresh = []
         for row in rows:
-            pk = inserted.get(row[self.key_field])
+            pk = inserted.get(row[key_field])
             if pk is not None:
                 row["id"] = pk
                 fresh.append(row)
         self.run.created += len(fresh)
-        self.run.unchanged += prepared.received - len(fresh)
+        self.run.unchanged += sum(prepared.received for prepared in pages) - len(fresh)
         return fresh
 
     def encode_json_columns(self, rows: list[dict], notes: list) -> list[dict]:

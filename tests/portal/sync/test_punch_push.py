@@ -12,6 +12,7 @@ import pytest
 from connectors.simkit.demo_company import build_company
 from portal.attendance.models import Punch
 from portal.people.models import Person
+from portal.sync import punch_outbox
 from portal.sync.models import OutboxMessage, VendorAccount
 from portal.sync.pull import pull_stream
 from portal.sync.push import drain
@@ -186,3 +187,18 @@ def test_punches_are_not_sent_to_a_system_that_does_not_receive_them(world):
     assert [m.account.kind for m in OutboxMessage.objects.filter(record_kind="punch")] == [
         "zeitstrom"
     ]
+
+
+def test_a_batch_announced_at_once_is_read_a_slice_at_a_time_and_each_punch_goes(
+    world, monkeypatch
+):
+    """A pull announces a batch's new punches together (tens of thousands): they are read a
+    slice at a time, and a punch in every slice gets its messages."""
+    monkeypatch.setattr(punch_outbox, "PUNCHES_PER_QUERY", 1)
+    for minutes, state in ((0, 0), (20, 1), (25, 0)):
+        punch_at_biotime(world, AT + timedelta(minutes=minutes), state=state)
+    pull(world, "biotime", "punches", full=True)
+    messages = OutboxMessage.objects.filter(record_kind="punch")
+    assert sorted(messages.values_list("account__kind", "payload__direction")) == sorted(
+        (kind, direction) for kind in ("worktime", "zeitstrom") for direction in ("in", "out", "in")
+    )
