@@ -23,11 +23,12 @@ BATCH_ROWS = 20_000
 #: A slow vendor's pages wait no longer than this (plus one page) before they are stored.
 BATCH_SECONDS = 2.0
 #: Prepared pages the read-ahead thread keeps ready while a batch is written (a connector may
-#: fetch a raw page or two ahead of that thread: BioTime's punches): a batch's worth, so the next
-#: batch is prepared while one is stored (PostgreSQL, punch-store bench at 200,000 stored: 37k
-#: punches/s, median of 3, where 8 pages gave 28k: the store then waited for 12 pages to be
-#: prepared after each batch). A prepared page of 1,000 punches holds ~0.85 MB.
-PAGES_AHEAD = 20
+#: fetch a raw page or two ahead of that thread: BioTime's punches): most of a batch, so that most
+#: of the next batch is prepared while one is stored (with 8, the store waited for 12 pages to be
+#: prepared after each batch: PostgreSQL punch-store bench at 200,000 stored, median of 3, 28k
+#: punches/s against 37k with 20; 14 pages: 41k, a later build). A prepared page of 1,000 punches
+#: holds ~0.85 MB: the 1,000,000-punch pull peaked at 239 MB with 8, 242 with 14, 246 with 20.
+PAGES_AHEAD = 14
 
 
 def page_rows(page) -> int:
