@@ -45,8 +45,7 @@ class PunchWriter(EventLogWriter):
         """Store the pages' punches in one insert (:meth:`EventLogWriter.insert_new`), announce
         those with a person to the time systems, and mark the person-days new punches landed on for
         the timecard task (:mod:`portal.attendance.dirty`; the pull does not wait for the cards):
-        once for the batch, where a person's punches of a day lie in a few pages of it (a mark a
-        page was ~7 us of a punch's 36 on PostgreSQL)."""
+        once for the batch, where a person's punches of a day lie in a few pages of it."""
         fresh = self.store_rows(pages)
         if len(fresh) == sum(len(prepared.rows) for prepared in pages):
             days = set().union(*(prepared.forms["days"] for prepared in pages))

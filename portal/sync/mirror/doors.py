@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
+from itertools import chain
 
 from django.db.models import CharField, JSONField, TextField
 from django.utils import timezone
@@ -199,13 +201,8 @@ class EventLogWriter(MirrorWriter):
         rows, skipped = self.rows(fitted)
         del fitted
         notes: list[tuple[str, list[str]]] = []
-        unique, seen = [], set()
-        for row in rows:
-            key = row[self.key_field]
-            if key in seen:  # the overlap window repeats records in a page too
-                continue
-            seen.add(key)
-            unique.append(row)
+        # the overlap window repeats records in a page too
+        unique = first_by_key(rows, self.key_field)
         texts_fit = page_texts_fit(self.model, unique)
         if texts_fit and not held:  # most pages: only the JSON to encode, in this loop
             kept = self.encode_json_columns(unique, notes)
@@ -241,11 +238,7 @@ class EventLogWriter(MirrorWriter):
         if len(pages) == 1:
             rows = pages[0].rows  # a page's repeats were dropped when it was prepared
         else:  # a vendor's paging may repeat a record on the next page (new ones pushed it on)
-            first: dict[str, dict] = {}
-            for page in pages:
-                for row in page.rows:
-                    first.setdefault(row[key_field], row)
-            rows = list(first.values())
+            rows = first_by_key(chain.from_iterable(page.rows for page in pages), key_field)
         inserted = dict(insert_new(self.model, rows, ["account_id", key_field], [key_field, "id"]))
         fresh = []
         for row in rows:
@@ -328,6 +321,14 @@ class DoorEventWriter(EventLogWriter):
     def stored(self, fresh):
         touch_last_event(fresh)
         alarms.raise_for_events(self.account.pk, [row["vendor_key"] for row in fresh])
+
+
+def first_by_key(rows: Iterable[dict], key: str) -> list[dict]:
+    """The rows in order, each key's first only."""
+    first: dict = {}
+    for row in rows:
+        first.setdefault(row[key], row)
+    return list(first.values())
 
 
 def encode_json_values(row: dict, json_values: dict, packed=frozenset()) -> list[str]:
