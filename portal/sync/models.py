@@ -123,12 +123,16 @@ class VendorAccount(models.Model):
 class ExternalLink(models.Model):
     """One local row ↔ one record in one vendor account."""
 
-    account = models.ForeignKey(VendorAccount, on_delete=models.CASCADE, related_name="links")
+    # no index of their own: link_unique_vendor_record leads with the account, the
+    # (content_type, object_id) index with the type (each index is one more write a link)
+    account = models.ForeignKey(
+        VendorAccount, on_delete=models.CASCADE, related_name="links", db_index=False
+    )
     vendor_id = models.CharField(max_length=128)
     #: the vendor's natural key when it differs from its id (BioTime emp_code, BioStar user_id):
     #: punches name people by it
     vendor_code = models.CharField(max_length=64, blank=True)
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, db_index=False)
     object_id = models.PositiveBigIntegerField()
     local_object = GenericForeignKey("content_type", "object_id")
     content_hash = models.CharField(

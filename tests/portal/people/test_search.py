@@ -105,3 +105,15 @@ def test_sqlite_indexes_a_page_of_people_in_one_statement_per_chunk_of_terms(mon
 
 def found_terms(person) -> set[str]:
     return set(PersonSearchTerm.objects.filter(person=person).values_list("term", flat=True))
+
+
+def test_a_deleted_persons_terms_go_with_them():
+    """The terms' key is not checked by the database: Django's cascade is what removes them."""
+    kept = PersonFactory(first_name="Kim", last_name="Keller")
+    gone = PersonFactory(first_name="Gus", last_name="Gone")
+
+    gone_id = gone.pk
+    gone.delete()
+
+    assert PersonSearchTerm.objects.filter(person_id=gone_id).count() == 0
+    assert PersonSearchTerm.objects.filter(person_id=kept.pk).count() > 0
