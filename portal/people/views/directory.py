@@ -79,7 +79,8 @@ class DirectoryQueryMixin:
         )
         people = self.filterset.qs if self.filterset.is_bound else Person.objects.all()
         self.sort = sort_key(self.request.GET.get("sort"))
-        return people.order_by(*ordering_for(self.sort))
+        searching = bool(getattr(self.filterset.form, "cleaned_data", {}).get("q"))
+        return people.order_by(*ordering_for(self.sort, searching=searching))
 
 
 class PersonListView(DirectoryQueryMixin, PermissionRequiredMixin, PartialListView):

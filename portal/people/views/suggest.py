@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.views.generic import ListView
 
 from portal.core.permissions import PermissionRequiredMixin
+from portal.people.filters import ordering_for
 from portal.people.models import Person
 from portal.people.pickers import SUGGESTED
 from portal.people.search import search
@@ -22,5 +23,5 @@ class PersonSuggestView(PermissionRequiredMixin, ListView):
         if not text.strip():
             return Person.objects.none()
         active = Person.objects.filter(status=Person.Status.ACTIVE)
-        people = search(active, text).order_by("last_name", "first_name", "pk")
+        people = search(active, text).order_by(*ordering_for("name", searching=True))
         return people.only("first_name", "last_name", "employee_code")[:SUGGESTED]

@@ -421,3 +421,31 @@ def test_walking_every_page_of_a_sorted_filtered_list_shows_each_person_once(cli
         .context["paginator"]
         .object_list
     ]  # the same order as the whole list, read in one go
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "status", "-status", "code", "-code"])
+def test_a_searchs_pages_list_its_matches_in_the_order_of_the_whole_list(client_as, sort):
+    """A search sorts its matches by an expression (so the database does not walk a sort index
+    looking for them): front and back half, the same order as the unsearched list."""
+    for n in range(130):
+        PersonFactory(
+            first_name=["Anna", "Ben"][n % 2],
+            last_name=["Weber", "Wendt", "Koch"][n % 3],
+            status=Person.Status.ACTIVE if n % 5 else Person.Status.TERMINATED,
+            termination_date=None if n % 5 else "2026-01-31",
+            hire_date=None if n % 7 == 0 else f"2020-01-{n % 28 + 1:02d}",
+        )
+    client = client_as("hr")
+
+    first = client.get(LIST, {"q": "we", "sort": sort})
+    seen = [p.pk for p in first.context["rows"]]
+    for page in range(2, first.context["paginator"].num_pages + 1):
+        response = client.get(LIST, {"q": "we", "sort": sort, "page": page})
+        seen.extend(p.pk for p in response.context["rows"])
+
+    matches = set(
+        Person.objects.filter(last_name__in=["Weber", "Wendt"]).values_list("pk", flat=True)
+    )
+    whole = client.get(LIST, {"sort": sort}).context["paginator"].object_list
+    assert len(seen) == len(matches) == 87
+    assert seen == [p.pk for p in whole if p.pk in matches]
