@@ -2,7 +2,8 @@
 
 50,000 people, each linked in one to three of three vendor systems, with some failed pushes,
 drift and unmatched records. Seven requests (the first page, three searches: a surname early
-and one late in the name order and a single letter, a filter, page 500 and the last page) are sent through Django's test Client in this process with DEBUG off, signed in as an
+and one late in the name order and a single letter, a filter, page 500 and the last page) are
+sent through Django's test Client in this process with DEBUG off, signed in as an
 HR user, on SQLite in a temp directory (and, from ``make bench``, on a throwaway PostgreSQL).
 Each must take at most 60 ms median server time and at most 10 queries (counted with
 CaptureQueriesContext: session, user, permissions and all). Server time is wall time; CPU time

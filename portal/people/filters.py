@@ -83,12 +83,16 @@ def ordering_for(value: str, *, searching: bool = False) -> list:
     key = sort_key(value)
     descending = key.startswith("-")
     name = key.lstrip("-")
-    columns = [F(c) for c in [*SORTS[name], *([] if name in UNIQUE_SORTS else ["pk"])]]
+    names = [*SORTS[name], *([] if name in UNIQUE_SORTS else ["pk"])]
+    columns = [F(n) for n in names]
     if searching and name in INDEXED_SORTS:
         columns[0] = Concat(columns[0], Value(""))
     if descending:
         return [c.desc(nulls_last=True) for c in columns]
-    return [c.asc(nulls_last=True) if c == F("hire_date") else c.asc() for c in columns]
+    return [
+        c.asc(nulls_last=True) if n == "hire_date" else c.asc()
+        for n, c in zip(names, columns, strict=True)
+    ]
 
 
 class PersonFilterSet(django_filters.FilterSet):
