@@ -5,6 +5,8 @@ import io
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -449,3 +451,25 @@ def test_a_searchs_pages_list_its_matches_in_the_order_of_the_whole_list(client_
     whole = client.get(LIST, {"sort": sort}).context["paginator"].object_list
     assert len(seen) == len(matches) == 87
     assert seen == [p.pk for p in whole if p.pk in matches]
+
+
+def test_a_searchs_count_and_page_come_from_one_query(client_as, staff):
+    """A search's matches are gathered once for its count and its page (a list without a
+    search counts apart); a page past the last, or no page number, is answered as before."""
+    for n in range(57):
+        PersonFactory(last_name="Weber" if n % 3 else "Koch", employee_code=f"8{n:04d}")
+    client = client_as("hr")
+    client.get(LIST)  # content types and the session are warm, as on a running server
+    partial = {"HX-Request": "true"}
+    with CaptureQueriesContext(connection) as unsearched:
+        client.get(LIST, {"status": "active"}, headers=partial)
+    with CaptureQueriesContext(connection) as counted_with_page:
+        searched = client.get(LIST, {"q": "web", "page": "1"}, headers=partial)
+    assert len(counted_with_page) == len(unsearched) - 1
+    assert searched.context["result_count"] == 38
+    assert len(searched.context["rows"]) == 38
+    assert all(person.last_name == "Weber" for person in searched.context["rows"])
+    assert client.get(LIST, {"q": "web", "page": "2"}).status_code == 404
+    assert client.get(LIST, {"q": "web", "page": "0"}).status_code == 404
+    assert client.get(LIST, {"q": "web", "page": "99999999999999999999"}).status_code == 404
+    assert client.get(LIST, {"q": "web", "page": "last"}).context["result_count"] == 38
