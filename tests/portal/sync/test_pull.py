@@ -5,6 +5,8 @@ import sys
 
 import httpx
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from portal.attendance.models import Punch
 from portal.people.models import Person
@@ -64,6 +66,25 @@ def test_people_are_matched_by_code_then_email(zeitstrom):
     )
     assert {coded.pk, mailed.pk} <= linked
     assert run.created == 2
+
+
+def test_the_match_by_email_reads_the_email_index(zeitstrom):
+    """The pull compares e-mail in lower case: an index of the column as stored cannot serve
+    that, and each page of new people then read every person (``person_by_email`` does)."""
+    from tests.factories import PersonFactory
+
+    PersonFactory(email="Someone@Example.com")
+    with CaptureQueriesContext(connection) as queries:
+        pull(zeitstrom, "people", full=True)
+    by_email = next(q["sql"] for q in queries if "LOWER(email) IN" in q["sql"])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: else it would scan
+            cursor.execute(f"EXPLAIN {by_email}")
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {by_email}")
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "person_by_email" in plan, plan
 
 
 def test_time_cards_become_punches_once_however_often_pulled(q2):
