@@ -136,14 +136,18 @@ def _take_marks(size: int) -> list[tuple[int, date]]:
     By person, not by arrival: a pull marks page by page in time order, so one person's days lie a
     page apart; taken together, their week is read and built once, not per day."""
     table = connection.ops.quote_name(DirtyDay._meta.db_table)
-    # PostgreSQL: a mark another batch holds, or a pull's transaction is marking again, is left
-    skip = (
-        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    )
+    if connection.features.has_select_for_update_skip_locked:
+        # PostgreSQL: a mark another batch holds, or a pull's transaction is marking again, is
+        # left. The choice is materialized, made once: as a subquery of the DELETE, a plan that
+        # scans it again for each row (a nested loop) locks the next marks each time, past LIMIT.
+        materialized, skip = " MATERIALIZED", " FOR UPDATE SKIP LOCKED"
+    else:
+        materialized, skip = "", ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table}"
-            f" ORDER BY person_id, day LIMIT %s{skip}) RETURNING person_id, day",
+            f"WITH taken AS{materialized} (SELECT id FROM {table} ORDER BY person_id, day"
+            f" LIMIT %s{skip}) DELETE FROM {table} WHERE id IN (SELECT id FROM taken)"
+            " RETURNING person_id, day",
             [size],
         )
         return cursor.fetchall()

@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from portal.attendance import dirty
 from portal.attendance.dirty import mark_dirty, recompute_dirty_days
@@ -93,3 +93,14 @@ def test_one_batch_or_less_stays_on_the_callers_connection(monkeypatch):
     threads = threading.active_count()
     assert recompute_dirty_days(size=3) == 3
     assert len(set(backends)) == 1 and threading.active_count() == threads
+
+
+def test_a_batch_takes_no_more_marks_than_its_size_whatever_the_plan():
+    """A plan that scans the choice of marks again for each row it deletes (a nested loop, which
+    the planner may pick on its statistics) must not lock and delete the next marks each time."""
+    punched_week(people=2)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for setting in ("hashjoin", "mergejoin", "material", "hashagg", "sort"):
+            cursor.execute(f"SET LOCAL enable_{setting} = off")
+        assert len(dirty._take_marks(2)) == 2
+    assert DirtyDay.objects.count() == 4
