@@ -123,8 +123,8 @@ class VendorAccount(models.Model):
 class ExternalLink(models.Model):
     """One local row ↔ one record in one vendor account."""
 
-    # no index of their own: link_unique_vendor_record leads with the account, the
-    # (content_type, object_id) index with the type (each index is one more write a link)
+    # no index of their own: link_unique_vendor_record leads with the account,
+    # link_one_record_per_account with the type (each index is one more write a link)
     account = models.ForeignKey(
         VendorAccount, on_delete=models.CASCADE, related_name="links", db_index=False
     )
@@ -152,12 +152,13 @@ class ExternalLink(models.Model):
             models.UniqueConstraint(
                 fields=["account", "content_type", "vendor_id"], name="link_unique_vendor_record"
             ),
+            # led by the object, not the account: it also finds an object's links in every
+            # account (the person page, the outbox), which took an index of its own
             models.UniqueConstraint(
-                fields=["account", "content_type", "object_id"], name="link_one_record_per_account"
+                fields=["content_type", "object_id", "account"], name="link_one_record_per_account"
             ),
         ]
         indexes = [
-            models.Index(fields=["content_type", "object_id"]),
             models.Index(fields=["account", "content_type", "vendor_code"]),
         ]
 

@@ -87,6 +87,35 @@ def test_the_match_by_email_reads_the_email_index(zeitstrom):
     assert "person_by_email" in plan, plan
 
 
+def test_an_objects_links_in_every_account_are_read_through_the_one_per_account_key():
+    """The person page and the outbox look up an object's links in every account at once: the
+    key (type, object, account) serves that, with no index of its own to write per link."""
+    from tests.factories import PersonFactory, VendorAccountFactory, link_person_to
+
+    person = PersonFactory()
+    for kind in ("biotime", "zeitstrom"):
+        link_person_to(VendorAccountFactory(kind=kind), person)
+    link = ExternalLink.objects.first()
+    links = ExternalLink.objects.filter(content_type=link.content_type, object_id__in=[person.pk])
+    assert links.count() == 2
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: else it would scan
+    plan = links.explain()
+    if connection.vendor == "postgresql":
+        assert "link_one_record_per_account" in plan, plan
+    else:  # SQLite names a table's UNIQUE constraint's index itself
+        assert "USING INDEX sqlite_autoindex_sync_externallink" in plan, plan
+    index_columns = {
+        tuple(index["columns"])
+        for index in connection.introspection.get_constraints(
+            connection.cursor(), ExternalLink._meta.db_table
+        ).values()
+        if index["index"] or index["unique"]
+    }
+    assert ("content_type_id", "object_id") not in index_columns
+
+
 def test_time_cards_become_punches_once_however_often_pulled(q2):
     pull(q2, "people", full=True)
     first = pull(q2, "time_cards")
