@@ -358,8 +358,10 @@ def measure(writer, pages, meter: DiskMeter) -> dict:
     before = meter.reading()
     with tuned_for_pull(writer.young_collections):
         cpu, start = time.process_time(), time.perf_counter()
-        prepared = prepared_pages(writer, (Page(records) for records in pages))
-        for batch in batches(prefetch(prepared, depth=PAGES_AHEAD)):
+        ready = prefetch(
+            prepared_pages(writer, (Page(records) for records in pages)), depth=PAGES_AHEAD
+        )
+        for batch in batches(ready, waiting=ready.waiting):
             with transaction.atomic():
                 writer.store_batch([page.prepared for page in batch])
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu

@@ -12,47 +12,69 @@ from connectors import errors
 _END = object()
 
 
-def prefetch(items: Iterable, depth: int = 4) -> Iterator:
+def prefetch(items: Iterable, depth: int = 4) -> ReadAhead:
     """Iterate ``items`` in a helper thread, keeping up to ``depth`` ready ahead of the caller.
 
     Waiting on a vendor then overlaps with whatever the caller does with the previous page (map
     it, store it). Exceptions surface to the caller in order; if the caller stops early, the
     helper stops after the item it is on. Memory stays bounded by ``depth``.
     """
-    ready: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
+    return ReadAhead(items, depth)
 
-    def put(entry) -> bool:
-        while not stop.is_set():
+
+class ReadAhead(Iterator):
+    """What :func:`prefetch` returns: the items in order, and whether the next one is in hand
+    (:meth:`waiting`), so that a caller gathering items never waits with some in hand."""
+
+    def __init__(self, items: Iterable, depth: int):
+        self._ready: queue.Queue = queue.Queue(maxsize=depth)
+        self._items = self._deliver(items)
+
+    def __next__(self):
+        return next(self._items)
+
+    def waiting(self) -> bool:
+        """Whether the next item (or the end, or an error) is ready to be taken at once."""
+        return not self._ready.empty()
+
+    def close(self) -> None:
+        self._items.close()
+
+    def _deliver(self, items: Iterable) -> Iterator:
+        ready = self._ready
+        stop = threading.Event()
+
+        def put(entry) -> bool:
+            while not stop.is_set():
+                try:
+                    ready.put(entry, timeout=0.2)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def produce():
             try:
-                ready.put(entry, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
+                for item in items:
+                    if not put((item, None)):
+                        return
+                put((_END, None))
+            except BaseException as exc:  # handed to the caller, who decides
+                put((_END, exc))
 
-    def produce():
+        helper = threading.Thread(target=produce, name="prefetch", daemon=True)
+        helper.start()
         try:
-            for item in items:
-                if not put((item, None)):
+            while True:
+                item, error = ready.get()
+                if error is not None:
+                    raise error
+                if item is _END:
                     return
-            put((_END, None))
-        except BaseException as exc:  # handed to the caller, who decides
-            put((_END, exc))
-
-    helper = threading.Thread(target=produce, name="prefetch", daemon=True)
-    helper.start()
-    try:
-        while True:
-            item, error = ready.get()
-            if error is not None:
-                raise error
-            if item is _END:
-                return
-            yield item
-    finally:
-        stop.set()
-        helper.join(timeout=60)
+                yield item
+        finally:
+            stop.set()
+            helper.join(timeout=60)
 
 
 class SeenKeys:

@@ -1,27 +1,26 @@
 """Pages of one pull grouped so that several commit in one transaction.
 
-Every commit writes each index page it dirtied to the WAL again. A page of 1,000 punches lands on
-1,000 different people's leaves of the (person, punched_at) index, so committing page by page
-rewrites about one 4 KB index page per punch; a batch holding several punches of each person
-rewrites each leaf once for all of them. The batch is gathered in memory and written in one short
-transaction: SQLite's write lock is never held while the vendor is being waited on.
+A batch is what the store finds waiting for it, up to :data:`BATCH_ROWS`: the pages prepared
+while the previous batch was written. When the vendor sends faster than the portal stores (a
+backlog, a fast server), pages pile up and commit in large batches: every commit rewrites the
+index pages it dirtied (SQLite's WAL takes whole pages), so fewer, larger commits write less per
+punch. When the vendor is the slower one, each page is stored as it arrives, and the work of a
+page (the server's included) is spread along the vendor's wait: a batch of 20 pages stored at
+once kept both cores busy for most of a second, slowing the vendor's answers and the fetching
+thread behind it (a paced PostgreSQL pull, punches: 24.4 s against 21.3 s page by page).
+The batch is gathered in memory and written in one short transaction: SQLite's write lock is
+never held while the vendor is being waited on.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-#: The rows a batch gathers. Each batch rewrites the person index's leaf of every person in it
-#: (5,000 people: ~20 MB) whatever its size, so the larger the batch the less disk per punch:
-#: on the punch-store bench 20,000 rows wrote ~2.9 KB a punch at 100,000 stored (50,000 rows:
-#: ~2.2 KB). 20,000 keeps the rest in bounds: a batch holds prepared rows (raw already JSON
-#: text, no connector records), and SQLite's write lock is held ~1 s a batch (web writers
-#: wait; readers never do).
+#: The most rows a batch gathers. 20,000 keeps it in bounds: a batch holds prepared rows (raw
+#: already JSON text, no connector records), and SQLite's write lock is held ~1 s a batch (web
+#: writers wait; readers never do).
 BATCH_ROWS = 20_000
-#: A slow vendor's pages wait no longer than this (plus one page) before they are stored.
-BATCH_SECONDS = 2.0
 #: Prepared pages the read-ahead thread keeps ready while a batch is written (a connector may
 #: fetch a raw page or two ahead of that thread: BioTime's punches): most of a batch, so that most
 #: of the next batch is prepared while one is stored (with 8, the store waited for 12 pages to be
@@ -71,33 +70,37 @@ def batches(
     pages: Iterable,
     *,
     rows: int = BATCH_ROWS,
-    seconds: float = BATCH_SECONDS,
+    waiting: Callable[[], bool] | None = None,
     size: Callable[[PreparedPage], int] = lambda page: page.rows,
-    clock: Callable[[], float] = time.monotonic,
     remaining: Callable[[PreparedPage], int | None] = lambda page: getattr(page, "remaining", None),
 ) -> Iterator[list]:
-    """Group ``pages`` into lists of at least ``rows`` rows or ``seconds`` since their first page.
+    """Group ``pages`` into lists of the pages waiting, up to ``rows`` rows.
+
+    ``waiting``: whether the next page is ready to be taken at once
+    (:meth:`connectors.paging.ReadAhead.waiting`); a batch is handed out as soon as none is, so
+    pages are never held back while the next is awaited. None: pages are grouped by rows alone.
 
     Near the end of a read whose size the vendor told (``remaining``: rows still to come after a
     page), a batch is also handed out once it holds as many rows as are still to come: the
     batches shrink by halves to the last page, so what is left to store when the vendor's last
-    page arrives is that page, not a whole batch (a 20,000-punch batch: ~0.4 s of a paced pull
-    spent after the vendor had answered).
+    page arrives is that page, not a whole batch.
 
     When ``pages`` raises an ordinary exception (the vendor failed, paused us), the pages read
     so far are handed out first and the exception follows: what was read is stored, as it was
     page by page.
     """
     batch: list = []
-    count, began = 0, 0.0
+    count = 0
     try:
         for page in pages:
-            if not batch:
-                began = clock()
             batch.append(page)
             count += size(page)
             left = remaining(page)
-            if count >= rows or (left is not None and count >= left) or clock() - began >= seconds:
+            if (
+                count >= rows
+                or (left is not None and count >= left)
+                or (waiting is not None and not waiting())
+            ):
                 yield batch
                 batch, count = [], 0
     except Exception:

@@ -70,7 +70,8 @@ def pull_stream(
                 pages = prefetch(
                     prepared_pages(writer, read, keep_ids=seen is not None), depth=PAGES_AHEAD
                 )
-                for batch in batches(pages, rows=min(batch_rows, writer.batch_rows or batch_rows)):
+                most = min(batch_rows, writer.batch_rows or batch_rows)
+                for batch in batches(pages, rows=most, waiting=pages.waiting):
                     with transaction.atomic():
                         lease.checkpoint(**_advance(batch))
                         writer.store_batch([page.prepared for page in batch])

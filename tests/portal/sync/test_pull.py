@@ -2,6 +2,8 @@
 
 import gc
 import sys
+import threading
+import time
 
 import httpx
 import pytest
@@ -174,6 +176,15 @@ def test_a_pull_killed_between_pages_resumes_without_losing_or_duplicating(q2_pa
     resume_stores_what_a_clean_pull_stores(q2)
 
 
+def wait_for_the_read_ahead() -> None:
+    """Until the pull's read-ahead thread has read all it will (its pages waiting for the store)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(
+        thread.name == "prefetch" and thread.is_alive() for thread in threading.enumerate()
+    ):
+        time.sleep(0.01)
+
+
 class WorkerDied(BaseException):
     """The worker process going away: nothing of the pull's own handling runs."""
 
@@ -197,21 +208,28 @@ def dying_on(wired, request_number: int, command: bytes) -> httpx.BaseTransport:
 def test_a_pull_killed_between_pages_of_one_batch_loses_nothing(q2_paged):
     q2 = q2_paged
 
-    # batches of 3 pages: the first commits, the worker dies reading the second's second page
+    def store_slowly(run):
+        # after the first page's commit, the store waits until the read-ahead has read all it
+        # will (pages 2-6, then the death on the 7th request): the pages pile up, so batches of
+        # 3 pages follow, and the worker dies while the second of them is gathered
+        if run.pages == 1:
+            wait_for_the_read_ahead()
+
     with pytest.raises(WorkerDied):
         pull_stream(
             q2.account.pk,
             "time_cards",
-            transport=dying_on(q2, 5, b"q2QueryTimeCards"),
+            transport=dying_on(q2, 7, b"q2QueryTimeCards"),
             sleep=lambda s: None,
             batch_rows=150,
+            on_page=store_slowly,
         )
     died = SyncRun.objects.get(stream="time_cards")
-    assert (died.pages, died.fetched) == (3, 150)  # page 4 was read, never stored
+    assert (died.pages, died.fetched) == (4, 200)  # pages 5 and 6 were read, never stored
     cards = {
         vendor_id.split(":")[0] for vendor_id in Punch.objects.values_list("vendor_id", flat=True)
     }
-    assert len(cards) == 150 - died.skipped
+    assert len(cards) == 200 - died.skipped
     assert SyncCursor.objects.get(account=q2.account, stream="time_cards").value
 
     resume_stores_what_a_clean_pull_stores(q2)
@@ -303,11 +321,18 @@ def test_people_pages_are_stored_a_few_at_a_time_as_they_come(q2, monkeypatch):
     q2.account.save()
     committed = []
 
-    run = pull(q2, "people", full=True, on_page=lambda run: committed.append(run.pages))
+    def store_slowly(run):
+        committed.append(run.pages)
+        if len(committed) == 1:  # the rest of the pages pile up behind the first batch
+            wait_for_the_read_ahead()
+
+    run = pull(q2, "people", full=True, on_page=store_slowly)
 
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     assert run.pages > 4
-    assert committed[:2] == [2, 4] and committed[-1] == run.pages  # not one batch of them all
+    sizes = [after - before for before, after in zip([0, *committed], committed, strict=False)]
+    assert max(sizes[1:-1]) == min(sizes[1:-1]) == 2  # pages waiting: two at a time, not all
+    assert committed[-1] == run.pages
 
 
 def test_a_people_pull_collects_young_garbage_less_often_and_restores_the_collector(q2):
