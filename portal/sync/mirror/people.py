@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection
 
+from portal.core.pg_arrays import array_literal
 from portal.people.models import Department, Person, Position, Site
 from portal.people.search import index_people
 from portal.sync.access_problems import note_pulled
@@ -111,9 +112,13 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _marks(values) -> str:
-    """One ``%s`` per value, for an ``IN (...)`` of them."""
-    return ", ".join(["%s"] * len(values))
+def _one_of(column: str, values) -> tuple[str, list]:
+    """The condition that ``column`` is one of ``values`` (texts), and its parameters: on
+    PostgreSQL one array (``= ANY``), where an ``IN`` of a page's thousand parameters took the
+    server ~12 ms to plan for each of a first pull's pages; on SQLite ``IN``, a mark each."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::text[])", [array_literal(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
 def _new_person_defaults(now) -> dict:
@@ -275,13 +280,13 @@ class PersonWriter(MirrorWriter):
         """Which of these vendor records this account has linked to a person (plain SQL)."""
         if not vendor_ids:
             return set()
+        linked, params = _one_of("vendor_id", vendor_ids)
         sql = (
             f"SELECT vendor_id FROM {_table(ExternalLink)} WHERE account_id = %s"
-            f" AND content_type_id = %s AND vendor_id IN ({_marks(vendor_ids)})"
+            f" AND content_type_id = %s AND {linked}"
         )
-        params = [self.account.pk, self.links.content_type.pk, *vendor_ids]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [self.account.pk, self.links.content_type.pk, *params])
             return {vendor_id for (vendor_id,) in cursor.fetchall()}
 
     def candidates(self, codes: set[str], emails: set[str]):
@@ -293,17 +298,12 @@ class PersonWriter(MirrorWriter):
         found_emails: list[tuple[int, str]] = []
         with connection.cursor() as cursor:
             if codes:
-                cursor.execute(
-                    f"SELECT id, employee_code FROM {person}"
-                    f" WHERE employee_code IN ({_marks(codes)})",
-                    list(codes),
-                )
+                held, params = _one_of("employee_code", codes)
+                cursor.execute(f"SELECT id, employee_code FROM {person} WHERE {held}", params)
                 found_codes = cursor.fetchall()
             if emails:
-                cursor.execute(
-                    f"SELECT id, LOWER(email) FROM {person} WHERE LOWER(email) IN ({_marks(emails)})",
-                    list(emails),
-                )
+                held, params = _one_of("LOWER(email)", emails)
+                cursor.execute(f"SELECT id, LOWER(email) FROM {person} WHERE {held}", params)
                 found_emails = cursor.fetchall()
         taken_codes = {code for _, code in found_codes}
         ids = {pk for pk, _ in found_codes} | {pk for pk, _ in found_emails}
