@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 #: writers wait; readers never do).
 BATCH_ROWS = 20_000
 #: Prepared pages the read-ahead thread keeps ready while a batch is written (a connector may
-#: fetch a raw page or two ahead of that thread: BioTime's punches): most of a batch, so that most
-#: of the next batch is prepared while one is stored (with 8, the store waited for 12 pages to be
-#: prepared after each batch: PostgreSQL punch-store bench at 200,000 stored, median of 3, 28k
-#: punches/s against 37k with 20; 14 pages: 41k, a later build). A prepared page of 1,000 punches
-#: holds ~0.85 MB: the 1,000,000-punch pull peaked at 239 MB with 8, 242 with 14, 246 with 20.
+#: fetch a raw page or two ahead of that thread: BioTime's punches): when the store is the slower,
+#: the next batch (with 8, the store waited for 12 pages to be prepared after each batch of 20:
+#: PostgreSQL punch-store bench at 200,000 stored, median of 3, 28k punches/s against 37k with 20;
+#: 14 pages: 41k, a later build). A prepared page of 1,000 punches holds ~0.85 MB: the
+#: 1,000,000-punch pull peaked at 239 MB with 8, 242 with 14, 246 with 20 (batches of 20 pages);
+#: batches of the pages waiting, 14 ahead: 136 MB on PostgreSQL, 228 MB on SQLite.
 PAGES_AHEAD = 14
 
 
