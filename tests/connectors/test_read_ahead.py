@@ -7,15 +7,7 @@ import time
 import pytest
 
 from connectors.paging import prefetch
-
-
-def wait_until(condition, timeout=5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.005)
-    return False
+from tests.waiting import wait_until
 
 
 def test_items_come_in_order_and_an_error_after_those_before_it():

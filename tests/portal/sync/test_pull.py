@@ -3,7 +3,6 @@
 import gc
 import sys
 import threading
-import time
 
 import httpx
 import pytest
@@ -17,6 +16,7 @@ from portal.sync.mirror.people import PersonWriter
 from portal.sync.models import ExternalLink, SyncCursor, SyncRun, UnmatchedPerson
 from portal.sync.pull import pull_stream
 from portal.sync.runtime import PULL_SWITCH_INTERVAL
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -181,11 +181,10 @@ def test_a_pull_killed_between_pages_resumes_without_losing_or_duplicating(q2_pa
 
 def wait_for_the_read_ahead() -> None:
     """Until the pull's read-ahead thread has read all it will (its pages waiting for the store)."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(
-        thread.name == "prefetch" and thread.is_alive() for thread in threading.enumerate()
-    ):
-        time.sleep(0.01)
+    wait_until(
+        lambda: not any(t.name == "prefetch" and t.is_alive() for t in threading.enumerate()),
+        timeout=10,
+    )
 
 
 class WorkerDied(BaseException):
