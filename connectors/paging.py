@@ -28,7 +28,9 @@ class ReadAhead(Iterator):
 
     def __init__(self, items: Iterable, depth: int):
         self._ready: queue.Queue = queue.Queue(maxsize=depth)
-        self._items = self._deliver(items)
+        # A function, not a method: a generator holding ``self`` would make a reference cycle,
+        # and the garbage collector could then finalize it on the helper thread itself.
+        self._items = _deliver(items, self._ready)
 
     def __next__(self):
         return next(self._items)
@@ -40,40 +42,41 @@ class ReadAhead(Iterator):
     def close(self) -> None:
         self._items.close()
 
-    def _deliver(self, items: Iterable) -> Iterator:
-        ready = self._ready
-        stop = threading.Event()
 
-        def put(entry) -> bool:
-            while not stop.is_set():
-                try:
-                    ready.put(entry, timeout=0.2)
-                    return True
-                except queue.Full:
-                    continue
-            return False
+def _deliver(items: Iterable, ready: queue.Queue) -> Iterator:
+    stop = threading.Event()
 
-        def produce():
+    def put(entry) -> bool:
+        while not stop.is_set():
             try:
-                for item in items:
-                    if not put((item, None)):
-                        return
-                put((_END, None))
-            except BaseException as exc:  # handed to the caller, who decides
-                put((_END, exc))
+                ready.put(entry, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
 
-        helper = threading.Thread(target=produce, name="prefetch", daemon=True)
-        helper.start()
+    def produce():
         try:
-            while True:
-                item, error = ready.get()
-                if error is not None:
-                    raise error
-                if item is _END:
+            for item in items:
+                if not put((item, None)):
                     return
-                yield item
-        finally:
-            stop.set()
+            put((_END, None))
+        except BaseException as exc:  # handed to the caller, who decides
+            put((_END, exc))
+
+    helper = threading.Thread(target=produce, name="prefetch", daemon=True)
+    helper.start()
+    try:
+        while True:
+            item, error = ready.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            yield item
+    finally:
+        stop.set()
+        if helper is not threading.current_thread():  # finalized there, a join would raise
             helper.join(timeout=60)
 
 

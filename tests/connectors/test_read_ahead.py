@@ -1,6 +1,7 @@
 """The read-ahead (connectors.paging.prefetch): items in order, fetched by a helper thread, and
 whether the next one is already in hand."""
 
+import gc
 import threading
 import time
 
@@ -57,3 +58,22 @@ def test_a_reader_that_stops_early_stops_the_helper():
     count = len(produced)
     time.sleep(0.5)
     assert len(produced) == count <= 4  # the one taken, the depth queued, the one it was on
+
+
+def test_a_reader_dropped_part_way_stops_the_helper_at_once():
+    """Dropping the reader ends the helper there and then, not whenever the garbage collector
+    next runs (a reference cycle once left it waiting, and then joined it from its own thread)."""
+
+    def items():
+        yield from range(1_000)
+
+    before = set(threading.enumerate())
+    read = prefetch(items(), depth=2)
+    assert next(read) == 0
+    (helper,) = set(threading.enumerate()) - before
+    gc.disable()  # only reference counting may end it
+    try:
+        del read
+        assert wait_until(lambda: not helper.is_alive(), timeout=2)
+    finally:
+        gc.enable()
