@@ -62,7 +62,7 @@ class ZoneHours:
             if local is _UNKNOWN:
                 local = self._remember(self._to_local, hour, self._utc_hour_local(value))
             if local.__class__ is str:  # the local date and hour: minutes and seconds as in UTC
-                return f"{local}:{value.minute:02d}:{value.second:02d}"
+                return f"{local}:{_TWO_DIGITS[value.minute]}:{_TWO_DIGITS[value.second]}"
             if local is not None:
                 return str(value + local)[:19]
         return value.astimezone(self.zone).isoformat(" ", "seconds")[:19]
@@ -115,6 +115,8 @@ class ZoneHours:
 
 
 _UNKNOWN = object()
+#: "00" to "59": a format spec (``:02d``) cost a punch more than the rest of its local time
+_TWO_DIGITS = [f"{n:02d}" for n in range(60)]
 
 
 @lru_cache(maxsize=32)
