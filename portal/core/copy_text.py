@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 import orjson
 from django.db import models
+
+from connectors.timezones import zone_hours
 
 #: the kinds of column :func:`column_texts` writes
 JSON = "json"  # Python values (JsonText: already encoded)
@@ -90,9 +93,9 @@ def column_texts(kind: str, values: Sequence) -> list[str]:
     elif kind == DATETIME:
         # with its offset; a constant column once (a page's rows share one received_at)
         if present and present.count(present[0]) == len(present):
-            texts = [present[0].isoformat()] * len(present)
+            texts = [timestamp_text(present[0])] * len(present)
         else:
-            texts = [value.isoformat() for value in present]
+            texts = list(map(timestamp_text, present))
     else:
         texts = list(map(str, present))
         joined = "".join(texts)
@@ -102,6 +105,19 @@ def column_texts(kind: str, values: Sequence) -> list[str]:
         return texts
     filled = iter(texts).__next__
     return [NULL if value is None else filled() for value in values]
+
+
+def timestamp_text(value: datetime) -> str:
+    """An aware datetime as text PostgreSQL reads back to the same instant. A UTC one of whole
+    seconds (every vendor punch) is written from its hour's text, remembered: ``isoformat()``
+    took ~1.7 us, a third of a punch row's text."""
+    if value.tzinfo is UTC and not value.microsecond:
+        return utc_text(value) + "+00:00"
+    return value.isoformat()
+
+
+#: an aware UTC datetime as "YYYY-MM-DD HH:MM:SS" (UTC's hours, remembered as any zone's are)
+utc_text = zone_hours("UTC").local_text
 
 
 def copy_lines(kinds: Sequence[str], rows: Iterable[Sequence]) -> str:

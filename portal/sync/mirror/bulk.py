@@ -20,8 +20,7 @@ from zlib import crc32
 from django.db import IntegrityError, connection, models, transaction
 from django.db.backends.sqlite3.base import Database
 
-from connectors.timezones import zone_hours
-from portal.core.copy_text import JsonText, column_kind, copy_lines, encode_json
+from portal.core.copy_text import JsonText, column_kind, copy_lines, encode_json, utc_text
 from portal.core.packed_json import Packed, PackedJSONField
 
 #: bound parameters per statement, well under SQLite's 32,766 (PostgreSQL takes 65,535)
@@ -54,11 +53,7 @@ def _sqlite_datetime(value: datetime) -> str:
         return str(value)[:-6]  # without its "+00:00" (replace(tzinfo=None) costs twice the rest)
     # whole seconds (every vendor punch): the UTC hour's text remembered, minutes and seconds
     # written after it (str() of an aware datetime took ~1.1 us, most of it the offset it lost)
-    return _utc_text(value)
-
-
-#: an aware UTC datetime as "YYYY-MM-DD HH:MM:SS" (UTC's hours, remembered as any zone's are)
-_utc_text = zone_hours("UTC").local_text
+    return utc_text(value)
 
 
 def _column_converter(field: models.Field, convert):

@@ -2,10 +2,18 @@
 the cards (their COLUMNS, flags and pairs encoded beforehand); no database needed."""
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from portal.attendance.models import Punch, TimeCard
 from portal.attendance.store import COLUMNS, _copy_text
-from portal.core.copy_text import BYTES, JsonText, column_kind, copy_lines, encode_json
+from portal.core.copy_text import (
+    BYTES,
+    JsonText,
+    column_kind,
+    copy_lines,
+    encode_json,
+    timestamp_text,
+)
 from portal.core.packed_json import pack
 from portal.doors.models import DoorEvent
 
@@ -63,4 +71,24 @@ def test_cards_and_punch_pages_write_the_same_text_for_the_same_values():
     assert cards_text == page_text
     line = cards_text.split("\n")[0].split("\t")
     assert line[:4] == ["7", "2026-11-18", "2026-11-18T14:00:00+05:30", "\\N"]
-    assert line[12:] == ['a\\\\b\\tc\\nd\\re "q" é \x00 \\\\N', "t", "2026-11-18T08:30:00+00:00"]
+    assert line[12:] == ['a\\\\b\\tc\\nd\\re "q" é \x00 \\\\N', "t", "2026-11-18 08:30:00+00:00"]
+
+
+def test_timestamp_text_is_the_same_instant_as_isoformat_writes():
+    """UTC times of whole seconds are written from their hour's text; the rest by isoformat."""
+    berlin = ZoneInfo("Europe/Berlin")
+    times = [AT + timedelta(minutes=7 * n, seconds=n) for n in range(600)]  # 70 hours, all seconds
+    times += [
+        AT.replace(microsecond=5),
+        EAST,
+        AT.astimezone(berlin),
+        datetime(2024, 2, 29, 23, 59, 59, tzinfo=UTC),
+    ]
+
+    for value in times:
+        text = timestamp_text(value)
+        assert datetime.fromisoformat(text) == value, text
+        assert datetime.fromisoformat(text).utcoffset() == value.utcoffset()
+    assert timestamp_text(AT) == "2026-11-18 08:30:00+00:00"
+    assert timestamp_text(EAST) == "2026-11-18T14:00:00+05:30"
+    assert timestamp_text(AT.replace(tzinfo=None)) == "2026-11-18T08:30:00"  # read in UTC
