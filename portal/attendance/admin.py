@@ -1,7 +1,4 @@
-import json
-
 from django.contrib import admin
-from django.utils.html import format_html
 
 from portal.attendance.models import (
     Approval,
@@ -12,11 +9,11 @@ from portal.attendance.models import (
     TimeCard,
     TimePeriod,
 )
-from portal.core.admin_mixins import AuditedAdmin, ReadOnlyAdmin
+from portal.core.admin_mixins import AuditedAdmin, ReadOnlyAdmin, VendorRecordAdmin
 
 
 @admin.register(Punch)
-class PunchAdmin(ReadOnlyAdmin):
+class PunchAdmin(VendorRecordAdmin):
     list_display = [
         "punched_at",
         "local_time",
@@ -30,12 +27,6 @@ class PunchAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["direction", "source", "account"]
     date_hierarchy = "punched_at"
-    readonly_fields = ["vendor_record"]
-
-    @admin.display(description="Vendor record")
-    def vendor_record(self, punch):
-        """The record as the vendor sent it (kept packed: not a form field of its own)."""
-        return format_html("<pre>{}</pre>", json.dumps(punch.raw, indent=2, ensure_ascii=False))
 
 
 @admin.register(TimeCard)

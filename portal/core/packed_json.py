@@ -122,3 +122,44 @@ class PackedJSONField(models.BinaryField):
 
     def value_to_string(self, obj):
         return encode_json(self.value_from_object(obj))
+
+
+#: rows converted per batch of a column's conversion (:func:`convert_column`)
+CONVERT_BATCH = 5_000
+
+
+def convert_column(model, connection, source: str, target: str, convert) -> None:
+    """``target`` = ``convert(source)`` for every row of ``model``, a batch of ids at a time: a
+    migration's packing of a JSON column into a packed one (neither database can compress
+    against our dictionary), or back."""
+    quote = connection.ops.quote_name
+    update = (
+        f"UPDATE {quote(model._meta.db_table)} SET {quote(target)} = %s"
+        f" WHERE {quote(model._meta.pk.column)} = %s"
+    )
+    last = 0
+    while True:
+        rows = list(
+            model.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", source)[:CONVERT_BATCH]
+        )
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            cursor.executemany(update, [(convert(value), pk) for pk, value in rows])
+        last = rows[-1][0]
+
+
+def pack_column(model, schema_editor, source: str, target: str) -> None:
+    """A migration's step: the JSON column ``source`` packed into ``target``."""
+    binary = schema_editor.connection.Database.Binary
+    convert_column(model, schema_editor.connection, source, target, lambda raw: binary(pack(raw)))
+
+
+def unpack_column(model, schema_editor, source: str, target: str) -> None:
+    """The step back: the packed column ``source`` as JSON into ``target``."""
+    json_text = schema_editor.connection.ops.adapt_json_value
+    convert_column(
+        model, schema_editor.connection, source, target, lambda raw: json_text(raw, None)
+    )
