@@ -1,4 +1,7 @@
+import json
+
 from django.contrib import admin
+from django.utils.html import format_html
 
 from portal.attendance.models import (
     Approval,
@@ -9,11 +12,11 @@ from portal.attendance.models import (
     TimeCard,
     TimePeriod,
 )
-from portal.core.admin_mixins import AuditedAdmin, ReadOnlyAdmin, VendorRecordAdmin
+from portal.core.admin_mixins import AuditedAdmin, ReadOnlyAdmin
 
 
 @admin.register(Punch)
-class PunchAdmin(VendorRecordAdmin):
+class PunchAdmin(ReadOnlyAdmin):
     list_display = [
         "punched_at",
         "local_time",
@@ -27,6 +30,12 @@ class PunchAdmin(VendorRecordAdmin):
     ]
     list_filter = ["direction", "source", "account"]
     date_hierarchy = "punched_at"
+    readonly_fields = ["vendor_record"]
+
+    @admin.display(description="Vendor record")
+    def vendor_record(self, punch):
+        """The record as the vendor sent it (kept packed: not a form field of its own)."""
+        return format_html("<pre>{}</pre>", json.dumps(punch.raw, indent=2, ensure_ascii=False))
 
 
 @admin.register(TimeCard)

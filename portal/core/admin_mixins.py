@@ -7,7 +7,6 @@ import json
 from django.contrib import admin
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.utils.html import format_html
 
 from portal.core import audit
 
@@ -27,17 +26,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class VendorRecordAdmin(ReadOnlyAdmin):
-    """A mirror row whose vendor record (``raw``) is kept packed: shown as JSON, since a packed
-    column is no form field of its own."""
-
-    readonly_fields = ["vendor_record"]
-
-    @admin.display(description="Vendor record")
-    def vendor_record(self, obj):
-        return format_html("<pre>{}</pre>", json.dumps(obj.raw, indent=2, ensure_ascii=False))
 
 
 def snapshot(obj: models.Model) -> dict:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from portal.core.admin_mixins import ReadOnlyAdmin, VendorRecordAdmin
+from portal.core.admin_mixins import ReadOnlyAdmin
 from portal.sync.models import (
     ExternalLink,
     OutboxMessage,
@@ -20,7 +20,7 @@ class VendorAccountAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ExternalLink)
-class ExternalLinkAdmin(VendorRecordAdmin):
+class ExternalLinkAdmin(ReadOnlyAdmin):
     list_display = [
         "account",
         "content_type",

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from connectors.registry import connector_class, vendor, vendors
 from connectors.vendor import OptionalFeature, VendorEntry
-from portal.core.packed_json import PackedJSONField
 from portal.people.models import Person
 from portal.sync.crypto import EncryptedJSONField
 
@@ -144,9 +143,9 @@ class ExternalLink(models.Model):
     gone_at = models.DateTimeField(
         null=True, blank=True, help_text="The vendor stopped listing it."
     )
-    #: the vendor's record as last pulled (people only), packed as punches' are (see
-    #: packed_json): fields Workgate does not map are shown on the person's page
-    raw = PackedJSONField(default=dict, blank=True)
+    #: the vendor's record as last pulled (people only): fields Workgate does not map are shown
+    #: on the person's page
+    raw = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [

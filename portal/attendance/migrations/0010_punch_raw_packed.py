@@ -1,15 +1,40 @@
 from django.db import migrations
 
 import portal.core.packed_json
-from portal.core.packed_json import pack_column, unpack_column
+from portal.core.packed_json import pack
+
+#: punches converted per statement batch
+BATCH = 5_000
+
+
+def _convert(apps, schema_editor, source: str, target: str, convert) -> None:
+    """``target`` = convert(``source``) for every punch, a batch of ids at a time."""
+    punch = apps.get_model("attendance", "Punch")
+    connection = schema_editor.connection
+    quote = connection.ops.quote_name
+    update = (
+        f"UPDATE {quote(punch._meta.db_table)} SET {quote(target)} = %s WHERE {quote('id')} = %s"
+    )
+    last = 0
+    while True:
+        rows = list(
+            punch.objects.filter(pk__gt=last).order_by("pk").values_list("pk", source)[:BATCH]
+        )
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            cursor.executemany(update, [(convert(value), pk) for pk, value in rows])
+        last = rows[-1][0]
 
 
 def pack_raw(apps, schema_editor):
-    pack_column(apps.get_model("attendance", "Punch"), schema_editor, "raw", "raw_packed")
+    binary = schema_editor.connection.Database.Binary
+    _convert(apps, schema_editor, "raw", "raw_packed", lambda raw: binary(pack(raw)))
 
 
 def unpack_raw(apps, schema_editor):
-    unpack_column(apps.get_model("attendance", "Punch"), schema_editor, "raw_packed", "raw")
+    json_text = schema_editor.connection.ops.adapt_json_value
+    _convert(apps, schema_editor, "raw_packed", "raw", lambda raw: json_text(raw, None))
 
 
 class Migration(migrations.Migration):

@@ -12,14 +12,13 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection
 
-from portal.core.packed_json import Packed, pack_text
 from portal.core.pg_arrays import array_literal
 from portal.people.models import Department, Person, Position, Site
 from portal.people.search import index_people
 from portal.sync.access_problems import note_pulled
 from portal.sync.identity import Match, attach_vendor_history, queue_unmatched, rematch_unmatched
 from portal.sync.mirror.base import LinkIndex, MirrorWriter, record_hash
-from portal.sync.mirror.bulk import insert_new
+from portal.sync.mirror.bulk import JsonText, insert_new
 from portal.sync.models import ExternalLink, PersonDrift
 from portal.sync.payloads import person_fields
 from portal.sync.provisioning import decisions_in, has_access_groups, people_writable
@@ -164,7 +163,7 @@ class PersonWriter(MirrorWriter):
     def __init__(self, account, run):
         super().__init__(account, run)
         self.links = LinkIndex(account, Person)
-        self._forms: dict[int, tuple[str, dict, Packed | None]] = {}
+        self._forms: dict[int, tuple[str, dict]] = {}
         self._references: dict[type, tuple[dict, dict]] = {}
 
     # -- per run caches -----------------------------------------------------------------------
@@ -178,17 +177,14 @@ class PersonWriter(MirrorWriter):
 
     # -- the page -----------------------------------------------------------------------------
     def prepare(self, records):
-        """Also each record's hash and stored raw (packed, as the link keeps it), worked out
-        here: in the read-ahead thread, while the vendor sends the next page, not while the
-        batch holds the write lock."""
+        """Also each record's hash and stored raw, worked out here: in the read-ahead thread,
+        while the vendor sends the next page, not while the batch holds the write lock."""
         prepared = super().prepare(records)
-        prepared.forms = {id(record): self.link_forms(record) for record in prepared.rows}
+        prepared.forms = {
+            id(record): (record_hash(record), *stored_raw_and_text(record.raw))
+            for record in prepared.rows
+        }
         return prepared
-
-    @staticmethod
-    def link_forms(record) -> tuple[str, dict, Packed | None]:
-        raw, text = stored_raw_and_text(record.raw)
-        return record_hash(record), raw, None if text is None else pack_text(text)
 
     def store(self, prepared):
         self._forms = prepared.forms
@@ -197,9 +193,9 @@ class PersonWriter(MirrorWriter):
         finally:
             self._forms = {}
 
-    def stored_forms(self, record) -> tuple[str, dict, Packed | None]:
-        """The record's hash and raw as the link keeps them, and that raw packed if
-        :meth:`prepare` worked it out (None: packed when stored)."""
+    def stored_forms(self, record) -> tuple[str, dict, str | None]:
+        """The record's hash and raw as the link keeps them, and that raw's JSON text if
+        :meth:`prepare` worked it out (None: encoded when stored)."""
         found = self._forms.get(id(record))
         return found if found is not None else (record_hash(record), stored_raw(record.raw), None)
 
@@ -382,7 +378,7 @@ class PersonWriter(MirrorWriter):
         account_id, now = self.account.pk, self.now
         rows = []
         for person, record in pairs:
-            digest, raw, packed = self.stored_forms(record)
+            digest, raw, text = self.stored_forms(record)
             rows.append(
                 {
                     "account_id": account_id,
@@ -394,7 +390,7 @@ class PersonWriter(MirrorWriter):
                     "last_pulled_at": now,
                     "last_pushed_at": None,
                     "gone_at": None,
-                    "raw": raw if packed is None else packed,
+                    "raw": raw if text is None else JsonText(text),
                 }
             )
         if len(insert_new(ExternalLink, rows, LINK_KEY, ["vendor_id"])) != len(rows):

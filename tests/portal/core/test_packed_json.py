@@ -127,45 +127,11 @@ def test_serializers_write_the_record_as_json_and_read_it_back():
     assert again.object.raw == TRANSACTION
 
 
-def _old_punch(apps, account_id, n, raw):
-    return apps.get_model("attendance", "Punch").objects.create(
-        account_id=account_id, vendor_id=str(n), punched_at=AT, raw=raw
-    )
-
-
-def _old_link(apps, account_id, n, raw):
-    person_type = apps.get_model("contenttypes", "ContentType").objects.get_or_create(
-        app_label="people", model="person"
-    )[0]
-    return apps.get_model("sync", "ExternalLink").objects.create(
-        account_id=account_id, vendor_id=str(n), content_type=person_type, object_id=n, raw=raw
-    )
-
-
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize(
-    "before, after, model, create",
-    [
-        (
-            ("attendance", "0009_punch_day_index"),
-            ("attendance", "0010_punch_raw_packed"),
-            ("attendance", "Punch"),
-            _old_punch,
-        ),
-        (
-            ("sync", "0024_link_object_index_is_the_unique"),
-            ("sync", "0025_link_raw_packed"),
-            ("sync", "ExternalLink"),
-            _old_link,
-        ),
-    ],
-    ids=["punches", "links"],
-)
-def test_the_migration_packs_stored_records_and_unpacks_them_going_back(
-    before, after, model, create
-):
+def test_the_migration_packs_stored_records_and_unpacks_them_going_back():
     from django.db.migrations.executor import MigrationExecutor
 
+    before, after = ("attendance", "0009_punch_day_index"), ("attendance", "0010_punch_raw_packed")
     executor = MigrationExecutor(connection)
     executor.migrate([before])
     old = executor.loader.project_state([before]).apps
@@ -173,22 +139,20 @@ def test_the_migration_packs_stored_records_and_unpacks_them_going_back(
         kind="biotime", name="Old", base_url=""
     )
     records = [{**TRANSACTION, "id": n} for n in range(3)] + [{}, {"awkward": "\t\\\n🕒"}]
+    old_punch = old.get_model("attendance", "Punch")
     for n, raw in enumerate(records):
-        create(old, account.pk, n, raw)
+        old_punch.objects.create(account_id=account.pk, vendor_id=str(n), punched_at=AT, raw=raw)
 
     try:
         executor = MigrationExecutor(connection)
         executor.migrate([after])
-        new = executor.loader.project_state([after]).apps.get_model(*model)
-        assert [row.raw for row in new.objects.order_by("pk")] == records
-        with connection.cursor() as cursor:  # packed in the table: bytes, a dictionary first
-            cursor.execute(f"SELECT raw FROM {new._meta.db_table} ORDER BY id")
-            assert all(bytes(raw)[0] == CURRENT for (raw,) in cursor.fetchall())
+        new = executor.loader.project_state([after]).apps.get_model("attendance", "Punch")
+        assert [p.raw for p in new.objects.order_by("pk")] == records
 
         executor = MigrationExecutor(connection)
         executor.migrate([before])
-        back = executor.loader.project_state([before]).apps.get_model(*model)
-        assert [row.raw for row in back.objects.order_by("pk")] == records
+        back = executor.loader.project_state([before]).apps.get_model("attendance", "Punch")
+        assert [p.raw for p in back.objects.order_by("pk")] == records
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
@@ -200,29 +164,6 @@ def test_the_admin_shows_a_punchs_vendor_record(admin_client):
     punch = Punch.objects.create(account=account, vendor_id="4711", punched_at=AT, raw=TRANSACTION)
 
     response = admin_client.get(f"/admin/attendance/punch/{punch.pk}/change/")
-
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "Vendor record" in page
-    assert "&quot;last_name&quot;: &quot;Øster-Bäcker&quot;" in page
-
-
-@pytest.mark.django_db
-def test_the_admin_shows_a_links_vendor_record(admin_client):
-    from django.contrib.contenttypes.models import ContentType
-
-    from portal.people.models import Person
-    from portal.sync.models import ExternalLink
-
-    link = ExternalLink.objects.create(
-        account=VendorAccountFactory(),
-        vendor_id="12",
-        content_type=ContentType.objects.get_for_model(Person),
-        object_id=1,
-        raw=TRANSACTION,
-    )
-
-    response = admin_client.get(f"/admin/sync/externallink/{link.pk}/change/")
 
     assert response.status_code == 200
     page = response.content.decode()
