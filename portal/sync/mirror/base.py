@@ -4,7 +4,10 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cache
+from operator import attrgetter
 
+import orjson
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q
 from django.utils import timezone
@@ -17,10 +20,33 @@ MAX_TRIMMED_NOTES = 20
 
 
 def record_hash(record) -> str:
-    """Hash of a canonical record's mapped fields (not ``raw``): equal hash, nothing to write."""
-    names = field_names(record.__class__)  # the fields in declaration order, as fields() has
+    """Hash of a canonical record's mapped fields (not ``raw``): equal hash, nothing to write.
+
+    The values in declaration order, as orjson writes them: ~6 µs a person record, where the
+    stdlib's sorted ``json.dumps`` of a dict (:func:`legacy_record_hash`) took ~25."""
+    values = _mapped_values(record.__class__)(record)
+    return hashlib.sha256(orjson.dumps(values, default=str)).hexdigest()
+
+
+@cache
+def _mapped_values(record_class: type) -> attrgetter:
+    return attrgetter(*field_names(record_class))  # a tuple: records have two fields at least
+
+
+def legacy_record_hash(record) -> str:
+    """The hash links stored before :func:`record_hash` changed (see :func:`same_content`)."""
+    names = field_names(record.__class__)
     values = dict(zip(names, [getattr(record, name) for name in names], strict=True))
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def same_content(stored_hash: str, digest: str, record) -> bool:
+    """Whether a link's stored hash is this record's (``digest``, its :func:`record_hash`).
+
+    A link last pulled before the hash changed holds the legacy one: equal to that, the
+    record is unchanged too, and the writer stores today's hash without counting an update,
+    so the first pull after upgrading neither rewrites every link nor reports it."""
+    return stored_hash == digest or stored_hash == legacy_record_hash(record)
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ from portal.people.models import Department, Person, Position, Site
 from portal.people.search import index_people
 from portal.sync.access_problems import note_pulled
 from portal.sync.identity import Match, attach_vendor_history, queue_unmatched, rematch_unmatched
-from portal.sync.mirror.base import LinkIndex, MirrorWriter, record_hash
+from portal.sync.mirror.base import LinkIndex, MirrorWriter, record_hash, same_content
 from portal.sync.mirror.bulk import JsonText, insert_new
 from portal.sync.models import ExternalLink, PersonDrift
 from portal.sync.payloads import person_fields
@@ -208,15 +208,22 @@ class PersonWriter(MirrorWriter):
         people = Person.objects.select_related("department", "position").in_bulk(
             [link.object_id for link in existing.values()]
         )
-        changed_links, drift_checks, fresh = [], [], []
+        changed_links, rehashed, drift_checks, fresh = [], [], [], []
         for record in records:
             link = existing.get(record.vendor_id)
             if link is None:
                 fresh.append(record)
                 continue
             digest, raw, _ = self.stored_forms(record)
-            if link.content_hash == digest and link.raw == raw and link.gone_at is None:
+            if (
+                link.gone_at is None
+                and link.raw == raw
+                and same_content(link.content_hash, digest, record)
+            ):
                 self.run.unchanged += 1
+                if link.content_hash != digest:  # the legacy hash: today's, quietly
+                    link.content_hash = digest
+                    rehashed.append(link)
                 continue
             link.content_hash, link.gone_at, link.last_pulled_at, link.vendor_code, link.raw = (
                 digest,
@@ -232,6 +239,7 @@ class PersonWriter(MirrorWriter):
         ExternalLink.objects.bulk_update(
             changed_links, ["content_hash", "gone_at", "last_pulled_at", "vendor_code", "raw"]
         )
+        ExternalLink.objects.bulk_update(rehashed, ["content_hash"])
         if fresh:
             drift_checks += self.link_or_create(fresh)
         self.record_drift(drift_checks)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from portal.people.models import Department, Position, Site
-from portal.sync.mirror.base import LinkIndex, MirrorWriter, record_hash
+from portal.sync.mirror.base import LinkIndex, MirrorWriter, record_hash, same_content
 from portal.sync.models import ExternalLink
 
 
@@ -42,8 +42,11 @@ class ReferenceWriter(MirrorWriter):
                     record.vendor_id, self.local_for(record), digest
                 )
                 self.run.created += 1
-            elif link.content_hash == digest and link.gone_at is None:
+            elif link.gone_at is None and same_content(link.content_hash, digest, record):
                 self.run.unchanged += 1
+                if link.content_hash != digest:  # the legacy hash: today's, quietly
+                    link.content_hash = digest
+                    link.save(update_fields=["content_hash"])
             else:
                 link.content_hash, link.gone_at, link.last_pulled_at = digest, None, timezone.now()
                 link.save(update_fields=["content_hash", "gone_at", "last_pulled_at"])

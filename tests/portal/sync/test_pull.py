@@ -11,7 +11,9 @@ from django.test.utils import CaptureQueriesContext
 
 from portal.attendance.models import Punch
 from portal.people.models import Person
+from portal.sync.connectors import kept_connector
 from portal.sync.lease import StreamBusy, stream_lease
+from portal.sync.mirror.base import legacy_record_hash, record_hash
 from portal.sync.mirror.people import PersonWriter
 from portal.sync.models import ExternalLink, SyncCursor, SyncRun, UnmatchedPerson
 from portal.sync.pull import pull_stream
@@ -41,6 +43,31 @@ def test_full_people_pull_creates_and_links_everyone_then_a_repeat_writes_nothin
 
     second = pull(q2, "people", full=True)
     assert (second.created, second.updated, second.unchanged) == (0, 0, first.created)
+
+
+@pytest.mark.parametrize(("vendor", "stream"), [("q2", "people"), ("biostar", "departments")])
+def test_links_hashed_before_the_hash_changed_count_unchanged_and_take_todays_hash(
+    request, vendor, stream
+):
+    """Links whose hash the portal stored before ``record_hash`` changed: the next pull finds
+    them unchanged (no update counted, no drift check), and stores today's hash."""
+    wired = request.getfixturevalue(vendor)
+    first = pull(wired, stream, full=True)
+    assert first.created > 2, first.error
+    with kept_connector(
+        wired.account, transport=wired.transport, sleep=lambda s: None
+    ) as connector:
+        records = {r.vendor_id: r for page in connector.read(stream, None) for r in page.records}
+    links = list(ExternalLink.objects.filter(account=wired.account))
+    for link in links:
+        link.content_hash = legacy_record_hash(records[link.vendor_id])
+        assert link.content_hash != record_hash(records[link.vendor_id])
+    ExternalLink.objects.bulk_update(links, ["content_hash"])
+
+    second = pull(wired, stream, full=True)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, first.created)
+    stored = dict(ExternalLink.objects.values_list("vendor_id", "content_hash"))
+    assert stored == {vendor_id: record_hash(records[vendor_id]) for vendor_id in stored}
 
 
 def test_people_that_match_nobody_wait_in_the_unmatched_queue(zeitstrom):
