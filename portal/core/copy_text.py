@@ -108,9 +108,9 @@ def column_texts(kind: str, values: Sequence) -> list[str]:
 
 
 def timestamp_text(value: datetime) -> str:
-    """An aware datetime as text PostgreSQL reads back to the same instant. A UTC one of whole
-    seconds (every vendor punch) is written from its hour's text, remembered: ``isoformat()``
-    took ~1.7 us, a third of a punch row's text."""
+    """A datetime as text PostgreSQL reads back to the same instant (a naive one as it is, by
+    ``isoformat()``). A UTC one of whole seconds (every vendor punch) is written from its hour's
+    text, remembered: ``isoformat()`` took ~1.7 us, a third of a punch row's text."""
     if value.tzinfo is UTC and not value.microsecond:
         return utc_text(value) + "+00:00"
     return value.isoformat()
