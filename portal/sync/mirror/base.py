@@ -22,8 +22,8 @@ MAX_TRIMMED_NOTES = 20
 def record_hash(record) -> str:
     """Hash of a canonical record's mapped fields (not ``raw``): equal hash, nothing to write.
 
-    The values in declaration order, as orjson writes them: ~6 µs a person record, where the
-    stdlib's sorted ``json.dumps`` of a dict (:func:`legacy_record_hash`) took ~25."""
+    The values in declaration order, as orjson writes them: 1.5-7 µs a person record, where
+    the stdlib's sorted ``json.dumps`` of a dict (:func:`legacy_record_hash`) took 12-29."""
     values = _mapped_values(record.__class__)(record)
     return hashlib.sha256(orjson.dumps(values, default=str)).hexdigest()
 

@@ -163,7 +163,7 @@ class PersonWriter(MirrorWriter):
     def __init__(self, account, run):
         super().__init__(account, run)
         self.links = LinkIndex(account, Person)
-        self._forms: dict[int, tuple[str, dict]] = {}
+        self._forms: dict[int, tuple[str, dict, str | None]] = {}  # see stored_forms
         self._references: dict[type, tuple[dict, dict]] = {}
 
     # -- per run caches -----------------------------------------------------------------------
